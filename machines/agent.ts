@@ -1,0 +1,173 @@
+/** @module The agent machine: availability, load, lineage and failure tracking of one agent. Pure. */
+import { assign, emit, enqueueActions, setup } from 'xstate';
+import type { AgentPriority, ReleaseOutcome } from './types.js';
+import { agentAddress } from './types.js';
+
+export interface AgentInput {
+  id: string;
+  name: string;
+  capabilities: string[];
+  priority: AgentPriority;
+  maxConcurrent: number;
+  level: 1 | 2 | 3;
+  parentId?: string;
+  owner?: string;
+  /** Consecutive failed attempts that put the agent in `error`. */
+  failureThreshold: number;
+  /** When set, the agent must call `heartbeat` at least this often or it goes to `error`. */
+  heartbeatMs?: number;
+  order: number;
+  at: number;
+}
+
+export interface AgentContext extends Omit<AgentInput, 'at'> {
+  load: number;
+  tasks: string[];
+  lastTaskAt: number;
+  consecutiveFailures: number;
+  succeeded: number;
+  failed: number;
+  createdAt: number;
+  updatedAt: number;
+  errorReason?: string;
+}
+
+type At = { at: number };
+export type AgentEvent =
+  | ({ type: 'hive.task.assigned'; taskId: string } & At)
+  | ({ type: 'hive.task.released'; taskId: string; outcome: ReleaseOutcome } & At)
+  | ({ type: 'agent.pause' } & At)
+  | ({ type: 'agent.resume' } & At)
+  | ({ type: 'agent.stop' } & At)
+  | ({ type: 'agent.heartbeat' } & At)
+  | ({ type: 'hive.heartbeat.missed' } & At);
+
+const heartbeatTimer = (id: string) => `${id}:heartbeat`;
+
+export const agentMachine = setup({
+  types: {
+    context: {} as AgentContext,
+    input: {} as AgentInput,
+    events: {} as AgentEvent,
+    emitted: {} as { type: string; [key: string]: unknown },
+  },
+  guards: {
+    hasLoad: ({ context }) => context.load > 0,
+    tooManyFailures: ({ context }) => context.consecutiveFailures >= context.failureThreshold,
+  },
+  actions: {
+    touch: assign({ updatedAt: ({ event }) => event.at }),
+    take: assign(({ context, event }) => {
+      const e = event as Extract<AgentEvent, { type: 'hive.task.assigned' }>;
+      return { load: context.load + 1, tasks: [...context.tasks, e.taskId], lastTaskAt: e.at };
+    }),
+    release: assign(({ context, event }) => {
+      const e = event as Extract<AgentEvent, { type: 'hive.task.released' }>;
+      if (!context.tasks.includes(e.taskId)) return {};
+      return {
+        load: context.load - 1,
+        tasks: context.tasks.filter((t) => t !== e.taskId),
+        succeeded: context.succeeded + (e.outcome === 'succeeded' ? 1 : 0),
+        failed: context.failed + (e.outcome === 'failed' ? 1 : 0),
+        consecutiveFailures:
+          e.outcome === 'failed' ? context.consecutiveFailures + 1 : e.outcome === 'succeeded' ? 0 : context.consecutiveFailures,
+      };
+    }),
+    armHeartbeat: enqueueActions(({ context, event, enqueue }) => {
+      if (context.heartbeatMs === undefined) return;
+      enqueue.emit({
+        type: 'effect.timer.set',
+        timerId: heartbeatTimer(context.id),
+        due: event.at + context.heartbeatMs,
+        target: agentAddress(context.id),
+        event: { type: 'hive.heartbeat.missed' },
+      });
+    }),
+    disarmHeartbeat: enqueueActions(({ context, enqueue }) => {
+      if (context.heartbeatMs !== undefined) enqueue.emit({ type: 'effect.timer.cancel', timerId: heartbeatTimer(context.id) });
+    }),
+    fail: enqueueActions(({ context, event, enqueue }, params: { reason: string }) => {
+      enqueue.assign({ errorReason: params.reason });
+      enqueue.emit({ type: 'agent.failed', agentId: context.id, at: event.at, reason: params.reason });
+      // Supervision: the coordinator decides what happens to the work this agent holds.
+      enqueue.emit({ type: 'effect.escalate', agentId: context.id, taskIds: context.tasks, reason: params.reason });
+    }),
+  },
+}).createMachine({
+  id: 'agent',
+  context: ({ input }) => {
+    const { at, ...rest } = input;
+    return { ...rest, load: 0, tasks: [], lastTaskAt: 0, consecutiveFailures: 0, succeeded: 0, failed: 0, createdAt: at, updatedAt: at };
+  },
+  initial: 'idle',
+  entry: [
+    emit(({ context }) => ({ type: 'agent.registered', agentId: context.id, name: context.name, at: context.createdAt })),
+    'armHeartbeat',
+  ],
+  on: {
+    'agent.stop': {
+      target: '.stopped',
+      actions: [
+        'touch',
+        'disarmHeartbeat',
+        emit(({ context }) => ({ type: 'effect.reassign', taskIds: context.tasks, reason: `agent ${context.id} stopped` })),
+        emit(({ context, event }) => ({ type: 'agent.stopped', agentId: context.id, at: event.at })),
+      ],
+    },
+  },
+  states: {
+    idle: {
+      on: {
+        'hive.task.assigned': { target: 'busy', actions: ['take', 'touch'] },
+        'hive.task.released': { actions: ['release', 'touch'] },
+        'agent.pause': { target: 'paused', actions: 'touch' },
+        'agent.heartbeat': { actions: ['touch', 'armHeartbeat'] },
+        'hive.heartbeat.missed': { target: 'error', actions: ['touch', { type: 'fail', params: { reason: 'missed heartbeat' } }] },
+      },
+    },
+    busy: {
+      always: { guard: ({ context }) => context.load === 0, target: 'idle' },
+      on: {
+        'hive.task.assigned': { actions: ['take', 'touch'] },
+        'hive.task.released': [
+          {
+            target: 'error',
+            guard: ({ context, event }) =>
+              event.outcome === 'failed' && context.tasks.includes(event.taskId) && context.consecutiveFailures + 1 >= context.failureThreshold,
+            actions: [
+              'release',
+              'touch',
+              { type: 'fail', params: { reason: 'too many consecutive failures' } },
+            ],
+          },
+          { actions: ['release', 'touch'] },
+        ],
+        'agent.pause': { target: 'paused', actions: 'touch' },
+        'agent.heartbeat': { actions: ['touch', 'armHeartbeat'] },
+        'hive.heartbeat.missed': { target: 'error', actions: ['touch', { type: 'fail', params: { reason: 'missed heartbeat' } }] },
+      },
+    },
+    paused: {
+      on: {
+        'hive.task.released': { actions: ['release', 'touch'] },
+        'agent.resume': [
+          { guard: 'hasLoad', target: 'busy', actions: 'touch' },
+          { target: 'idle', actions: 'touch' },
+        ],
+        'agent.heartbeat': { actions: ['touch', 'armHeartbeat'] },
+      },
+    },
+    error: {
+      entry: emit(({ context, event }) => ({ type: 'agent.error', agentId: context.id, at: event.at })),
+      on: {
+        'hive.task.released': { actions: ['release', 'touch'] },
+        'agent.resume': [
+          { guard: 'hasLoad', target: 'busy', actions: [assign({ consecutiveFailures: 0, errorReason: undefined }), 'touch', 'armHeartbeat'] },
+          { target: 'idle', actions: [assign({ consecutiveFailures: 0, errorReason: undefined }), 'touch', 'armHeartbeat'] },
+        ],
+        'agent.heartbeat': { target: 'idle', actions: [assign({ errorReason: undefined }), 'touch', 'armHeartbeat'] },
+      },
+    },
+    stopped: { type: 'final' },
+  },
+});

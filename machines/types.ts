@@ -1,0 +1,61 @@
+/** @module Shared types for the pure machines: ids, JSON values, priorities, effect requests. */
+
+/** A JSON value: the only kind of data that goes into the journal. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export type TaskId = string & { readonly __brand: 'TaskId' };
+export type AgentId = string & { readonly __brand: 'AgentId' };
+
+/** Agent priority names, highest first. */
+export type AgentPriority = 'critical' | 'high' | 'normal';
+export const agentPriorityRank: Record<AgentPriority, number> = { critical: 3, high: 2, normal: 1 };
+
+/** Named task priorities; a task may also give a non-negative integer. */
+export const taskPriorityByName = { normal: 0, high: 5, critical: 10 } as const;
+export type TaskPriorityName = keyof typeof taskPriorityByName;
+
+/** A structured failure recorded on a task. */
+export interface TaskError {
+  code: string;
+  message: string;
+}
+
+/** Terminal task statuses; an actor in one of these is finished and can be passivated. */
+export const terminalTaskStatuses = ['completed', 'verified', 'failed', 'timed_out', 'rejected', 'cancelled'] as const;
+export type TerminalTaskStatus = (typeof terminalTaskStatuses)[number];
+export type TaskStatus = 'pending' | 'assigned' | 'running' | 'verifying' | 'retrying' | TerminalTaskStatus;
+export type AgentStatus = 'idle' | 'busy' | 'paused' | 'error' | 'stopped';
+
+export function isTerminalTaskStatus(status: string): status is TerminalTaskStatus {
+  return (terminalTaskStatuses as readonly string[]).includes(status);
+}
+
+/** How an attempt ended, from the agent's point of view ('returned' puts no blame on the agent). */
+export type ReleaseOutcome = 'succeeded' | 'failed' | 'returned';
+
+/**
+ * Effect requests the machines emit. The kernel performs them; machines never do I/O.
+ * Timers carry the event to deliver and the address to deliver it to.
+ */
+export type EffectRequest =
+  | { type: 'effect.execute'; taskId: string; attempt: number; agentId: string }
+  | { type: 'effect.verify'; taskId: string; attempt: number }
+  | { type: 'effect.abort'; taskId: string; attempt: number; reason: string }
+  | { type: 'effect.timer.set'; timerId: string; due: number; target: string; event: { type: string; [k: string]: Json } }
+  | { type: 'effect.timer.cancel'; timerId: string }
+  | { type: 'effect.release'; agentId: string; taskId: string; outcome: ReleaseOutcome }
+  | { type: 'effect.settled'; taskId: string; ok: boolean; status: TerminalTaskStatus }
+  | { type: 'effect.escalate'; agentId: string; taskIds: string[]; reason: string }
+  | { type: 'effect.reassign'; taskIds: string[]; reason: string }
+  | { type: 'effect.requeue'; taskId: string };
+
+/** Public notifications the machines emit; the host forwards them to `hive.on()` listeners. */
+export interface Notification {
+  type: `task.${string}` | `agent.${string}`;
+  [key: string]: Json | undefined;
+}
+
+/** Addresses the kernel gives actors. */
+export const taskAddress = (id: string): string => `task:${id}`;
+export const agentAddress = (id: string): string => `agent:${id}`;
+export const coordinatorAddress = 'coordinator';

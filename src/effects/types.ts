@@ -1,0 +1,30 @@
+/** @module The handler contract: what agent work looks like to hivestate. */
+import type { Logger } from 'pino';
+import type { Json } from '../../machines/types.js';
+import type { TaskView } from '../views.js';
+
+/** What a handler gets besides the task. */
+export interface HandlerContext {
+  /** Aborted when the task is cancelled, times out, is reassigned or the hive closes. */
+  signal: AbortSignal;
+  /** 1 for the first attempt; re-dispatches after a crash and retries count up. */
+  attempt: number;
+  agentId: string;
+  taskId: string;
+  /** Reports progress (0..100); journaled, visible in `getTask().progress` and `task.progress` events. */
+  progress(pct: number, note?: string): Promise<void>;
+  /** Stores a JSON checkpoint durably; resolves after the commit. A later attempt sees it as `lastCheckpoint`. */
+  checkpoint(state: Json): Promise<void>;
+  /** The last checkpoint any earlier attempt of this task stored. */
+  lastCheckpoint: Json | undefined;
+  logger: Logger;
+}
+
+/**
+ * Runs one attempt of a task. Its resolved value (JSON) is the task's output; a thrown error fails
+ * the attempt (its message and `code` are recorded); throwing `TaskRejectedError` refuses the task.
+ */
+export type Handler = (task: TaskView, ctx: HandlerContext) => Promise<Json> | Json;
+
+/** Decides whether a completed task's output is acceptable (tasks posted with `verify: true`). */
+export type Verifier = (task: TaskView) => Promise<boolean | { ok: boolean; reason?: string }> | boolean | { ok: boolean; reason?: string };

@@ -1,0 +1,151 @@
+/** @module Every error hivestate throws: a `HiveError` base with a stable `code`, and one subclass per kind. */
+
+export type HiveErrorCode =
+  | 'invalid_input'
+  | 'not_found'
+  | 'duplicate_id'
+  | 'dependency_cycle'
+  | 'access_denied'
+  | 'already_finished'
+  | 'depth_limit'
+  | 'hive_closed'
+  | 'store_failure'
+  | 'wait_timeout'
+  | 'task_rejected'
+  | 'unsupported_format'
+  | 'locked';
+
+/** Base class: `code` is stable and meant for programs, `message` for people. */
+export class HiveError extends Error {
+  readonly code: HiveErrorCode;
+  constructor(code: HiveErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HiveError';
+    this.code = code;
+  }
+}
+
+/** An argument had the wrong type or value; the message says what is allowed. */
+export class ValidationError extends HiveError {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super('invalid_input', `${field}: ${message}`);
+    this.name = 'ValidationError';
+    this.field = field;
+  }
+}
+
+export class NotFoundError extends HiveError {
+  readonly kind: 'task' | 'agent';
+  readonly id: string;
+  constructor(kind: 'task' | 'agent', id: string, detail = '') {
+    super('not_found', `no ${kind} with id ${JSON.stringify(id)}${detail}`);
+    this.name = 'NotFoundError';
+    this.kind = kind;
+    this.id = id;
+  }
+}
+
+export class DuplicateIdError extends HiveError {
+  readonly id: string;
+  constructor(kind: 'task' | 'agent', id: string) {
+    super('duplicate_id', `a ${kind} with id ${JSON.stringify(id)} already exists; ids must be unique`);
+    this.name = 'DuplicateIdError';
+    this.id = id;
+  }
+}
+
+export class DependencyCycleError extends HiveError {
+  readonly cycle: string[];
+  constructor(cycle: string[]) {
+    super('dependency_cycle', `dependsOn forms a cycle: ${cycle.join(' -> ')}; dependencies must form a DAG`);
+    this.name = 'DependencyCycleError';
+    this.cycle = cycle;
+  }
+}
+
+export class AccessDeniedError extends HiveError {
+  readonly id: string;
+  constructor(id: string, by: string | undefined) {
+    super('access_denied', `access denied: task ${JSON.stringify(id)} belongs to another owner, ${by === undefined ? 'no caller was named' : `not ${JSON.stringify(by)}`}`);
+    this.name = 'AccessDeniedError';
+    this.id = id;
+  }
+}
+
+export class AlreadyFinishedError extends HiveError {
+  readonly id: string;
+  readonly status: string;
+  constructor(id: string, status: string) {
+    super('already_finished', `task ${JSON.stringify(id)} already finished (${status}); only unfinished tasks can be cancelled`);
+    this.name = 'AlreadyFinishedError';
+    this.id = id;
+    this.status = status;
+  }
+}
+
+export class DepthLimitError extends HiveError {
+  readonly parentId: string;
+  constructor(parentId: string) {
+    super('depth_limit', `agent ${JSON.stringify(parentId)} is level 3 and may not spawn agents (levels are 1, 2 and 3)`);
+    this.name = 'DepthLimitError';
+    this.parentId = parentId;
+  }
+}
+
+export class HiveClosedError extends HiveError {
+  constructor(reason = 'the hive is closed') {
+    super('hive_closed', `${reason}; open a new hive with createHive()`);
+    this.name = 'HiveClosedError';
+  }
+}
+
+/** The store refused a write or read; intake stops until the hive is reopened. */
+export class StoreError extends HiveError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('store_failure', message, options);
+    this.name = 'StoreError';
+  }
+}
+
+export class WaitTimeoutError extends HiveError {
+  readonly id: string;
+  constructor(id: string, timeoutMs: number, status: string) {
+    super('wait_timeout', `task ${JSON.stringify(id)} was still ${status} after ${timeoutMs} ms`);
+    this.name = 'WaitTimeoutError';
+    this.id = id;
+  }
+}
+
+/**
+ * Thrown by a handler to refuse a task: the task goes back to the queue with this agent excluded
+ * (and ends `rejected` when no capable agent is left).
+ * @example throw new TaskRejectedError('GPU busy')
+ */
+export class TaskRejectedError extends HiveError {
+  constructor(reason: string) {
+    super('task_rejected', reason);
+    this.name = 'TaskRejectedError';
+  }
+}
+
+export class FormatError extends HiveError {
+  constructor(message: string) {
+    super('unsupported_format', message);
+    this.name = 'FormatError';
+  }
+}
+
+export class LockedError extends HiveError {
+  readonly pid: number;
+  constructor(dataDir: string, pid: number) {
+    super('locked', `data directory ${dataDir} is in use by process ${pid}; one hive may write a directory at a time`);
+    this.name = 'LockedError';
+    this.pid = pid;
+  }
+}
+
+/** True when `err` is a HiveError (optionally with the given code). */
+export function isHiveError(err: unknown, code?: HiveErrorCode): err is HiveError {
+  return err instanceof HiveError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,27 @@
+/** @module hivestate's public API. Everything a user imports comes from here. */
+export { createHive, Hive, defaultHiveOptions, type HiveOptions, type HiveStatus, type HiveEventType } from './createHive.js';
+export type { HiveEvent } from './kernel/Kernel.js';
+export type { AgentSpec, TaskSpec } from './specs.js';
+export type { TaskView, AgentView } from './views.js';
+export type { Handler, HandlerContext, Verifier } from './effects/types.js';
+export { processHandler, type ProcessHandlerOptions } from './effects/processHandler.js';
+export { ManualClock, systemClock, type Clock } from './clock.js';
+export {
+  HiveError,
+  ValidationError,
+  NotFoundError,
+  DuplicateIdError,
+  DependencyCycleError,
+  AccessDeniedError,
+  AlreadyFinishedError,
+  DepthLimitError,
+  HiveClosedError,
+  StoreError,
+  WaitTimeoutError,
+  TaskRejectedError,
+  FormatError,
+  LockedError,
+  isHiveError,
+  type HiveErrorCode,
+} from './errors.js';
+export type { Json, TaskStatus, AgentStatus, AgentPriority, TaskError, TaskId, AgentId } from '../machines/types.js';

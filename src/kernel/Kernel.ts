@@ -1,0 +1,791 @@
+/**
+ * @module Kernel: hosts every actor (coordinator, agents, tasks) as its own XState root, journals
+ * each input before applying it, routes the messages actors emit in one FIFO order, assigns queued
+ * tasks to agents, keeps durable timers, checkpoints atomically, passivates finished tasks and
+ * recovers from the store. Given the same journal it always reaches the same states.
+ */
+import { createActor, type Actor, type AnyActorLogic } from 'xstate';
+import type { Logger } from 'pino';
+import { agentMachine, type AgentContext, type AgentEvent } from '../../machines/agent.js';
+import { coordinatorMachine, effectivePriority, pickAgent, type AgentCandidate } from '../../machines/coordinator.js';
+import { taskMachine, type TaskContext, type TaskEvent } from '../../machines/task.js';
+import {
+  agentAddress,
+  coordinatorAddress,
+  isTerminalTaskStatus,
+  taskAddress,
+  terminalTaskStatuses,
+  type EffectRequest,
+  type Notification,
+} from '../../machines/types.js';
+import type { Clock } from '../clock.js';
+import { HiveClosedError, StoreError } from '../errors.js';
+import type { CheckpointWrite, HiveStore, StoredActor } from '../store/HiveStore.js';
+import { toAgentView, toTaskView, type AgentView, type TaskView } from '../views.js';
+import type { Input, JournalRecord } from './inputs.js';
+import { TaskQueue } from './TaskQueue.js';
+import { TimerTable } from './TimerTable.js';
+
+type TaskActor = Actor<typeof taskMachine>;
+type AgentActor = Actor<typeof agentMachine>;
+type CoordinatorActor = Actor<typeof coordinatorMachine>;
+
+interface Slot<A> {
+  actor: A;
+  /** Status as last written to the store (undefined: never written). */
+  storedStatus?: string;
+}
+
+/** What the kernel asks the effect layer to do. Never called while replaying. */
+export interface EffectRunner {
+  execute(req: { taskId: string; attempt: number; agentId: string }): void;
+  verify(req: { taskId: string; attempt: number }): void;
+  abort(req: { taskId: string; attempt: number; reason: string }): void;
+}
+
+export interface KernelOptions {
+  store: HiveStore;
+  clock: Clock;
+  logger: Logger;
+  effects: EffectRunner;
+  /** Checkpoint after this many inputs... */
+  checkpointEvery: number;
+  /** ...or this many milliseconds, whichever comes first. */
+  checkpointMs: number;
+}
+
+/** A notification as listeners see it: the machine's fields plus the input that caused it. */
+export type HiveEvent = Notification & { seq: number };
+
+const orderOf = (seq: number, index: number) => seq * 65536 + index;
+
+export class Kernel {
+  private readonly tasks = new Map<string, Slot<TaskActor>>();
+  private readonly agents = new Map<string, Slot<AgentActor>>();
+  private readonly byCapability = new Map<string, Set<string>>();
+  private coordinator!: Slot<CoordinatorActor>;
+  private readonly queue = new TaskQueue();
+  /** dependency id -> ids of tasks waiting on it */
+  private readonly dependents = new Map<string, Set<string>>();
+  readonly timers = new TimerTable();
+  private readonly mailbox: Array<[string, { type: string; at: number }]> = [];
+  private dirty = new Set<string>();
+  /** Idempotency keys not yet in the store. */
+  private readonly idempotencyKeys = new Map<string, string>();
+  /** Tasks chosen for pruning, deleted by the next checkpoint. */
+  private readonly pruning = new Map<string, { address: string; id: string; status: string; order: number; idempotencyKey?: string }>();
+  private outbox: Array<() => void> = [];
+  private replaying = false;
+  private scheduleNeeded = false;
+  private at = 0;
+  private seq = 0;
+
+  private lastSeq = 0;
+  private lastAt = 0;
+  private readonly intake: Array<{ rec: JournalRecord; state: 'writing' | 'written' | 'failed'; error?: unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
+  private appliedSinceCheckpoint = 0;
+  private checkpointing: Promise<void> | undefined;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private firing = new Set<string>();
+  private intakeDrained: Array<() => void> = [];
+  private armedTimer: { handle: unknown; due: number } | undefined;
+  private halted: Error | undefined;
+  private closed = false;
+
+  private readonly listeners = new Map<string, Set<(e: HiveEvent) => void>>();
+  private readonly settledWaiters = new Map<string, Set<(view: TaskView) => void>>();
+
+  constructor(private readonly o: KernelOptions) {}
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Restores the last checkpoint, replays the journal after it, then resumes work in flight. */
+  recover(): { replayed: number; restoredTasks: number; restoredAgents: number } {
+    const { store } = this.o;
+    const cp = store.checkpoint();
+    let restoredTasks = 0;
+    let restoredAgents = 0;
+    const coordinatorRecord = store.getActor(coordinatorAddress);
+    this.coordinator = { actor: this.host(coordinatorAddress, coordinatorMachine, undefined, coordinatorRecord?.snapshot) as CoordinatorActor, storedStatus: coordinatorRecord?.status };
+    for (const [address, rec] of store.liveActors()) {
+      if (rec.kind === 'task') {
+        const id = address.slice('task:'.length);
+        this.tasks.set(id, { actor: this.host(address, taskMachine, undefined, rec.snapshot) as TaskActor, storedStatus: rec.status });
+        restoredTasks++;
+      } else if (rec.kind === 'agent') {
+        const id = address.slice('agent:'.length);
+        this.agents.set(id, { actor: this.host(address, agentMachine, undefined, rec.snapshot) as AgentActor, storedStatus: rec.status });
+        restoredAgents++;
+      }
+    }
+    for (const [id, slot] of this.agents) this.indexAgent(id, slot.actor.getSnapshot().context.capabilities);
+    for (const [id, slot] of this.tasks) {
+      const ctx = slot.actor.getSnapshot().context;
+      for (const dep of ctx.waitingOn) this.addDependent(dep, id);
+      this.afterTask(id);
+    }
+    this.timers.load(store.storedTimers());
+    this.lastSeq = cp?.seq ?? 0;
+    this.lastAt = cp?.at ?? 0;
+    let replayed = 0;
+    this.replaying = true;
+    try {
+      for (const rec of store.journalAfter(this.lastSeq)) {
+        this.applyRecord(rec);
+        this.lastSeq = rec.seq;
+        this.lastAt = Math.max(this.lastAt, rec.at);
+        replayed++;
+      }
+    } finally {
+      this.replaying = false;
+      this.outbox = [];
+    }
+    this.appliedSinceCheckpoint = replayed;
+    this.checkpointTimer = setInterval(() => void this.checkpoint().catch(() => undefined), this.o.checkpointMs);
+    this.checkpointTimer.unref();
+    return { replayed, restoredTasks, restoredAgents };
+  }
+
+  /**
+   * After recovery: attempts that were running when the process died have no outcome. Each gets a
+   * journaled `attempt.lost`, which puts the task back in the queue for a new attempt; verifications
+   * in flight run again; timers are armed (overdue ones fire at once).
+   */
+  resumeInFlight(): Promise<unknown>[] {
+    const pending: Promise<unknown>[] = [];
+    for (const [id, slot] of this.tasks) {
+      const snap = slot.actor.getSnapshot();
+      if (snap.value === 'assigned' || snap.value === 'running') {
+        pending.push(this.submit({ type: 'attempt.lost', taskId: id, attempt: snap.context.attempt }).catch(() => undefined));
+      } else if (snap.value === 'verifying') {
+        this.o.effects.verify({ taskId: id, attempt: snap.context.attempt });
+      }
+    }
+    this.armTimers();
+    return pending;
+  }
+
+  /** Stops intake, waits for accepted inputs, writes a final checkpoint. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    if (this.armedTimer) this.o.clock.clearTimeout(this.armedTimer.handle);
+    this.armedTimer = undefined;
+    while (this.intake.length > 0) await new Promise<void>((resolve) => this.intakeDrained.push(resolve));
+    if (!this.halted) await this.checkpoint().catch((err) => this.o.logger.error({ err }, 'final checkpoint failed'));
+    else await this.checkpointing?.catch(() => undefined);
+    for (const slot of this.tasks.values()) slot.actor.stop();
+    for (const slot of this.agents.values()) slot.actor.stop();
+    this.coordinator.actor.stop();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get haltReason(): Error | undefined {
+    return this.halted;
+  }
+
+  // ---------------------------------------------------------------- intake
+
+  /** Throws when no new input may be accepted. */
+  assertOpen(): void {
+    if (this.closed) throw new HiveClosedError();
+    if (this.halted) throw new StoreError(`intake stopped after a store failure: ${this.halted.message}`, { cause: this.halted });
+  }
+
+  /**
+   * Journals an input and applies it once durable. Resolves with what applying it returned.
+   * Inputs are applied in sequence order, whatever order their commits complete in.
+   */
+  submit(input: Input): Promise<unknown> {
+    this.assertOpen();
+    const seq = ++this.lastSeq;
+    const at = (this.lastAt = Math.max(this.lastAt, this.o.clock.now()));
+    const rec: JournalRecord = { seq, at, input };
+    return new Promise((resolve, reject) => {
+      const entry = { rec, state: 'writing' as 'writing' | 'written' | 'failed', error: undefined as unknown, resolve, reject };
+      this.intake.push(entry);
+      this.o.store.append(rec).then(
+        () => {
+          entry.state = 'written';
+          this.pump();
+        },
+        (err) => {
+          entry.state = 'failed';
+          entry.error = err;
+          this.pump();
+        },
+      );
+    });
+  }
+
+  private pump(): void {
+    while (this.intake.length > 0 && this.intake[0]!.state !== 'writing') {
+      const entry = this.intake.shift()!;
+      if (entry.state === 'failed') {
+        this.halt(entry.error as Error);
+        entry.reject(entry.error);
+        continue;
+      }
+      let result: unknown;
+      try {
+        result = this.applyRecord(entry.rec);
+      } catch (err) {
+        // A bug, not bad input (that is refused before journaling). Keep going: the input is durable.
+        this.o.logger.error({ err, seq: entry.rec.seq, input: entry.rec.input.type }, 'applying an input failed');
+        entry.reject(err);
+        continue;
+      }
+      this.flushOutbox();
+      entry.resolve(result);
+      this.appliedSinceCheckpoint++;
+      if (this.appliedSinceCheckpoint >= this.o.checkpointEvery) void this.checkpoint().catch(() => undefined);
+    }
+    if (this.intake.length === 0 && this.intakeDrained.length > 0) {
+      const waiters = this.intakeDrained;
+      this.intakeDrained = [];
+      for (const w of waiters) w();
+    }
+    if (!this.replaying) this.armTimers();
+  }
+
+  private halt(err: Error): void {
+    if (this.halted) return;
+    this.halted = err;
+    this.o.logger.error({ err }, 'store failure: intake stopped');
+    if (!this.closed) {
+      this.deliver(coordinatorAddress, { type: 'hive.halt', reason: err.message, at: this.lastAt });
+      this.drain();
+    }
+  }
+
+  // ---------------------------------------------------------------- applying inputs
+
+  /** Applies one journaled input. Deterministic: reads only the record and current state. */
+  private applyRecord(rec: JournalRecord): unknown {
+    this.seq = rec.seq;
+    this.at = rec.at;
+    const { input } = rec;
+    const at = rec.at;
+    let result: unknown;
+    switch (input.type) {
+      case 'agent.spawn': {
+        const a = input.agent;
+        const address = agentAddress(a.id);
+        const actor = this.host(address, agentMachine, { ...a, order: orderOf(rec.seq, 0), at }) as AgentActor;
+        this.agents.set(a.id, { actor });
+        this.indexAgent(a.id, a.capabilities);
+        this.dirty.add(address);
+        this.scheduleNeeded = true;
+        result = a.id;
+        break;
+      }
+      case 'agent.pause':
+      case 'agent.resume':
+      case 'agent.stop':
+      case 'agent.heartbeat':
+        this.deliver(agentAddress(input.agentId), { type: input.type, at });
+        break;
+      case 'task.post':
+        input.tasks.forEach((spec, i) => this.createTask(spec, orderOf(rec.seq, i), at));
+        result = input.tasks.map((t) => t.id);
+        break;
+      case 'task.cancel':
+        this.deliver(taskAddress(input.taskId), { type: 'task.cancel', by: input.by, at } as TaskEvent);
+        break;
+      case 'attempt.rejected':
+        this.deliver(taskAddress(input.taskId), { ...input, at, capableLeft: this.capableLeft(input.taskId, input.agentId) } as TaskEvent);
+        break;
+      case 'attempt.progress':
+      case 'attempt.checkpoint':
+      case 'attempt.succeeded':
+      case 'attempt.failed':
+      case 'attempt.lost':
+      case 'verify.passed':
+      case 'verify.failed': {
+        const { taskId, ...event } = input;
+        this.deliver(taskAddress(taskId), { ...event, at } as TaskEvent);
+        break;
+      }
+      case 'timer.fired': {
+        this.firing.delete(input.timerId);
+        const t = this.timers.clear(input.timerId);
+        if (t) this.deliver(t.target, { ...(t.event as { type: string }), at });
+        break;
+      }
+      case 'hive.prune':
+        result = this.collectPrunable(input.before);
+        break;
+    }
+    this.drain();
+    this.schedule();
+    return result;
+  }
+
+  private createTask(spec: Input extends infer I ? (I extends { type: 'task.post'; tasks: Array<infer T> } ? T : never) : never, order: number, at: number): void {
+    const waitingOn: string[] = [];
+    const failedDeps: Array<{ id: string; status: string }> = [];
+    for (const dep of spec.dependsOn) {
+      const status = this.taskStatus(dep);
+      if (status === 'completed' || status === 'verified') continue;
+      if (status === undefined || isTerminalTaskStatus(status)) failedDeps.push({ id: dep, status: status ?? 'unknown (pruned)' });
+      else waitingOn.push(dep);
+    }
+    const address = taskAddress(spec.id);
+    const actor = this.host(address, taskMachine, { ...spec, waitingOn, order, at }) as TaskActor;
+    this.tasks.set(spec.id, { actor });
+    this.dirty.add(address);
+    if (spec.idempotencyKey !== undefined) this.idempotencyKeys.set(spec.idempotencyKey, spec.id);
+    for (const dep of waitingOn) {
+      this.addDependent(dep, spec.id);
+      this.deliver(taskAddress(dep), { type: 'hive.blocking', at });
+    }
+    const failed = failedDeps[0];
+    if (failed) this.deliver(address, { type: 'hive.dependency.settled', dependencyId: failed.id, ok: false, status: failed.status, at });
+    this.afterTask(spec.id);
+  }
+
+  /** How many agents could still take this task if `agentId` refuses it. */
+  private capableLeft(taskId: string, agentId: string): number {
+    const slot = this.tasks.get(taskId);
+    if (!slot) return 0;
+    const { type, excluded } = slot.actor.getSnapshot().context;
+    let n = 0;
+    for (const id of this.byCapability.get(type) ?? []) {
+      if (id === agentId || excluded.includes(id)) continue;
+      if (this.agents.get(id)?.actor.getSnapshot().value !== 'stopped') n++;
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------- actors and messages
+
+  private host(address: string, logic: AnyActorLogic, input: unknown, snapshot?: unknown): Actor<AnyActorLogic> {
+    const actor = createActor(logic, snapshot === undefined ? { input } : { snapshot: snapshot as never, input });
+    actor.on('*', (e: { type: string }) => this.onEmitted(address, e));
+    actor.start();
+    return actor;
+  }
+
+  private deliver(address: string, event: { type: string; at: number; [k: string]: unknown }): void {
+    this.mailbox.push([address, event]);
+  }
+
+  /** Processes queued messages in FIFO order until none is left. */
+  private drain(): void {
+    for (let i = 0; i < this.mailbox.length; i++) {
+      const [address, event] = this.mailbox[i]!;
+      const colon = address.indexOf(':');
+      const kind = colon < 0 ? address : address.slice(0, colon);
+      const id = address.slice(colon + 1);
+      if (kind === 'task') {
+        const slot = this.tasks.get(id);
+        if (!slot || slot.actor.getSnapshot().status !== 'active') continue;
+        slot.actor.send(event as TaskEvent);
+        this.dirty.add(address);
+        this.afterTask(id);
+      } else if (kind === 'agent') {
+        const slot = this.agents.get(id);
+        if (!slot || slot.actor.getSnapshot().status !== 'active') continue;
+        slot.actor.send(event as AgentEvent);
+        this.dirty.add(address);
+        this.scheduleNeeded = true;
+      } else if (kind === coordinatorAddress) {
+        this.coordinator.actor.send(event as never);
+        this.dirty.add(coordinatorAddress);
+      }
+    }
+    this.mailbox.length = 0;
+  }
+
+  private onEmitted(address: string, e: { type: string; [k: string]: unknown }): void {
+    if (!e.type.startsWith('effect.')) {
+      if (!this.replaying) {
+        const event = { ...(e as Notification), seq: this.seq };
+        this.outbox.push(() => this.emit(event));
+      }
+      return;
+    }
+    const req = e as EffectRequest;
+    switch (req.type) {
+      case 'effect.timer.set':
+        this.timers.set({ timerId: req.timerId, due: req.due, target: req.target, event: req.event });
+        break;
+      case 'effect.timer.cancel':
+        this.timers.clear(req.timerId);
+        break;
+      case 'effect.release':
+        if (req.agentId) this.deliver(agentAddress(req.agentId), { type: 'hive.task.released', taskId: req.taskId, outcome: req.outcome, at: this.at });
+        break;
+      case 'effect.settled': {
+        const waiting = this.dependents.get(req.taskId);
+        this.dependents.delete(req.taskId);
+        for (const dep of waiting ?? []) {
+          this.deliver(taskAddress(dep), { type: 'hive.dependency.settled', dependencyId: req.taskId, ok: req.ok, status: req.status, at: this.at });
+        }
+        if (!this.replaying && this.settledWaiters.has(req.taskId)) {
+          const taskId = req.taskId;
+          this.outbox.push(() => {
+            const view = this.getTask(taskId);
+            const waiters = this.settledWaiters.get(taskId);
+            this.settledWaiters.delete(taskId);
+            if (view) for (const w of waiters ?? []) w(view);
+          });
+        }
+        break;
+      }
+      case 'effect.escalate':
+        this.deliver(coordinatorAddress, { type: 'hive.escalate', agentId: req.agentId, taskIds: req.taskIds, reason: req.reason, at: this.at });
+        break;
+      case 'effect.reassign':
+        for (const taskId of req.taskIds) this.deliver(taskAddress(taskId), { type: 'hive.reassign', reason: req.reason, at: this.at });
+        break;
+      case 'effect.requeue':
+        break; // afterTask() re-reads the task's priority after every message
+      case 'effect.execute':
+      case 'effect.verify':
+      case 'effect.abort':
+        if (!this.replaying) {
+          const effects = this.o.effects;
+          this.outbox.push(
+            req.type === 'effect.execute' ? () => effects.execute(req) : req.type === 'effect.verify' ? () => effects.verify(req) : () => effects.abort(req),
+          );
+        }
+        break;
+    }
+    void address;
+  }
+
+  /** Keeps the queue in step with a task's state after every message it handled. */
+  private afterTask(id: string): void {
+    const slot = this.tasks.get(id);
+    if (!slot) return;
+    const snap = slot.actor.getSnapshot();
+    const ctx = snap.context;
+    if (snap.value === 'pending' && ctx.waitingOn.length === 0) {
+      if (this.queue.upsert(id, ctx.type, effectivePriority(ctx), ctx.order)) this.scheduleNeeded = true;
+    } else if (this.queue.has(id)) {
+      this.queue.remove(id);
+    }
+  }
+
+  private addDependent(dep: string, id: string): void {
+    let set = this.dependents.get(dep);
+    if (!set) this.dependents.set(dep, (set = new Set()));
+    set.add(id);
+  }
+
+  private indexAgent(id: string, capabilities: string[]): void {
+    for (const cap of capabilities) {
+      let set = this.byCapability.get(cap);
+      if (!set) this.byCapability.set(cap, (set = new Set()));
+      set.add(id);
+    }
+  }
+
+  // ---------------------------------------------------------------- assignment
+
+  /**
+   * Serves the queue: repeatedly takes the best queued task (highest effective priority, oldest
+   * first) among types that have a free capable agent, and assigns it to the best such agent.
+   */
+  private schedule(): void {
+    while (this.scheduleNeeded) {
+      this.scheduleNeeded = false;
+      const stashed: Array<{ id: string; type: string; priority: number; order: number }> = [];
+      for (;;) {
+        let best: { type: string; id: string; priority: number; order: number; agentId: string } | undefined;
+        for (const type of [...this.queue.types()]) {
+          const candidates = this.candidates(type);
+          if (candidates.length === 0) continue;
+          for (let top = this.queue.peek(type); top; top = this.queue.peek(type)) {
+            const excluded = this.tasks.get(top.id)!.actor.getSnapshot().context.excluded;
+            const agent = pickAgent(candidates, excluded);
+            if (agent) {
+              if (!best || top.priority > best.priority || (top.priority === best.priority && top.order < best.order)) {
+                best = { type, ...top, agentId: agent.id };
+              }
+              break;
+            }
+            // Every free agent was refused by this task: set it aside and look at the next one.
+            this.queue.take(type);
+            stashed.push({ ...top, type });
+          }
+        }
+        if (!best) break;
+        this.queue.take(best.type);
+        const at = this.at;
+        this.deliver(taskAddress(best.id), { type: 'hive.assign', agentId: best.agentId, at });
+        this.deliver(agentAddress(best.agentId), { type: 'hive.task.assigned', taskId: best.id, at });
+        this.deliver(taskAddress(best.id), { type: 'hive.start', at });
+        this.drain();
+      }
+      for (const s of stashed) this.queue.upsert(s.id, s.type, s.priority, s.order);
+    }
+  }
+
+  /** Free agents able to run a task type. */
+  private candidates(type: string): AgentCandidate[] {
+    const out: AgentCandidate[] = [];
+    for (const id of this.byCapability.get(type) ?? []) {
+      const snap = this.agents.get(id)!.actor.getSnapshot();
+      const c = snap.context;
+      const status = snap.value as string;
+      if ((status === 'idle' || status === 'busy') && c.load < c.maxConcurrent) {
+        out.push({ id, status, priority: c.priority, load: c.load, maxConcurrent: c.maxConcurrent, lastTaskAt: c.lastTaskAt, order: c.order });
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  /** Keeps one host timer armed for the earliest durable timer; firing journals `timer.fired`. */
+  private armTimers(): void {
+    if (this.closed || this.halted) return;
+    const next = this.timers.next();
+    if (!next) return;
+    if (this.armedTimer && this.armedTimer.due <= next.due) return;
+    if (this.armedTimer) this.o.clock.clearTimeout(this.armedTimer.handle);
+    const delay = Math.max(0, next.due - this.o.clock.now());
+    this.armedTimer = { due: next.due, handle: this.o.clock.setTimeout(() => this.fireDue(), delay) };
+  }
+
+  private fireDue(): void {
+    this.armedTimer = undefined;
+    if (this.closed || this.halted) return;
+    for (const t of this.timers.due(this.o.clock.now())) {
+      if (this.firing.has(t.timerId)) continue;
+      this.firing.add(t.timerId);
+      this.submit({ type: 'timer.fired', timerId: t.timerId }).catch((err) => this.o.logger.warn({ err, timer: t.timerId }, 'timer input refused'));
+    }
+    this.armTimers();
+  }
+
+  // ---------------------------------------------------------------- checkpoint, passivation, pruning
+
+  /** Writes changed actors, timer changes and the checkpoint marker in one transaction, then passivates. */
+  checkpoint(): Promise<void> {
+    if (this.checkpointing) return this.checkpointing.then(() => (this.dirty.size > 0 && !this.halted ? this.checkpoint() : undefined));
+    if (this.halted) return Promise.reject(this.halted);
+    const write = this.buildCheckpoint();
+    this.appliedSinceCheckpoint = 0;
+    const written = write.actors.map((a) => a.address);
+    const keys = write.idempotencyKeys.map(([k]) => k);
+    const pruned = write.pruned.map((p) => p.id);
+    this.checkpointing = this.o.store
+      .writeCheckpoint(write)
+      .then(() => {
+        for (const w of write.actors) this.afterWrite(w.address, w.actor.status);
+        for (const k of keys) if (this.idempotencyKeys.get(k) !== undefined) this.idempotencyKeys.delete(k);
+        for (const id of pruned) this.pruning.delete(id);
+        void written;
+      })
+      .catch((err: Error) => {
+        // The snapshots are still in memory and marked dirty again; the journal holds every input.
+        for (const w of write.actors) this.dirty.add(w.address);
+        this.halt(err);
+        throw err;
+      })
+      .finally(() => {
+        this.checkpointing = undefined;
+      });
+    return this.checkpointing;
+  }
+
+  private buildCheckpoint(): CheckpointWrite {
+    const actors: CheckpointWrite['actors'] = [];
+    for (const address of this.dirty) {
+      if (address === coordinatorAddress) {
+        actors.push({ address, actor: { kind: 'coordinator', status: String(this.coordinator.actor.getSnapshot().value), order: 0, snapshot: this.coordinator.actor.getPersistedSnapshot() }, live: true });
+        continue;
+      }
+      const isTask = address.startsWith('task:');
+      const id = address.slice(isTask ? 5 : 6);
+      const slot = isTask ? this.tasks.get(id) : this.agents.get(id);
+      if (!slot) continue;
+      const snap = slot.actor.getSnapshot();
+      const status = String(snap.value);
+      const actor: StoredActor = { kind: isTask ? 'task' : 'agent', status, order: (snap.context as { order: number }).order, snapshot: slot.actor.getPersistedSnapshot() };
+      actors.push({ address, actor, live: isTask ? !isTerminalTaskStatus(status) : true, previousStatus: slot.storedStatus, id });
+    }
+    this.dirty = new Set();
+    const timers = this.timers.takeChanges();
+    return {
+      seq: this.lastAppliedSeq(),
+      at: this.at,
+      actors,
+      timersSet: timers.set,
+      timersCleared: timers.cleared,
+      idempotencyKeys: [...this.idempotencyKeys],
+      pruned: [...this.pruning.values()],
+    };
+  }
+
+  private lastAppliedSeq(): number {
+    return this.intake.length > 0 ? this.intake[0]!.rec.seq - 1 : this.lastSeq;
+  }
+
+  /** After a write: remember what is stored; finished tasks leave memory (passivation). */
+  private afterWrite(address: string, status: string): void {
+    if (!address.startsWith('task:')) {
+      const slot = address === coordinatorAddress ? this.coordinator : this.agents.get(address.slice(6));
+      if (slot) slot.storedStatus = status;
+      return;
+    }
+    const id = address.slice(5);
+    const slot = this.tasks.get(id);
+    if (!slot) return;
+    slot.storedStatus = status;
+    if (isTerminalTaskStatus(status) && !this.dirty.has(address)) {
+      slot.actor.stop();
+      this.tasks.delete(id);
+    }
+  }
+
+  /** Chooses finished tasks older than `before` for deletion by the next checkpoint. */
+  private collectPrunable(before: number): number {
+    let n = 0;
+    for (const t of this.o.store.finishedTasksBefore(before, terminalTaskStatuses)) {
+      if (this.pruning.has(t.id) || this.tasks.has(t.id)) continue;
+      const key = (t.actor.snapshot as { context: TaskContext }).context.idempotencyKey;
+      this.pruning.set(t.id, { address: taskAddress(t.id), id: t.id, status: t.status, order: t.order, idempotencyKey: key });
+      n++;
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** Status of a task, from memory or the store; undefined when unknown or pruned. */
+  taskStatus(id: string): string | undefined {
+    const slot = this.tasks.get(id);
+    if (slot) return String(slot.actor.getSnapshot().value);
+    if (this.pruning.has(id)) return undefined;
+    return this.o.store.getActor(taskAddress(id))?.status;
+  }
+
+  getTask(id: string): TaskView | undefined {
+    const slot = this.tasks.get(id);
+    if (slot) {
+      const snap = slot.actor.getSnapshot();
+      return toTaskView(String(snap.value), snap.context);
+    }
+    if (this.pruning.has(id)) return undefined;
+    const rec = this.o.store.getActor(taskAddress(id));
+    if (!rec) return undefined;
+    return toTaskView(rec.status, (rec.snapshot as { context: TaskContext }).context);
+  }
+
+  /** Raw context of a live task (the executor needs its checkpoint and input). */
+  liveTask(id: string): TaskContext | undefined {
+    return this.tasks.get(id)?.actor.getSnapshot().context;
+  }
+
+  hasTask(id: string): boolean {
+    return this.taskStatus(id) !== undefined;
+  }
+
+  getAgent(id: string): AgentView | undefined {
+    const slot = this.agents.get(id);
+    if (!slot) return undefined;
+    const snap = slot.actor.getSnapshot();
+    return toAgentView(String(snap.value), snap.context);
+  }
+
+  agentContext(id: string): AgentContext | undefined {
+    return this.agents.get(id)?.actor.getSnapshot().context;
+  }
+
+  listAgents(): AgentView[] {
+    return [...this.agents.keys()].map((id) => this.getAgent(id)!).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  taskForIdempotencyKey(key: string): string | undefined {
+    return this.idempotencyKeys.get(key) ?? this.o.store.taskForIdempotencyKey(key);
+  }
+
+  /** Tasks newest first, live ones from memory merged with stored ones. */
+  listTasks(filter: { status?: string; type?: string; owner?: string; limit?: number }): TaskView[] {
+    const limit = filter.limit ?? Infinity;
+    const matches = (v: TaskView) =>
+      (filter.status === undefined || v.status === filter.status) && (filter.type === undefined || v.type === filter.type) && (filter.owner === undefined || v.owner === filter.owner);
+    const live: Array<{ order: number; view: TaskView }> = [];
+    for (const slot of this.tasks.values()) {
+      const snap = slot.actor.getSnapshot();
+      const view = toTaskView(String(snap.value), snap.context);
+      if (matches(view)) live.push({ order: snap.context.order, view });
+    }
+    live.sort((a, b) => b.order - a.order);
+    const out: TaskView[] = [];
+    let li = 0;
+    const pushLive = (aboveOrder: number) => {
+      while (li < live.length && live[li]!.order > aboveOrder && out.length < limit) out.push(live[li++]!.view);
+    };
+    for (const { id, order } of this.o.store.taskIds(filter.status)) {
+      if (out.length >= limit) break;
+      pushLive(order);
+      if (this.tasks.has(id) || this.pruning.has(id) || out.length >= limit) continue;
+      const view = this.getTask(id);
+      if (view && matches(view)) out.push(view);
+    }
+    pushLive(-Infinity);
+    return out;
+  }
+
+  /** Counts of agents and tasks by status. */
+  status(): { agents: Record<string, number>; tasks: Record<string, number>; queued: number; timers: number; lastSeq: number; liveTasks: number } {
+    const agents: Record<string, number> = {};
+    for (const slot of this.agents.values()) {
+      const s = String(slot.actor.getSnapshot().value);
+      agents[s] = (agents[s] ?? 0) + 1;
+    }
+    const tasks = this.o.store.countTasksByStatus();
+    for (const p of this.pruning.values()) tasks[p.status] = (tasks[p.status] ?? 0) - 1;
+    for (const slot of this.tasks.values()) {
+      const s = String(slot.actor.getSnapshot().value);
+      if (slot.storedStatus !== undefined) tasks[slot.storedStatus] = (tasks[slot.storedStatus] ?? 0) - 1;
+      tasks[s] = (tasks[s] ?? 0) + 1;
+    }
+    for (const k of Object.keys(tasks)) if (tasks[k] === 0) delete tasks[k];
+    return { agents, tasks, queued: this.queue.size, timers: this.timers.size, lastSeq: this.lastSeq, liveTasks: this.tasks.size };
+  }
+
+  // ---------------------------------------------------------------- listeners
+
+  on(type: string, fn: (e: HiveEvent) => void): () => void {
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    set.add(fn);
+    return () => set!.delete(fn);
+  }
+
+  /** Calls `fn` once the task reaches a terminal state (at once if it already has). */
+  onSettled(id: string, fn: (view: TaskView) => void): () => void {
+    let set = this.settledWaiters.get(id);
+    if (!set) this.settledWaiters.set(id, (set = new Set()));
+    set.add(fn);
+    return () => set!.delete(fn);
+  }
+
+  private emit(event: HiveEvent): void {
+    for (const key of [event.type, '*']) {
+      for (const fn of this.listeners.get(key) ?? []) {
+        try {
+          fn(event);
+        } catch (err) {
+          this.o.logger.warn({ err, event: event.type }, 'an event listener threw');
+        }
+      }
+    }
+  }
+
+  private flushOutbox(): void {
+    const out = this.outbox;
+    this.outbox = [];
+    for (const fn of out) fn();
+  }
+}

@@ -1,0 +1,149 @@
+/** @module Turning public spawn/post arguments into validated journal records (ids assigned, defaults applied, DAG checked). */
+import { randomUUID } from 'node:crypto';
+import type { AgentPriority, Json } from '../machines/types.js';
+import { DependencyCycleError, DepthLimitError, DuplicateIdError, NotFoundError, ValidationError } from './errors.js';
+import type { AgentSpecRecord, TaskSpecRecord } from './kernel/inputs.js';
+import type { Handler } from './effects/types.js';
+import { checkBool, checkId, checkInt, checkJson, checkKeys, checkName, checkStringArray, checkTaskPriority, checkTime, limits } from './validate.js';
+
+export interface AgentSpec {
+  id?: string;
+  name: string;
+  capabilities: string[];
+  priority?: AgentPriority;
+  maxConcurrent?: number;
+  handler?: Handler;
+  level?: 1 | 2 | 3;
+  parentId?: string;
+  owner?: string;
+  /** Consecutive failed attempts that put the agent in `error` (default 3). */
+  failureThreshold?: number;
+  /** If set, `hive.heartbeat(id)` must be called at least this often or the agent goes to `error`. */
+  heartbeatMs?: number;
+}
+
+export interface TaskSpec {
+  id?: string;
+  type: string;
+  input?: Json;
+  /** 'normal' | 'high' | 'critical' or 0-1000; higher is served first. Default 'normal' (0). */
+  priority?: 'normal' | 'high' | 'critical' | number;
+  dependsOn?: string[];
+  /** Epoch ms. Within an hour of it the task's priority rises. */
+  deadline?: number;
+  /** An attempt running longer is aborted and counts as failed. */
+  timeoutMs?: number;
+  /** Failed attempts retried before the task fails (default 2). */
+  maxRetries?: number;
+  /** First retry backoff; doubles per failure, capped at 5 min (default 1000). */
+  backoffMs?: number;
+  /** Run the hive's verifier for this task type after it completes. */
+  verify?: boolean;
+  owner?: string;
+  idempotencyKey?: string;
+}
+
+const agentKeys = ['id', 'name', 'capabilities', 'priority', 'maxConcurrent', 'handler', 'level', 'parentId', 'owner', 'failureThreshold', 'heartbeatMs'] as const;
+const taskKeys = ['id', 'type', 'input', 'priority', 'dependsOn', 'deadline', 'timeoutMs', 'maxRetries', 'backoffMs', 'verify', 'owner', 'idempotencyKey'] as const;
+
+export const taskDefaults = { maxRetries: 2, backoffMs: 1000 } as const;
+
+export interface SpecLookups {
+  agentLevel(id: string): number | undefined;
+  agentExists(id: string): boolean;
+  taskExists(id: string): boolean;
+}
+
+/** Validates an agent spec; the handler is returned separately (functions are never journaled). */
+export function agentRecord(spec: unknown, lookups: SpecLookups): { record: AgentSpecRecord; handler?: Handler } {
+  const s = checkKeys('spawnAgent', spec, agentKeys);
+  const id = s.id === undefined ? `agent-${randomUUID()}` : checkId('id', s.id);
+  if (lookups.agentExists(id)) throw new DuplicateIdError('agent', id);
+  const priority = s.priority ?? 'normal';
+  if (priority !== 'normal' && priority !== 'high' && priority !== 'critical') {
+    throw new ValidationError('priority', `must be 'normal', 'high' or 'critical'; got ${JSON.stringify(priority)}`);
+  }
+  if (s.handler !== undefined && typeof s.handler !== 'function') throw new ValidationError('handler', 'must be a function (task, ctx) => output');
+  let parentId: string | undefined;
+  let level = s.level === undefined ? 1 : checkInt('level', s.level, 1, 3);
+  if (s.parentId !== undefined) {
+    parentId = checkId('parentId', s.parentId);
+    const parentLevel = lookups.agentLevel(parentId);
+    if (parentLevel === undefined) throw new NotFoundError('agent', parentId, ' (parentId must name a registered agent)');
+    if (parentLevel >= 3) throw new DepthLimitError(parentId);
+    if (s.level === undefined) level = parentLevel + 1;
+    else if (level !== parentLevel + 1) throw new ValidationError('level', `must be ${parentLevel + 1}, one below its parent ${parentId} (level ${parentLevel}); got ${level}`);
+  }
+  const record: AgentSpecRecord = {
+    id,
+    name: checkName('name', s.name),
+    capabilities: checkStringArray('capabilities', s.capabilities, { nonEmpty: true, item: (f, v) => checkName(f, v) }),
+    priority,
+    maxConcurrent: s.maxConcurrent === undefined ? 1 : checkInt('maxConcurrent', s.maxConcurrent, 1, limits.maxConcurrent),
+    level: level as 1 | 2 | 3,
+    failureThreshold: s.failureThreshold === undefined ? 3 : checkInt('failureThreshold', s.failureThreshold, 1, 1000),
+  };
+  if (parentId !== undefined) record.parentId = parentId;
+  if (s.owner !== undefined) record.owner = checkName('owner', s.owner);
+  if (s.heartbeatMs !== undefined) record.heartbeatMs = checkInt('heartbeatMs', s.heartbeatMs, 1, 2 ** 31);
+  return { record, handler: s.handler as Handler | undefined };
+}
+
+/**
+ * Validates a batch of task specs. Ids in the batch may depend on each other; the result is in
+ * dependency order. Throws on a duplicate or unknown id or a cycle, before anything is journaled.
+ */
+export function taskRecords(specs: unknown[], lookups: SpecLookups): { records: TaskSpecRecord[]; ordered: TaskSpecRecord[] } {
+  const records = specs.map((spec, i) => taskRecord(spec, specs.length > 1 ? `tasks[${i}]` : 'postTask'));
+  const inBatch = new Map<string, TaskSpecRecord>();
+  for (const r of records) {
+    if (inBatch.has(r.id) || lookups.taskExists(r.id)) throw new DuplicateIdError('task', r.id);
+    inBatch.set(r.id, r);
+  }
+  for (const r of records) {
+    for (const dep of r.dependsOn) {
+      if (dep === r.id) throw new DependencyCycleError([r.id, r.id]);
+      if (!inBatch.has(dep) && !lookups.taskExists(dep)) throw new NotFoundError('task', dep, ` (task ${r.id} depends on it; dependsOn must name existing tasks)`);
+    }
+  }
+  return { records, ordered: topoOrder(records, inBatch) };
+}
+
+function taskRecord(spec: unknown, field: string): TaskSpecRecord {
+  const s = checkKeys(field, spec, taskKeys);
+  const record: TaskSpecRecord = {
+    id: s.id === undefined ? `task-${randomUUID()}` : checkId('id', s.id),
+    type: checkName('type', s.type),
+    input: s.input === undefined ? null : checkJson('input', s.input),
+    priority: s.priority === undefined ? 0 : checkTaskPriority('priority', s.priority),
+    dependsOn: s.dependsOn === undefined ? [] : checkStringArray('dependsOn', s.dependsOn, { nonEmpty: false, item: checkId }),
+    maxRetries: s.maxRetries === undefined ? taskDefaults.maxRetries : checkInt('maxRetries', s.maxRetries, 0, limits.maxRetries),
+    backoffMs: s.backoffMs === undefined ? taskDefaults.backoffMs : checkInt('backoffMs', s.backoffMs, 0, 3_600_000),
+    verify: s.verify === undefined ? false : checkBool('verify', s.verify),
+  };
+  if (s.deadline !== undefined) record.deadline = checkTime('deadline', s.deadline);
+  if (s.timeoutMs !== undefined) record.timeoutMs = checkInt('timeoutMs', s.timeoutMs, 1, 2 ** 31);
+  if (s.owner !== undefined) record.owner = checkName('owner', s.owner);
+  if (s.idempotencyKey !== undefined) record.idempotencyKey = checkName('idempotencyKey', s.idempotencyKey);
+  return record;
+}
+
+/** Orders a batch so that every task comes after the batch members it depends on; reports a cycle. */
+function topoOrder(records: TaskSpecRecord[], byId: Map<string, TaskSpecRecord>): TaskSpecRecord[] {
+  const out: TaskSpecRecord[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (r: TaskSpecRecord, path: string[]) => {
+    const s = state.get(r.id);
+    if (s === 'done') return;
+    if (s === 'visiting') throw new DependencyCycleError([...path.slice(path.indexOf(r.id)), r.id]);
+    state.set(r.id, 'visiting');
+    for (const dep of r.dependsOn) {
+      const d = byId.get(dep);
+      if (d) visit(d, [...path, r.id]);
+    }
+    state.set(r.id, 'done');
+    out.push(r);
+  };
+  for (const r of records) visit(r, []);
+  return out;
+}

@@ -1,0 +1,105 @@
+/** @module Public views of tasks and agents, derived from actor snapshots. */
+import type { AgentContext } from '../machines/agent.js';
+import type { TaskContext } from '../machines/task.js';
+import type { AgentPriority, AgentStatus, Json, TaskError, TaskStatus } from '../machines/types.js';
+
+export interface TaskView {
+  id: string;
+  type: string;
+  status: TaskStatus;
+  priority: number;
+  input: Json;
+  output?: Json;
+  error?: TaskError;
+  /** Attempts started so far (re-dispatches after a crash included). */
+  attempts: number;
+  /** Of those, how many were re-dispatched because the process died while they ran. */
+  redispatches: number;
+  assignedTo?: string;
+  dependsOn: string[];
+  owner?: string;
+  progress?: { pct: number; note?: string };
+  checkpoint?: Json;
+  verify: boolean;
+  maxRetries: number;
+  timeoutMs?: number;
+  deadline?: number;
+  idempotencyKey?: string;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt?: number;
+  retryAt?: number;
+}
+
+export interface AgentView {
+  id: string;
+  name: string;
+  status: AgentStatus;
+  capabilities: string[];
+  priority: AgentPriority;
+  level: 1 | 2 | 3;
+  parentId?: string;
+  owner?: string;
+  load: number;
+  maxConcurrent: number;
+  tasks: string[];
+  succeeded: number;
+  failed: number;
+  lastTaskAt?: number;
+  errorReason?: string;
+  createdAt: number;
+}
+
+const defined = <T extends object>(o: T): T => {
+  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
+  return o;
+};
+
+export function toTaskView(status: string, c: TaskContext): TaskView {
+  return defined({
+    id: c.id,
+    type: c.type,
+    status: status as TaskStatus,
+    priority: c.priority,
+    input: c.input,
+    output: c.output,
+    error: c.error,
+    attempts: c.attempt,
+    redispatches: c.redispatches,
+    assignedTo: c.assignedTo,
+    dependsOn: c.dependsOn,
+    owner: c.owner,
+    progress: c.progress,
+    checkpoint: c.checkpoint,
+    verify: c.verify,
+    maxRetries: c.maxRetries,
+    timeoutMs: c.timeoutMs,
+    deadline: c.deadline,
+    idempotencyKey: c.idempotencyKey,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    finishedAt: c.finishedAt,
+    retryAt: c.retryAt,
+  });
+}
+
+export function toAgentView(status: string, c: AgentContext): AgentView {
+  return defined({
+    id: c.id,
+    name: c.name,
+    status: status as AgentStatus,
+    capabilities: c.capabilities,
+    priority: c.priority,
+    level: c.level,
+    parentId: c.parentId,
+    owner: c.owner,
+    load: c.load,
+    maxConcurrent: c.maxConcurrent,
+    tasks: c.tasks,
+    succeeded: c.succeeded,
+    failed: c.failed,
+    lastTaskAt: c.lastTaskAt || undefined,
+    errorReason: c.errorReason,
+    createdAt: c.createdAt,
+  });
+}

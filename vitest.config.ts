@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+// lmdb is a native module: keep tests in forked processes, never worker threads.
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
