@@ -547,7 +547,8 @@ export class Kernel {
   private armTimers(): void {
     if (this.closed || this.halted) return;
     const next = this.timers.next();
-    if (!next) return;
+    // A timer whose `timer.fired` input is being journaled is not armed again; applying it re-arms.
+    if (!next || this.firing.has(next.timerId)) return;
     if (this.armedTimer && this.armedTimer.due <= next.due) return;
     if (this.armedTimer) this.o.clock.clearTimeout(this.armedTimer.handle);
     const delay = Math.max(0, next.due - this.o.clock.now());

@@ -1,0 +1,14 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHive } from '../src/index.js';
+const gc = (globalThis as any).gc;
+const hive = await createHive({ dataDir: mkdtempSync(join(tmpdir(), 'live-')) });
+gc(); const h0 = process.memoryUsage().heapUsed;
+const N = 20000;
+for (let i = 0; i < N; i += 1000) await hive.postTasks(Array.from({ length: 1000 }, (_, j) => ({ id: `t${i + j}`, type: 'noop', input: i + j })));
+await hive.checkpoint();
+gc(); await new Promise(r=>setTimeout(r,100)); gc();
+const h1 = process.memoryUsage().heapUsed;
+console.log('retained heap per live pending task', Math.round((h1 - h0) / N), 'rss MB', Math.round(process.memoryUsage().rss/2**20));
+await hive.close();
