@@ -5,6 +5,7 @@ import { Executor } from './effects/Executor.js';
 import type { Handler, Verifier } from './effects/types.js';
 import { AccessDeniedError, AlreadyFinishedError, HiveClosedError, NotFoundError, ValidationError, WaitTimeoutError } from './errors.js';
 import { Kernel, type HiveEvent } from './kernel/Kernel.js';
+import type { InspectionRecord } from './kernel/InspectionRecord.js';
 import { HiveStore, type StoreFaults } from './store/HiveStore.js';
 import { agentRecord, taskRecords, type AgentSpec, type TaskSpec } from './specs.js';
 import { checkId, checkInt, checkKeys, checkName, checkTime } from './validate.js';
@@ -389,6 +390,16 @@ export class Hive {
     if (typeof fn !== 'function') throw new ValidationError('on', 'needs a listener function');
     checkName('event type', type);
     return this.kernel.on(type, fn);
+  }
+
+  /**
+   * Subscribes to the kernel's inspection stream: actors created/restored/passivated, inputs applied,
+   * state transitions, messages between actors, effects dispatched, checkpoints written.
+   * @example const off = hive.inspect((r) => r.kind === 'transition' && console.log(r.address, r.from, '->', r.to))
+   */
+  inspect(fn: (record: InspectionRecord) => void): () => void {
+    if (typeof fn !== 'function') throw new ValidationError('inspect', 'needs a function');
+    return this.kernel.inspect(fn);
   }
 
   /** Counts of agents and tasks by status, the queue length and the journal position. */

@@ -1,6 +1,8 @@
 /** @module hivestate's public API. Everything a user imports comes from here. */
 export { createHive, Hive, defaultHiveOptions, type HiveOptions, type HiveStatus, type HiveEventType } from './createHive.js';
 export type { HiveEvent } from './kernel/Kernel.js';
+export type { InspectionRecord } from './kernel/InspectionRecord.js';
+export type { Input, JournalRecord } from './kernel/inputs.js';
 export type { AgentSpec, TaskSpec } from './specs.js';
 export type { TaskView, AgentView } from './views.js';
 export type { Handler, HandlerContext, Verifier } from './effects/types.js';

@@ -81,6 +81,10 @@ describe('recovery', () => {
         expect(t.status, id).toBe('completed');
         expect(t.output).toMatchObject({ done: id });
       }
+      // Tasks journaled but killed before their ack line was written must finish too.
+      const all = await hive.listTasks({ limit: 100_000 });
+      expect(all.length).toBeGreaterThanOrEqual(ids.length);
+      for (const t of all) expect((await hive.waitForTask(t.id, { timeoutMs: 10_000 })).status, t.id).toBe('completed');
       const s = await hive.status();
       expect(s.tasks.completed).toBe(s.tasks.total);
     } finally {

@@ -23,6 +23,7 @@ import { HiveClosedError, StoreError } from '../errors.js';
 import type { CheckpointWrite, HiveStore, StoredActor } from '../store/HiveStore.js';
 import { toAgentView, toTaskView, type AgentView, type TaskView } from '../views.js';
 import type { Input, JournalRecord } from './inputs.js';
+import type { InspectionRecord, MachineName } from './InspectionRecord.js';
 import { TaskQueue } from './TaskQueue.js';
 import { TimerTable } from './TimerTable.js';
 
@@ -57,6 +58,8 @@ export interface KernelOptions {
 /** A notification as listeners see it: the machine's fields plus the input that caused it. */
 export type HiveEvent = Notification & { seq: number };
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 const orderOf = (seq: number, index: number) => seq * 65536 + index;
 
 export class Kernel {
@@ -68,7 +71,8 @@ export class Kernel {
   /** dependency id -> ids of tasks waiting on it */
   private readonly dependents = new Map<string, Set<string>>();
   readonly timers = new TimerTable();
-  private readonly mailbox: Array<[string, { type: string; at: number }]> = [];
+  private readonly mailbox: Array<[string, { type: string; at: number }, string]> = [];
+  private readonly inspectors = new Set<(r: InspectionRecord) => void>();
   private dirty = new Set<string>();
   /** Idempotency keys not yet in the store. */
   private readonly idempotencyKeys = new Map<string, string>();
@@ -271,6 +275,7 @@ export class Kernel {
     const { input } = rec;
     const at = rec.at;
     let result: unknown;
+    if (this.inspectors.size > 0) this.record({ kind: 'input.applied', input });
     switch (input.type) {
       case 'agent.spawn': {
         const a = input.agent;
@@ -287,17 +292,17 @@ export class Kernel {
       case 'agent.resume':
       case 'agent.stop':
       case 'agent.heartbeat':
-        this.deliver(agentAddress(input.agentId), { type: input.type, at });
+        this.deliver(agentAddress(input.agentId), { type: input.type, at }, 'input');
         break;
       case 'task.post':
         input.tasks.forEach((spec, i) => this.createTask(spec, orderOf(rec.seq, i), at));
         result = input.tasks.map((t) => t.id);
         break;
       case 'task.cancel':
-        this.deliver(taskAddress(input.taskId), { type: 'task.cancel', by: input.by, at } as TaskEvent);
+        this.deliver(taskAddress(input.taskId), { type: 'task.cancel', by: input.by, at } as TaskEvent, 'input');
         break;
       case 'attempt.rejected':
-        this.deliver(taskAddress(input.taskId), { ...input, at, capableLeft: this.capableLeft(input.taskId, input.agentId) } as TaskEvent);
+        this.deliver(taskAddress(input.taskId), { ...input, at, capableLeft: this.capableLeft(input.taskId, input.agentId) } as TaskEvent, 'input');
         break;
       case 'attempt.progress':
       case 'attempt.checkpoint':
@@ -307,13 +312,13 @@ export class Kernel {
       case 'verify.passed':
       case 'verify.failed': {
         const { taskId, ...event } = input;
-        this.deliver(taskAddress(taskId), { ...event, at } as TaskEvent);
+        this.deliver(taskAddress(taskId), { ...event, at } as TaskEvent, 'input');
         break;
       }
       case 'timer.fired': {
         this.firing.delete(input.timerId);
         const t = this.timers.clear(input.timerId);
-        if (t) this.deliver(t.target, { ...(t.event as { type: string }), at });
+        if (t) this.deliver(t.target, { ...(t.event as { type: string }), at }, 'timer');
         break;
       }
       case 'hive.prune':
@@ -367,34 +372,78 @@ export class Kernel {
     const actor = createActor(logic, snapshot === undefined ? { input } : { snapshot: snapshot as never, input });
     actor.on('*', (e: { type: string }) => this.onEmitted(address, e));
     actor.start();
+    if (this.inspectors.size > 0) {
+      const machine = (address === coordinatorAddress ? 'coordinator' : address.slice(0, address.indexOf(':'))) as MachineName;
+      const parentId = machine === 'agent' ? (actor.getSnapshot().context as AgentContext).parentId : undefined;
+      this.record({
+        kind: snapshot === undefined ? 'actor.created' : 'actor.restored',
+        address,
+        parent: machine === 'coordinator' ? '' : parentId ? agentAddress(parentId) : coordinatorAddress,
+        machine,
+        state: String(actor.getSnapshot().value),
+      });
+    }
     return actor;
   }
 
-  private deliver(address: string, event: { type: string; at: number; [k: string]: unknown }): void {
-    this.mailbox.push([address, event]);
+  private deliver(address: string, event: { type: string; at: number; [k: string]: unknown }, from = 'kernel'): void {
+    this.mailbox.push([address, event, from]);
+  }
+
+  /**
+   * Subscribes to the inspection stream (actors created, restored, passivated; inputs applied;
+   * transitions; messages; effects; checkpoints). Costs nothing while nobody listens.
+   */
+  inspect(fn: (r: InspectionRecord) => void): () => void {
+    this.inspectors.add(fn);
+    return () => this.inspectors.delete(fn);
+  }
+
+  private record(r: DistributiveOmit<InspectionRecord, 'seq' | 'at' | 'replaying'>): void {
+    const full = { ...r, seq: this.seq, at: this.at, replaying: this.replaying } as InspectionRecord;
+    for (const fn of this.inspectors) {
+      try {
+        fn(full);
+      } catch (err) {
+        this.o.logger.warn({ err }, 'an inspector threw');
+      }
+    }
+  }
+
+  /** Sends one event to a hosted actor, reporting the message and any state change to inspectors. */
+  private send(address: string, actor: Actor<AnyActorLogic>, event: { type: string; at: number }, from: string): void {
+    if (this.inspectors.size === 0) {
+      actor.send(event);
+      return;
+    }
+    const before = String(actor.getSnapshot().value);
+    this.record({ kind: 'message', from, to: address, event });
+    actor.send(event);
+    const after = String(actor.getSnapshot().value);
+    if (after !== before) this.record({ kind: 'transition', address, from: before, to: after, event });
   }
 
   /** Processes queued messages in FIFO order until none is left. */
   private drain(): void {
     for (let i = 0; i < this.mailbox.length; i++) {
-      const [address, event] = this.mailbox[i]!;
+      const [address, event, from] = this.mailbox[i]!;
       const colon = address.indexOf(':');
       const kind = colon < 0 ? address : address.slice(0, colon);
       const id = address.slice(colon + 1);
       if (kind === 'task') {
         const slot = this.tasks.get(id);
         if (!slot || slot.actor.getSnapshot().status !== 'active') continue;
-        slot.actor.send(event as TaskEvent);
+        this.send(address, slot.actor, event as TaskEvent, from);
         this.dirty.add(address);
         this.afterTask(id);
       } else if (kind === 'agent') {
         const slot = this.agents.get(id);
         if (!slot || slot.actor.getSnapshot().status !== 'active') continue;
-        slot.actor.send(event as AgentEvent);
+        this.send(address, slot.actor, event as AgentEvent, from);
         this.dirty.add(address);
         this.scheduleNeeded = true;
       } else if (kind === coordinatorAddress) {
-        this.coordinator.actor.send(event as never);
+        this.send(address, this.coordinator.actor, event, from);
         this.dirty.add(coordinatorAddress);
       }
     }
@@ -418,13 +467,13 @@ export class Kernel {
         this.timers.clear(req.timerId);
         break;
       case 'effect.release':
-        if (req.agentId) this.deliver(agentAddress(req.agentId), { type: 'hive.task.released', taskId: req.taskId, outcome: req.outcome, at: this.at });
+        if (req.agentId) this.deliver(agentAddress(req.agentId), { type: 'hive.task.released', taskId: req.taskId, outcome: req.outcome, at: this.at }, address);
         break;
       case 'effect.settled': {
         const waiting = this.dependents.get(req.taskId);
         this.dependents.delete(req.taskId);
         for (const dep of waiting ?? []) {
-          this.deliver(taskAddress(dep), { type: 'hive.dependency.settled', dependencyId: req.taskId, ok: req.ok, status: req.status, at: this.at });
+          this.deliver(taskAddress(dep), { type: 'hive.dependency.settled', dependencyId: req.taskId, ok: req.ok, status: req.status, at: this.at }, address);
         }
         if (!this.replaying && this.settledWaiters.has(req.taskId)) {
           const taskId = req.taskId;
@@ -438,16 +487,19 @@ export class Kernel {
         break;
       }
       case 'effect.escalate':
-        this.deliver(coordinatorAddress, { type: 'hive.escalate', agentId: req.agentId, taskIds: req.taskIds, reason: req.reason, at: this.at });
+        this.deliver(coordinatorAddress, { type: 'hive.escalate', agentId: req.agentId, taskIds: req.taskIds, reason: req.reason, at: this.at }, address);
         break;
       case 'effect.reassign':
-        for (const taskId of req.taskIds) this.deliver(taskAddress(taskId), { type: 'hive.reassign', reason: req.reason, at: this.at });
+        for (const taskId of req.taskIds) this.deliver(taskAddress(taskId), { type: 'hive.reassign', reason: req.reason, at: this.at }, address);
         break;
       case 'effect.requeue':
         break; // afterTask() re-reads the task's priority after every message
       case 'effect.execute':
       case 'effect.verify':
       case 'effect.abort':
+        if (this.inspectors.size > 0) {
+          this.record({ kind: 'effect.dispatched', effect: req.type.slice('effect.'.length) as 'execute' | 'verify' | 'abort', taskId: req.taskId, attempt: req.attempt, ...(req.type === 'effect.execute' ? { agentId: req.agentId } : {}) });
+        }
         if (!this.replaying) {
           const effects = this.o.effects;
           this.outbox.push(
@@ -518,9 +570,9 @@ export class Kernel {
         if (!best) break;
         this.queue.take(best.type);
         const at = this.at;
-        this.deliver(taskAddress(best.id), { type: 'hive.assign', agentId: best.agentId, at });
-        this.deliver(agentAddress(best.agentId), { type: 'hive.task.assigned', taskId: best.id, at });
-        this.deliver(taskAddress(best.id), { type: 'hive.start', at });
+        this.deliver(taskAddress(best.id), { type: 'hive.assign', agentId: best.agentId, at }, coordinatorAddress);
+        this.deliver(agentAddress(best.agentId), { type: 'hive.task.assigned', taskId: best.id, at }, coordinatorAddress);
+        this.deliver(taskAddress(best.id), { type: 'hive.start', at }, coordinatorAddress);
         this.drain();
       }
       for (const s of stashed) this.queue.upsert(s.id, s.type, s.priority, s.order);
@@ -581,6 +633,7 @@ export class Kernel {
       .writeCheckpoint(write)
       .then(() => {
         for (const w of write.actors) this.afterWrite(w.address, w.actor.status);
+        if (this.inspectors.size > 0) this.record({ kind: 'checkpoint.written', checkpointSeq: write.seq, actors: write.actors.length });
         for (const k of keys) if (this.idempotencyKeys.get(k) !== undefined) this.idempotencyKeys.delete(k);
         for (const id of pruned) this.pruning.delete(id);
         void written;
@@ -644,6 +697,7 @@ export class Kernel {
     if (isTerminalTaskStatus(status) && !this.dirty.has(address)) {
       slot.actor.stop();
       this.tasks.delete(id);
+      if (this.inspectors.size > 0) this.record({ kind: 'actor.passivated', address, state: status });
     }
   }
 

@@ -1,0 +1,18 @@
+/** @module InspectionRecord: what the kernel reports to inspectors, in one ordered stream. */
+import type { Input } from './inputs.js';
+
+export type MachineName = 'task' | 'agent' | 'coordinator';
+
+/**
+ * Every record carries the sequence number and time of the input being applied (`seq` 0 and the
+ * checkpoint time for records made while restoring). `replaying` is true during recovery replay.
+ */
+export type InspectionRecord = { seq: number; at: number; replaying: boolean } & (
+  | { kind: 'actor.created' | 'actor.restored'; address: string; parent: string; machine: MachineName; state: string }
+  | { kind: 'actor.passivated'; address: string; state: string }
+  | { kind: 'input.applied'; input: Input }
+  | { kind: 'transition'; address: string; from: string; to: string; event: { type: string; [k: string]: unknown } }
+  | { kind: 'message'; from: string; to: string; event: { type: string; [k: string]: unknown } }
+  | { kind: 'effect.dispatched'; effect: 'execute' | 'verify' | 'abort'; taskId: string; attempt: number; agentId?: string }
+  | { kind: 'checkpoint.written'; checkpointSeq: number; actors: number }
+);

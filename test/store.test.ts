@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import { open } from 'lmdb';
+import { describe, expect, it } from 'vitest';
+import { createHive, FormatError, LockedError } from '../src/index.js';
+import { memoryLogger, tempDir } from './helpers.js';
+
+describe('store', () => {
+  it('refuses a second writer on the same directory', async () => {
+    const dir = tempDir();
+    const first = await createHive({ dataDir: dir, logger: memoryLogger().logger });
+    try {
+      await expect(createHive({ dataDir: dir, logger: memoryLogger().logger })).rejects.toBeInstanceOf(LockedError);
+      await expect(createHive({ dataDir: dir, logger: memoryLogger().logger })).rejects.toMatchObject({ code: 'locked', message: expect.stringContaining(String(process.pid)) });
+      await first.postTask({ type: 'still-works' });
+    } finally {
+      await first.close();
+    }
+    const again = await createHive({ dataDir: dir, logger: memoryLogger().logger });
+    expect((await again.status()).tasks.total).toBe(1);
+    await again.close();
+  });
+
+  it('refuses a directory written by a newer format and leaves it untouched', async () => {
+    const dir = tempDir();
+    const hive = await createHive({ dataDir: dir, logger: memoryLogger().logger });
+    await hive.postTask({ id: 'keep', type: 'x' });
+    await hive.close();
+    const raw = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12 });
+    await raw.openDB({ name: 'meta' }).put('format', 99);
+    await raw.close();
+    const err = await createHive({ dataDir: dir, logger: memoryLogger().logger }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FormatError);
+    expect((err as Error).message).toMatch(/written with format 99; this hivestate reads format 1 or older/);
+    const raw2 = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12 });
+    expect(raw2.openDB({ name: 'meta' }).get('format')).toBe(99);
+    await raw2.close();
+  });
+
+  it('refuses to replay past a damaged journal record', async () => {
+    const dir = tempDir();
+    const hive = await createHive({ dataDir: dir, logger: memoryLogger().logger, checkpoint: { everyInputs: 1_000_000, everyMs: 86_400_000 } });
+    await hive.postTask({ id: 'a', type: 'x' });
+    await hive.postTask({ id: 'b', type: 'x' });
+    await hive.close();
+    const raw = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12 });
+    const journal = raw.openDB<unknown, number>({ name: 'journal' });
+    const meta = raw.openDB({ name: 'meta' });
+    await meta.put('checkpoint', { seq: 0, at: 0 });
+    await journal.put(2, { garbage: true });
+    await raw.close();
+    await expect(createHive({ dataDir: dir, logger: memoryLogger().logger })).rejects.toMatchObject({ code: 'unsupported_format', message: expect.stringMatching(/journal record 2 .* is damaged/) });
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { createHive, HiveError, ValidationError } from '../src/index.js';
+import { memoryLogger, openHive, tempDir } from './helpers.js';
+
+describe('bad input', () => {
+  it('each bad call throws a typed HiveError with a code and changes nothing', async () => {
+    const hive = await openHive();
+    await hive.spawnAgent({ id: 'a', name: 'a', capabilities: ['x'] });
+    await hive.postTask({ id: 't', type: 'x' });
+    const before = await hive.status();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    let deep: unknown = 1;
+    for (let i = 0; i < 100; i++) deep = [deep];
+    const cases: Array<[string, () => Promise<unknown>, string, RegExp]> = [
+      ['empty capabilities', () => hive.spawnAgent({ name: 'n', capabilities: [] }), 'invalid_input', /capabilities: must list at least one/],
+      ['capabilities not array', () => hive.spawnAgent({ name: 'n', capabilities: 'x' as never }), 'invalid_input', /capabilities: must be an array/],
+      ['bad agent priority', () => hive.spawnAgent({ name: 'n', capabilities: ['x'], priority: 'urgent' as never }), 'invalid_input', /'normal', 'high' or 'critical'/],
+      ['maxConcurrent 0', () => hive.spawnAgent({ name: 'n', capabilities: ['x'], maxConcurrent: 0 }), 'invalid_input', /maxConcurrent: must be an integer from 1/],
+      ['duplicate agent', () => hive.spawnAgent({ id: 'a', name: 'again', capabilities: ['x'] }), 'duplicate_id', /agent with id "a" already exists/],
+      ['unknown parent', () => hive.spawnAgent({ name: 'n', capabilities: ['x'], parentId: 'ghost' }), 'not_found', /no agent with id "ghost"/],
+      ['unknown option', () => hive.spawnAgent({ name: 'n', capabilities: ['x'], colour: 'red' } as never), 'invalid_input', /unknown option "colour"/],
+      ['negative priority', () => hive.postTask({ type: 'x', priority: -1 }), 'invalid_input', /priority: must be 'normal', 'high', 'critical' or an integer from 0/],
+      ['missing type', () => hive.postTask({} as never), 'invalid_input', /type: must be a non-empty string/],
+      ['function input', () => hive.postTask({ type: 'x', input: (() => 1) as never }), 'invalid_input', /input: must be JSON: input is a function/],
+      ['NaN input', () => hive.postTask({ type: 'x', input: { n: Number.NaN } }), 'invalid_input', /input.n is NaN/],
+      ['cyclic input', () => hive.postTask({ type: 'x', input: cyclic as never }), 'invalid_input', /cycle/],
+      ['deep input', () => hive.postTask({ type: 'x', input: deep as never }), 'invalid_input', /nested deeper than 64/],
+      ['huge input', () => hive.postTask({ type: 'x', input: 'y'.repeat(2 * 1024 * 1024) }), 'invalid_input', /at most 1048576 are allowed/],
+      ['date input', () => hive.postTask({ type: 'x', input: new Date() as never }), 'invalid_input', /Date, not a plain object/],
+      ['duplicate task', () => hive.postTask({ id: 't', type: 'x' }), 'duplicate_id', /task with id "t" already exists/],
+      ['duplicate in batch', () => hive.postTasks([{ id: 'u', type: 'x' }, { id: 'u', type: 'x' }]), 'duplicate_id', /"u"/],
+      ['unknown dependency', () => hive.postTask({ type: 'x', dependsOn: ['nope'] }), 'not_found', /no task with id "nope"/],
+      ['bad id', () => hive.postTask({ id: 'has space', type: 'x' }), 'invalid_input', /id: must be 1-200 characters/],
+      ['bad timeout', () => hive.postTask({ type: 'x', timeoutMs: 0 }), 'invalid_input', /timeoutMs: must be an integer from 1/],
+      ['bad maxRetries', () => hive.postTask({ type: 'x', maxRetries: 1.5 }), 'invalid_input', /maxRetries/],
+      ['empty batch', () => hive.postTasks([]), 'invalid_input', /non-empty array/],
+      ['unknown task', () => hive.getTask('missing'), 'not_found', /no task with id "missing"/],
+      ['unknown agent', () => hive.getAgent('missing'), 'not_found', /no agent with id "missing"/],
+      ['cancel unknown', () => hive.cancelTask('missing'), 'not_found', /missing/],
+      ['pause unknown', () => hive.pauseAgent('missing'), 'not_found', /missing/],
+      ['bad limit', () => hive.listTasks({ limit: -5 }), 'invalid_input', /limit: must be an integer from 1/],
+      ['bad wait timeout', () => hive.waitForTask('t', { timeoutMs: -1 }), 'invalid_input', /timeoutMs/],
+    ];
+    for (const [name, call, code, message] of cases) {
+      const err = await call().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, name).toBeInstanceOf(HiveError);
+      expect((err as HiveError).code, name).toBe(code);
+      expect((err as HiveError).message, name).toMatch(message);
+    }
+    expect(await hive.status()).toEqual(before);
+  });
+
+  it('createHive refuses unknown options', async () => {
+    await expect(createHive({ dataDir: tempDir(), checkpoint: { every: 5 } } as never)).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('every call after close throws hive_closed', async () => {
+    const hive = await createHive({ dataDir: tempDir(), logger: memoryLogger().logger });
+    await hive.close();
+    await hive.close(); // idempotent
+    await expect(hive.postTask({ type: 'x' })).rejects.toMatchObject({ code: 'hive_closed' });
+    await expect(hive.spawnAgent({ name: 'n', capabilities: ['x'] })).rejects.toMatchObject({ code: 'hive_closed' });
+    await expect(hive.cancelTask('x')).rejects.toMatchObject({ code: 'hive_closed' });
+    expect(() => hive.attachHandler('x', async () => null)).toThrow(expect.objectContaining({ code: 'hive_closed' }));
+  });
+});
