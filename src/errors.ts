@@ -13,7 +13,9 @@ export type HiveErrorCode =
   | 'wait_timeout'
   | 'task_rejected'
   | 'unsupported_format'
-  | 'locked';
+  | 'locked'
+  | 'attempt_superseded'
+  | 'determinism_violation';
 
 /** Base class: `code` is stable and meant for programs, `message` for people. */
 export class HiveError extends Error {
@@ -145,7 +147,42 @@ export class LockedError extends HiveError {
   }
 }
 
+/**
+ * A handler called `checkpoint()` from an attempt that is no longer current (cancelled, timed out,
+ * reassigned or re-dispatched): the checkpoint was not stored. The handler should stop.
+ */
+export class AttemptSupersededError extends HiveError {
+  readonly taskId: string;
+  readonly attempt: number;
+  constructor(taskId: string, attempt: number) {
+    super('attempt_superseded', `attempt ${attempt} of task ${JSON.stringify(taskId)} is no longer current (cancelled, timed out, reassigned or re-dispatched); its checkpoint was not stored`);
+    this.name = 'AttemptSupersededError';
+    this.taskId = taskId;
+    this.attempt = attempt;
+  }
+}
+
 /** True when `err` is a HiveError (optionally with the given code). */
 export function isHiveError(err: unknown, code?: HiveErrorCode): err is HiveError {
   return err instanceof HiveError && (code === undefined || err.code === code);
+}
+
+/**
+ * Replay did not reproduce the recorded run: names the first input (`seq`) and actor (`address`)
+ * where they diverge, like Temporal's DeterminismViolationError.
+ * @example try { await replay.verify() } catch (e) { if (isHiveError(e, 'determinism_violation')) console.log(e.seq, e.address) }
+ */
+export class DeterminismViolationError extends HiveError {
+  readonly seq: number;
+  readonly address: string;
+  readonly expected: unknown;
+  readonly actual: unknown;
+  constructor(seq: number, address: string, detail: string, expected?: unknown, actual?: unknown) {
+    super('determinism_violation', `replay diverges from the recorded run at input ${seq}, actor ${address}: ${detail}`);
+    this.name = 'DeterminismViolationError';
+    this.seq = seq;
+    this.address = address;
+    this.expected = expected;
+    this.actual = actual;
+  }
 }

@@ -23,6 +23,7 @@ export {
   TaskRejectedError,
   FormatError,
   LockedError,
+  AttemptSupersededError,
   isHiveError,
   type HiveErrorCode,
 } from './errors.js';

@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Json } from '../../machines/types.js';
-import { isHiveError, TaskRejectedError, ValidationError } from '../errors.js';
+import { AttemptSupersededError, isHiveError, TaskRejectedError, ValidationError } from '../errors.js';
 import type { EffectRunner } from '../kernel/Kernel.js';
 import type { Input } from '../kernel/inputs.js';
 import { checkJson } from '../validate.js';
@@ -65,8 +65,9 @@ export class Executor implements EffectRunner {
       },
       checkpoint: async (state) => {
         checkJson('checkpoint', state);
-        if (!alive()) return;
-        await this.deps.submit({ type: 'attempt.checkpoint', taskId: req.taskId, attempt: req.attempt, state });
+        if (!alive()) throw new AttemptSupersededError(req.taskId, req.attempt);
+        const stored = await this.deps.submit({ type: 'attempt.checkpoint', taskId: req.taskId, attempt: req.attempt, state });
+        if (stored !== true) throw new AttemptSupersededError(req.taskId, req.attempt);
       },
     };
     const done = Promise.resolve()

@@ -13,7 +13,10 @@ export interface HandlerContext {
   taskId: string;
   /** Reports progress (0..100); journaled, visible in `getTask().progress` and `task.progress` events. */
   progress(pct: number, note?: string): Promise<void>;
-  /** Stores a JSON checkpoint durably; resolves after the commit. A later attempt sees it as `lastCheckpoint`. */
+  /**
+   * Stores a JSON checkpoint durably; resolves after the commit. A later attempt sees it as
+   * `lastCheckpoint`. Rejects with `AttemptSupersededError` when this attempt is no longer current.
+   */
   checkpoint(state: Json): Promise<void>;
   /** The last checkpoint any earlier attempt of this task stored. */
   lastCheckpoint: Json | undefined;

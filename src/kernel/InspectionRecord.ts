@@ -9,10 +9,11 @@ export type MachineName = 'task' | 'agent' | 'coordinator';
  */
 export type InspectionRecord = { seq: number; at: number; replaying: boolean } & (
   | { kind: 'actor.created' | 'actor.restored'; address: string; parent: string; machine: MachineName; state: string }
-  | { kind: 'actor.passivated'; address: string; state: string }
+  | { kind: 'actor.passivated' | 'actor.stopped'; address: string; state: string }
   | { kind: 'input.applied'; input: Input }
   | { kind: 'transition'; address: string; from: string; to: string; event: { type: string; [k: string]: unknown } }
   | { kind: 'message'; from: string; to: string; event: { type: string; [k: string]: unknown } }
   | { kind: 'effect.dispatched'; effect: 'execute' | 'verify' | 'abort'; taskId: string; attempt: number; agentId?: string }
+  | { kind: 'effect.settled'; effect: 'execute' | 'verify'; taskId: string; attempt: number; outcome: string }
   | { kind: 'checkpoint.written'; checkpointSeq: number; actors: number }
 );

@@ -20,7 +20,8 @@ import {
 } from '../../machines/types.js';
 import type { Clock } from '../clock.js';
 import { HiveClosedError, StoreError } from '../errors.js';
-import type { CheckpointWrite, HiveStore, StoredActor } from '../store/HiveStore.js';
+import type { CheckpointWrite, StoredActor } from '../store/HiveStore.js';
+import type { KernelStore } from '../store/KernelStore.js';
 import { toAgentView, toTaskView, type AgentView, type TaskView } from '../views.js';
 import type { Input, JournalRecord } from './inputs.js';
 import type { InspectionRecord, MachineName } from './InspectionRecord.js';
@@ -44,15 +45,24 @@ export interface EffectRunner {
   abort(req: { taskId: string; attempt: number; reason: string }): void;
 }
 
+/** The machines the kernel hosts; replay may override them (to check a changed machine against a recording). */
+export interface KernelMachines {
+  task: typeof taskMachine;
+  agent: typeof agentMachine;
+  coordinator: typeof coordinatorMachine;
+}
+
 export interface KernelOptions {
-  store: HiveStore;
+  store: KernelStore;
   clock: Clock;
   logger: Logger;
   effects: EffectRunner;
   /** Checkpoint after this many inputs... */
   checkpointEvery: number;
-  /** ...or this many milliseconds, whichever comes first. */
+  /** ...or this many milliseconds, whichever comes first (Infinity: no periodic checkpoint, as in replay). */
   checkpointMs: number;
+  /** Replay only: machines to host instead of the built-in ones. */
+  machines?: Partial<KernelMachines>;
 }
 
 /** A notification as listeners see it: the machine's fields plus the input that caused it. */
@@ -99,7 +109,11 @@ export class Kernel {
   private readonly listeners = new Map<string, Set<(e: HiveEvent) => void>>();
   private readonly settledWaiters = new Map<string, Set<(view: TaskView) => void>>();
 
-  constructor(private readonly o: KernelOptions) {}
+  private readonly m: KernelMachines;
+
+  constructor(private readonly o: KernelOptions) {
+    this.m = { task: taskMachine, agent: agentMachine, coordinator: coordinatorMachine, ...o.machines };
+  }
 
   // ---------------------------------------------------------------- lifecycle
 
@@ -110,15 +124,15 @@ export class Kernel {
     let restoredTasks = 0;
     let restoredAgents = 0;
     const coordinatorRecord = store.getActor(coordinatorAddress);
-    this.coordinator = { actor: this.host(coordinatorAddress, coordinatorMachine, undefined, coordinatorRecord?.snapshot) as CoordinatorActor, storedStatus: coordinatorRecord?.status };
+    this.coordinator = { actor: this.host(coordinatorAddress, this.m.coordinator, undefined, coordinatorRecord?.snapshot) as CoordinatorActor, storedStatus: coordinatorRecord?.status };
     for (const [address, rec] of store.liveActors()) {
       if (rec.kind === 'task') {
         const id = address.slice('task:'.length);
-        this.tasks.set(id, { actor: this.host(address, taskMachine, undefined, rec.snapshot) as TaskActor, storedStatus: rec.status });
+        this.tasks.set(id, { actor: this.host(address, this.m.task, undefined, rec.snapshot) as TaskActor, storedStatus: rec.status });
         restoredTasks++;
       } else if (rec.kind === 'agent') {
         const id = address.slice('agent:'.length);
-        this.agents.set(id, { actor: this.host(address, agentMachine, undefined, rec.snapshot) as AgentActor, storedStatus: rec.status });
+        this.agents.set(id, { actor: this.host(address, this.m.agent, undefined, rec.snapshot) as AgentActor, storedStatus: rec.status });
         restoredAgents++;
       }
     }
@@ -145,8 +159,10 @@ export class Kernel {
       this.outbox = [];
     }
     this.appliedSinceCheckpoint = replayed;
-    this.checkpointTimer = setInterval(() => void this.checkpoint().catch(() => undefined), this.o.checkpointMs);
-    this.checkpointTimer.unref();
+    if (Number.isFinite(this.o.checkpointMs)) {
+      this.checkpointTimer = setInterval(() => void this.checkpoint().catch(() => undefined), this.o.checkpointMs);
+      this.checkpointTimer.unref();
+    }
     return { replayed, restoredTasks, restoredAgents };
   }
 
@@ -167,6 +183,23 @@ export class Kernel {
     }
     this.armTimers();
     return pending;
+  }
+
+  /**
+   * Replay only: applies one journaled record as recovery does (no effects, no listeners, no
+   * timers armed), with the kernel's own apply logic.
+   * @example for (const rec of store.journalAfter(0)) kernel.replayRecord(rec)
+   */
+  replayRecord(rec: JournalRecord): void {
+    this.replaying = true;
+    try {
+      this.applyRecord(rec);
+      this.lastSeq = rec.seq;
+      this.lastAt = Math.max(this.lastAt, rec.at);
+    } finally {
+      this.replaying = false;
+      this.outbox = [];
+    }
   }
 
   /** Stops intake, waits for accepted inputs, writes a final checkpoint. */
@@ -280,7 +313,7 @@ export class Kernel {
       case 'agent.spawn': {
         const a = input.agent;
         const address = agentAddress(a.id);
-        const actor = this.host(address, agentMachine, { ...a, order: orderOf(rec.seq, 0), at }) as AgentActor;
+        const actor = this.host(address, this.m.agent, { ...a, order: orderOf(rec.seq, 0), at }) as AgentActor;
         this.agents.set(a.id, { actor });
         this.indexAgent(a.id, a.capabilities);
         this.dirty.add(address);
@@ -304,14 +337,24 @@ export class Kernel {
       case 'attempt.rejected':
         this.deliver(taskAddress(input.taskId), { ...input, at, capableLeft: this.capableLeft(input.taskId, input.agentId) } as TaskEvent, 'input');
         break;
+      case 'attempt.checkpoint': {
+        // The handler is told whether its checkpoint was stored: only the current attempt's is.
+        const before = this.tasks.get(input.taskId)?.actor.getSnapshot();
+        this.deliver(taskAddress(input.taskId), { type: input.type, attempt: input.attempt, state: input.state, at }, 'input');
+        this.drain();
+        result = before !== undefined && this.tasks.get(input.taskId)?.actor.getSnapshot() !== before;
+        break;
+      }
       case 'attempt.progress':
-      case 'attempt.checkpoint':
       case 'attempt.succeeded':
       case 'attempt.failed':
       case 'attempt.lost':
       case 'verify.passed':
       case 'verify.failed': {
         const { taskId, ...event } = input;
+        if (this.inspectors.size > 0 && input.type !== 'attempt.progress') {
+          this.record({ kind: 'effect.settled', effect: input.type.startsWith('verify.') ? 'verify' : 'execute', taskId, attempt: input.attempt, outcome: input.type });
+        }
         this.deliver(taskAddress(taskId), { ...event, at } as TaskEvent, 'input');
         break;
       }
@@ -340,7 +383,7 @@ export class Kernel {
       else waitingOn.push(dep);
     }
     const address = taskAddress(spec.id);
-    const actor = this.host(address, taskMachine, { ...spec, waitingOn, order, at }) as TaskActor;
+    const actor = this.host(address, this.m.task, { ...spec, waitingOn, order, at }) as TaskActor;
     this.tasks.set(spec.id, { actor });
     this.dirty.add(address);
     if (spec.idempotencyKey !== undefined) this.idempotencyKeys.set(spec.idempotencyKey, spec.id);
@@ -421,6 +464,7 @@ export class Kernel {
     actor.send(event);
     const after = String(actor.getSnapshot().value);
     if (after !== before) this.record({ kind: 'transition', address, from: before, to: after, event });
+    if (after === 'stopped' && before !== 'stopped' && address.startsWith('agent:')) this.record({ kind: 'actor.stopped', address, state: after });
   }
 
   /** Processes queued messages in FIFO order until none is left. */
@@ -733,6 +777,25 @@ export class Kernel {
     const rec = this.o.store.getActor(taskAddress(id));
     if (!rec) return undefined;
     return toTaskView(rec.status, (rec.snapshot as { context: TaskContext }).context);
+  }
+
+  /**
+   * An actor as it would be stored now: from memory when hosted, else from the store.
+   * @example kernel.actorSnapshot('task:t1')?.status
+   */
+  actorSnapshot(address: string): StoredActor | undefined {
+    const colon = address.indexOf(':');
+    const id = address.slice(colon + 1);
+    const slot = address === coordinatorAddress ? this.coordinator : address.startsWith('task:') ? this.tasks.get(id) : address.startsWith('agent:') ? this.agents.get(id) : undefined;
+    if (!slot) return this.pruning.has(id) && address.startsWith('task:') ? undefined : this.o.store.getActor(address);
+    const snap = slot.actor.getSnapshot();
+    const kind = address === coordinatorAddress ? 'coordinator' : (address.slice(0, colon) as 'task' | 'agent');
+    return { kind, status: String(snap.value), order: kind === 'coordinator' ? 0 : (snap.context as { order: number }).order, snapshot: slot.actor.getPersistedSnapshot() };
+  }
+
+  /** Addresses of the actors hosted in memory now (coordinator, agents, live tasks). */
+  hostedAddresses(): string[] {
+    return [coordinatorAddress, ...[...this.agents.keys()].map(agentAddress), ...[...this.tasks.keys()].map(taskAddress)];
   }
 
   /** Raw context of a live task (the executor needs its checkpoint and input). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { FormatError, LockedError, StoreError } from '../errors.js';
 import type { JournalRecord } from '../kernel/inputs.js';
+import type { KernelStore } from './KernelStore.js';
 
 /** Version of the on-disk layout. A directory written by a newer version is refused. */
 export const formatVersion = 1;
@@ -51,7 +52,7 @@ export interface HiveStoreOptions {
  * Opens (creating if needed) a hive data directory.
  * @example const store = HiveStore.open('./.hivestate'); store.lastSeq()
  */
-export class HiveStore {
+export class HiveStore implements KernelStore {
   private readonly root: RootDatabase;
   private readonly meta: Database<unknown, string>;
   private readonly journal: Database<JournalRecord, number>;

@@ -1,0 +1,87 @@
+/** @module The torture invariants, checked against the final hive and the child's side files. */
+import { createHive, isHiveError, type TaskView } from '../../src/index.js';
+import { readAll } from './sideFiles.js';
+
+export interface InvariantReport {
+  table: Array<{ invariant: string; checked: number; violations: number }>;
+  counts: Record<string, number>;
+  violations: Array<{ invariant: string; taskId: string; detail: string }>;
+}
+
+const terminal = new Set(['completed', 'verified', 'failed', 'timed_out', 'rejected', 'cancelled']);
+
+/** Opens the hive (it must be idle), checks every invariant, and closes it. */
+export async function checkInvariants(dataDir: string, sideDir: string): Promise<InvariantReport> {
+  const hive = await createHive({ dataDir });
+  const violations: InvariantReport['violations'] = [];
+  const rows = new Map<string, { checked: number; violations: number }>();
+  const check = (invariant: string, ok: boolean, taskId: string, detail: string) => {
+    const row = rows.get(invariant) ?? { checked: 0, violations: 0 };
+    row.checked++;
+    if (!ok) {
+      row.violations++;
+      violations.push({ invariant, taskId, detail });
+    }
+    rows.set(invariant, row);
+  };
+  try {
+    const tasks = new Map<string, TaskView>((await hive.listTasks({ limit: 1_000_000 })).map((t) => [t.id, t]));
+    for (const a of readAll<{ id: string }>(sideDir, 'acked')) {
+      check('every acknowledged task exists', tasks.has(a.id), a.id, 'acknowledged by postTask but not in the hive');
+    }
+    for (const t of tasks.values()) check('every task is terminal', terminal.has(t.status), t.id, `status ${t.status}`);
+
+    const terminalEvents = new Map<string, Set<string>>();
+    for (const e of readAll<{ taskId: string; status: string }>(sideDir, 'terminal')) {
+      const set = terminalEvents.get(e.taskId) ?? new Set();
+      set.add(e.status);
+      terminalEvents.set(e.taskId, set);
+    }
+    for (const [id, statuses] of terminalEvents) {
+      check('no task has two terminal results', statuses.size === 1 && (!tasks.has(id) || statuses.has(tasks.get(id)!.status)), id, `terminal events ${[...statuses].join(', ')}, final ${tasks.get(id)?.status}`);
+    }
+
+    const outputs = new Map<string, unknown>();
+    for (const o of readAll<{ taskId: string; attempt: number }>(sideDir, 'outputs')) outputs.set(`${o.taskId}#${o.attempt}`, o);
+    let redispatches = 0;
+    const maxRetries = new Map(readAll<{ id: string; maxRetries: number }>(sideDir, 'acked').map((a) => [a.id, a.maxRetries]));
+    for (const t of tasks.values()) {
+      redispatches += t.redispatches;
+      if (t.status === 'completed' || t.status === 'verified') {
+        const out = t.output as { taskId: string; attempt: number } | null;
+        const produced = out ? outputs.get(`${t.id}#${out.attempt}`) : undefined;
+        check('output is the last successful attempt\'s', !!out && out.attempt === t.attempts && JSON.stringify(produced) === JSON.stringify(out), t.id, `output ${JSON.stringify(out)}, attempts ${t.attempts}, produced ${JSON.stringify(produced)}`);
+      }
+      const limit = (maxRetries.get(t.id) ?? t.maxRetries) + 1 + t.redispatches;
+      check('attempts <= maxRetries + 1 + redispatches', t.attempts <= limit, t.id, `attempts ${t.attempts} > ${limit}`);
+    }
+    const starts = readAll<{ taskId: string; attempt: number }>(sideDir, 'starts');
+    const childViolations = readAll<{ kind: string; taskId: string }>(sideDir, 'violations');
+    const depOrder = childViolations.filter((v) => v.kind === 'dependency-order');
+    const stale = childViolations.filter((v) => v.kind === 'stale-checkpoint');
+    for (const s of starts) {
+      check('dependencies completed before start', !depOrder.some((v) => v.taskId === s.taskId), s.taskId, JSON.stringify(depOrder.find((v) => v.taskId === s.taskId)));
+      check('attempt sees the latest acknowledged checkpoint', !stale.some((v) => v.taskId === s.taskId), s.taskId, JSON.stringify(stale.find((v) => v.taskId === s.taskId)));
+    }
+    const resumed = readAll<{ taskId: string; attempts: number }>(sideDir, 'resumed');
+    for (const r of resumed) {
+      const t = tasks.get(r.taskId);
+      check('durable timers fire after restart', !!t && (t.attempts > r.attempts || terminal.has(t.status)), r.taskId, `was retrying after ${r.attempts} attempts; now ${t?.status} after ${t?.attempts}`);
+    }
+    for (const c of readAll<{ id: string }>(sideDir, 'cancelled')) {
+      check('acknowledged cancels end cancelled', tasks.get(c.id)?.status === 'cancelled', c.id, `status ${tasks.get(c.id)?.status}`);
+    }
+    const byStatus: Record<string, number> = {};
+    for (const t of tasks.values()) byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
+    return {
+      table: [...rows].map(([invariant, r]) => ({ invariant, ...r })),
+      counts: { tasks: tasks.size, acknowledged: maxRetries.size, attemptsStarted: starts.length, redispatches, timersResumedAfterRestart: resumed.length, ...byStatus },
+      violations,
+    };
+  } catch (err) {
+    if (isHiveError(err)) throw new Error(`checking invariants failed: ${err.message}`, { cause: err });
+    throw err;
+  } finally {
+    await hive.close();
+  }
+}
