@@ -24,7 +24,14 @@ export {
   FormatError,
   LockedError,
   AttemptSupersededError,
+  DeterminismViolationError,
   isHiveError,
   type HiveErrorCode,
 } from './errors.js';
+export { openReplay, Replay, defaultReplayOptions, type ReplayOptions, type ActorState, type ActorChange } from './replay/Replay.js';
+export { openDataDir, memorySource, type ReplaySource } from './replay/ReplaySource.js';
+export { exportRecording, importRecording, recordingFormat, recordingVersion } from './replay/recording.js';
+export type { VerifyReport } from './replay/verifyRun.js';
+export type { KernelMachines } from './kernel/Kernel.js';
+export type { StoredActor } from './store/HiveStore.js';
 export type { Json, TaskStatus, AgentStatus, AgentPriority, TaskError, TaskId, AgentId } from '../machines/types.js';

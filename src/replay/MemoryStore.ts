@@ -1,0 +1,158 @@
+/** @module MemoryStore: an in-memory, versioned KernelStore for replay; every checkpoint write is kept so the store can be read as of any checkpoint. */
+import { StoreError } from '../errors.js';
+import type { JournalRecord } from '../kernel/inputs.js';
+import type { CheckpointWrite, StoredActor, StoredTimer } from '../store/HiveStore.js';
+import type { KernelStore } from '../store/KernelStore.js';
+
+/** Where replay reads journal records from (a data directory or an imported recording). */
+export interface JournalSource {
+  records(after: number, until: number): Iterable<JournalRecord>;
+}
+
+/** Values of one key over time: `[seq, value]` pairs in write order; `undefined` means deleted. */
+type History<V> = Map<string, Array<[number, V | undefined]>>;
+
+function valueAt<V>(history: History<V>, key: string, asOf: number): V | undefined {
+  const versions = history.get(key);
+  if (!versions) return undefined;
+  for (let i = versions.length - 1; i >= 0; i--) if (versions[i]![0] <= asOf) return versions[i]![1];
+  return undefined;
+}
+
+function put<V>(history: History<V>, key: string, seq: number, value: V | undefined): void {
+  let versions = history.get(key);
+  if (!versions) history.set(key, (versions = []));
+  const last = versions[versions.length - 1];
+  if (last && last[0] === seq) last[1] = value;
+  else versions.push([seq, value]);
+}
+
+interface Versions {
+  actors: History<StoredActor>;
+  live: History<true>;
+  timers: History<StoredTimer>;
+  idempotency: History<string>;
+  checkpoints: Array<{ seq: number; at: number }>;
+}
+
+/**
+ * A KernelStore in memory. The writable store (built by `new MemoryStore(journal)`) starts empty
+ * (a kernel recovering from it replays nothing; feed it records with `replayRecord`) and keeps every
+ * checkpoint; `view(asOf, until)` is a read-only store as of the checkpoint at `asOf` whose journal
+ * ends at `until`, which a fresh kernel can `recover()` from.
+ * @example const store = new MemoryStore(journal); const kernel = new Kernel({ store, ... }); kernel.recover()
+ */
+export class MemoryStore implements KernelStore {
+  private readonly v: Versions;
+
+  constructor(
+    private readonly journal: JournalSource,
+    private readonly asOf = Infinity,
+    private readonly until = 0,
+    versions?: Versions,
+  ) {
+    this.v = versions ?? { actors: new Map(), live: new Map(), timers: new Map(), idempotency: new Map(), checkpoints: [] };
+  }
+
+  /** A read-only store as of the checkpoint written at `asOf` (or the latest before it), journal ending at `until`. */
+  view(asOf: number, until: number): MemoryStore {
+    return new MemoryStore(this.journal, asOf, until, this.v);
+  }
+
+  /** Sequence numbers of the checkpoints written so far, ascending. */
+  checkpointSeqs(): number[] {
+    return this.v.checkpoints.map((c) => c.seq);
+  }
+
+  async append(): Promise<void> {
+    throw new StoreError('a replay store is read-only: it takes no new inputs');
+  }
+
+  journalAfter(after: number, until = Infinity): Iterable<JournalRecord> {
+    return this.journal.records(after, Math.min(until, this.until));
+  }
+
+  checkpoint(): { seq: number; at: number } | undefined {
+    let found: { seq: number; at: number } | undefined;
+    for (const c of this.v.checkpoints) if (c.seq <= this.asOf) found = c;
+    return found;
+  }
+
+  *liveActors(): Generator<[string, StoredActor]> {
+    for (const address of this.v.live.keys()) {
+      if (!valueAt(this.v.live, address, this.asOf)) continue;
+      const actor = valueAt(this.v.actors, address, this.asOf);
+      if (actor) yield [address, actor];
+    }
+  }
+
+  /** Every stored actor (live and passivated), in first-write order. */
+  *allActors(): Generator<[string, StoredActor]> {
+    for (const address of this.v.actors.keys()) {
+      const actor = valueAt(this.v.actors, address, this.asOf);
+      if (actor) yield [address, actor];
+    }
+  }
+
+  getActor(address: string): StoredActor | undefined {
+    return valueAt(this.v.actors, address, this.asOf);
+  }
+
+  *storedTimers(): Generator<StoredTimer> {
+    for (const id of this.v.timers.keys()) {
+      const t = valueAt(this.v.timers, id, this.asOf);
+      if (t) yield t;
+    }
+  }
+
+  taskForIdempotencyKey(key: string): string | undefined {
+    return valueAt(this.v.idempotency, key, this.asOf);
+  }
+
+  taskIds(status?: string): Array<{ id: string; order: number }> {
+    const out: Array<{ id: string; order: number }> = [];
+    for (const [address, actor] of this.allActors()) {
+      if (actor.kind === 'task' && (status === undefined || actor.status === status)) out.push({ id: address.slice(5), order: actor.order });
+    }
+    return out.sort((a, b) => b.order - a.order);
+  }
+
+  countTasksByStatus(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [, actor] of this.allActors()) if (actor.kind === 'task') counts[actor.status] = (counts[actor.status] ?? 0) + 1;
+    return counts;
+  }
+
+  *finishedTasksBefore(before: number, terminal: readonly string[]): Generator<{ id: string; order: number; status: string; actor: StoredActor }> {
+    const found: Array<{ id: string; order: number; status: string; actor: StoredActor }> = [];
+    for (const [address, actor] of this.allActors()) {
+      const finishedAt = (actor.snapshot as { context?: { finishedAt?: number } }).context?.finishedAt;
+      if (actor.kind === 'task' && terminal.includes(actor.status) && finishedAt !== undefined && finishedAt < before) {
+        found.push({ id: address.slice(5), order: actor.order, status: actor.status, actor });
+      }
+    }
+    // The LMDB store yields by status (in the given order), then by post order.
+    found.sort((a, b) => terminal.indexOf(a.status) - terminal.indexOf(b.status) || a.order - b.order);
+    yield* found;
+  }
+
+  async writeCheckpoint(w: CheckpointWrite): Promise<void> {
+    if (this.asOf !== Infinity) throw new StoreError('a replay view is read-only');
+    const last = this.v.checkpoints[this.v.checkpoints.length - 1];
+    if (last && w.seq < last.seq) throw new StoreError(`checkpoint at ${w.seq} is older than the last one (${last.seq})`);
+    for (const { address, actor, live } of w.actors) {
+      put(this.v.actors, address, w.seq, actor);
+      put(this.v.live, address, w.seq, live ? true : undefined);
+    }
+    for (const t of w.timersSet) put(this.v.timers, t.timerId, w.seq, t);
+    for (const id of w.timersCleared) put(this.v.timers, id, w.seq, undefined);
+    for (const [key, taskId] of w.idempotencyKeys) put(this.v.idempotency, key, w.seq, taskId);
+    for (const p of w.pruned) {
+      put(this.v.actors, p.address, w.seq, undefined);
+      put(this.v.live, p.address, w.seq, undefined);
+      if (p.idempotencyKey !== undefined) put(this.v.idempotency, p.idempotencyKey, w.seq, undefined);
+    }
+    if (last && last.seq === w.seq) last.at = w.at;
+    else this.v.checkpoints.push({ seq: w.seq, at: w.at });
+  }
+}

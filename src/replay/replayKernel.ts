@@ -1,0 +1,24 @@
+/** @module replayKernel: a kernel that only replays (no effects, no timers, no periodic checkpoints, a silent logger). */
+import { pino } from 'pino';
+import { systemClock } from '../clock.js';
+import { Kernel, type EffectRunner, type KernelMachines } from '../kernel/Kernel.js';
+import type { KernelStore } from '../store/KernelStore.js';
+
+const noEffects: EffectRunner = {
+  execute: () => undefined,
+  verify: () => undefined,
+  abort: () => undefined,
+};
+
+const silent = pino({ level: 'silent' });
+
+/**
+ * Creates a kernel over `store` and restores it (the store's checkpoint plus its journal). Replay
+ * uses the kernel's own apply logic: the same code that ran the recorded hive.
+ * @example const kernel = replayKernel(new MemoryStore(source).view(0, 100))
+ */
+export function replayKernel(store: KernelStore, machines?: Partial<KernelMachines>): Kernel {
+  const kernel = new Kernel({ store, clock: systemClock, logger: silent, effects: noEffects, checkpointEvery: Number.MAX_SAFE_INTEGER, checkpointMs: Infinity, ...(machines ? { machines } : {}) });
+  kernel.recover();
+  return kernel;
+}
