@@ -358,7 +358,10 @@ export class Hive {
     if (view.owner !== undefined && by !== view.owner) throw new AccessDeniedError(id, by);
     if (isTerminalTaskStatus(view.status)) throw new AlreadyFinishedError(id, view.status);
     await this.kernel.submit({ type: 'task.cancel', taskId: id, ...(by !== undefined ? { by } : {}) });
-    return this.kernel.getTask(id)!;
+    const after = this.kernel.getTask(id)!;
+    // An outcome journaled just before the cancel may have finished the task first.
+    if (after.status !== 'cancelled') throw new AlreadyFinishedError(id, after.status);
+    return after;
   }
 
   /**

@@ -83,6 +83,8 @@ export class Kernel {
   readonly timers = new TimerTable();
   private readonly mailbox: Array<[string, { type: string; at: number }, string]> = [];
   private readonly inspectors = new Set<(r: InspectionRecord) => void>();
+  /** Tasks per status, stored and live: seeded from the store at recovery, then kept exact in memory. */
+  private readonly taskCounts = new Map<string, number>();
   private dirty = new Set<string>();
   /** Idempotency keys not yet in the store. */
   private readonly idempotencyKeys = new Map<string, string>();
@@ -142,6 +144,7 @@ export class Kernel {
       for (const dep of ctx.waitingOn) this.addDependent(dep, id);
       this.afterTask(id);
     }
+    for (const [status, n] of Object.entries(store.countTasksByStatus())) this.taskCounts.set(status, n);
     this.timers.load(store.storedTimers());
     this.lastSeq = cp?.seq ?? 0;
     this.lastAt = cp?.at ?? 0;
@@ -385,6 +388,7 @@ export class Kernel {
     const address = taskAddress(spec.id);
     const actor = this.host(address, this.m.task, { ...spec, waitingOn, order, at }) as TaskActor;
     this.tasks.set(spec.id, { actor });
+    this.countTask(actor.getSnapshot().value as string, 1);
     this.dirty.add(address);
     if (spec.idempotencyKey !== undefined) this.idempotencyKeys.set(spec.idempotencyKey, spec.id);
     for (const dep of waitingOn) {
@@ -455,16 +459,25 @@ export class Kernel {
 
   /** Sends one event to a hosted actor, reporting the message and any state change to inspectors. */
   private send(address: string, actor: Actor<AnyActorLogic>, event: { type: string; at: number }, from: string): void {
-    if (this.inspectors.size === 0) {
-      actor.send(event);
-      return;
-    }
-    const before = String(actor.getSnapshot().value);
-    this.record({ kind: 'message', from, to: address, event });
+    const inspecting = this.inspectors.size > 0;
+    const before = actor.getSnapshot().value as string;
+    if (inspecting) this.record({ kind: 'message', from, to: address, event });
     actor.send(event);
-    const after = String(actor.getSnapshot().value);
-    if (after !== before) this.record({ kind: 'transition', address, from: before, to: after, event });
-    if (after === 'stopped' && before !== 'stopped' && address.startsWith('agent:')) this.record({ kind: 'actor.stopped', address, state: after });
+    const after = actor.getSnapshot().value as string;
+    if (after === before) return;
+    if (address.startsWith('task:')) {
+      this.countTask(before, -1);
+      this.countTask(after, 1);
+    }
+    if (!inspecting) return;
+    this.record({ kind: 'transition', address, from: before, to: after, event });
+    if (after === 'stopped' && address.startsWith('agent:')) this.record({ kind: 'actor.stopped', address, state: after });
+  }
+
+  private countTask(status: string, delta: number): void {
+    const n = (this.taskCounts.get(status) ?? 0) + delta;
+    if (n === 0) this.taskCounts.delete(status);
+    else this.taskCounts.set(status, n);
   }
 
   /** Processes queued messages in FIFO order until none is left. */
@@ -752,6 +765,7 @@ export class Kernel {
       if (this.pruning.has(t.id) || this.tasks.has(t.id)) continue;
       const key = (t.actor.snapshot as { context: TaskContext }).context.idempotencyKey;
       this.pruning.set(t.id, { address: taskAddress(t.id), id: t.id, status: t.status, order: t.order, idempotencyKey: key });
+      this.countTask(t.status, -1);
       n++;
     }
     return n;
@@ -861,14 +875,7 @@ export class Kernel {
       const s = String(slot.actor.getSnapshot().value);
       agents[s] = (agents[s] ?? 0) + 1;
     }
-    const tasks = this.o.store.countTasksByStatus();
-    for (const p of this.pruning.values()) tasks[p.status] = (tasks[p.status] ?? 0) - 1;
-    for (const slot of this.tasks.values()) {
-      const s = String(slot.actor.getSnapshot().value);
-      if (slot.storedStatus !== undefined) tasks[slot.storedStatus] = (tasks[slot.storedStatus] ?? 0) - 1;
-      tasks[s] = (tasks[s] ?? 0) + 1;
-    }
-    for (const k of Object.keys(tasks)) if (tasks[k] === 0) delete tasks[k];
+    const tasks = Object.fromEntries(this.taskCounts);
     return { agents, tasks, queued: this.queue.size, timers: this.timers.size, lastSeq: this.lastSeq, liveTasks: this.tasks.size };
   }
 
