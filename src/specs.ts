@@ -4,7 +4,7 @@ import type { AgentPriority, Json } from '../machines/types.js';
 import { DependencyCycleError, DepthLimitError, DuplicateIdError, NotFoundError, ValidationError } from './errors.js';
 import type { AgentSpecRecord, TaskSpecRecord } from './kernel/inputs.js';
 import type { Handler } from './effects/types.js';
-import { checkBool, checkId, checkInt, checkJson, checkKeys, checkName, checkStringArray, checkTaskPriority, checkTime, limits } from './validate.js';
+import { preview, checkBool, checkId, checkInt, checkJson, checkKeys, checkName, checkStringArray, checkTaskPriority, checkTime, limits } from './validate.js';
 
 export interface AgentSpec {
   id?: string;
@@ -61,7 +61,7 @@ export function agentRecord(spec: unknown, lookups: SpecLookups): { record: Agen
   if (lookups.agentExists(id)) throw new DuplicateIdError('agent', id);
   const priority = s.priority ?? 'normal';
   if (priority !== 'normal' && priority !== 'high' && priority !== 'critical') {
-    throw new ValidationError('priority', `must be 'normal', 'high' or 'critical'; got ${JSON.stringify(priority)}`);
+    throw new ValidationError('priority', `must be 'normal', 'high' or 'critical'; got ${preview(priority)}`);
   }
   if (s.handler !== undefined && typeof s.handler !== 'function') throw new ValidationError('handler', 'must be a function (task, ctx) => output');
   let parentId: string | undefined;

@@ -22,8 +22,8 @@ export function checkId(field: string, value: unknown): string {
 }
 
 export function checkName(field: string, value: unknown, max = 200): string {
-  if (typeof value !== 'string' || value.trim().length === 0 || value.length > max) {
-    throw new ValidationError(field, `must be a non-empty string of at most ${max} characters; got ${preview(value)}`);
+  if (typeof value !== 'string' || value.trim().length === 0 || value.length > max || !value.isWellFormed()) {
+    throw new ValidationError(field, `must be a non-empty string of at most ${max} characters of well-formed Unicode; got ${preview(value)}`);
   }
   return value;
 }
@@ -72,7 +72,12 @@ export function checkJson(field: string, value: unknown): Json {
   const seen = new Set<object>();
   const walk = (v: unknown, path: string, depth: number): void => {
     if (depth > limits.jsonDepth) throw new ValidationError(field, `is nested deeper than ${limits.jsonDepth} levels at ${path}`);
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
+    if (v === null || typeof v === 'boolean') return;
+    if (typeof v === 'string') {
+      // The store encodes strings as UTF-8: a lone surrogate would come back changed.
+      if (!v.isWellFormed()) throw new ValidationError(field, `must be JSON with well-formed Unicode strings: ${path} has a lone surrogate`);
+      return;
+    }
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) throw new ValidationError(field, `must be JSON: ${path} is ${v}, which JSON cannot hold`);
       return;
@@ -86,6 +91,8 @@ export function checkJson(field: string, value: unknown): Json {
     seen.add(v);
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`, depth + 1));
     else for (const [k, x] of Object.entries(v)) {
+      if (k === '__proto__') throw new ValidationError(field, `must not use the key "__proto__" (at ${path}); it cannot be stored safely`);
+      if (!k.isWellFormed()) throw new ValidationError(field, `must be JSON with well-formed Unicode strings: a key in ${path} has a lone surrogate`);
       if (x === undefined) throw new ValidationError(field, `must be JSON: ${path}.${k} is undefined`);
       walk(x, `${path}.${k}`, depth + 1);
     }
@@ -105,7 +112,8 @@ export function checkStringArray(field: string, value: unknown, opts: { nonEmpty
   return out;
 }
 
-function preview(value: unknown): string {
+/** A short, never-throwing description of a value for error messages. */
+export function preview(value: unknown): string {
   if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return `an array of ${value.length}`;
