@@ -5,10 +5,13 @@ import { Executor } from './effects/Executor.js';
 import type { Handler, Verifier } from './effects/types.js';
 import { AccessDeniedError, AlreadyFinishedError, HiveClosedError, NotFoundError, ValidationError, WaitTimeoutError } from './errors.js';
 import { Kernel, type HiveEvent } from './kernel/Kernel.js';
+import { startInspector, type InspectorOptions, type InspectorServer } from './inspect/InspectorServer.js';
+import { openReplay } from './replay/Replay.js';
+import { openDataDir } from './replay/ReplaySource.js';
 import type { InspectionRecord } from './kernel/InspectionRecord.js';
 import { HiveStore, type StoreFaults } from './store/HiveStore.js';
 import { agentRecord, taskRecords, type AgentSpec, type TaskSpec } from './specs.js';
-import { checkId, checkInt, checkKeys, checkName, checkTime } from './validate.js';
+import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime } from './validate.js';
 import type { AgentView, TaskView } from './views.js';
 import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../machines/types.js';
 
@@ -29,6 +32,8 @@ export interface HiveOptions {
   retentionMs?: number;
   /** Test hook: inject store write failures. */
   faults?: StoreFaults;
+  /** Start the inspector (web page, API, WebSockets) for this hive; its URL with the token is `hive.inspector.url`. */
+  inspect?: { port?: number; host?: string; token?: string };
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -42,6 +47,7 @@ interface CompiledOptions {
   checkpointMs: number;
   retentionMs: number;
   faults: StoreFaults;
+  inspect: InspectorOptions | undefined;
 }
 
 export const defaultHiveOptions = {
@@ -71,6 +77,17 @@ function compileHiveOptions(options: HiveOptions): CompiledOptions {
     checkpointMs: cp.everyMs === undefined ? defaultHiveOptions.checkpointMs : checkInt('checkpoint.everyMs', cp.everyMs, 10, 86_400_000),
     retentionMs: options.retentionMs === undefined ? defaultHiveOptions.retentionMs : checkInt('retentionMs', options.retentionMs, 0, 2 ** 42),
     faults: options.faults ?? {},
+    inspect: compileInspectOptions(options.inspect),
+  };
+}
+
+function compileInspectOptions(value: HiveOptions['inspect']): InspectorOptions | undefined {
+  if (value === undefined) return undefined;
+  const i = checkKeys('inspect', value, ['port', 'host', 'token']);
+  return {
+    ...(i.port === undefined ? {} : { port: checkInt('inspect.port', i.port, 0, 65535) }),
+    ...(i.host === undefined ? {} : { host: checkName('inspect.host', i.host, 255) }),
+    ...(i.token === undefined ? {} : { token: checkName('inspect.token', i.token, 200) }),
   };
 }
 
@@ -123,6 +140,7 @@ export class Hive {
   private readonly reservedAgents = new Set<string>();
   private readonly pendingKeys = new Map<string, Promise<TaskView[]>>();
   private closing: Promise<void> | undefined;
+  private inspectorServer: InspectorServer | undefined;
   readonly logger: Logger;
 
   /** @internal use createHive() */
@@ -145,6 +163,7 @@ export class Hive {
       const r = this.kernel.recover();
       if (r.replayed > 0 || r.restoredTasks > 0) this.logger.info(r, 'recovered');
       await Promise.all(this.kernel.resumeInFlight());
+      if (this.o.inspect) await this.startInspector(this.o.inspect);
     } catch (err) {
       await this.store.close().catch(() => undefined);
       throw err;
@@ -365,14 +384,18 @@ export class Hive {
   }
 
   /**
-   * Schedules deletion of finished tasks older than the retention window (or `before`, epoch ms);
-   * the next checkpoint deletes them. Resolves with how many were chosen.
+   * Deletes finished tasks that finished before the retention window (or `before`, epoch ms), in a
+   * checkpoint written at once. With `compactJournal: true` it also deletes journal records accepted
+   * before that time (they are covered by the checkpoint), which keeps a long-running data directory
+   * bounded but means replay cannot go back past that point. Resolves with how many tasks were deleted.
+   * @example await hive.prune({ compactJournal: true })
    */
-  async prune(options: { before?: number } = {}): Promise<number> {
+  async prune(options: { before?: number; compactJournal?: boolean } = {}): Promise<number> {
     this.assertOpen();
-    const o = checkKeys('prune', options, ['before']);
+    const o = checkKeys('prune', options, ['before', 'compactJournal']);
     const before = o.before === undefined ? this.o.clock.now() - this.o.retentionMs : checkTime('before', o.before);
-    const n = (await this.kernel.submit({ type: 'hive.prune', before })) as number;
+    const compactJournal = o.compactJournal === undefined ? false : checkBool('compactJournal', o.compactJournal);
+    const n = (await this.kernel.submit({ type: 'hive.prune', before, ...(compactJournal ? { compactJournal } : {}) })) as number;
     await this.kernel.checkpoint();
     return n;
   }
@@ -405,6 +428,34 @@ export class Hive {
     return this.kernel.inspect(fn);
   }
 
+  /** The inspector started by the `inspect` option: its URL (with the access token) and token. */
+  get inspector(): { url: string; token: string; port: number } | undefined {
+    const s = this.inspectorServer;
+    return s ? { url: s.url, token: s.token, port: s.port } : undefined;
+  }
+
+  private async startInspector(options: InspectorOptions): Promise<void> {
+    const replay = await openReplay(openDataDir(this.o.dataDir));
+    try {
+      this.inspectorServer = await startInspector(
+        {
+          replay,
+          live: {
+            inspect: (fn) => this.kernel.inspect(fn),
+            contextOf: (address) => (this.kernel.actorSnapshot(address)?.snapshot as { context?: unknown } | undefined)?.context,
+          },
+        },
+        options,
+      );
+    } catch (err) {
+      await replay.close();
+      throw err;
+    }
+    const close = this.inspectorServer.close.bind(this.inspectorServer);
+    this.inspectorServer.close = () => close().finally(() => replay.close());
+    this.logger.info({ url: this.inspectorServer.url }, 'inspector listening');
+  }
+
   /** Counts of agents and tasks by status, the queue length and the journal position. */
   async status(): Promise<HiveStatus> {
     const s = this.kernel.status();
@@ -415,6 +466,7 @@ export class Hive {
   /** Aborts running attempts (they resume on the next open), flushes a checkpoint and closes the store. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.inspectorServer?.close();
       await this.executor.abortAll('the hive is closing');
       await this.kernel.close();
       await this.store.close();

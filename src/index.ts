@@ -32,6 +32,9 @@ export { openReplay, Replay, defaultReplayOptions, type ReplayOptions, type Acto
 export { openDataDir, memorySource, type ReplaySource } from './replay/ReplaySource.js';
 export { exportRecording, importRecording, recordingFormat, recordingVersion } from './replay/recording.js';
 export type { VerifyReport } from './replay/verifyRun.js';
+export { startInspector, defaultInspectorOptions, type InspectorOptions, type InspectorServer, type InspectorSource } from './inspect/InspectorServer.js';
+export { createReadModels, readModelView, type ReadModels, type ReadModelContext, type AgentLoad } from './inspect/readModels.js';
+export { toStatelyMessages, machineDefinition, statelyInspectVersion, type StatelyMessage } from './inspect/statelyMessages.js';
 export type { KernelMachines } from './kernel/Kernel.js';
 export type { StoredActor } from './store/HiveStore.js';
 export type { Json, TaskStatus, AgentStatus, AgentPriority, TaskError, TaskId, AgentId } from '../machines/types.js';

@@ -1,0 +1,211 @@
+/** @module InspectorServer: HTTP + WebSocket inspector for a live hive or a recorded run, behind a random access token. */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { InspectionRecord } from '../kernel/InspectionRecord.js';
+import type { Replay } from '../replay/Replay.js';
+import { ValidationError } from '../errors.js';
+import { actorTree } from './actorTree.js';
+import { inspectorPageHtml } from './inspectorPage.js';
+import { createReadModels, readModelView } from './readModels.js';
+import { machinesByName, toStatelyMessages } from './statelyMessages.js';
+
+export interface InspectorOptions {
+  /** TCP port; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Access token required by the page, the API and the sockets. @default 24 random bytes, hex */
+  token?: string;
+}
+
+/** What the inspector reads: a replay session (time travel), and for a live hive its inspection stream. */
+export interface InspectorSource {
+  replay: Replay;
+  live?: { inspect(fn: (r: InspectionRecord) => void): () => void; contextOf?(address: string): unknown };
+}
+
+export interface InspectorServer {
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+export const defaultInspectorOptions = { port: 0, host: '127.0.0.1' } as const;
+
+/** Most actors one state request returns (the rest are counted, not listed). */
+const maxActors = 2000;
+const maxTimeline = 500;
+
+/**
+ * Starts the inspector. The page is at `url` (which carries the token); the API and sockets need
+ * the token as `?token=` or an `Authorization: Bearer` header, else 401.
+ * @example
+ * const server = await startInspector({ replay: await openReplay('./.hivestate') })
+ * console.log(server.url)
+ */
+export async function startInspector(source: InspectorSource, options: InspectorOptions = {}): Promise<InspectorServer> {
+  const o = { ...defaultInspectorOptions, ...options, token: options.token ?? randomBytes(24).toString('hex') };
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new ValidationError('inspect.port', 'must be an integer from 0 to 65535');
+  if (typeof o.token !== 'string' || o.token.length < 16) throw new ValidationError('inspect.token', 'must be a string of at least 16 characters');
+  const { replay, live } = source;
+
+  // One replay session serves every request: seeks run one at a time.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T> | T): Promise<T> => {
+    const p = queue.then(fn, fn);
+    queue = p.catch(() => undefined);
+    return p;
+  };
+
+  const liveModels = createReadModels();
+  const sockets = new Set<WebSocket>();
+  const statelySockets = new Set<WebSocket>();
+  let stopLive: (() => void) | undefined;
+  if (live) {
+    await serial(async () => {
+      await replay.seek(replay.lastSeq);
+      liveModels.trigger.seed({ actors: replay.actors(), seq: replay.position });
+    });
+    stopLive = live.inspect((record) => {
+      liveModels.trigger.record({ record });
+      if (sockets.size > 0) {
+        const msg = JSON.stringify({ type: 'record', record });
+        for (const s of sockets) s.send(msg);
+      }
+      if (statelySockets.size > 0) {
+        for (const m of toStatelyMessages(record, live.contextOf)) {
+          const msg = JSON.stringify(m);
+          for (const s of statelySockets) s.send(msg);
+        }
+      }
+    });
+  }
+
+  const authorized = (req: IncomingMessage, url: URL): boolean => {
+    const given = url.searchParams.get('token') ?? (req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : undefined);
+    if (given === undefined) return false;
+    const a = Buffer.from(given);
+    const b = Buffer.from(o.token);
+    return a.length === b.length && timingSafeEqual(a, b);
+  };
+
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+  const intParam = (url: URL, name: string, fallback: number): number => {
+    const v = url.searchParams.get(name);
+    if (v === null) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new ValidationError(name, `must be an integer, got ${JSON.stringify(v)}`);
+    return n;
+  };
+
+  const stateAt = (seq: number) =>
+    serial(async () => {
+      const position = await replay.seek(seq);
+      const actors = replay.actors();
+      const models = createReadModels();
+      models.trigger.seed({ actors, seq: position });
+      const tree = actorTree(actors);
+      const shown = tree.filter((a) => a.kind !== 'task').concat(tree.filter((a) => a.kind === 'task').slice(0, maxActors));
+      return { seq: position, lastSeq: replay.lastSeq, actors: shown, truncated: tree.length - shown.length, models: readModelView(models.getSnapshot().context) };
+    });
+
+  const routes: Record<string, (url: URL) => Promise<unknown> | unknown> = {
+    '/api/info': () => ({
+      origin: replay.source.origin,
+      lastSeq: replay.lastSeq,
+      live: live !== undefined,
+      machines: Object.fromEntries(Object.entries(machinesByName).map(([k, m]) => [k, m.toJSON()])),
+    }),
+    '/api/state': (url) => stateAt(intParam(url, 'seq', replay.lastSeq)),
+    '/api/actor': (url) =>
+      serial(async () => {
+        await replay.seek(intParam(url, 'seq', replay.lastSeq));
+        return replay.actor(url.searchParams.get('address') ?? '') ?? null;
+      }),
+    '/api/timeline': (url) =>
+      serial(async () => {
+        const to = intParam(url, 'to', replay.lastSeq);
+        const from = Math.max(0, intParam(url, 'from', to - 20));
+        return (await replay.timeline(from, to)).slice(-maxTimeline);
+      }),
+    '/api/inputs': (url) => replay.inputs(intParam(url, 'from', 0), intParam(url, 'to', replay.lastSeq)).slice(0, maxTimeline),
+    '/api/diff': (url) => serial(() => replay.diff(intParam(url, 'from', 0), intParam(url, 'to', replay.lastSeq))),
+    '/api/models': () => (live ? readModelView(liveModels.getSnapshot().context) : stateAt(replay.lastSeq).then((s) => s.models)),
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://inspector');
+    if (!authorized(req, url)) {
+      res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('401: a valid access token is required (?token=... as printed when the inspector started)\n');
+      return;
+    }
+    if (req.method !== 'GET') return json(res, 405, { error: 'only GET is served' });
+    if (url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(inspectorPageHtml());
+      return;
+    }
+    const route = routes[url.pathname];
+    if (!route) return json(res, 404, { error: `no such path: ${url.pathname}` });
+    Promise.resolve()
+      .then(() => route(url))
+      .then(
+        (body) => json(res, 200, body),
+        (err: Error) => json(res, err instanceof ValidationError ? 400 : 500, { error: err.message }),
+      );
+  });
+
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://inspector');
+    if (!authorized(req, url) || (url.pathname !== '/ws' && url.pathname !== '/stately')) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const set = url.pathname === '/ws' ? sockets : statelySockets;
+      set.add(ws);
+      ws.on('close', () => set.delete(ws));
+      if (url.pathname === '/ws') ws.send(JSON.stringify({ type: 'hello', lastSeq: replay.lastSeq, live: live !== undefined }));
+      else void greetStately(ws);
+    });
+  });
+
+  /** A Stately client first learns every actor that exists now, then follows the live stream. */
+  const greetStately = (ws: WebSocket) =>
+    serial(async () => {
+      await replay.seek(replay.lastSeq);
+      for (const a of actorTree(replay.actors())) {
+        const machine = a.kind === 'coordinator' ? 'coordinator' : a.kind === 'agent' ? 'agent' : 'task';
+        const record: InspectionRecord = { kind: 'actor.restored', seq: replay.position, at: 0, replaying: true, address: a.address, parent: a.kind === 'coordinator' ? '' : a.parent, machine, state: a.status };
+        for (const m of toStatelyMessages(record, () => a.context)) ws.send(JSON.stringify(m));
+      }
+    });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostInUrl = o.host.includes(':') ? `[${o.host}]` : o.host;
+  return {
+    url: `http://${hostInUrl}:${port}/?token=${o.token}`,
+    port,
+    host: o.host,
+    token: o.token,
+    async close() {
+      stopLive?.();
+      for (const s of [...sockets, ...statelySockets]) s.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
