@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHive, ManualClock } from '../src/index.js';
+import { HiveStore } from '../src/store/HiveStore.js';
 import { memoryLogger, openHive, tempDir } from './helpers.js';
 
 describe('passivation and retention', () => {
@@ -46,6 +47,35 @@ describe('passivation and retention', () => {
       await expect(again.getTask('old-2')).rejects.toMatchObject({ code: 'not_found' });
       expect((await again.getTask('new')).status).toBe('completed');
       expect((await again.status()).tasks.total).toBe(3);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('compactJournal drops journal records older than the window; the hive still reopens intact', async () => {
+    const clock = new ManualClock(5_000_000);
+    const dir = tempDir();
+    const hive = await createHive({ dataDir: dir, clock, logger: memoryLogger().logger, retentionMs: 1000, handlers: { x: async (t) => t.input } });
+    await hive.spawnAgent({ id: 'w', name: 'w', capabilities: ['x'] });
+    for (let i = 0; i < 5; i++) await hive.waitForTask((await hive.postTask({ id: `old${i}`, type: 'x', input: i })).id, { timeoutMs: 5000 });
+    clock.advance(5000);
+    await hive.postTask({ id: 'recent', type: 'x', input: 'r' });
+    await hive.waitForTask('recent', { timeoutMs: 5000 });
+    const last = (await hive.status()).lastSeq;
+    expect(await hive.prune({ compactJournal: true })).toBe(5);
+    await hive.close();
+    const store = HiveStore.open(dir, { readOnly: true });
+    const start = store.journalStart();
+    const kept = [...store.journalAfter(0)].map((r) => r.seq);
+    await store.close();
+    expect(start).toBeGreaterThan(10);
+    expect(kept[0]).toBe(start);
+    expect(kept.at(-1)).toBeGreaterThanOrEqual(last);
+    const again = await createHive({ dataDir: dir, clock, logger: memoryLogger().logger });
+    try {
+      expect(await again.getTask('recent')).toMatchObject({ status: 'completed', output: 'r' });
+      expect((await again.status()).tasks).toEqual({ total: 1, completed: 1 });
+      await expect(again.prune({ compactJournal: 'yes' as never })).rejects.toMatchObject({ code: 'invalid_input' });
     } finally {
       await again.close();
     }

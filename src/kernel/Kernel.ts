@@ -85,6 +85,8 @@ export class Kernel {
   private readonly inspectors = new Set<(r: InspectionRecord) => void>();
   /** Tasks per status, stored and live: seeded from the store at recovery, then kept exact in memory. */
   private readonly taskCounts = new Map<string, number>();
+  /** Set by a `hive.prune` input that asked to compact the journal; used by the next checkpoint. */
+  private compactBefore: number | undefined;
   private dirty = new Set<string>();
   /** Idempotency keys not yet in the store. */
   private readonly idempotencyKeys = new Map<string, string>();
@@ -369,6 +371,7 @@ export class Kernel {
       }
       case 'hive.prune':
         result = this.collectPrunable(input.before);
+        if (input.compactJournal) this.compactBefore = input.before;
         break;
     }
     this.drain();
@@ -725,6 +728,8 @@ export class Kernel {
     }
     this.dirty = new Set();
     const timers = this.timers.takeChanges();
+    const compactBefore = this.compactBefore;
+    this.compactBefore = undefined;
     return {
       seq: this.lastAppliedSeq(),
       at: this.at,
@@ -733,6 +738,7 @@ export class Kernel {
       timersCleared: timers.cleared,
       idempotencyKeys: [...this.idempotencyKeys],
       pruned: [...this.pruning.values()],
+      ...(compactBefore !== undefined ? { compactJournalBefore: compactBefore } : {}),
     };
   }
 
@@ -766,6 +772,21 @@ export class Kernel {
       const key = (t.actor.snapshot as { context: TaskContext }).context.idempotencyKey;
       this.pruning.set(t.id, { address: taskAddress(t.id), id: t.id, status: t.status, order: t.order, idempotencyKey: key });
       this.countTask(t.status, -1);
+      n++;
+    }
+    // Finished tasks not yet passivated are pruned too: the result must not depend on checkpoint timing.
+    for (const [id, slot] of this.tasks) {
+      const snap = slot.actor.getSnapshot();
+      const status = snap.value as string;
+      const ctx = snap.context;
+      if (!isTerminalTaskStatus(status) || ctx.finishedAt === undefined || ctx.finishedAt >= before) continue;
+      const address = taskAddress(id);
+      slot.actor.stop();
+      this.tasks.delete(id);
+      this.dirty.delete(address);
+      if (ctx.idempotencyKey !== undefined && this.idempotencyKeys.get(ctx.idempotencyKey) === id) this.idempotencyKeys.delete(ctx.idempotencyKey);
+      this.pruning.set(id, { address, id, status: slot.storedStatus ?? status, order: ctx.order, idempotencyKey: ctx.idempotencyKey });
+      this.countTask(status, -1);
       n++;
     }
     return n;

@@ -20,7 +20,7 @@ export type Input =
   | { type: 'verify.passed'; taskId: string; attempt: number }
   | { type: 'verify.failed'; taskId: string; attempt: number; reason: string }
   | { type: 'timer.fired'; timerId: string }
-  | { type: 'hive.prune'; before: number };
+  | { type: 'hive.prune'; before: number; compactJournal?: boolean };
 
 /** One journal entry. `at` is the host's clock when the input was accepted. */
 export interface JournalRecord {

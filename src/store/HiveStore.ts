@@ -35,6 +35,8 @@ export interface CheckpointWrite {
   timersCleared: string[];
   idempotencyKeys: Array<[string, string]>;
   pruned: Array<{ address: string; id: string; status: string; order: number; idempotencyKey?: string }>;
+  /** Delete journal records accepted before this time (ms) and covered by this checkpoint. */
+  compactJournalBefore?: number;
 }
 
 /** Write failures can be injected here in tests (the store-fault tests of the crash suite use it). */
@@ -134,6 +136,11 @@ export class HiveStore implements KernelStore {
     }
   }
 
+  /** The first journal record kept (records before it were compacted away); 1 when none were. */
+  journalStart(): number {
+    return (this.meta.get('journalStart') as number | undefined) ?? 1;
+  }
+
   checkpoint(): { seq: number; at: number } | undefined {
     return this.meta.get('checkpoint') as { seq: number; at: number } | undefined;
   }
@@ -203,6 +210,15 @@ export class HiveStore implements KernelStore {
           this.byStatus.remove([p.status, p.order]);
           this.byOrder.remove(p.order);
           if (p.idempotencyKey !== undefined) this.idempotency.remove(p.idempotencyKey);
+        }
+        if (w.compactJournalBefore !== undefined) {
+          let start: number | undefined;
+          for (const { key, value } of this.journal.getRange({ end: w.seq + 1 })) {
+            if (value.at >= w.compactJournalBefore) break;
+            this.journal.remove(key as number);
+            start = (key as number) + 1;
+          }
+          if (start !== undefined) this.meta.put('journalStart', start);
         }
         this.meta.put('checkpoint', { seq: w.seq, at: w.at });
       });
