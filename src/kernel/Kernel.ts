@@ -512,7 +512,7 @@ export class Kernel {
 
   private onEmitted(address: string, e: { type: string; [k: string]: unknown }): void {
     if (!e.type.startsWith('effect.')) {
-      if (!this.replaying) {
+      if (!this.replaying && (this.listeners.get(e.type)?.size || this.listeners.get('*')?.size)) {
         const event = { ...(e as Notification), seq: this.seq };
         this.outbox.push(() => this.emit(event));
       }
