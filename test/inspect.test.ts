@@ -20,3 +20,17 @@ describe('inspection stream', () => {
     expect(records.find((r) => r.kind === 'actor.created' && r.address === 'agent:a')).toMatchObject({ parent: 'coordinator', machine: 'agent' });
   });
 });
+
+describe('inspection stream: stopped agents and settled effects', () => {
+  it('reports an agent entering stopped and each attempt outcome applied', async () => {
+    const hive = await openHive({ handlers: { x: async () => 'ok' } });
+    const records: InspectionRecord[] = [];
+    hive.inspect((r) => records.push(r));
+    await hive.spawnAgent({ id: 'a', name: 'a', capabilities: ['x'] });
+    await hive.waitForTask((await hive.postTask({ id: 't', type: 'x' })).id, { timeoutMs: 5000 });
+    await hive.stopAgent('a');
+    const settled = records.filter((r) => r.kind === 'effect.settled');
+    expect(settled).toEqual([expect.objectContaining({ kind: 'effect.settled', effect: 'execute', taskId: 't', attempt: 1, outcome: 'attempt.succeeded' })]);
+    expect(records.filter((r) => r.kind === 'actor.stopped')).toEqual([expect.objectContaining({ address: 'agent:a', state: 'stopped' })]);
+  });
+});

@@ -38,10 +38,28 @@ const definitions = new Map<MachineName, string>();
 export function machineDefinition(name: MachineName): string {
   let d = definitions.get(name);
   if (d === undefined) {
-    d = JSON.stringify(machinesByName[name].config, (_k, v: unknown) => (typeof v === 'function' ? { type: (v as { name: string }).name } : v));
+    d = stableStringify(machinesByName[name].config);
     definitions.set(name, d);
   }
   return d;
+}
+
+/** JSON with sorted keys and functions as `{ type: name }`, as @statelyai/inspect serialises definitions. */
+function stableStringify(value: unknown): string {
+  const norm = (v: unknown): unknown => {
+    if (typeof v === 'function') return { type: (v as { name: string }).name };
+    if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : norm(x)));
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== undefined) out[k] = norm(x);
+      }
+      return out;
+    }
+    return v;
+  };
+  return JSON.stringify(norm(value));
 }
 
 /**
