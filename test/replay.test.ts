@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { taskMachine } from '../machines/task.js';
-import { DeterminismViolationError, exportRecording, openDataDir, openReplay, type InspectionRecord } from '../src/index.js';
+import { DeterminismViolationError, exportRecording, memorySource, openDataDir, openReplay, type InspectionRecord } from '../src/index.js';
 import { openHive, tempDir } from './helpers.js';
 
 /** Records a run with retries, two agents and a dependency; returns the live status of every actor after each input. */
@@ -164,6 +164,35 @@ describe('Replay', () => {
       await expect(replay.source.records(0, 1)[Symbol.iterator]().next().value).toMatchObject({ seq: 1 });
     } finally {
       await replay.close();
+    }
+  });
+
+  it('replays a compacted journal from the stored checkpoint that covers it', async () => {
+    const dir = tempDir();
+    await recordRun(dir);
+    const before = openDataDir(dir);
+    const stored = before.storedState()!;
+    await before.close();
+    const hive = await openHive({ dataDir: dir, handlers: { x: async () => 'later' } });
+    await hive.waitForTask((await hive.postTask({ id: 'late', type: 'x' })).id, { timeoutMs: 5000 });
+    await hive.close();
+    const full = await openReplay(dir);
+    const journal = full.inputs(0, full.lastSeq);
+    const compacted = await openReplay(memorySource('compacted', journal.filter((r) => r.seq > stored.seq), stored), { seekEvery: 2 });
+    try {
+      expect(compacted.firstSeq).toBe(stored.seq);
+      expect(await compacted.seek(0)).toBe(stored.seq);
+      for (const seq of [full.lastSeq, stored.seq, stored.seq + 1, full.lastSeq - 1]) {
+        await full.seek(seq);
+        await compacted.seek(seq);
+        expect(compacted.actors(), `at ${seq}`).toEqual(full.actors());
+      }
+      expect(compacted.actor('task:late')?.status).toBeDefined();
+      await expect(compacted.verify()).rejects.toThrow(/compacted/);
+      await expect(openReplay(memorySource('gap', journal.filter((r) => r.seq > stored.seq + 1), stored))).rejects.toThrow(/cannot be replayed/);
+    } finally {
+      await full.close();
+      await compacted.close();
     }
   });
 });

@@ -138,6 +138,14 @@ export class MemoryStore implements KernelStore {
     yield* found;
   }
 
+  /**
+   * Starts the store from a stored checkpoint (a compacted journal can only be replayed from there).
+   * @example store.seed({ seq: 100, at, actors: [{ address: 'agent:a', actor, live: true }], timers: [] })
+   */
+  seed(state: { seq: number; at: number; actors: Array<{ address: string; actor: StoredActor; live: boolean }>; timers: StoredTimer[] }): void {
+    void this.writeCheckpoint({ seq: state.seq, at: state.at, actors: state.actors, timersSet: state.timers, timersCleared: [], idempotencyKeys: [], pruned: [] });
+  }
+
   async writeCheckpoint(w: CheckpointWrite): Promise<void> {
     if (this.asOf !== Infinity) throw new StoreError('a replay view is read-only');
     const last = this.v.checkpoints[this.v.checkpoints.length - 1];

@@ -4,7 +4,7 @@ import type { Kernel, KernelMachines } from '../kernel/Kernel.js';
 import type { InspectionRecord } from '../kernel/InspectionRecord.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { StoredActor } from '../store/HiveStore.js';
-import { ValidationError } from '../errors.js';
+import { FormatError, ValidationError } from '../errors.js';
 import { MemoryStore } from './MemoryStore.js';
 import { importRecording } from './recording.js';
 import { openDataDir, type ReplaySource } from './ReplaySource.js';
@@ -59,10 +59,12 @@ export async function openReplay(source: string | ReplaySource, options: ReplayO
 export class Replay {
   private readonly base: MemoryStore;
   private readonly builder: Kernel;
-  private builtTo = 0;
+  private builtTo: number;
   private cursor: Kernel;
-  private cursorPoint = 0;
-  private pos = 0;
+  private cursorPoint: number;
+  private pos: number;
+  /** Where the replay starts: 0, or the stored checkpoint when the journal was compacted before it. */
+  readonly firstSeq: number;
 
   /** @internal use openReplay() */
   constructor(
@@ -71,8 +73,19 @@ export class Replay {
   ) {
     if (!Number.isInteger(o.seekEvery) || o.seekEvery < 1) throw new ValidationError('seekEvery', 'must be a positive integer');
     this.base = new MemoryStore(source);
+    this.firstSeq = 0;
+    const first = source.firstSeq();
+    if (first > 1) {
+      const stored = source.storedState();
+      if (!stored || stored.seq < first - 1) {
+        throw new FormatError(`${source.origin}: the journal was compacted before input ${first} and no stored checkpoint covers the gap; it cannot be replayed`);
+      }
+      this.base.seed(stored);
+      this.firstSeq = stored.seq;
+    }
+    this.builtTo = this.cursorPoint = this.pos = this.firstSeq;
     this.builder = replayKernel(this.base, o.machines);
-    this.cursor = replayKernel(this.base.view(0, 0), o.machines);
+    this.cursor = replayKernel(this.base.view(this.firstSeq, this.firstSeq), o.machines);
   }
 
   /** The sequence number the session is at (0: before the first input). */
@@ -87,17 +100,17 @@ export class Replay {
 
   /** Sequence numbers of the seek points built so far. */
   get seekPoints(): number[] {
-    return [0, ...this.base.checkpointSeqs()];
+    return this.firstSeq === 0 ? [0, ...this.base.checkpointSeqs()] : this.base.checkpointSeqs();
   }
 
   /**
-   * Moves to the state right after input `seq` (clamped to the run). Starts from the nearest
+   * Moves to the state right after input `seq` (clamped to `firstSeq`..`lastSeq`). Starts from the nearest
    * seek point at or before it, so the cost is bounded by `seekEvery` inputs.
    * @example await replay.seek(1000); replay.actors()
    */
   async seek(seq: number): Promise<number> {
     if (!Number.isFinite(seq)) throw new ValidationError('seq', 'must be a number');
-    const target = Math.max(0, Math.min(Math.floor(seq), this.lastSeq));
+    const target = Math.max(this.firstSeq, Math.min(Math.floor(seq), this.lastSeq));
     await this.buildTo(target);
     const point = this.pointFor(target);
     if (target >= this.pos && point <= this.pos && this.cursorPoint === point) {
@@ -197,6 +210,7 @@ export class Replay {
    * @example await replay.verify({ machines: { task: changedTaskMachine } })
    */
   verify(options: { machines?: Partial<KernelMachines>; lockstep?: boolean } = {}): Promise<VerifyReport> {
+    if (this.firstSeq > 0) return Promise.reject(new FormatError(`${this.source.origin}: the journal was compacted up to input ${this.firstSeq}; verify needs it from input 1`));
     return verifyRun(this.source, { machines: options.machines ?? this.o.machines, seekEvery: this.o.seekEvery, ...(options.lockstep === undefined ? {} : { lockstep: options.lockstep }) });
   }
 
@@ -205,7 +219,7 @@ export class Replay {
   }
 
   private pointFor(target: number): number {
-    let point = 0;
+    let point = this.firstSeq;
     for (const s of this.base.checkpointSeqs()) if (s <= target) point = s;
     return point;
   }
@@ -213,7 +227,7 @@ export class Replay {
   /** Replays the run once, up to `target`, keeping a seek point every `seekEvery` inputs. */
   private async buildTo(target: number): Promise<void> {
     const k = this.o.seekEvery;
-    const goal = Math.floor(target / k) * k;
+    const goal = this.firstSeq + Math.floor((target - this.firstSeq) / k) * k;
     while (this.builtTo < goal) {
       const next = this.builtTo + k;
       for (const rec of this.source.records(this.builtTo, next)) this.builder.replayRecord(rec);

@@ -1,8 +1,16 @@
 /** @module ReplaySource: what a replay reads, from a data directory (read-only, also while a hive writes it) or an imported recording. */
-import { HiveStore, type StoredActor } from '../store/HiveStore.js';
+import { HiveStore, type StoredActor, type StoredTimer } from '../store/HiveStore.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import { coordinatorAddress } from '../../machines/types.js';
 import type { JournalSource } from './MemoryStore.js';
+
+/** The stored checkpoint: its position and everything stored with it. */
+export interface StoredState {
+  seq: number;
+  at: number;
+  actors: Array<{ address: string; actor: StoredActor; live: boolean }>;
+  timers: StoredTimer[];
+}
 
 /** A recorded run: its journal and, when there is one, its stored checkpoint. */
 export interface ReplaySource extends JournalSource {
@@ -10,9 +18,14 @@ export interface ReplaySource extends JournalSource {
   readonly origin: string;
   /** The last journaled sequence number (re-read each call: a live hive may still be writing). */
   lastSeq(): number;
-  /** The stored checkpoint and the actors stored with it, for `verify`. */
+  /** The first journal record kept (greater than 1 when the journal was compacted). */
+  firstSeq(): number;
+  /** The stored checkpoint's position, for `verify`. */
   checkpoint(): { seq: number; at: number } | undefined;
+  /** Every actor stored with the checkpoint (live and passivated). */
   storedActors(): Iterable<[string, StoredActor]>;
+  /** The stored checkpoint in full: where a replay of a compacted journal starts. */
+  storedState(): StoredState | undefined;
   close(): Promise<void>;
 }
 
@@ -22,19 +35,34 @@ export interface ReplaySource extends JournalSource {
  */
 export function openDataDir(dir: string): ReplaySource {
   const store = HiveStore.open(dir, { readOnly: true });
+  function* storedActors(): Generator<[string, StoredActor]> {
+    const coordinator = store.getActor(coordinatorAddress);
+    if (coordinator) yield [coordinatorAddress, coordinator];
+    for (const [address, actor] of store.liveActors()) if (actor.kind !== 'task') yield [address, actor];
+    for (const { id } of store.taskIds()) {
+      const actor = store.getActor(`task:${id}`);
+      if (actor) yield [`task:${id}`, actor];
+    }
+  }
   return {
     origin: dir,
     lastSeq: () => store.lastSeq(),
+    firstSeq: () => {
+      for (const r of store.journalAfter(0)) return r.seq;
+      return store.lastSeq() + 1;
+    },
     records: (after, until) => store.journalAfter(after, until),
     checkpoint: () => store.checkpoint(),
-    *storedActors() {
-      const coordinator = store.getActor(coordinatorAddress);
-      if (coordinator) yield [coordinatorAddress, coordinator];
-      for (const [address, actor] of store.liveActors()) if (actor.kind !== 'task') yield [address, actor];
-      for (const { id } of store.taskIds()) {
-        const actor = store.getActor(`task:${id}`);
-        if (actor) yield [`task:${id}`, actor];
-      }
+    storedActors,
+    storedState: () => {
+      const cp = store.checkpoint();
+      if (!cp) return undefined;
+      const live = new Set([...store.liveActors()].map(([a]) => a));
+      return {
+        ...cp,
+        actors: [...storedActors()].map(([address, actor]) => ({ address, actor, live: live.has(address) || actor.kind !== 'task' })),
+        timers: [...store.storedTimers()],
+      };
     },
     close: () => store.close(),
   };
@@ -42,21 +70,22 @@ export function openDataDir(dir: string): ReplaySource {
 
 /**
  * A replay source over records held in memory (an imported recording).
- * @example const src = memorySource('run.ndjson', records, undefined, [])
+ * @example const src = memorySource('run.ndjson', records)
  */
-export function memorySource(origin: string, journal: JournalRecord[], checkpoint: { seq: number; at: number } | undefined, actors: Array<[string, StoredActor]>): ReplaySource {
-  const lastSeq = journal.length > 0 ? journal[journal.length - 1]!.seq : 0;
+export function memorySource(origin: string, journal: JournalRecord[], stored?: StoredState): ReplaySource {
+  const lastSeq = journal.length > 0 ? journal[journal.length - 1]!.seq : (stored?.seq ?? 0);
+  const first = journal[0]?.seq ?? lastSeq + 1;
   return {
     origin,
     lastSeq: () => lastSeq,
+    firstSeq: () => first,
     *records(after, until) {
-      // Records are dense and ascending from seq 1, so the start index is known.
-      let i = Math.max(0, Math.min(journal.length, after - (journal[0]?.seq ?? 1) + 1));
-      while (i > 0 && journal[i - 1]!.seq > after) i--;
-      for (; i < journal.length && journal[i]!.seq <= until; i++) if (journal[i]!.seq > after) yield journal[i]!;
+      // Records are dense and ascending, so the start index is known.
+      for (let i = Math.max(0, after + 1 - first); i < journal.length && journal[i]!.seq <= until; i++) yield journal[i]!;
     },
-    checkpoint: () => checkpoint,
-    storedActors: () => actors,
+    checkpoint: () => (stored ? { seq: stored.seq, at: stored.at } : undefined),
+    storedActors: () => (stored?.actors ?? []).map((a): [string, StoredActor] => [a.address, a.actor]),
+    storedState: () => stored,
     close: async () => undefined,
   };
 }

@@ -4,8 +4,8 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { FormatError } from '../errors.js';
 import type { JournalRecord } from '../kernel/inputs.js';
-import type { StoredActor } from '../store/HiveStore.js';
-import { memorySource, type ReplaySource } from './ReplaySource.js';
+import type { StoredActor, StoredTimer } from '../store/HiveStore.js';
+import { memorySource, type ReplaySource, type StoredState } from './ReplaySource.js';
 
 /** Format name and version written in a recording's first line. */
 export const recordingFormat = 'hivestate-recording';
@@ -13,8 +13,8 @@ export const recordingVersion = 1;
 
 /**
  * Writes a replay source (usually a data directory) to one NDJSON file: a header line, one line
- * per journal record (`{"r":...}`), then the stored checkpoint (`{"checkpoint":...}`) and its
- * actors (`{"actor":[address, stored]}`).
+ * per journal record (`{"r":...}`), then the stored checkpoint (`{"checkpoint":...}`), its
+ * actors (`{"actor":[address, stored, live]}`) and its durable timers (`{"timer":...}`).
  * @example await exportRecording(openDataDir('./.hivestate'), 'run.ndjson')
  */
 export async function exportRecording(source: ReplaySource, file: string): Promise<{ records: number; actors: number }> {
@@ -30,13 +30,14 @@ export async function exportRecording(source: ReplaySource, file: string): Promi
     records++;
   }
   let actors = 0;
-  const cp = source.checkpoint();
-  if (cp && cp.seq <= lastSeq) {
-    await write({ checkpoint: cp });
-    for (const a of source.storedActors()) {
-      await write({ actor: a });
+  const stored = source.storedState();
+  if (stored && stored.seq <= lastSeq) {
+    await write({ checkpoint: { seq: stored.seq, at: stored.at } });
+    for (const a of stored.actors) {
+      await write({ actor: [a.address, a.actor, a.live] });
       actors++;
     }
+    for (const t of stored.timers) await write({ timer: t });
   }
   out.end();
   await once(out, 'finish');
@@ -50,7 +51,8 @@ export async function exportRecording(source: ReplaySource, file: string): Promi
 export async function importRecording(file: string): Promise<ReplaySource> {
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   const journal: JournalRecord[] = [];
-  const actors: Array<[string, StoredActor]> = [];
+  const actors: StoredState['actors'] = [];
+  const timers: StoredTimer[] = [];
   let checkpoint: { seq: number; at: number } | undefined;
   let n = 0;
   for await (const line of lines) {
@@ -74,9 +76,12 @@ export async function importRecording(file: string): Promise<ReplaySource> {
       if (typeof r.seq !== 'number' || r.seq !== expected || typeof r.at !== 'number' || !r.input) throw new FormatError(`${file} line ${n}: journal record out of order or damaged`);
       journal.push(r);
     } else if (item.checkpoint !== undefined) checkpoint = item.checkpoint as { seq: number; at: number };
-    else if (item.actor !== undefined) actors.push(item.actor as [string, StoredActor]);
+    else if (item.actor !== undefined) {
+      const [address, actor, live] = item.actor as [string, StoredActor, boolean | undefined];
+      actors.push({ address, actor, live: live ?? actor.kind !== 'task' });
+    } else if (item.timer !== undefined) timers.push(item.timer as StoredTimer);
     else throw new FormatError(`${file} line ${n}: unknown entry`);
   }
   if (n === 0) throw new FormatError(`${file} is empty`);
-  return memorySource(file, journal, checkpoint, actors);
+  return memorySource(file, journal, checkpoint ? { ...checkpoint, actors, timers } : undefined);
 }

@@ -1,5 +1,5 @@
 /** @module verifyRun: replays a recorded run from the start and checks it against what the run recorded; names the first divergence. */
-import { DeterminismViolationError } from '../errors.js';
+import { DeterminismViolationError, FormatError } from '../errors.js';
 import type { Kernel, KernelMachines } from '../kernel/Kernel.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import { MemoryStore } from './MemoryStore.js';
@@ -25,6 +25,7 @@ export interface VerifyReport {
 export async function verifyRun(source: ReplaySource, o: { machines?: Partial<KernelMachines>; seekEvery: number; lockstep?: boolean }): Promise<VerifyReport> {
   const cp = source.checkpoint();
   if (!cp) return { checkpointSeq: 0, inputs: 0, actors: 0 };
+  if (source.firstSeq() > 1) throw new FormatError(`${source.origin}: the journal starts at input ${source.firstSeq()} (compacted); verify needs it from input 1`);
   const candidateStore = new MemoryStore(source);
   const candidate = replayKernel(candidateStore, o.machines);
   const baseline = o.machines && o.lockstep !== false ? replayKernel(new MemoryStore(source)) : undefined;
