@@ -23,7 +23,7 @@ import { HiveClosedError, StoreError } from '../errors.js';
 import type { CheckpointWrite, StoredActor } from '../store/HiveStore.js';
 import type { KernelStore } from '../store/KernelStore.js';
 import { toAgentView, toTaskView, type AgentView, type TaskView } from '../views.js';
-import type { Input, JournalRecord } from './inputs.js';
+import type { Input, JournalRecord, TaskSpecRecord } from './inputs.js';
 import type { InspectionRecord, MachineName } from './InspectionRecord.js';
 import { TaskQueue } from './TaskQueue.js';
 import { TimerTable } from './TimerTable.js';
@@ -379,7 +379,7 @@ export class Kernel {
     return result;
   }
 
-  private createTask(spec: Input extends infer I ? (I extends { type: 'task.post'; tasks: Array<infer T> } ? T : never) : never, order: number, at: number): void {
+  private createTask(spec: TaskSpecRecord, order: number, at: number): void {
     const waitingOn: string[] = [];
     const failedDeps: Array<{ id: string; status: string }> = [];
     for (const dep of spec.dependsOn) {
@@ -568,7 +568,6 @@ export class Kernel {
         }
         break;
     }
-    void address;
   }
 
   /** Keeps the queue in step with a task's state after every message it handled. */
@@ -686,7 +685,6 @@ export class Kernel {
     if (this.halted) return Promise.reject(this.halted);
     const write = this.buildCheckpoint();
     this.appliedSinceCheckpoint = 0;
-    const written = write.actors.map((a) => a.address);
     const keys = write.idempotencyKeys.map(([k]) => k);
     const pruned = write.pruned.map((p) => p.id);
     this.checkpointing = this.o.store
@@ -696,7 +694,6 @@ export class Kernel {
         if (this.inspectors.size > 0) this.record({ kind: 'checkpoint.written', checkpointSeq: write.seq, actors: write.actors.length });
         for (const k of keys) if (this.idempotencyKeys.get(k) !== undefined) this.idempotencyKeys.delete(k);
         for (const id of pruned) this.pruning.delete(id);
-        void written;
       })
       .catch((err: Error) => {
         // The snapshots are still in memory and marked dirty again; the journal holds every input.
