@@ -15,7 +15,8 @@ function connect(url: string): Promise<{ ws: WebSocket; first: unknown }> {
 
 describe('InspectorServer', () => {
   it('serves a live hive behind its token: 401 without it, page, state, models and a live socket with it', async () => {
-    const hive = await openHive({ inspect: { port: 0 }, handlers: { x: async () => 'ok' } });
+    const dir = tempDir();
+    const hive = await openHive({ dataDir: dir, inspect: { port: 0 }, handlers: { x: async () => 'ok' } });
     const info = hive.inspector!;
     expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48}$/);
     const base = `http://127.0.0.1:${info.port}`;
@@ -52,6 +53,10 @@ describe('InspectorServer', () => {
 
     await hive.close();
     await expect(fetch(info.url)).rejects.toThrow();
+    // The inspector's read-only view of the directory does not get in the way of the final checkpoint.
+    const replay = await openReplay(dir);
+    expect(replay.source.checkpoint()?.seq).toBe(replay.lastSeq);
+    await replay.close();
   });
 
   it('serves a recorded run for time travel (no live stream) and checks its options', async () => {

@@ -6,7 +6,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { InspectionRecord } from '../kernel/InspectionRecord.js';
 import type { Replay } from '../replay/Replay.js';
 import { ValidationError } from '../errors.js';
-import { actorTree } from './actorTree.js';
+import { isTerminalTaskStatus } from '../../machines/types.js';
+import { actorTree, type TreeActor } from './actorTree.js';
 import { inspectorPageHtml } from './inspectorPage.js';
 import { createReadModels, readModelView } from './readModels.js';
 import { machinesByName, toStatelyMessages } from './statelyMessages.js';
@@ -112,7 +113,10 @@ export async function startInspector(source: InspectorSource, options: Inspector
       const models = createReadModels();
       models.trigger.seed({ actors, seq: position });
       const tree = actorTree(actors);
-      const shown = tree.filter((a) => a.kind !== 'task').concat(tree.filter((a) => a.kind === 'task').slice(0, maxActors));
+      // Unfinished tasks first, then the most recent finished ones.
+      const order = (a: TreeActor) => ((a.context as { order?: number }).order ?? 0) - (isTerminalTaskStatus(a.status) ? 2 ** 52 : 0);
+      const tasks = tree.filter((a) => a.kind === 'task').sort((a, b) => order(b) - order(a));
+      const shown = tree.filter((a) => a.kind !== 'task').concat(tasks.slice(0, maxActors));
       return { seq: position, lastSeq: replay.lastSeq, actors: shown, truncated: tree.length - shown.length, models: readModelView(models.getSnapshot().context) };
     });
 
