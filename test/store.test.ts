@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +19,24 @@ describe('store', () => {
     const again = await createHive({ dataDir: dir, logger: memoryLogger().logger });
     expect((await again.status()).tasks.total).toBe(1);
     await again.close();
+  });
+
+  it('refuses a second process on a directory another process holds, naming its pid', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'holdHive.ts'), dir], { stdio: ['pipe', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+    try {
+      const err = await createHive({ dataDir: dir, logger: memoryLogger().logger }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LockedError);
+      expect(err).toMatchObject({ code: 'locked', pid: child.pid, message: expect.stringContaining(`in use by process ${child.pid}`) });
+    } finally {
+      const exited = new Promise((r) => child.on('exit', r));
+      child.stdin.end();
+      expect(await exited).toBe(0);
+    }
+    const after = await createHive({ dataDir: dir, logger: memoryLogger().logger });
+    expect((await after.getTask('held')).status).toBe('pending');
+    await after.close();
   });
 
   it('refuses a directory written by a newer format and leaves it untouched', async () => {
