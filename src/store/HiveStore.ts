@@ -1,5 +1,5 @@
 /** @module HiveStore: the LMDB layout (journal, actor snapshots, timers, indexes) and its atomic checkpoint. */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { FormatError, LockedError, StoreError } from '../errors.js';
@@ -255,10 +255,14 @@ export class HiveStore implements KernelStore {
   }
 }
 
-/** Single writer: a lock file holding the owner's pid; a lock left by a dead process is taken over. */
+/**
+ * Single writer: a lock file holding the owner's pid, created exclusively. A lock left by a dead
+ * process is taken over by renaming it aside first (atomic: only one process moves it) and checking
+ * that what was moved really was the dead owner's, so two processes can never both take it.
+ */
 function acquireLock(dir: string): string {
   const path = join(dir, 'hive.lock');
-  for (let tries = 0; tries < 3; tries++) {
+  for (let tries = 0; tries < 5; tries++) {
     try {
       const fd = openSync(path, 'wx');
       writeSync(fd, String(process.pid));
@@ -266,12 +270,35 @@ function acquireLock(dir: string): string {
       return path;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new StoreError(`cannot lock ${dir}: ${(err as Error).message}`, { cause: err });
-      const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) throw new LockedError(dir, pid);
-      rmSync(path, { force: true });
     }
+    const owner = readPid(path);
+    if (owner !== undefined && isAlive(owner)) throw new LockedError(dir, owner);
+    const aside = `${path}.${process.pid}.stale`;
+    try {
+      renameSync(path, aside);
+    } catch {
+      continue; // someone else moved it first; look again
+    }
+    if (readPid(aside) !== owner) {
+      // We moved a fresh lock another process had just taken: put it back.
+      try {
+        linkSync(aside, path);
+      } catch {
+        // the path was taken again meanwhile; the loop below sees that owner
+      }
+    }
+    rmSync(aside, { force: true });
   }
-  throw new StoreError(`cannot lock ${dir}: the lock file keeps reappearing`);
+  throw new StoreError(`cannot lock ${dir}: the lock file keeps changing hands`);
+}
+
+function readPid(path: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {
