@@ -1,0 +1,10 @@
+/** @module Every `hivestate` command, each a `register(program)` function; main.ts registers them all. */
+export { register as registerDemo } from './demo.js';
+export { register as registerStatus } from './status.js';
+export { register as registerAgents } from './agents.js';
+export { register as registerTasks } from './tasks.js';
+export { register as registerPost } from './post.js';
+export { register as registerCancel } from './cancel.js';
+export { register as registerDashboard } from './dashboard.js';
+export { register as registerReplay } from './replay.js';
+export { register as registerServe } from './serve.js';

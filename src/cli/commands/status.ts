@@ -1,0 +1,37 @@
+/** @module The `status` command: counts of agents and tasks by status, read-only. */
+import type { Command } from 'commander';
+import { dataDirOption, readOnlyNote } from '../dataDirOption.js';
+import { withReadStore } from '../withReadStore.js';
+
+/**
+ * Registers `hivestate status [--data-dir D] [--json]`.
+ * @example register(program); await program.parseAsync(['node', 'hivestate', 'status', '--json'])
+ */
+export function register(program: Command): void {
+  program
+    .command('status')
+    .description('counts of agents and tasks by status')
+    .addOption(dataDirOption())
+    .option('--json', 'print one JSON object')
+    .addHelpText('after', readOnlyNote)
+    .action(async (o: { dataDir: string; json?: boolean }) => {
+      await withReadStore(o.dataDir, (view) => {
+        const s = view.status();
+        if (o.json) return void process.stdout.write(`${JSON.stringify(s)}\n`);
+        const counts = (r: Record<string, number | undefined>) =>
+          Object.entries(r)
+            .filter(([k]) => k !== 'total')
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ') || 'none';
+        const lag = s.lastSeq - s.checkpointSeq;
+        process.stdout.write(
+          [
+            `data dir  ${o.dataDir}${s.writerPid !== undefined ? ` (in use by process ${s.writerPid})` : ''}`,
+            `agents    ${s.agents.total}: ${counts(s.agents)}`,
+            `tasks     ${s.tasks.total}: ${counts(s.tasks)}`,
+            `journal   ${s.lastSeq} inputs; last checkpoint at input ${s.checkpointSeq}${s.checkpointAt ? ` (${new Date(s.checkpointAt).toISOString()})` : ''}${lag > 0 ? `, ${lag} later inputs not shown yet` : ''}`,
+          ].join('\n') + '\n',
+        );
+      });
+    });
+}

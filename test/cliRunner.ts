@@ -1,0 +1,28 @@
+/** @module Test helper: runs the `hivestate` CLI (src/cli/main.ts through tsx) in a child process. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export const cliPath = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts the CLI; `output()` resolves when it exits. */
+export function startCli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; stdout: () => string; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, stdout: () => stdout, done };
+}
+
+/** Runs the CLI to completion. */
+export function runCli(args: string[]): Promise<CliResult> {
+  return startCli(args).done;
+}
