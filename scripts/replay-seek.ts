@@ -3,9 +3,9 @@
  * Generates a realistic run with the real kernel (agents, batches of tasks, progress, failures,
  * retries fired by durable timers), writes it to a fresh data directory, then opens a replay on it:
  * reports the seek-point build time, the median and p95 of random seeks, and memory.
- * Usage: npx tsx scripts/replay-seek.ts [inputs=1000000] [seekEvery=5000] [seeks=40]
+ * Usage: npm run replay-seek -- [inputs=1000000] [seekEvery=2000] [seeks=40]   (REPLAY_SEEK_DIR=dir keeps and reuses the data)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -17,7 +17,7 @@ import { MemoryStore } from '../src/replay/MemoryStore.js';
 import { openReplay } from '../src/replay/Replay.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
-const seekEvery = Number(process.argv[3] ?? 5000);
+const seekEvery = Number(process.argv[3] ?? 2000);
 const seeks = Number(process.argv[4] ?? 40);
 const mb = (n: number) => Math.round(n / 1e6);
 
@@ -69,23 +69,32 @@ async function generate(): Promise<JournalRecord[]> {
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'replay-seek-'));
+  // REPLAY_SEEK_DIR keeps (and reuses) the generated data directory between runs.
+  const keep = process.env.REPLAY_SEEK_DIR;
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'replay-seek-'));
   try {
-    let t = performance.now();
-    const journal = await generate();
-    const genMs = performance.now() - t;
-    t = performance.now();
-    const hs = HiveStore.open(dir);
-    for (let i = 0; i < journal.length; i += 20_000) await Promise.all(journal.slice(i, i + 20_000).map((r) => hs.append(r)));
-    await hs.close();
-    const writeMs = performance.now() - t;
+    let genMs = 0;
+    let writeMs = 0;
     const kinds: Record<string, number> = {};
-    for (const r of journal) kinds[r.input.type] = (kinds[r.input.type] ?? 0) + 1;
-    journal.length = 0;
+    const existing = keep && existsSync(join(keep, 'hive.lmdb')) ? HiveStore.open(keep, { readOnly: true }) : undefined;
+    const reuse = existing !== undefined && existing.lastSeq() === total;
+    await existing?.close();
+    if (!reuse) {
+      let t = performance.now();
+      const journal = await generate();
+      genMs = performance.now() - t;
+      t = performance.now();
+      const hs = HiveStore.open(dir);
+      for (let i = 0; i < journal.length; i += 20_000) await Promise.all(journal.slice(i, i + 20_000).map((r) => hs.append(r)));
+      await hs.close();
+      writeMs = performance.now() - t;
+      for (const r of journal) kinds[r.input.type] = (kinds[r.input.type] ?? 0) + 1;
+      journal.length = 0;
+    }
     global.gc?.();
 
+    let t = performance.now();
     const replay = await openReplay(dir, { seekEvery });
-    t = performance.now();
     await replay.seek(replay.lastSeq);
     const buildMs = performance.now() - t;
     global.gc?.();
@@ -105,14 +114,14 @@ async function main(): Promise<void> {
     const last = replay.lastSeq;
     const live = replay.actors().length;
     await replay.close();
-    console.log(`journal: ${last} inputs ${JSON.stringify(kinds)}`);
-    console.log(`generate ${(genMs / 1000).toFixed(1)} s, write to LMDB ${(writeMs / 1000).toFixed(1)} s`);
+    console.log(`journal: ${last} inputs ${reuse ? `(reused ${dir})` : JSON.stringify(kinds)}`);
+    if (!reuse) console.log(`generate ${(genMs / 1000).toFixed(1)} s, write to LMDB ${(writeMs / 1000).toFixed(1)} s`);
     console.log(`seek points every ${seekEvery} inputs: build (one pass over the journal) ${(buildMs / 1000).toFixed(1)} s`);
     console.log(`seek (${seeks} random targets): median ${median.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${times[times.length - 1]!.toFixed(0)} ms`);
     console.log(`memory after build: rss ${mb(mem.rss)} MB, heap used ${mb(mem.heapUsed)} MB; actors at the last point ${live}`);
     console.log(JSON.stringify({ inputs: last, seekEvery, buildMs: Math.round(buildMs), seekMedianMs: Math.round(median), seekP95Ms: Math.round(p95), rssMB: mb(mem.rss), heapUsedMB: mb(mem.heapUsed) }));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -33,7 +33,10 @@ interface Versions {
   live: History<true>;
   timers: History<StoredTimer>;
   idempotency: History<string>;
-  checkpoints: Array<{ seq: number; at: number }>;
+  /** Each checkpoint with the stored task counts by status as of it. */
+  checkpoints: Array<{ seq: number; at: number; taskCounts: Record<string, number> }>;
+  /** Latest stored status of each task, to keep the counts without parsing snapshots. */
+  taskStatus: Map<string, string>;
 }
 
 /**
@@ -52,7 +55,7 @@ export class MemoryStore implements KernelStore {
     private readonly until = 0,
     versions?: Versions,
   ) {
-    this.v = versions ?? { actors: new Map(), live: new Map(), timers: new Map(), idempotency: new Map(), checkpoints: [] };
+    this.v = versions ?? { actors: new Map(), live: new Map(), timers: new Map(), idempotency: new Map(), checkpoints: [], taskStatus: new Map() };
   }
 
   /** A read-only store as of the checkpoint written at `asOf` (or the latest before it), journal ending at `until`. */
@@ -74,8 +77,22 @@ export class MemoryStore implements KernelStore {
   }
 
   checkpoint(): { seq: number; at: number } | undefined {
-    let found: { seq: number; at: number } | undefined;
-    for (const c of this.v.checkpoints) if (c.seq <= this.asOf) found = c;
+    const c = this.checkpointEntry();
+    return c ? { seq: c.seq, at: c.at } : undefined;
+  }
+
+  private checkpointEntry(): Versions['checkpoints'][number] | undefined {
+    const cps = this.v.checkpoints;
+    let lo = 0;
+    let hi = cps.length - 1;
+    let found: Versions['checkpoints'][number] | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (cps[mid]!.seq <= this.asOf) {
+        found = cps[mid];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
     return found;
   }
 
@@ -120,9 +137,7 @@ export class MemoryStore implements KernelStore {
   }
 
   countTasksByStatus(): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const [, actor] of this.allActors()) if (actor.kind === 'task') counts[actor.status] = (counts[actor.status] ?? 0) + 1;
-    return counts;
+    return { ...this.checkpointEntry()?.taskCounts };
   }
 
   *finishedTasksBefore(before: number, terminal: readonly string[]): Generator<{ id: string; order: number; status: string; actor: StoredActor }> {
@@ -150,19 +165,36 @@ export class MemoryStore implements KernelStore {
     if (this.asOf !== Infinity) throw new StoreError('a replay view is read-only');
     const last = this.v.checkpoints[this.v.checkpoints.length - 1];
     if (last && w.seq < last.seq) throw new StoreError(`checkpoint at ${w.seq} is older than the last one (${last.seq})`);
+    const counts = { ...last?.taskCounts };
+    const count = (status: string | undefined, by: number) => {
+      if (status === undefined) return;
+      counts[status] = (counts[status] ?? 0) + by;
+      if (counts[status] === 0) delete counts[status];
+    };
+    for (const { address, actor } of w.actors) {
+      if (actor.kind !== 'task') continue;
+      count(this.v.taskStatus.get(address), -1);
+      count(actor.status, 1);
+      this.v.taskStatus.set(address, actor.status);
+    }
+    for (const p of w.pruned) {
+      count(this.v.taskStatus.get(p.address), -1);
+      this.v.taskStatus.delete(p.address);
+    }
     for (const { address, actor, live } of w.actors) {
       put(this.v.actors, address, w.seq, JSON.stringify(actor));
-      put(this.v.live, address, w.seq, live ? true : undefined);
+      // Only actors that were ever stored live get a live history: views scan it on every restore.
+      if (live || this.v.live.has(address)) put(this.v.live, address, w.seq, live ? true : undefined);
     }
     for (const t of w.timersSet) put(this.v.timers, t.timerId, w.seq, t);
-    for (const id of w.timersCleared) put(this.v.timers, id, w.seq, undefined);
+    for (const id of w.timersCleared) if (this.v.timers.has(id)) put(this.v.timers, id, w.seq, undefined);
     for (const [key, taskId] of w.idempotencyKeys) put(this.v.idempotency, key, w.seq, taskId);
     for (const p of w.pruned) {
       put(this.v.actors, p.address, w.seq, undefined);
-      put(this.v.live, p.address, w.seq, undefined);
+      if (this.v.live.has(p.address)) put(this.v.live, p.address, w.seq, undefined);
       if (p.idempotencyKey !== undefined) put(this.v.idempotency, p.idempotencyKey, w.seq, undefined);
     }
-    if (last && last.seq === w.seq) last.at = w.at;
-    else this.v.checkpoints.push({ seq: w.seq, at: w.at });
+    if (last && last.seq === w.seq) Object.assign(last, { at: w.at, taskCounts: counts });
+    else this.v.checkpoints.push({ seq: w.seq, at: w.at, taskCounts: counts });
   }
 }
