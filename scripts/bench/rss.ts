@@ -1,0 +1,48 @@
+/**
+ * @module Benchmark: resident memory after --rss-tasks (default 1,000,000) finished tasks: the
+ * end-to-end workload run to completion, then RSS after a GC while the hive is still open.
+ * Usage: node --expose-gc --import tsx scripts/bench/rss.ts [--rss-tasks 1000000] [--agents 8]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createHive } from '../../src/index.js';
+import { numberArg, report } from './report.js';
+
+const tasks = numberArg('rss-tasks', 1_000_000);
+const agents = numberArg('agents', 8);
+const dir = mkdtempSync(join(tmpdir(), 'hive-bench-rss-'));
+try {
+  const hive = await createHive({ dataDir: dir, handlers: { noop: async () => null }, logger: pino({ level: 'silent' }) });
+  for (let i = 0; i < agents; i++) await hive.spawnAgent({ id: `agent-${i}`, name: `worker ${i}`, capabilities: ['noop'], maxConcurrent: 4 });
+  let done = 0;
+  const finished = new Promise<void>((resolve) => hive.on('task.completed', () => ++done === tasks && resolve()));
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  const progress = setInterval(() => process.stderr.write(`  ${done}/${tasks} completed\n`), 10_000);
+  const t0 = performance.now();
+  const posts: Promise<unknown>[] = [];
+  for (let i = 0; i < tasks; i += 1000) {
+    posts.push(hive.postTasks(Array.from({ length: Math.min(1000, tasks - i) }, (_, j) => ({ id: `t${i + j}`, type: 'noop', input: null }))));
+    // Keep the backlog bounded: a real producer would not hold a million unfinished tasks either.
+    while (i - done > 50_000) await new Promise((r) => setTimeout(r, 20));
+    if (posts.length >= 8) await posts.shift();
+  }
+  await Promise.all(posts);
+  await finished;
+  const ms = performance.now() - t0;
+  clearInterval(progress);
+  await hive.checkpoint();
+  for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
+  clearInterval(sampler);
+  const rss = process.memoryUsage().rss;
+  const s = await hive.status();
+  await hive.close();
+  report([
+    { bench: 'rss', figure: `RSS after ${tasks} finished tasks (hive open)`, value: rss / 2 ** 20, unit: 'MB', target: { op: '<=', value: 400 }, note: `peak ${Math.round(Math.max(peak, rss) / 2 ** 20)} MB, live tasks ${s.liveTasks}` },
+    { bench: 'rss', figure: `throughput over the ${tasks}-task run`, value: tasks / (ms / 1000), unit: 'tasks/s' },
+  ]);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

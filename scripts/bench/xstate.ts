@@ -1,0 +1,18 @@
+/**
+ * @module Benchmark: raw XState, the baseline. Events per second into the task machine alone, and
+ * task lifecycles (create + start + assign + start + succeed) per second. Medians of --runs runs.
+ * Usage: npx tsx scripts/bench/xstate.ts [--events N] [--tasks N] [--runs R]
+ */
+import { xstateEventsPerSecond, xstateLifecyclesPerSecond } from './rawXstate.js';
+import { median, numberArg, repeat, report } from './report.js';
+
+const runs = numberArg('runs', 5);
+const events = numberArg('events', 500_000);
+const tasks = numberArg('tasks', 100_000);
+xstateLifecyclesPerSecond(5_000); // warm up the JIT
+const ev = await repeat(runs, () => xstateEventsPerSecond(events));
+const lc = await repeat(runs, () => xstateLifecyclesPerSecond(tasks));
+report([
+  { bench: 'xstate', figure: 'task machine events/s', value: median(ev), unit: 'events/s', runs: ev },
+  { bench: 'xstate', figure: 'create+start+lifecycle/s', value: median(lc), unit: 'tasks/s', runs: lc },
+]);
