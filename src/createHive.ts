@@ -163,7 +163,15 @@ export class Hive {
       const r = this.kernel.recover();
       if (r.replayed > 0 || r.restoredTasks > 0) this.logger.info(r, 'recovered');
       await Promise.all(this.kernel.resumeInFlight());
-      if (this.o.inspect) await this.startInspector(this.o.inspect);
+      if (this.o.inspect) {
+        try {
+          await this.startInspector(this.o.inspect);
+        } catch (err) {
+          // A failed inspector start (port taken) stops the recovered kernel before the store closes.
+          await this.kernel.close().catch(() => undefined);
+          throw err;
+        }
+      }
     } catch (err) {
       await this.store.close().catch(() => undefined);
       throw err;

@@ -86,4 +86,15 @@ describe('InspectorServer', () => {
       await replay.close();
     }
   });
+
+  it('refuses bad inspect options with a ValidationError before opening anything', async () => {
+    await expect(openHive({ inspect: { port: 70000 } })).rejects.toMatchObject({ code: 'invalid_input', field: 'inspect.port' });
+    await expect(openHive({ inspect: { bogus: 1 } as never })).rejects.toMatchObject({ code: 'invalid_input' });
+    const first = await openHive({ inspect: { port: 0 } });
+    // A taken port fails the open with a clear error and releases the directory.
+    const dir = tempDir();
+    await expect(openHive({ dataDir: dir, inspect: { port: first.inspector!.port } })).rejects.toThrow(/EADDRINUSE/);
+    const again = await openHive({ dataDir: dir });
+    expect((await again.status()).lastSeq).toBe(0);
+  });
 });
