@@ -13,7 +13,8 @@ import { positiveInt } from './tasks.js';
 function frame(view: ReadStore, dir: string, size: { width: number; height: number }, color: boolean): string[] {
   const status = view.status();
   const tasks = new Map<string, DashboardTask>();
-  for (const t of view.tasks({ limit: 500 })) tasks.set(t.id, t);
+  // Oldest first, so that phases appear in the order the tasks were posted.
+  for (const t of view.tasks({ limit: 500 }).reverse()) tasks.set(t.id, t);
   for (const t of view.unfinishedTasks()) tasks.set(t.id, t);
   const { total: _total, ...counts } = status.tasks;
   const lag = status.lastSeq - status.checkpointSeq;
