@@ -83,4 +83,26 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     expect(existsSync(shot)).toBe(true);
     expect(errors).toEqual([]);
   }, 30_000);
+
+  it('follows a live hive: a task posted while the page is open appears and completes', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const hive = await openHive({ inspect: { port: 0 }, handlers: { x: async () => gate.then(() => 'done') } });
+    await hive.spawnAgent({ id: 'live-agent', name: 'live', capabilities: ['x'] });
+    const page = await browser.newPage();
+    try {
+      await page.goto(hive.inspector!.url);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+      expect(await page.locator('#origin').textContent()).toMatch(/^live: /);
+      await hive.postTask({ id: 'live-task', type: 'x' });
+      const node = page.locator('li[data-address="agent:live-agent"] li[data-address="task:live-task"]');
+      await expect.poll(() => node.getAttribute('data-status'), { timeout: 10_000 }).toBe('running');
+      release();
+      await hive.waitForTask('live-task', { timeoutMs: 5000 });
+      await expect.poll(() => node.getAttribute('data-status'), { timeout: 10_000 }).toBe('completed');
+    } finally {
+      release();
+      await page.close();
+    }
+  }, 30_000);
 });

@@ -209,7 +209,10 @@ export async function startInspector(source: InspectorSource, options: Inspector
       stopLive?.();
       for (const s of [...sockets, ...statelySockets]) s.terminate();
       wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Browsers keep connections open (keep-alive); closing must not wait for them.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -94,11 +94,19 @@ async function main() {
   $('origin').textContent = (info.live ? 'live: ' : 'recording: ') + info.origin;
   $('slider').oninput = () => { clearTimeout(pending); pending = setTimeout(() => go(Number($('slider').value)), 60); };
   await go(info.lastSeq);
-  document.body.dataset.ready = 'true';
   if (info.live) {
+    // Ready once the live socket is open and the state re-read, so nothing in between is missed.
     const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws?token=' + encodeURIComponent(token));
-    ws.onmessage = (e) => { const m = JSON.parse(e.data); if (m.type === 'record' && following) { clearTimeout(pending); pending = setTimeout(() => go(1e15), 100); } };
+    await new Promise((resolve, reject) => {
+      ws.onerror = () => reject(new Error('live socket refused'));
+      ws.onmessage = (e) => {
+        const m = JSON.parse(e.data);
+        if (m.type === 'hello') go(1e15).then(resolve, reject);
+        else if (m.type === 'record' && following) { clearTimeout(pending); pending = setTimeout(() => go(1e15), 100); }
+      };
+    });
   }
+  document.body.dataset.ready = 'true';
 }
 main().catch((e) => { document.body.dataset.error = e.message; $('origin').textContent = 'error: ' + e.message; });
 `;
