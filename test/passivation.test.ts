@@ -81,3 +81,33 @@ describe('passivation and retention', () => {
     }
   });
 });
+
+describe('stored task counts', () => {
+  it('reopening reads exact counts kept by the checkpoints, including after pruning', async () => {
+    const clock = new ManualClock(9_000_000);
+    const dir = tempDir();
+    const hive = await createHive({ dataDir: dir, clock, logger: memoryLogger().logger, retentionMs: 10, handlers: { ok: async () => 1, bad: async () => Promise.reject(new Error('no')) } });
+    await hive.spawnAgent({ name: 'w', capabilities: ['ok', 'bad'], maxConcurrent: 4 });
+    const tasks = await hive.postTasks([...Array.from({ length: 6 }, () => ({ type: 'ok' })), ...Array.from({ length: 3 }, () => ({ type: 'bad', maxRetries: 0 }))]);
+    await Promise.all(tasks.map((t) => hive.waitForTask(t.id, { timeoutMs: 5000 })));
+    await hive.postTask({ id: 'open', type: 'nobody' });
+    // Prune while the finished tasks' checkpoint may still be in flight.
+    const pending = hive.checkpoint();
+    clock.advance(100);
+    expect(await hive.prune()).toBe(9);
+    await pending;
+    const live = await hive.status();
+    await hive.close();
+    const again = await createHive({ dataDir: dir, clock, logger: memoryLogger().logger });
+    try {
+      expect((await again.status()).tasks).toEqual(live.tasks);
+      expect(live.tasks).toEqual({ total: 1, pending: 1 });
+    } finally {
+      await again.close();
+    }
+    const store = HiveStore.open(dir, { readOnly: true });
+    expect([...store.taskIds()].map((t) => t.id)).toEqual(['open']);
+    expect([...store.taskIds('completed')]).toEqual([]);
+    await store.close();
+  });
+});

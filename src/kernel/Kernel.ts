@@ -87,11 +87,13 @@ export class Kernel {
   private readonly taskCounts = new Map<string, number>();
   /** Set by a `hive.prune` input that asked to compact the journal; used by the next checkpoint. */
   private compactBefore: number | undefined;
+  /** Task addresses in the checkpoint being written, with the status it writes. */
+  private writing = new Map<string, string>();
   private dirty = new Set<string>();
   /** Idempotency keys not yet in the store. */
   private readonly idempotencyKeys = new Map<string, string>();
   /** Tasks chosen for pruning, deleted by the next checkpoint. */
-  private readonly pruning = new Map<string, { address: string; id: string; status: string; order: number; idempotencyKey?: string }>();
+  private readonly pruning = new Map<string, CheckpointWrite['pruned'][number]>();
   private outbox: Array<() => void> = [];
   private replaying = false;
   private scheduleNeeded = false;
@@ -685,6 +687,7 @@ export class Kernel {
     if (this.halted) return Promise.reject(this.halted);
     const write = this.buildCheckpoint();
     this.appliedSinceCheckpoint = 0;
+    this.writing = new Map(write.actors.filter((a) => a.actor.kind === 'task').map((a) => [a.address, a.actor.status]));
     const keys = write.idempotencyKeys.map(([k]) => k);
     const pruned = write.pruned.map((p) => p.id);
     this.checkpointing = this.o.store
@@ -703,6 +706,7 @@ export class Kernel {
       })
       .finally(() => {
         this.checkpointing = undefined;
+        this.writing = new Map();
       });
     return this.checkpointing;
   }
@@ -778,11 +782,13 @@ export class Kernel {
       const ctx = snap.context;
       if (!isTerminalTaskStatus(status) || ctx.finishedAt === undefined || ctx.finishedAt >= before) continue;
       const address = taskAddress(id);
+      // If a checkpoint in flight writes this task, the store will hold that status when ours commits.
+      const storeStatus = this.writing.get(address) ?? slot.storedStatus;
       slot.actor.stop();
       this.tasks.delete(id);
       this.dirty.delete(address);
       if (ctx.idempotencyKey !== undefined && this.idempotencyKeys.get(ctx.idempotencyKey) === id) this.idempotencyKeys.delete(ctx.idempotencyKey);
-      this.pruning.set(id, { address, id, status: slot.storedStatus ?? status, order: ctx.order, idempotencyKey: ctx.idempotencyKey });
+      this.pruning.set(id, { address, id, status: storeStatus ?? status, order: ctx.order, idempotencyKey: ctx.idempotencyKey, stored: storeStatus !== undefined });
       this.countTask(status, -1);
       n++;
     }

@@ -34,7 +34,8 @@ export interface CheckpointWrite {
   timersSet: StoredTimer[];
   timersCleared: string[];
   idempotencyKeys: Array<[string, string]>;
-  pruned: Array<{ address: string; id: string; status: string; order: number; idempotencyKey?: string }>;
+  /** `status` is the one the store holds (or will, once earlier checkpoints commit); `stored: false` when it never was. */
+  pruned: Array<{ address: string; id: string; status: string; order: number; idempotencyKey?: string; stored?: boolean }>;
   /** Delete journal records accepted before this time (ms) and covered by this checkpoint. */
   compactJournalBefore?: number;
 }
@@ -175,8 +176,10 @@ export class HiveStore implements KernelStore {
     }
   }
 
-  /** Stored task counts by status (a scan of the status index). */
+  /** Stored task counts by status, kept in `meta` by every checkpoint (a scan only for a directory without them). */
   countTasksByStatus(): Record<string, number> {
+    const kept = this.meta.get('taskCounts') as Record<string, number> | undefined;
+    if (kept) return { ...kept };
     const counts: Record<string, number> = {};
     for (const key of this.byStatus.getKeys()) {
       const status = (key as [string, number])[0];
@@ -191,7 +194,16 @@ export class HiveStore implements KernelStore {
     if (injected) throw new StoreError(`checkpoint at input ${w.seq} failed: ${injected.message}`, { cause: injected });
     try {
       await this.root.transaction(() => {
+        const counts = this.countTasksByStatus();
+        const count = (status: string, by: number) => {
+          counts[status] = (counts[status] ?? 0) + by;
+          if (counts[status] === 0) delete counts[status];
+        };
         for (const { address, actor, live, previousStatus, id } of w.actors) {
+          if (actor.kind === 'task' && previousStatus !== actor.status) {
+            if (previousStatus !== undefined) count(previousStatus, -1);
+            count(actor.status, 1);
+          }
           this.actors.put(address, actor);
           if (live) this.live.put(address, true);
           else this.live.remove(address);
@@ -205,6 +217,7 @@ export class HiveStore implements KernelStore {
         for (const id of w.timersCleared) this.timers.remove(id);
         for (const [key, taskId] of w.idempotencyKeys) this.idempotency.put(key, taskId);
         for (const p of w.pruned) {
+          if (p.stored !== false) count(p.status, -1);
           this.actors.remove(p.address);
           this.live.remove(p.address);
           this.byStatus.remove([p.status, p.order]);
@@ -220,6 +233,7 @@ export class HiveStore implements KernelStore {
           }
           if (start !== undefined) this.meta.put('journalStart', start);
         }
+        this.meta.put('taskCounts', counts);
         this.meta.put('checkpoint', { seq: w.seq, at: w.at });
       });
     } catch (err) {
