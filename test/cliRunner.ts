@@ -11,7 +11,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Starts the CLI; `output()` resolves when it exits. */
+/** Starts the CLI; `done` resolves with its exit status and output when it exits. */
 export function startCli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; stdout: () => string; done: Promise<CliResult> } {
   const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';

@@ -3,7 +3,7 @@
  * end-to-end workload run to completion, then RSS after a GC while the hive is still open.
  * Usage: node --expose-gc --import tsx scripts/bench/rss.ts [--rss-tasks 1000000] [--agents 8]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -11,6 +11,14 @@ import { createHive } from '../../src/index.js';
 import { numberArg, report } from './report.js';
 
 const tasks = numberArg('rss-tasks', 1_000_000);
+
+/** Resident memory split into anonymous (heap, native allocations) and file-backed (LMDB's memory map) pages, in MB (Linux). */
+function rssSplit(): { anonMB: number; fileMB: number } | undefined {
+  if (!existsSync('/proc/self/smaps_rollup')) return undefined;
+  const text = readFileSync('/proc/self/smaps_rollup', 'utf8');
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+  return { anonMB: kb('Anonymous') / 1024, fileMB: (kb('Rss') - kb('Anonymous')) / 1024 };
+}
 const agents = numberArg('agents', 8);
 const dir = mkdtempSync(join(tmpdir(), 'hive-bench-rss-'));
 try {
@@ -36,11 +44,21 @@ try {
   await hive.checkpoint();
   for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
   clearInterval(sampler);
-  const rss = process.memoryUsage().rss;
+  const { rss, heapUsed } = process.memoryUsage();
+  const split = rssSplit();
   const s = await hive.status();
   await hive.close();
+  const dataMB = statSync(join(dir, 'hive.lmdb')).size / 2 ** 20;
   report([
     { bench: 'rss', figure: `RSS after ${tasks} finished tasks (hive open)`, value: rss / 2 ** 20, unit: 'MB', target: { op: '<=', value: 400 }, note: `peak ${Math.round(Math.max(peak, rss) / 2 ** 20)} MB, live tasks ${s.liveTasks}` },
+    ...(split
+      ? [
+          { bench: 'rss', figure: 'of which anonymous (heap + native)', value: split.anonMB, unit: 'MB' },
+          { bench: 'rss', figure: "of which file-backed (LMDB's memory map)", value: split.fileMB, unit: 'MB' },
+        ]
+      : []),
+    { bench: 'rss', figure: 'JS heap used after GC', value: heapUsed / 2 ** 20, unit: 'MB' },
+    { bench: 'rss', figure: 'LMDB data file size', value: dataMB, unit: 'MB' },
     { bench: 'rss', figure: `throughput over the ${tasks}-task run`, value: tasks / (ms / 1000), unit: 'tasks/s' },
   ]);
 } finally {

@@ -20,7 +20,7 @@ export function buildProgram(): Command {
       'after',
       `
 Start with \`hivestate demo\`, then \`hivestate dashboard\`, \`status\`, \`agents\` or \`tasks\` from
-another terminal. Every command takes --help and --data-dir (default ./.hivestate).`,
+another terminal. Every command takes --help; --data-dir defaults to ./.hivestate.`,
     );
   // Set before registering: commands created afterwards inherit both settings, nested ones too.
   program.exitOverride();
