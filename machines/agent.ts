@@ -16,6 +16,10 @@ export interface AgentInput {
   failureThreshold: number;
   /** When set, the agent must call `heartbeat` at least this often or it goes to `error`. */
   heartbeatMs?: number;
+  /** Automatic restarts out of `error` before it stays there for a person to resume. */
+  maxRestarts: number;
+  /** Backoff before the first automatic restart; doubles per restart. */
+  restartBackoffMs: number;
   order: number;
   at: number;
 }
@@ -30,6 +34,8 @@ export interface AgentContext extends Omit<AgentInput, 'at'> {
   createdAt: number;
   updatedAt: number;
   errorReason?: string;
+  /** Automatic restarts since the agent last completed a task. */
+  restarts: number;
 }
 
 type At = { at: number };
@@ -40,9 +46,11 @@ export type AgentEvent =
   | ({ type: 'agent.resume' } & At)
   | ({ type: 'agent.stop' } & At)
   | ({ type: 'agent.heartbeat' } & At)
-  | ({ type: 'hive.heartbeat.missed' } & At);
+  | ({ type: 'hive.heartbeat.missed' } & At)
+  | ({ type: 'hive.agent.restart' } & At);
 
 const heartbeatTimer = (id: string) => `${id}:heartbeat`;
+const restartTimer = (id: string) => `${id}:restart`;
 
 export const agentMachine = setup({
   types: {
@@ -71,6 +79,7 @@ export const agentMachine = setup({
         failed: context.failed + (e.outcome === 'failed' ? 1 : 0),
         consecutiveFailures:
           e.outcome === 'failed' ? context.consecutiveFailures + 1 : e.outcome === 'succeeded' ? 0 : context.consecutiveFailures,
+        restarts: e.outcome === 'succeeded' ? 0 : context.restarts,
       };
     }),
     armHeartbeat: enqueueActions(({ context, event, enqueue }) => {
@@ -83,9 +92,21 @@ export const agentMachine = setup({
         event: { type: 'hive.heartbeat.missed' },
       });
     }),
+    armRestart: enqueueActions(({ context, event, enqueue }) => {
+      if (context.restarts >= context.maxRestarts) return;
+      enqueue.emit({
+        type: 'effect.timer.set',
+        timerId: restartTimer(context.id),
+        due: event.at + context.restartBackoffMs * 2 ** context.restarts,
+        target: agentAddress(context.id),
+        event: { type: 'hive.agent.restart' },
+      });
+    }),
+    disarmRestart: emit(({ context }) => ({ type: 'effect.timer.cancel', timerId: restartTimer(context.id) })),
     disarmHeartbeat: enqueueActions(({ context, enqueue }) => {
       if (context.heartbeatMs !== undefined) enqueue.emit({ type: 'effect.timer.cancel', timerId: heartbeatTimer(context.id) });
     }),
+    notifyRestart: emit(({ context, event }) => ({ type: 'agent.restarted', agentId: context.id, at: event.at, restarts: context.restarts })),
     fail: enqueueActions(({ context, event, enqueue }, params: { reason: string }) => {
       enqueue.assign({ errorReason: params.reason });
       enqueue.emit({ type: 'agent.failed', agentId: context.id, at: event.at, reason: params.reason });
@@ -97,7 +118,7 @@ export const agentMachine = setup({
   id: 'agent',
   context: ({ input }) => {
     const { at, ...rest } = input;
-    return { ...rest, load: 0, tasks: [], lastTaskAt: 0, consecutiveFailures: 0, succeeded: 0, failed: 0, createdAt: at, updatedAt: at };
+    return { ...rest, load: 0, tasks: [], lastTaskAt: 0, consecutiveFailures: 0, succeeded: 0, failed: 0, restarts: 0, createdAt: at, updatedAt: at };
   },
   initial: 'idle',
   entry: [
@@ -158,8 +179,21 @@ export const agentMachine = setup({
       },
     },
     error: {
-      entry: emit(({ context, event }) => ({ type: 'agent.error', agentId: context.id, at: event.at })),
+      // Supervision: restart automatically after a backoff, a limited number of times.
+      entry: [emit(({ context, event }) => ({ type: 'agent.error', agentId: context.id, at: event.at })), 'armRestart'],
+      exit: 'disarmRestart',
       on: {
+        'hive.agent.restart': [
+          {
+            guard: 'hasLoad',
+            target: 'busy',
+            actions: [assign({ consecutiveFailures: 0, errorReason: undefined, restarts: ({ context }) => context.restarts + 1 }), 'touch', 'armHeartbeat', 'notifyRestart'],
+          },
+          {
+            target: 'idle',
+            actions: [assign({ consecutiveFailures: 0, errorReason: undefined, restarts: ({ context }) => context.restarts + 1 }), 'touch', 'armHeartbeat', 'notifyRestart'],
+          },
+        ],
         'hive.task.released': { actions: ['release', 'touch'] },
         'agent.resume': [
           { guard: 'hasLoad', target: 'busy', actions: [assign({ consecutiveFailures: 0, errorReason: undefined }), 'touch', 'armHeartbeat'] },

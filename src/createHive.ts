@@ -96,6 +96,7 @@ export type HiveEventType =
   | 'agent.failed'
   | 'agent.error'
   | 'agent.stopped'
+  | 'agent.restarted'
   | 'task.posted'
   | 'task.assigned'
   | 'task.started'

@@ -20,6 +20,10 @@ export interface AgentSpec {
   failureThreshold?: number;
   /** If set, `hive.heartbeat(id)` must be called at least this often or the agent goes to `error`. */
   heartbeatMs?: number;
+  /** Automatic restarts out of `error` (default 3); after that it waits for `resumeAgent`. */
+  maxRestarts?: number;
+  /** Backoff before the first automatic restart, doubling each time (default 1000). */
+  restartBackoffMs?: number;
 }
 
 export interface TaskSpec {
@@ -43,7 +47,7 @@ export interface TaskSpec {
   idempotencyKey?: string;
 }
 
-const agentKeys = ['id', 'name', 'capabilities', 'priority', 'maxConcurrent', 'handler', 'level', 'parentId', 'owner', 'failureThreshold', 'heartbeatMs'] as const;
+const agentKeys = ['id', 'name', 'capabilities', 'priority', 'maxConcurrent', 'handler', 'level', 'parentId', 'owner', 'failureThreshold', 'heartbeatMs', 'maxRestarts', 'restartBackoffMs'] as const;
 const taskKeys = ['id', 'type', 'input', 'priority', 'dependsOn', 'deadline', 'timeoutMs', 'maxRetries', 'backoffMs', 'verify', 'owner', 'idempotencyKey'] as const;
 
 export const taskDefaults = { maxRetries: 2, backoffMs: 1000 } as const;
@@ -82,6 +86,8 @@ export function agentRecord(spec: unknown, lookups: SpecLookups): { record: Agen
     maxConcurrent: s.maxConcurrent === undefined ? 1 : checkInt('maxConcurrent', s.maxConcurrent, 1, limits.maxConcurrent),
     level: level as 1 | 2 | 3,
     failureThreshold: s.failureThreshold === undefined ? 3 : checkInt('failureThreshold', s.failureThreshold, 1, 1000),
+    maxRestarts: s.maxRestarts === undefined ? 3 : checkInt('maxRestarts', s.maxRestarts, 0, 1000),
+    restartBackoffMs: s.restartBackoffMs === undefined ? 1000 : checkInt('restartBackoffMs', s.restartBackoffMs, 1, 3_600_000),
   };
   if (parentId !== undefined) record.parentId = parentId;
   if (s.owner !== undefined) record.owner = checkName('owner', s.owner);

@@ -47,6 +47,8 @@ export interface AgentView {
   failed: number;
   lastTaskAt?: number;
   errorReason?: string;
+  /** Automatic restarts out of `error` since the agent last completed a task. */
+  restarts: number;
   createdAt: number;
 }
 
@@ -100,6 +102,7 @@ export function toAgentView(status: string, c: AgentContext): AgentView {
     failed: c.failed,
     lastTaskAt: c.lastTaskAt || undefined,
     errorReason: c.errorReason,
+    restarts: c.restarts ?? 0,
     createdAt: c.createdAt,
   });
 }

@@ -105,4 +105,32 @@ describe('agents', () => {
     await Promise.all(tasks.map((t) => hive.waitForTask(t.id, { timeoutMs: 5000 })));
     expect(peak).toBe(3);
   });
+
+  it('supervision restarts an errored agent after a backoff, a limited number of times', async () => {
+    const clock = new ManualClock(0);
+    const hive = await openHive({ clock, handlers: { bad: async () => Promise.reject(new Error('broken tool')) } });
+    await hive.spawnAgent({ id: 'w', name: 'w', capabilities: ['bad'], failureThreshold: 1, maxRestarts: 2, restartBackoffMs: 100 });
+    const restarts: number[] = [];
+    hive.on('agent.restarted', (e) => restarts.push(e.restarts as number));
+    const fail = async () => {
+      const t = await hive.postTask({ type: 'bad', maxRetries: 0 });
+      await hive.waitForTask(t.id, { timeoutMs: 5000 });
+      await until(async () => (await hive.getAgent('w')).status === 'error');
+    };
+    await fail();
+    clock.advance(99);
+    expect((await hive.getAgent('w')).status).toBe('error');
+    clock.advance(1); // first restart after 100 ms
+    await until(async () => (await hive.getAgent('w')).status === 'idle');
+    await fail();
+    clock.advance(200); // second restart after 200 ms (doubled)
+    await until(async () => (await hive.getAgent('w')).status === 'idle');
+    expect(await hive.getAgent('w')).toMatchObject({ restarts: 2 });
+    await fail();
+    clock.advance(10_000); // the limit is used up: it waits for a person
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await hive.getAgent('w')).toMatchObject({ status: 'error', restarts: 2 });
+    expect(restarts).toEqual([1, 2]);
+    expect((await hive.resumeAgent('w')).status).toBe('idle');
+  });
 });

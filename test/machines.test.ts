@@ -56,7 +56,7 @@ describe('task machine (pure)', () => {
 
 describe('agent machine (pure)', () => {
   it('tracks load between idle and busy', () => {
-    const a = createActor(agentMachine, { input: { id: 'a', name: 'a', capabilities: ['x'], priority: 'normal', maxConcurrent: 2, level: 1, failureThreshold: 2, order: 1, at: 0 } });
+    const a = createActor(agentMachine, { input: { id: 'a', name: 'a', capabilities: ['x'], priority: 'normal', maxConcurrent: 2, level: 1, failureThreshold: 2, maxRestarts: 0, restartBackoffMs: 1, order: 1, at: 0 } });
     a.start();
     a.send({ type: 'hive.task.assigned', taskId: 't1', at: 1 });
     a.send({ type: 'hive.task.assigned', taskId: 't2', at: 2 });

@@ -37,6 +37,7 @@ function demoViews(done: number): { tasks: DashboardTask[]; agents: AgentView[] 
     tasks: i === 4 && plan[done] ? [plan[done]!.id] : [],
     succeeded: 0,
     failed: 0,
+    restarts: 0,
     createdAt: now - 60_000,
   }));
   return { tasks, agents };
