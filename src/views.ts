@@ -27,6 +27,8 @@ export interface TaskView {
   idempotencyKey?: string;
   createdAt: number;
   updatedAt: number;
+  /** When the current (or last) attempt started. */
+  startedAt?: number;
   finishedAt?: number;
   retryAt?: number;
 }
@@ -80,6 +82,7 @@ export function toTaskView(status: string, c: TaskContext): TaskView {
     idempotencyKey: c.idempotencyKey,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
+    startedAt: c.startedAt,
     finishedAt: c.finishedAt,
     retryAt: c.retryAt,
   });
