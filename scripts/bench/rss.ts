@@ -1,7 +1,9 @@
 /**
  * @module Benchmark: resident memory after --rss-tasks (default 1,000,000) finished tasks: the
  * end-to-end workload run to completion, then RSS after a GC while the hive is still open.
- * Usage: node --expose-gc --import tsx scripts/bench/rss.ts [--rss-tasks 1000000] [--agents 8]
+ * With --rss-prune-every N the hive prunes finished tasks and compacts the journal every N
+ * completions (retention configured for a long run), which bounds the data file and so the mapped pages.
+ * Usage: node --expose-gc --import tsx scripts/bench/rss.ts [--rss-tasks 1000000] [--agents 8] [--rss-prune-every 100000]
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,9 +22,10 @@ function rssSplit(): { anonMB: number; fileMB: number } | undefined {
   return { anonMB: kb('Anonymous') / 1024, fileMB: (kb('Rss') - kb('Anonymous')) / 1024 };
 }
 const agents = numberArg('agents', 8);
+const pruneEvery = numberArg('rss-prune-every', 0);
 const dir = mkdtempSync(join(tmpdir(), 'hive-bench-rss-'));
 try {
-  const hive = await createHive({ dataDir: dir, handlers: { noop: async () => null }, logger: pino({ level: 'silent' }) });
+  const hive = await createHive({ dataDir: dir, handlers: { noop: async () => null }, logger: pino({ level: 'silent' }), retentionMs: 0 });
   for (let i = 0; i < agents; i++) await hive.spawnAgent({ id: `agent-${i}`, name: `worker ${i}`, capabilities: ['noop'], maxConcurrent: 4 });
   let done = 0;
   const finished = new Promise<void>((resolve) => hive.on('task.completed', () => ++done === tasks && resolve()));
@@ -36,11 +39,13 @@ try {
     // Keep the backlog bounded: a real producer would not hold a million unfinished tasks either.
     while (i - done > 50_000) await new Promise((r) => setTimeout(r, 20));
     if (posts.length >= 8) await posts.shift();
+    if (pruneEvery > 0 && (i + 1000) % pruneEvery === 0) await hive.prune({ compactJournal: true });
   }
   await Promise.all(posts);
   await finished;
   const ms = performance.now() - t0;
   clearInterval(progress);
+  if (pruneEvery > 0) await hive.prune({ compactJournal: true });
   await hive.checkpoint();
   for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
   clearInterval(sampler);
@@ -50,7 +55,7 @@ try {
   await hive.close();
   const dataMB = statSync(join(dir, 'hive.lmdb')).size / 2 ** 20;
   report([
-    { bench: 'rss', figure: `RSS after ${tasks} finished tasks (hive open)`, value: rss / 2 ** 20, unit: 'MB', target: { op: '<=', value: 400 }, note: `peak ${Math.round(Math.max(peak, rss) / 2 ** 20)} MB, live tasks ${s.liveTasks}` },
+    { bench: 'rss', figure: `RSS after ${tasks} finished tasks (hive open${pruneEvery > 0 ? `, pruned every ${pruneEvery}` : ''})`, value: rss / 2 ** 20, unit: 'MB', target: { op: '<=', value: 400 }, note: `peak ${Math.round(Math.max(peak, rss) / 2 ** 20)} MB, live tasks ${s.liveTasks}` },
     ...(split
       ? [
           { bench: 'rss', figure: 'of which anonymous (heap + native)', value: split.anonMB, unit: 'MB' },
