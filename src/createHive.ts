@@ -12,7 +12,7 @@ import type { InspectionRecord } from './kernel/InspectionRecord.js';
 import { HiveStore, type StoreFaults } from './store/HiveStore.js';
 import { agentRecord, taskRecords, type AgentSpec, type TaskSpec } from './specs.js';
 import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime } from './validate.js';
-import type { AgentView, TaskView } from './views.js';
+import type { AgentView, CountsByStatus, TaskView } from './views.js';
 import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../machines/types.js';
 
 export interface HiveOptions {
@@ -111,8 +111,8 @@ export type HiveEventType =
   | '*';
 
 export interface HiveStatus {
-  agents: { total: number } & Partial<Record<AgentStatus, number>>;
-  tasks: { total: number } & Partial<Record<TaskStatus, number>>;
+  agents: CountsByStatus<AgentStatus>;
+  tasks: CountsByStatus<TaskStatus>;
   queued: number;
   timers: number;
   lastSeq: number;

@@ -33,6 +33,9 @@ export interface TaskView {
   retryAt?: number;
 }
 
+/** Counts by status plus their total, as `status()` reports them. */
+export type CountsByStatus<S extends string> = { total: number } & Partial<Record<S, number>>;
+
 export interface AgentView {
   id: string;
   name: string;

@@ -9,15 +9,15 @@ import type { TaskContext } from '../../machines/task.js';
 import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../../machines/types.js';
 import { NotFoundError, StoreError } from '../errors.js';
 import { HiveStore } from '../store/HiveStore.js';
-import { toAgentView, toTaskView, type AgentView, type TaskView } from '../views.js';
+import { toAgentView, toTaskView, type AgentView, type CountsByStatus, type TaskView } from '../views.js';
 
-/** A task view plus when its current attempt started (read from the snapshot; not in the public view). */
-export type StoredTaskView = TaskView & { startedAt?: number };
+/** A task as the read side shows it (the public view, read from the stored snapshot). */
+export type StoredTaskView = TaskView;
 
 /** What `status` shows for a directory opened read-only. */
 export interface StoredStatus {
-  agents: { total: number } & Partial<Record<AgentStatus, number>>;
-  tasks: { total: number } & Partial<Record<TaskStatus, number>>;
+  agents: CountsByStatus<AgentStatus>;
+  tasks: CountsByStatus<TaskStatus>;
   /** Journal position of the last checkpoint: the views reflect the hive as of this input. */
   checkpointSeq: number;
   /** When that checkpoint was written (epoch ms), 0 when none was. */
