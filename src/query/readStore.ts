@@ -47,12 +47,7 @@ export interface ReadStore {
 export function openReadStore(dir: string): ReadStore {
   if (!existsSync(join(dir, 'hive.lmdb'))) throw new StoreError(`no hive in ${dir} (no hive.lmdb there); pass --data-dir to point at one`);
   const store = HiveStore.open(dir, { readOnly: true });
-  const taskView = (status: string, snapshot: unknown): StoredTaskView => {
-    const ctx = (snapshot as { context: TaskContext }).context;
-    const view: StoredTaskView = toTaskView(status, ctx);
-    if (ctx.startedAt !== undefined) view.startedAt = ctx.startedAt;
-    return view;
-  };
+  const taskView = (status: string, snapshot: unknown): StoredTaskView => toTaskView(status, (snapshot as { context: TaskContext }).context);
   const agents = (): AgentView[] => {
     const out: AgentView[] = [];
     for (const [address, actor] of store.liveActors()) {
