@@ -38,6 +38,20 @@ interface Slot<A> {
   storedStatus?: string;
 }
 
+/** What the kernel reads of a task: an actor's snapshot, or the persisted one of a task not hosted yet. */
+type TaskSnap = { value: string; status: string; context: TaskContext };
+
+/**
+ * A live task. Restored tasks stay as their persisted snapshot (idle passivation, as for finished
+ * tasks) until their first message hosts the XState actor: recovery then costs no actor creation for
+ * the many tasks that are only waiting.
+ */
+interface TaskSlot {
+  actor?: TaskActor;
+  persisted?: TaskSnap;
+  storedStatus?: string;
+}
+
 /** What the kernel asks the effect layer to do. Never called while replaying. */
 export interface EffectRunner {
   execute(req: { taskId: string; attempt: number; agentId: string }): void;
@@ -73,7 +87,7 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 const orderOf = (seq: number, index: number) => seq * 65536 + index;
 
 export class Kernel {
-  private readonly tasks = new Map<string, Slot<TaskActor>>();
+  private readonly tasks = new Map<string, TaskSlot>();
   private readonly agents = new Map<string, Slot<AgentActor>>();
   private readonly byCapability = new Map<string, Set<string>>();
   private coordinator!: Slot<CoordinatorActor>;
@@ -134,7 +148,7 @@ export class Kernel {
     for (const [address, rec] of store.liveActors()) {
       if (rec.kind === 'task') {
         const id = address.slice('task:'.length);
-        this.tasks.set(id, { actor: this.host(address, this.m.task, undefined, rec.snapshot) as TaskActor, storedStatus: rec.status });
+        this.tasks.set(id, { persisted: rec.snapshot as TaskSnap, storedStatus: rec.status });
         restoredTasks++;
       } else if (rec.kind === 'agent') {
         const id = address.slice('agent:'.length);
@@ -144,7 +158,7 @@ export class Kernel {
     }
     for (const [id, slot] of this.agents) this.indexAgent(id, slot.actor.getSnapshot().context.capabilities);
     for (const [id, slot] of this.tasks) {
-      const ctx = slot.actor.getSnapshot().context;
+      const ctx = this.snap(slot).context;
       for (const dep of ctx.waitingOn) this.addDependent(dep, id);
       this.afterTask(id);
     }
@@ -181,7 +195,7 @@ export class Kernel {
   resumeInFlight(): Promise<unknown>[] {
     const pending: Promise<unknown>[] = [];
     for (const [id, slot] of this.tasks) {
-      const snap = slot.actor.getSnapshot();
+      const snap = this.snap(slot);
       if (snap.value === 'assigned' || snap.value === 'running') {
         pending.push(this.submit({ type: 'attempt.lost', taskId: id, attempt: snap.context.attempt }).catch(() => undefined));
       } else if (snap.value === 'verifying') {
@@ -219,7 +233,7 @@ export class Kernel {
     while (this.intake.length > 0) await new Promise<void>((resolve) => this.intakeDrained.push(resolve));
     if (!this.halted) await this.checkpoint().catch((err) => this.o.logger.error({ err }, 'final checkpoint failed'));
     else await this.checkpointing?.catch(() => undefined);
-    for (const slot of this.tasks.values()) slot.actor.stop();
+    for (const slot of this.tasks.values()) slot.actor?.stop();
     for (const slot of this.agents.values()) slot.actor.stop();
     this.coordinator.actor.stop();
   }
@@ -346,10 +360,11 @@ export class Kernel {
         break;
       case 'attempt.checkpoint': {
         // The handler is told whether its checkpoint was stored: only the current attempt's is.
-        const before = this.tasks.get(input.taskId)?.actor.getSnapshot();
+        const slot = this.tasks.get(input.taskId);
+        const before = slot && this.hosted(input.taskId, slot).getSnapshot();
         this.deliver(taskAddress(input.taskId), { type: input.type, attempt: input.attempt, state: input.state, at }, 'input');
         this.drain();
-        result = before !== undefined && this.tasks.get(input.taskId)?.actor.getSnapshot() !== before;
+        result = before !== undefined && slot?.actor?.getSnapshot() !== before;
         break;
       }
       case 'attempt.progress':
@@ -409,7 +424,7 @@ export class Kernel {
   private capableLeft(taskId: string, agentId: string): number {
     const slot = this.tasks.get(taskId);
     if (!slot) return 0;
-    const { type, excluded } = slot.actor.getSnapshot().context;
+    const { type, excluded } = this.snap(slot).context;
     let n = 0;
     for (const id of this.byCapability.get(type) ?? []) {
       if (id === agentId || excluded.includes(id)) continue;
@@ -494,8 +509,8 @@ export class Kernel {
       const id = address.slice(colon + 1);
       if (kind === 'task') {
         const slot = this.tasks.get(id);
-        if (!slot || slot.actor.getSnapshot().status !== 'active') continue;
-        this.send(address, slot.actor, event as TaskEvent, from);
+        if (!slot || this.snap(slot).status !== 'active') continue;
+        this.send(address, this.hosted(id, slot), event as TaskEvent, from);
         this.dirty.add(address);
         this.afterTask(id);
       } else if (kind === 'agent') {
@@ -572,11 +587,38 @@ export class Kernel {
     }
   }
 
+  /** A task's current state, without hosting it. */
+  private snap(slot: TaskSlot): TaskSnap {
+    return slot.actor ? (slot.actor.getSnapshot() as unknown as TaskSnap) : slot.persisted!;
+  }
+
+  /** The task's XState actor, hosted from its persisted snapshot on first use. */
+  private hosted(id: string, slot: TaskSlot): TaskActor {
+    if (!slot.actor) {
+      slot.actor = this.host(taskAddress(id), this.m.task, undefined, slot.persisted) as TaskActor;
+      slot.persisted = undefined;
+    }
+    return slot.actor;
+  }
+
+  /** An actor as the store keeps it. */
+  private stored(address: string, slot: TaskSlot | Slot<AgentActor> | Slot<CoordinatorActor>): StoredActor {
+    if (address === coordinatorAddress || address.startsWith('agent:')) {
+      const actor = (slot as Slot<AgentActor | CoordinatorActor>).actor;
+      const snap = actor.getSnapshot();
+      const kind = address === coordinatorAddress ? 'coordinator' : 'agent';
+      return { kind, status: String(snap.value), order: kind === 'agent' ? (snap.context as AgentContext).order : 0, snapshot: actor.getPersistedSnapshot() };
+    }
+    const t = slot as TaskSlot;
+    const snap = this.snap(t);
+    return { kind: 'task', status: snap.value, order: snap.context.order, snapshot: t.actor ? t.actor.getPersistedSnapshot() : t.persisted };
+  }
+
   /** Keeps the queue in step with a task's state after every message it handled. */
   private afterTask(id: string): void {
     const slot = this.tasks.get(id);
     if (!slot) return;
-    const snap = slot.actor.getSnapshot();
+    const snap = this.snap(slot);
     const ctx = snap.context;
     if (snap.value === 'pending' && ctx.waitingOn.length === 0) {
       if (this.queue.upsert(id, ctx.type, effectivePriority(ctx), ctx.order)) this.scheduleNeeded = true;
@@ -615,7 +657,7 @@ export class Kernel {
           const candidates = this.candidates(type);
           if (candidates.length === 0) continue;
           for (let top = this.queue.peek(type); top; top = this.queue.peek(type)) {
-            const excluded = this.tasks.get(top.id)!.actor.getSnapshot().context.excluded;
+            const excluded = this.snap(this.tasks.get(top.id)!).context.excluded;
             const agent = pickAgent(candidates, excluded);
             if (agent) {
               if (!best || top.priority > best.priority || (top.priority === best.priority && top.order < best.order)) {
@@ -722,9 +764,9 @@ export class Kernel {
       const id = address.slice(isTask ? 5 : 6);
       const slot = isTask ? this.tasks.get(id) : this.agents.get(id);
       if (!slot) continue;
-      const snap = slot.actor.getSnapshot();
-      const status = String(snap.value);
-      const actor: StoredActor = { kind: isTask ? 'task' : 'agent', status, order: (snap.context as { order: number }).order, snapshot: slot.actor.getPersistedSnapshot() };
+      const stored = this.stored(address, slot);
+      const status = stored.status;
+      const actor: StoredActor = stored;
       actors.push({ address, actor, live: isTask ? !isTerminalTaskStatus(status) : true, previousStatus: slot.storedStatus, id });
     }
     this.dirty = new Set();
@@ -759,7 +801,7 @@ export class Kernel {
     if (!slot) return;
     slot.storedStatus = status;
     if (isTerminalTaskStatus(status) && !this.dirty.has(address)) {
-      slot.actor.stop();
+      slot.actor?.stop();
       this.tasks.delete(id);
       if (this.inspectors.size > 0) this.record({ kind: 'actor.passivated', address, state: status });
     }
@@ -777,14 +819,14 @@ export class Kernel {
     }
     // Finished tasks not yet passivated are pruned too: the result must not depend on checkpoint timing.
     for (const [id, slot] of this.tasks) {
-      const snap = slot.actor.getSnapshot();
-      const status = snap.value as string;
+      const snap = this.snap(slot);
+      const status = snap.value;
       const ctx = snap.context;
       if (!isTerminalTaskStatus(status) || ctx.finishedAt === undefined || ctx.finishedAt >= before) continue;
       const address = taskAddress(id);
       // If a checkpoint in flight writes this task, the store will hold that status when ours commits.
       const storeStatus = this.writing.get(address) ?? slot.storedStatus;
-      slot.actor.stop();
+      slot.actor?.stop();
       this.tasks.delete(id);
       this.dirty.delete(address);
       if (ctx.idempotencyKey !== undefined && this.idempotencyKeys.get(ctx.idempotencyKey) === id) this.idempotencyKeys.delete(ctx.idempotencyKey);
@@ -800,7 +842,7 @@ export class Kernel {
   /** Status of a task, from memory or the store; undefined when unknown or pruned. */
   taskStatus(id: string): string | undefined {
     const slot = this.tasks.get(id);
-    if (slot) return String(slot.actor.getSnapshot().value);
+    if (slot) return this.snap(slot).value;
     if (this.pruning.has(id)) return undefined;
     return this.o.store.getActor(taskAddress(id))?.status;
   }
@@ -808,8 +850,8 @@ export class Kernel {
   getTask(id: string): TaskView | undefined {
     const slot = this.tasks.get(id);
     if (slot) {
-      const snap = slot.actor.getSnapshot();
-      return toTaskView(String(snap.value), snap.context);
+      const snap = this.snap(slot);
+      return toTaskView(snap.value, snap.context);
     }
     if (this.pruning.has(id)) return undefined;
     const rec = this.o.store.getActor(taskAddress(id));
@@ -826,9 +868,7 @@ export class Kernel {
     const id = address.slice(colon + 1);
     const slot = address === coordinatorAddress ? this.coordinator : address.startsWith('task:') ? this.tasks.get(id) : address.startsWith('agent:') ? this.agents.get(id) : undefined;
     if (!slot) return this.pruning.has(id) && address.startsWith('task:') ? undefined : this.o.store.getActor(address);
-    const snap = slot.actor.getSnapshot();
-    const kind = address === coordinatorAddress ? 'coordinator' : (address.slice(0, colon) as 'task' | 'agent');
-    return { kind, status: String(snap.value), order: kind === 'coordinator' ? 0 : (snap.context as { order: number }).order, snapshot: slot.actor.getPersistedSnapshot() };
+    return this.stored(address, slot);
   }
 
   /** Addresses of the actors hosted in memory now (coordinator, agents, live tasks). */
@@ -838,7 +878,8 @@ export class Kernel {
 
   /** Raw context of a live task (the executor needs its checkpoint and input). */
   liveTask(id: string): TaskContext | undefined {
-    return this.tasks.get(id)?.actor.getSnapshot().context;
+    const slot = this.tasks.get(id);
+    return slot && this.snap(slot).context;
   }
 
   hasTask(id: string): boolean {
@@ -871,8 +912,8 @@ export class Kernel {
       (filter.status === undefined || v.status === filter.status) && (filter.type === undefined || v.type === filter.type) && (filter.owner === undefined || v.owner === filter.owner);
     const live: Array<{ order: number; view: TaskView }> = [];
     for (const slot of this.tasks.values()) {
-      const snap = slot.actor.getSnapshot();
-      const view = toTaskView(String(snap.value), snap.context);
+      const snap = this.snap(slot);
+      const view = toTaskView(snap.value, snap.context);
       if (matches(view)) live.push({ order: snap.context.order, view });
     }
     live.sort((a, b) => b.order - a.order);
