@@ -32,10 +32,6 @@ export class Executor implements EffectRunner {
 
   constructor(private readonly deps: ExecutorDeps) {}
 
-  get inFlight(): number {
-    return this.running.size;
-  }
-
   execute(req: { taskId: string; attempt: number; agentId: string }): void {
     const task = this.deps.task(req.taskId);
     if (!task || task.status !== 'running' || task.attempts !== req.attempt) return;

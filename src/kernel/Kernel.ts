@@ -238,14 +238,6 @@ export class Kernel {
     this.coordinator.actor.stop();
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  get haltReason(): Error | undefined {
-    return this.halted;
-  }
-
   // ---------------------------------------------------------------- intake
 
   /** Throws when no new input may be accepted. */
@@ -874,12 +866,6 @@ export class Kernel {
   /** Addresses of the actors hosted in memory now (coordinator, agents, live tasks). */
   hostedAddresses(): string[] {
     return [coordinatorAddress, ...[...this.agents.keys()].map(agentAddress), ...[...this.tasks.keys()].map(taskAddress)];
-  }
-
-  /** Raw context of a live task (the executor needs its checkpoint and input). */
-  liveTask(id: string): TaskContext | undefined {
-    const slot = this.tasks.get(id);
-    return slot && this.snap(slot).context;
   }
 
   hasTask(id: string): boolean {
