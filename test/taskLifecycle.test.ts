@@ -111,6 +111,15 @@ describe('task lifecycle', () => {
     expect(done.error?.message).toMatch(/no verifier is registered for task type "x"/);
   });
 
+  it('a verifier returning something other than a verdict fails verification with a reason, never crashes', async () => {
+    const hive = await openHive({ handlers: { x: async () => 1 }, verifiers: { x: () => undefined as never } });
+    await hive.spawnAgent({ name: 'w', capabilities: ['x'] });
+    const t = await hive.postTask({ type: 'x', verify: true, maxRetries: 0 });
+    const done = await hive.waitForTask(t.id, { timeoutMs: 5000 });
+    expect(done).toMatchObject({ status: 'failed', error: { code: 'verification_failed' } });
+    expect(done.error?.message).toMatch(/returned undefined; it must return true, false or \{ ok, reason\? \}/);
+  });
+
   it('rejection excludes the agent; when no capable agent is left the task ends rejected', async () => {
     const picky: Handler = async (_t, ctx) => {
       if (ctx.agentId !== 'b') throw new TaskRejectedError('not my kind of work');

@@ -7,7 +7,7 @@ import type { Json } from '../../machines/types.js';
 import { AttemptSupersededError, isHiveError, TaskRejectedError, ValidationError } from '../errors.js';
 import type { EffectRunner } from '../kernel/Kernel.js';
 import type { Input } from '../kernel/inputs.js';
-import { checkJson } from '../validate.js';
+import { checkJson, preview } from '../validate.js';
 import type { TaskView } from '../views.js';
 import type { Handler, HandlerContext, Verifier } from './types.js';
 
@@ -56,6 +56,7 @@ export class Executor implements EffectRunner {
       progress: async (pct, note) => {
         if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100) throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${String(pct)}`);
         if (note !== undefined && typeof note !== 'string') throw new ValidationError('progress', 'note must be a string');
+        if (note !== undefined) checkJson('progress note', note);
         if (!alive()) return;
         await this.deps.submit({ type: 'attempt.progress', taskId: req.taskId, attempt: req.attempt, pct, ...(note !== undefined ? { note } : {}) });
       },
@@ -104,9 +105,8 @@ export class Executor implements EffectRunner {
       .then(() => verifier(task))
       .then(
         (verdict) => {
-          const ok = typeof verdict === 'boolean' ? verdict : verdict.ok;
-          const reason = typeof verdict === 'object' && verdict.reason ? verdict.reason : 'the verifier refused the output';
-          return this.outcome(ok ? { type: 'verify.passed', taskId: req.taskId, attempt: req.attempt } : { type: 'verify.failed', taskId: req.taskId, attempt: req.attempt, reason });
+          const v = readVerdict(verdict);
+          return this.outcome(v.ok ? { type: 'verify.passed', taskId: req.taskId, attempt: req.attempt } : { type: 'verify.failed', taskId: req.taskId, attempt: req.attempt, reason: v.reason });
         },
         (err: unknown) => this.outcome({ type: 'verify.failed', taskId: req.taskId, attempt: req.attempt, reason: `the verifier threw: ${(err as Error)?.message ?? String(err)}` }),
       );
@@ -143,6 +143,18 @@ export class Executor implements EffectRunner {
       this.deps.logger.warn({ err, input: input.type }, 'attempt outcome not recorded');
     }
   }
+}
+
+/** A verifier's answer: `true`/`false` or `{ ok, reason? }`; anything else fails verification and says why. */
+function readVerdict(verdict: unknown): { ok: true } | { ok: false; reason: string } {
+  if (verdict === true) return { ok: true };
+  if (verdict === false) return { ok: false, reason: 'the verifier refused the output' };
+  if (typeof verdict === 'object' && verdict !== null && typeof (verdict as { ok?: unknown }).ok === 'boolean') {
+    const { ok, reason } = verdict as { ok: boolean; reason?: unknown };
+    if (ok) return { ok: true };
+    return { ok: false, reason: typeof reason === 'string' && reason ? reason : 'the verifier refused the output' };
+  }
+  return { ok: false, reason: `the verifier returned ${preview(verdict)}; it must return true, false or { ok, reason? }` };
 }
 
 function describeError(err: unknown): { code: string; message: string } {
