@@ -1,7 +1,7 @@
 /** @module The agent machine: availability, load, lineage and failure tracking of one agent. Pure. */
 import { assign, emit, enqueueActions, setup } from 'xstate';
-import type { AgentPriority, ReleaseOutcome } from './types.js';
-import { agentAddress } from './types.js';
+import { agentAddress } from './address.js';
+import type { AgentPriority, Notification, ReleaseOutcome, TimerRequest } from './types.js';
 
 export interface AgentInput {
   id: string;
@@ -49,6 +49,16 @@ export type AgentEvent =
   | ({ type: 'hive.heartbeat.missed' } & At)
   | ({ type: 'hive.agent.restart' } & At);
 
+/** Messages the agent sends through the kernel: supervision asks the coordinator, a stop hands work back. */
+export type AgentMessage =
+  | { type: 'effect.escalate'; agentId: string; taskIds: string[]; reason: string }
+  | { type: 'effect.reassign'; taskIds: string[]; reason: string };
+
+export type AgentNotification = Notification & { type: 'agent.registered' | 'agent.failed' | 'agent.error' | 'agent.stopped' | 'agent.restarted'; agentId: string; at: number };
+
+/** Everything the agent machine emits. */
+export type AgentEmitted = TimerRequest | AgentMessage | AgentNotification;
+
 const heartbeatTimer = (id: string) => `${id}:heartbeat`;
 const restartTimer = (id: string) => `${id}:restart`;
 
@@ -57,7 +67,7 @@ export const agentMachine = setup({
     context: {} as AgentContext,
     input: {} as AgentInput,
     events: {} as AgentEvent,
-    emitted: {} as { type: string; [key: string]: unknown },
+    emitted: {} as AgentEmitted,
   },
   guards: {
     hasLoad: ({ context }) => context.load > 0,
@@ -67,12 +77,13 @@ export const agentMachine = setup({
     touch: assign({ updatedAt: ({ event }) => event.at }),
     take: assign(({ context, event }) => {
       const e = event as Extract<AgentEvent, { type: 'hive.task.assigned' }>;
-      return { load: context.load + 1, tasks: [...context.tasks, e.taskId], lastTaskAt: e.at };
+      return { load: context.load + 1, tasks: [...context.tasks, e.taskId], lastTaskAt: e.at, updatedAt: e.at };
     }),
     release: assign(({ context, event }) => {
       const e = event as Extract<AgentEvent, { type: 'hive.task.released' }>;
-      if (!context.tasks.includes(e.taskId)) return {};
+      if (!context.tasks.includes(e.taskId)) return { updatedAt: e.at };
       return {
+        updatedAt: e.at,
         load: context.load - 1,
         tasks: context.tasks.filter((t) => t !== e.taskId),
         succeeded: context.succeeded + (e.outcome === 'succeeded' ? 1 : 0),
@@ -82,6 +93,8 @@ export const agentMachine = setup({
         restarts: e.outcome === 'succeeded' ? 0 : context.restarts,
       };
     }),
+    restart: assign(({ context, event }) => ({ consecutiveFailures: 0, errorReason: undefined, restarts: context.restarts + 1, updatedAt: event.at })),
+    recover: assign(({ event }) => ({ consecutiveFailures: 0, errorReason: undefined, updatedAt: event.at })),
     armHeartbeat: enqueueActions(({ context, event, enqueue }) => {
       if (context.heartbeatMs === undefined) return;
       enqueue.emit({
@@ -108,7 +121,7 @@ export const agentMachine = setup({
     }),
     notifyRestart: emit(({ context, event }) => ({ type: 'agent.restarted', agentId: context.id, at: event.at, restarts: context.restarts })),
     fail: enqueueActions(({ context, event, enqueue }, params: { reason: string }) => {
-      enqueue.assign({ errorReason: params.reason });
+      enqueue.assign({ errorReason: params.reason, updatedAt: event.at });
       enqueue.emit({ type: 'agent.failed', agentId: context.id, at: event.at, reason: params.reason });
       // Supervision: the coordinator decides what happens to the work this agent holds.
       enqueue.emit({ type: 'effect.escalate', agentId: context.id, taskIds: context.tasks, reason: params.reason });
@@ -139,38 +152,34 @@ export const agentMachine = setup({
   states: {
     idle: {
       on: {
-        'hive.task.assigned': { target: 'busy', actions: ['take', 'touch'] },
-        'hive.task.released': { actions: ['release', 'touch'] },
+        'hive.task.assigned': { target: 'busy', actions: 'take' },
+        'hive.task.released': { actions: 'release' },
         'agent.pause': { target: 'paused', actions: 'touch' },
         'agent.heartbeat': { actions: ['touch', 'armHeartbeat'] },
-        'hive.heartbeat.missed': { target: 'error', actions: ['touch', { type: 'fail', params: { reason: 'missed heartbeat' } }] },
+        'hive.heartbeat.missed': { target: 'error', actions: { type: 'fail', params: { reason: 'missed heartbeat' } } },
       },
     },
     busy: {
       always: { guard: ({ context }) => context.load === 0, target: 'idle' },
       on: {
-        'hive.task.assigned': { actions: ['take', 'touch'] },
+        'hive.task.assigned': { actions: 'take' },
         'hive.task.released': [
           {
             target: 'error',
             guard: ({ context, event }) =>
               event.outcome === 'failed' && context.tasks.includes(event.taskId) && context.consecutiveFailures + 1 >= context.failureThreshold,
-            actions: [
-              'release',
-              'touch',
-              { type: 'fail', params: { reason: 'too many consecutive failures' } },
-            ],
+            actions: ['release', { type: 'fail', params: { reason: 'too many consecutive failures' } }],
           },
-          { actions: ['release', 'touch'] },
+          { actions: 'release' },
         ],
         'agent.pause': { target: 'paused', actions: 'touch' },
         'agent.heartbeat': { actions: ['touch', 'armHeartbeat'] },
-        'hive.heartbeat.missed': { target: 'error', actions: ['touch', { type: 'fail', params: { reason: 'missed heartbeat' } }] },
+        'hive.heartbeat.missed': { target: 'error', actions: { type: 'fail', params: { reason: 'missed heartbeat' } } },
       },
     },
     paused: {
       on: {
-        'hive.task.released': { actions: ['release', 'touch'] },
+        'hive.task.released': { actions: 'release' },
         'agent.resume': [
           { guard: 'hasLoad', target: 'busy', actions: 'touch' },
           { target: 'idle', actions: 'touch' },
@@ -187,19 +196,19 @@ export const agentMachine = setup({
           {
             guard: 'hasLoad',
             target: 'busy',
-            actions: [assign({ consecutiveFailures: 0, errorReason: undefined, restarts: ({ context }) => context.restarts + 1 }), 'touch', 'armHeartbeat', 'notifyRestart'],
+            actions: ['restart', 'armHeartbeat', 'notifyRestart'],
           },
           {
             target: 'idle',
-            actions: [assign({ consecutiveFailures: 0, errorReason: undefined, restarts: ({ context }) => context.restarts + 1 }), 'touch', 'armHeartbeat', 'notifyRestart'],
+            actions: ['restart', 'armHeartbeat', 'notifyRestart'],
           },
         ],
-        'hive.task.released': { actions: ['release', 'touch'] },
+        'hive.task.released': { actions: 'release' },
         'agent.resume': [
-          { guard: 'hasLoad', target: 'busy', actions: [assign({ consecutiveFailures: 0, errorReason: undefined }), 'touch', 'armHeartbeat'] },
-          { target: 'idle', actions: [assign({ consecutiveFailures: 0, errorReason: undefined }), 'touch', 'armHeartbeat'] },
+          { guard: 'hasLoad', target: 'busy', actions: ['recover', 'armHeartbeat'] },
+          { target: 'idle', actions: ['recover', 'armHeartbeat'] },
         ],
-        'agent.heartbeat': { target: 'idle', actions: [assign({ errorReason: undefined }), 'touch', 'armHeartbeat'] },
+        'agent.heartbeat': { target: 'idle', actions: [assign(({ event }) => ({ errorReason: undefined, updatedAt: event.at })), 'armHeartbeat'] },
       },
     },
     stopped: { type: 'final' },

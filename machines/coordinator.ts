@@ -72,6 +72,9 @@ export type CoordinatorEvent =
   | { type: 'hive.escalate'; agentId: string; taskIds: string[]; reason: string; at: number }
   | { type: 'hive.halt'; reason: string; at: number };
 
+/** The coordinator's decisions go out as messages: hand the failed agent's work back to the queue. */
+export type CoordinatorEmitted = { type: 'effect.reassign'; taskIds: string[]; reason: string };
+
 /**
  * The root actor. Agents escalate failures to it; it decides what happens to their work (reassign
  * to a capable backup, which resumes from the task's last checkpoint). A store failure halts intake.
@@ -80,7 +83,7 @@ export const coordinatorMachine = setup({
   types: {
     context: {} as CoordinatorContext,
     events: {} as CoordinatorEvent,
-    emitted: {} as { type: string; [key: string]: unknown },
+    emitted: {} as CoordinatorEmitted,
   },
 }).createMachine({
   id: 'coordinator',
@@ -95,7 +98,7 @@ export const coordinatorMachine = setup({
               decisions: context.decisions + 1,
               lastDecision: { agentId: event.agentId, action: 'reassign' as const, taskIds: event.taskIds, reason: event.reason, at: event.at },
             })),
-            emit(({ event }) => ({ type: 'effect.reassign', taskIds: event.taskIds, reason: `agent ${event.agentId} failed: ${event.reason}` })),
+            emit(({ event }) => ({ type: 'effect.reassign' as const, taskIds: event.taskIds, reason: `agent ${event.agentId} failed: ${event.reason}` })),
           ],
         },
         'hive.halt': { target: 'halted', actions: assign({ haltReason: ({ event }) => event.reason }) },

@@ -1,22 +1,24 @@
-/** @module The task machine: one task's lifecycle from post to a terminal state. Pure: time comes from `event.at`. */
+/**
+ * @module The task machine: one task's lifecycle from post to a terminal state. Pure: time comes
+ * from `event.at`. Lean on purpose: the posted spec is one shared object in the context, and each
+ * transition makes at most one `assign` (XState copies the whole context per assign).
+ */
 import { assign, emit, enqueueActions, setup } from 'xstate';
-import type { Json, ReleaseOutcome, TaskError, TerminalTaskStatus } from './types.js';
-import { taskAddress } from './types.js';
+import { taskAddress } from './address.js';
+import type { Json, ReleaseOutcome, TaskError, TerminalTaskStatus, TimerRequest, WorkRequest } from './types.js';
 
 /** How long before its deadline a task counts as due soon (its priority rises). */
 export const urgentWindowMs = 60 * 60 * 1000;
 /** Cap on the exponential retry backoff. */
 export const maxBackoffMs = 5 * 60 * 1000;
 
-/** What the kernel passes when it creates a task actor (all fields already validated). */
-export interface TaskInput {
+/** What was posted: fixed for the task's life, shared (never copied) by every snapshot. */
+export interface TaskSpec {
   id: string;
   type: string;
   input: Json;
   priority: number;
   dependsOn: string[];
-  /** Dependencies not yet completed when the task was posted. */
-  waitingOn: string[];
   deadline?: number;
   timeoutMs?: number;
   maxRetries: number;
@@ -26,10 +28,20 @@ export interface TaskInput {
   idempotencyKey?: string;
   /** Position in post order, used to keep equal priorities first-in first-out. */
   order: number;
+  createdAt: number;
+}
+
+/** What the kernel passes when it creates a task actor (all fields already validated). */
+export interface TaskInput extends Omit<TaskSpec, 'createdAt'> {
+  /** Dependencies not yet completed when the task was posted. */
+  waitingOn: string[];
   at: number;
 }
 
-export interface TaskContext extends Omit<TaskInput, 'at'> {
+/** What changes during the task's life; the spec rides along by reference. */
+export interface TaskContext {
+  spec: TaskSpec;
+  waitingOn: string[];
   attempt: number;
   failures: number;
   redispatches: number;
@@ -39,7 +51,6 @@ export interface TaskContext extends Omit<TaskInput, 'at'> {
   checkpoint?: Json;
   output?: Json;
   error?: TaskError;
-  createdAt: number;
   updatedAt: number;
   startedAt?: number;
   finishedAt?: number;
@@ -68,6 +79,28 @@ export type TaskEvent =
   | ({ type: 'verify.failed'; attempt: number; reason: string } & At)
   | ({ type: 'task.cancel'; by?: string } & At);
 
+/** Messages the task sends to other actors through the kernel. */
+export type TaskMessage =
+  | { type: 'effect.release'; agentId: string; taskId: string; outcome: ReleaseOutcome }
+  | { type: 'effect.settled'; taskId: string; ok: boolean; status: TerminalTaskStatus }
+  | { type: 'effect.requeue'; taskId: string };
+
+export type TaskNotification = {
+  type: 'task.posted' | 'task.assigned' | 'task.started' | 'task.progress' | 'task.retrying' | `task.${TerminalTaskStatus}`;
+  taskId: string;
+  at: number;
+  taskType?: string;
+  attempt?: number;
+  agentId?: string;
+  error?: TaskError;
+  pct?: number;
+  note?: string;
+  retryAt?: number;
+};
+
+/** Everything the task machine emits: effect requests, messages and public notifications. */
+export type TaskEmitted = WorkRequest | TimerRequest | TaskMessage | TaskNotification;
+
 const timeoutTimer = (id: string) => `${id}:timeout`;
 const retryTimer = (id: string) => `${id}:retry`;
 const deadlineTimer = (id: string) => `${id}:deadline`;
@@ -84,93 +117,106 @@ function isCurrent(context: TaskContext, event: TaskEvent): boolean {
   return 'attempt' in event && event.attempt === context.attempt;
 }
 
+/** The failure an event records. */
+function failureOf(context: TaskContext, event: TaskEvent): TaskError {
+  switch (event.type) {
+    case 'attempt.failed':
+      return event.error;
+    case 'hive.timeout':
+      return { code: 'timeout', message: `attempt ${context.attempt} ran past timeoutMs=${context.spec.timeoutMs}` };
+    case 'verify.failed':
+      return { code: 'verification_failed', message: event.reason };
+    default:
+      return { code: 'failed', message: event.type };
+  }
+}
+
+const terminal = (status: TerminalTaskStatus, ok: boolean) => ({
+  type: 'final' as const,
+  entry: [
+    { type: 'settle' as const, params: { status, ok } },
+    { type: 'notify' as const, params: { type: `task.${status}` as const } },
+    'clearDeadline' as const,
+  ],
+});
+
 export const taskMachine = setup({
   types: {
     context: {} as TaskContext,
     input: {} as TaskInput,
     events: {} as TaskEvent,
-    emitted: {} as { type: string; [key: string]: unknown },
+    emitted: {} as TaskEmitted,
   },
   guards: {
     ready: ({ context }) => context.waitingOn.length === 0,
     currentAttempt: ({ context, event }) => isCurrent(context, event),
-    currentAttemptWithRetries: ({ context, event }) => isCurrent(context, event) && context.failures < context.maxRetries,
-    succeededWithVerify: ({ context, event }) => isCurrent(context, event) && context.verify,
+    currentAttemptWithRetries: ({ context, event }) => isCurrent(context, event) && context.failures < context.spec.maxRetries,
+    succeededWithVerify: ({ context, event }) => isCurrent(context, event) && context.spec.verify,
     dependencyFailed: ({ event }) => event.type === 'hive.dependency.settled' && !event.ok,
-    rejectedWithNoAgentLeft: ({ context, event }) =>
-      isCurrent(context, event) && event.type === 'attempt.rejected' && event.capableLeft === 0,
+    rejectedWithNoAgentLeft: ({ context, event }) => isCurrent(context, event) && event.type === 'attempt.rejected' && event.capableLeft === 0,
   },
   actions: {
-    touch: assign({ updatedAt: ({ event }) => event.at }),
-    release: emit(({ context }, params: { outcome: ReleaseOutcome }) => ({
-      type: 'effect.release',
-      agentId: context.assignedTo ?? '',
-      taskId: context.id,
-      outcome: params.outcome,
-    })),
-    abort: emit(({ context }, params: { reason: string }) => ({
-      type: 'effect.abort',
-      taskId: context.id,
-      attempt: context.attempt,
-      reason: params.reason,
-    })),
-    recordFailure: assign(({ context, event }) => {
-      const error =
-        event.type === 'attempt.failed'
-          ? event.error
-          : event.type === 'hive.timeout'
-            ? { code: 'timeout', message: `attempt ${context.attempt} ran past timeoutMs=${context.timeoutMs}` }
-            : event.type === 'verify.failed'
-              ? { code: 'verification_failed', message: event.reason }
-              : { code: 'failed', message: event.type };
-      return { failures: context.failures + 1, error };
+    /** One assign for a failed attempt that will be retried: count it, record why, schedule the retry. */
+    failToRetry: assign(({ context, event }) => {
+      const failures = context.failures + 1;
+      return { failures, error: failureOf(context, event), assignedTo: undefined, updatedAt: event.at, retryAt: event.at + backoffFor(context.spec.backoffMs, failures) };
     }),
-    finish: assign({ finishedAt: ({ event }) => event.at }),
-    recordOutput: assign({ output: ({ event }) => (event as Ev<'attempt.succeeded'>).output, error: undefined }),
-    unassign: assign({ assignedTo: undefined }),
-    reject: enqueueActions(({ context, event, enqueue }) => {
+    /** One assign for a failed attempt that ends the task. */
+    failToEnd: assign(({ context, event }) => ({ failures: context.failures + 1, error: failureOf(context, event), updatedAt: event.at, finishedAt: event.at })),
+    end: assign(({ event }) => ({ updatedAt: event.at, finishedAt: event.at })),
+    touch: assign(({ event }) => ({ updatedAt: event.at })),
+    reject: assign(({ context, event }) => {
       const e = event as Ev<'attempt.rejected'>;
-      enqueue.emit({ type: 'effect.release', agentId: context.assignedTo ?? '', taskId: context.id, outcome: 'returned' });
-      enqueue.assign({
+      return {
         excluded: context.excluded.includes(e.agentId) ? context.excluded : [...context.excluded, e.agentId],
         assignedTo: undefined,
         error: { code: 'rejected', message: `agent ${e.agentId} rejected the task: ${e.reason}` },
-      });
+        updatedAt: e.at,
+        ...(e.capableLeft === 0 ? { finishedAt: e.at } : {}),
+      };
     }),
-    lose: enqueueActions(({ context, enqueue }) => {
-      enqueue.emit({ type: 'effect.release', agentId: context.assignedTo ?? '', taskId: context.id, outcome: 'returned' });
-      enqueue.assign({ redispatches: context.redispatches + 1, assignedTo: undefined });
-    }),
+    lose: assign(({ context, event }) => ({ redispatches: context.redispatches + 1, assignedTo: undefined, updatedAt: event.at })),
+    unassign: assign(({ event }) => ({ assignedTo: undefined, updatedAt: event.at })),
+    release: emit(({ context }, params: { outcome: ReleaseOutcome }) => ({
+      type: 'effect.release' as const,
+      agentId: context.assignedTo ?? '',
+      taskId: context.spec.id,
+      outcome: params.outcome,
+    })),
+    abort: emit(({ context }, params: { reason: string }) => ({
+      type: 'effect.abort' as const,
+      taskId: context.spec.id,
+      attempt: context.attempt,
+      reason: params.reason,
+    })),
     clearDeadline: enqueueActions(({ context, enqueue }) => {
-      if (context.deadline !== undefined) enqueue.emit({ type: 'effect.timer.cancel', timerId: deadlineTimer(context.id) });
+      if (context.spec.deadline !== undefined) enqueue.emit({ type: 'effect.timer.cancel', timerId: deadlineTimer(context.spec.id) });
     }),
     settle: emit(({ context }, params: { status: TerminalTaskStatus; ok: boolean }) => ({
-      type: 'effect.settled',
-      taskId: context.id,
+      type: 'effect.settled' as const,
+      taskId: context.spec.id,
       ok: params.ok,
       status: params.status,
     })),
-    notify: emit(({ context, event }, params: { type: string }) => ({
-      type: params.type,
-      taskId: context.id,
-      taskType: context.type,
-      attempt: context.attempt,
-      at: event.at,
-      ...(context.assignedTo !== undefined ? { agentId: context.assignedTo } : {}),
-      ...(context.error && params.type !== 'task.completed' && params.type !== 'task.verified' ? { error: context.error } : {}),
-    })),
+    notify: emit(({ context, event }, params: { type: TaskNotification['type'] }): TaskNotification => {
+      const n: TaskNotification = { type: params.type, taskId: context.spec.id, taskType: context.spec.type, attempt: context.attempt, at: event.at };
+      if (context.assignedTo !== undefined) n.agentId = context.assignedTo;
+      if (context.error && params.type !== 'task.completed' && params.type !== 'task.verified') n.error = context.error;
+      return n;
+    }),
+    requeue: emit(({ context }) => ({ type: 'effect.requeue' as const, taskId: context.spec.id })),
   },
 }).createMachine({
   id: 'task',
   context: ({ input }) => {
-    const { at, ...rest } = input;
+    const { at, waitingOn, ...rest } = input;
     return {
-      ...rest,
+      spec: { ...rest, createdAt: at },
+      waitingOn,
       attempt: 0,
       failures: 0,
       redispatches: 0,
       excluded: [],
-      createdAt: at,
       updatedAt: at,
       urgent: input.deadline !== undefined && input.deadline - urgentWindowMs <= at,
       blocking: 0,
@@ -178,23 +224,16 @@ export const taskMachine = setup({
   },
   initial: 'pending',
   entry: [
-    emit(({ context }) => ({ type: 'task.posted', taskId: context.id, taskType: context.type, at: context.createdAt })),
+    emit(({ context }) => ({ type: 'task.posted' as const, taskId: context.spec.id, taskType: context.spec.type, at: context.spec.createdAt })),
     enqueueActions(({ context, enqueue }) => {
-      if (context.deadline === undefined || context.urgent) return;
-      enqueue.emit({
-        type: 'effect.timer.set',
-        timerId: deadlineTimer(context.id),
-        due: context.deadline - urgentWindowMs,
-        target: taskAddress(context.id),
-        event: { type: 'hive.urgent' },
-      });
+      const { deadline, id } = context.spec;
+      if (deadline === undefined || context.urgent) return;
+      enqueue.emit({ type: 'effect.timer.set', timerId: deadlineTimer(id), due: deadline - urgentWindowMs, target: taskAddress(id), event: { type: 'hive.urgent' } });
     }),
   ],
   on: {
-    'hive.urgent': { actions: [assign({ urgent: true }), 'touch', emit(({ context }) => ({ type: 'effect.requeue', taskId: context.id }))] },
-    'hive.blocking': {
-      actions: [assign({ blocking: ({ context }) => context.blocking + 1 }), emit(({ context }) => ({ type: 'effect.requeue', taskId: context.id }))],
-    },
+    'hive.urgent': { actions: [assign(({ event }) => ({ urgent: true, updatedAt: event.at })), 'requeue'] },
+    'hive.blocking': { actions: [assign(({ context }) => ({ blocking: context.blocking + 1 })), 'requeue'] },
   },
   states: {
     pending: {
@@ -203,12 +242,7 @@ export const taskMachine = setup({
           guard: 'ready',
           target: 'assigned',
           actions: [
-            assign({
-              attempt: ({ context }) => context.attempt + 1,
-              assignedTo: ({ event }) => (event as Ev<'hive.assign'>).agentId,
-              progress: undefined,
-            }),
-            'touch',
+            assign(({ context, event }) => ({ attempt: context.attempt + 1, assignedTo: (event as Ev<'hive.assign'>).agentId, progress: undefined, updatedAt: event.at })),
             { type: 'notify', params: { type: 'task.assigned' } },
           ],
         },
@@ -216,194 +250,143 @@ export const taskMachine = setup({
           {
             guard: 'dependencyFailed',
             target: 'failed',
-            actions: [
-              assign({
-                error: ({ event }) => {
-                  const e = event as Ev<'hive.dependency.settled'>;
-                  return { code: 'dependency_failed', message: `dependency ${e.dependencyId} ended ${e.status}` };
-                },
-              }),
-              'touch',
-            ],
+            actions: assign(({ event }) => {
+              const e = event as Ev<'hive.dependency.settled'>;
+              return { error: { code: 'dependency_failed', message: `dependency ${e.dependencyId} ended ${e.status}` }, updatedAt: e.at, finishedAt: e.at };
+            }),
           },
           {
-            actions: [
-              assign({
-                waitingOn: ({ context, event }) =>
-                  context.waitingOn.filter((d) => d !== (event as Ev<'hive.dependency.settled'>).dependencyId),
-              }),
-              'touch',
-            ],
+            actions: assign(({ context, event }) => {
+              const e = event as Ev<'hive.dependency.settled'>;
+              return { waitingOn: context.waitingOn.filter((d) => d !== e.dependencyId), updatedAt: e.at };
+            }),
           },
         ],
-        'task.cancel': { target: 'cancelled', actions: 'touch' },
+        'task.cancel': { target: 'cancelled', actions: 'end' },
       },
     },
     assigned: {
       on: {
-        'hive.start': { target: 'running', actions: [assign({ startedAt: ({ event }) => event.at }), 'touch'] },
+        'hive.start': { target: 'running', actions: assign(({ event }) => ({ startedAt: event.at, updatedAt: event.at })) },
         'attempt.rejected': [
-          { guard: 'rejectedWithNoAgentLeft', target: 'rejected', actions: ['reject', 'touch'] },
-          { guard: 'currentAttempt', target: 'pending', actions: ['reject', 'touch'] },
+          { guard: 'rejectedWithNoAgentLeft', target: 'rejected', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'reject'] },
+          { guard: 'currentAttempt', target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'reject'] },
         ],
-        'attempt.lost': { guard: 'currentAttempt', target: 'pending', actions: ['lose', 'touch'] },
-        'hive.reassign': { target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'unassign', 'touch'] },
-        'task.cancel': { target: 'cancelled', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'touch'] },
+        'attempt.lost': { guard: 'currentAttempt', target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'lose'] },
+        'hive.reassign': { target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'unassign'] },
+        'task.cancel': { target: 'cancelled', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'end'] },
       },
     },
     running: {
       entry: [
-        emit(({ context }) => ({
-          type: 'effect.execute',
-          taskId: context.id,
-          attempt: context.attempt,
-          agentId: context.assignedTo ?? '',
-        })),
+        emit(({ context }) => ({ type: 'effect.execute' as const, taskId: context.spec.id, attempt: context.attempt, agentId: context.assignedTo ?? '' })),
         enqueueActions(({ context, event, enqueue }) => {
-          if (context.timeoutMs === undefined) return;
-          enqueue.emit({
-            type: 'effect.timer.set',
-            timerId: timeoutTimer(context.id),
-            due: event.at + context.timeoutMs,
-            target: taskAddress(context.id),
-            event: { type: 'hive.timeout', attempt: context.attempt },
-          });
+          const { timeoutMs, id } = context.spec;
+          if (timeoutMs === undefined) return;
+          enqueue.emit({ type: 'effect.timer.set', timerId: timeoutTimer(id), due: event.at + timeoutMs, target: taskAddress(id), event: { type: 'hive.timeout', attempt: context.attempt } });
         }),
         { type: 'notify', params: { type: 'task.started' } },
       ],
       exit: enqueueActions(({ context, enqueue }) => {
-        if (context.timeoutMs !== undefined) enqueue.emit({ type: 'effect.timer.cancel', timerId: timeoutTimer(context.id) });
+        if (context.spec.timeoutMs !== undefined) enqueue.emit({ type: 'effect.timer.cancel', timerId: timeoutTimer(context.spec.id) });
       }),
       on: {
         'attempt.progress': {
           guard: 'currentAttempt',
           actions: [
-            assign({
-              progress: ({ event }) => {
-                const e = event as Ev<'attempt.progress'>;
-                return e.note === undefined ? { pct: e.pct } : { pct: e.pct, note: e.note };
-              },
+            assign(({ event }) => {
+              const e = event as Ev<'attempt.progress'>;
+              return { progress: e.note === undefined ? { pct: e.pct } : { pct: e.pct, note: e.note }, updatedAt: e.at };
             }),
-            'touch',
-            emit(({ context, event }) => ({
-              type: 'task.progress',
-              taskId: context.id,
-              attempt: context.attempt,
-              at: event.at,
-              pct: (event as Ev<'attempt.progress'>).pct,
-              ...((event as Ev<'attempt.progress'>).note !== undefined ? { note: (event as Ev<'attempt.progress'>).note } : {}),
-            })),
+            emit(({ context, event }) => {
+              const e = event as Ev<'attempt.progress'>;
+              const n: TaskNotification = { type: 'task.progress', taskId: context.spec.id, attempt: context.attempt, at: e.at, pct: e.pct };
+              if (e.note !== undefined) n.note = e.note;
+              return n;
+            }),
           ],
         },
         'attempt.checkpoint': {
           guard: 'currentAttempt',
-          actions: [assign({ checkpoint: ({ event }) => (event as Ev<'attempt.checkpoint'>).state }), 'touch'],
+          actions: assign(({ event }) => ({ checkpoint: (event as Ev<'attempt.checkpoint'>).state, updatedAt: event.at })),
         },
         'attempt.succeeded': [
           {
             guard: 'succeededWithVerify',
             target: 'verifying',
-            actions: ['recordOutput', 'touch', { type: 'release', params: { outcome: 'succeeded' } }],
+            actions: [{ type: 'release', params: { outcome: 'succeeded' } }, assign(({ event }) => ({ output: (event as Ev<'attempt.succeeded'>).output, error: undefined, updatedAt: event.at }))],
           },
           {
             guard: 'currentAttempt',
             target: 'completed',
-            actions: ['recordOutput', 'touch', { type: 'release', params: { outcome: 'succeeded' } }],
+            actions: [
+              { type: 'release', params: { outcome: 'succeeded' } },
+              assign(({ event }) => ({ output: (event as Ev<'attempt.succeeded'>).output, error: undefined, updatedAt: event.at, finishedAt: event.at })),
+            ],
           },
         ],
         'attempt.failed': [
-          { guard: 'currentAttemptWithRetries', target: 'retrying', actions: ['recordFailure', 'touch', { type: 'release', params: { outcome: 'failed' } }] },
-          { guard: 'currentAttempt', target: 'failed', actions: ['recordFailure', 'touch', { type: 'release', params: { outcome: 'failed' } }] },
+          { guard: 'currentAttemptWithRetries', target: 'retrying', actions: [{ type: 'release', params: { outcome: 'failed' } }, 'failToRetry'] },
+          { guard: 'currentAttempt', target: 'failed', actions: [{ type: 'release', params: { outcome: 'failed' } }, 'failToEnd'] },
         ],
         'hive.timeout': [
           {
             guard: 'currentAttemptWithRetries',
             target: 'retrying',
-            actions: [{ type: 'abort', params: { reason: 'timeout' } }, 'recordFailure', 'touch', { type: 'release', params: { outcome: 'failed' } }],
+            actions: [{ type: 'abort', params: { reason: 'timeout' } }, { type: 'release', params: { outcome: 'failed' } }, 'failToRetry'],
           },
           {
             guard: 'currentAttempt',
             target: 'timed_out',
-            actions: [{ type: 'abort', params: { reason: 'timeout' } }, 'recordFailure', 'touch', { type: 'release', params: { outcome: 'failed' } }],
+            actions: [{ type: 'abort', params: { reason: 'timeout' } }, { type: 'release', params: { outcome: 'failed' } }, 'failToEnd'],
           },
         ],
         'attempt.rejected': [
-          { guard: 'rejectedWithNoAgentLeft', target: 'rejected', actions: ['reject', 'touch'] },
-          { guard: 'currentAttempt', target: 'pending', actions: ['reject', 'touch'] },
+          { guard: 'rejectedWithNoAgentLeft', target: 'rejected', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'reject'] },
+          { guard: 'currentAttempt', target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'reject'] },
         ],
-        'attempt.lost': { guard: 'currentAttempt', target: 'pending', actions: ['lose', 'touch'] },
+        'attempt.lost': { guard: 'currentAttempt', target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'lose'] },
         'hive.reassign': {
           target: 'pending',
-          actions: [{ type: 'abort', params: { reason: 'reassigned' } }, { type: 'release', params: { outcome: 'returned' } }, 'unassign', 'touch'],
+          actions: [{ type: 'abort', params: { reason: 'reassigned' } }, { type: 'release', params: { outcome: 'returned' } }, 'unassign'],
         },
         'task.cancel': {
           target: 'cancelled',
-          actions: [{ type: 'abort', params: { reason: 'cancelled' } }, { type: 'release', params: { outcome: 'returned' } }, 'touch'],
+          actions: [{ type: 'abort', params: { reason: 'cancelled' } }, { type: 'release', params: { outcome: 'returned' } }, 'end'],
         },
       },
     },
     verifying: {
-      entry: emit(({ context }) => ({ type: 'effect.verify', taskId: context.id, attempt: context.attempt })),
+      entry: emit(({ context }) => ({ type: 'effect.verify' as const, taskId: context.spec.id, attempt: context.attempt })),
       on: {
-        'verify.passed': { guard: 'currentAttempt', target: 'verified', actions: 'touch' },
+        'verify.passed': { guard: 'currentAttempt', target: 'verified', actions: 'end' },
         'verify.failed': [
-          { guard: 'currentAttemptWithRetries', target: 'retrying', actions: ['recordFailure', 'touch'] },
-          { guard: 'currentAttempt', target: 'failed', actions: ['recordFailure', 'touch'] },
+          { guard: 'currentAttemptWithRetries', target: 'retrying', actions: 'failToRetry' },
+          { guard: 'currentAttempt', target: 'failed', actions: 'failToEnd' },
         ],
-        'task.cancel': { target: 'cancelled', actions: 'touch' },
+        'task.cancel': { target: 'cancelled', actions: 'end' },
       },
     },
     retrying: {
       entry: [
-        assign({
-          retryAt: ({ context, event }) => event.at + backoffFor(context.backoffMs, context.failures),
-          assignedTo: undefined,
+        emit(({ context }) => ({ type: 'effect.timer.set' as const, timerId: retryTimer(context.spec.id), due: context.retryAt ?? 0, target: taskAddress(context.spec.id), event: { type: 'hive.retry' as const } })),
+        emit(({ context, event }) => {
+          const n: TaskNotification = { type: 'task.retrying', taskId: context.spec.id, attempt: context.attempt, at: event.at, retryAt: context.retryAt ?? 0 };
+          if (context.error) n.error = context.error;
+          return n;
         }),
-        emit(({ context }) => ({
-          type: 'effect.timer.set',
-          timerId: retryTimer(context.id),
-          due: context.retryAt ?? 0,
-          target: taskAddress(context.id),
-          event: { type: 'hive.retry' },
-        })),
-        emit(({ context, event }) => ({
-          type: 'task.retrying',
-          taskId: context.id,
-          attempt: context.attempt,
-          at: event.at,
-          retryAt: context.retryAt ?? 0,
-          ...(context.error ? { error: context.error } : {}),
-        })),
       ],
-      exit: emit(({ context }) => ({ type: 'effect.timer.cancel', timerId: retryTimer(context.id) })),
+      exit: emit(({ context }) => ({ type: 'effect.timer.cancel' as const, timerId: retryTimer(context.spec.id) })),
       on: {
-        'hive.retry': { target: 'pending', actions: [assign({ retryAt: undefined }), 'touch'] },
-        'task.cancel': { target: 'cancelled', actions: 'touch' },
+        'hive.retry': { target: 'pending', actions: assign(({ event }) => ({ retryAt: undefined, updatedAt: event.at })) },
+        'task.cancel': { target: 'cancelled', actions: 'end' },
       },
     },
-    completed: {
-      type: 'final',
-      entry: ['finish', { type: 'settle', params: { status: 'completed', ok: true } }, { type: 'notify', params: { type: 'task.completed' } }, 'clearDeadline'],
-    },
-    verified: {
-      type: 'final',
-      entry: ['finish', { type: 'settle', params: { status: 'verified', ok: true } }, { type: 'notify', params: { type: 'task.verified' } }, 'clearDeadline'],
-    },
-    failed: {
-      type: 'final',
-      entry: ['finish', { type: 'settle', params: { status: 'failed', ok: false } }, { type: 'notify', params: { type: 'task.failed' } }, 'clearDeadline'],
-    },
-    timed_out: {
-      type: 'final',
-      entry: ['finish', { type: 'settle', params: { status: 'timed_out', ok: false } }, { type: 'notify', params: { type: 'task.timed_out' } }, 'clearDeadline'],
-    },
-    rejected: {
-      type: 'final',
-      entry: ['finish', { type: 'settle', params: { status: 'rejected', ok: false } }, { type: 'notify', params: { type: 'task.rejected' } }, 'clearDeadline'],
-    },
-    cancelled: {
-      type: 'final',
-      entry: ['finish', { type: 'settle', params: { status: 'cancelled', ok: false } }, { type: 'notify', params: { type: 'task.cancelled' } }, 'clearDeadline'],
-    },
+    completed: terminal('completed', true),
+    verified: terminal('verified', true),
+    failed: terminal('failed', false),
+    timed_out: terminal('timed_out', false),
+    rejected: terminal('rejected', false),
+    cancelled: terminal('cancelled', false),
   },
 });

@@ -1,4 +1,7 @@
 /** @module Shared types for the pure machines: ids, JSON values, priorities, effect requests. */
+import type { Address } from './address.js';
+
+export { address, agentAddress, coordinatorAddress, parseAddress, taskAddress, type Address, type KindName } from './address.js';
 
 /** A JSON value: the only kind of data that goes into the journal. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -34,28 +37,23 @@ export function isTerminalTaskStatus(status: string): status is TerminalTaskStat
 export type ReleaseOutcome = 'succeeded' | 'failed' | 'returned';
 
 /**
- * Effect requests the machines emit. The kernel performs them; machines never do I/O.
+ * Effect requests the task machine emits. The kernel performs them; machines never do I/O.
  * Timers carry the event to deliver and the address to deliver it to.
  */
-export type EffectRequest =
+export type TimerEvent = { type: 'hive.urgent' } | { type: 'hive.timeout'; attempt: number } | { type: 'hive.retry' } | { type: 'hive.heartbeat.missed' } | { type: 'hive.agent.restart' };
+
+export type TimerRequest =
+  | { type: 'effect.timer.set'; timerId: string; due: number; target: Address; event: TimerEvent }
+  | { type: 'effect.timer.cancel'; timerId: string };
+
+/** Effects the kernel hands to the effect layer (the only ones that leave the deterministic core). */
+export type WorkRequest =
   | { type: 'effect.execute'; taskId: string; attempt: number; agentId: string }
   | { type: 'effect.verify'; taskId: string; attempt: number }
-  | { type: 'effect.abort'; taskId: string; attempt: number; reason: string }
-  | { type: 'effect.timer.set'; timerId: string; due: number; target: string; event: { type: string; [k: string]: Json } }
-  | { type: 'effect.timer.cancel'; timerId: string }
-  | { type: 'effect.release'; agentId: string; taskId: string; outcome: ReleaseOutcome }
-  | { type: 'effect.settled'; taskId: string; ok: boolean; status: TerminalTaskStatus }
-  | { type: 'effect.escalate'; agentId: string; taskIds: string[]; reason: string }
-  | { type: 'effect.reassign'; taskIds: string[]; reason: string }
-  | { type: 'effect.requeue'; taskId: string };
+  | { type: 'effect.abort'; taskId: string; attempt: number; reason: string };
 
 /** Public notifications the machines emit; the host forwards them to `hive.on()` listeners. */
 export interface Notification {
   type: `task.${string}` | `agent.${string}`;
   [key: string]: Json | undefined;
 }
-
-/** Addresses the kernel gives actors. */
-export const taskAddress = (id: string): string => `task:${id}`;
-export const agentAddress = (id: string): string => `agent:${id}`;
-export const coordinatorAddress = 'coordinator';

@@ -3,6 +3,8 @@ import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmS
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { FormatError, LockedError, StoreError } from '../errors.js';
+import type { Address } from '../../machines/address.js';
+import type { TimerEvent } from '../../machines/types.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { KernelStore } from './KernelStore.js';
 
@@ -22,8 +24,8 @@ export interface StoredActor {
 export interface StoredTimer {
   timerId: string;
   due: number;
-  target: string;
-  event: { type: string; [k: string]: unknown };
+  target: Address;
+  event: TimerEvent;
 }
 
 /** Everything one checkpoint writes, in one transaction. */

@@ -1,0 +1,34 @@
+/** @module Actor addresses: one typed value per actor (`task:<id>`, `agent:<id>`, `coordinator`), formed and parsed in one place. */
+
+/** The kinds of actor the kernel hosts. A new kind adds its name here and a module in src/kernel/kinds. */
+export type KindName = 'task' | 'agent' | 'coordinator';
+
+/** An actor's address: `<kind>:<id>`, or the bare kind name for a singleton such as `coordinator`. */
+export type Address = string & { readonly __brand: 'Address' };
+
+const singletons = new Set<string>(['coordinator']);
+
+/**
+ * Forms an address.
+ * @example address('task', 'build-1') // 'task:build-1'
+ */
+export function address(kind: KindName, id = ''): Address {
+  return (singletons.has(kind) ? kind : `${kind}:${id}`) as Address;
+}
+
+/**
+ * Splits an address into its kind and id; undefined when the text is not an address.
+ * @example parseAddress('agent:a1') // { kind: 'agent', id: 'a1' }
+ */
+export function parseAddress(text: string): { kind: KindName; id: string } | undefined {
+  if (singletons.has(text)) return { kind: text as KindName, id: '' };
+  const colon = text.indexOf(':');
+  if (colon <= 0) return undefined;
+  const kind = text.slice(0, colon);
+  if (kind !== 'task' && kind !== 'agent') return undefined;
+  return { kind, id: text.slice(colon + 1) };
+}
+
+export const taskAddress = (id: string): Address => `task:${id}` as Address;
+export const agentAddress = (id: string): Address => `agent:${id}` as Address;
+export const coordinatorAddress = 'coordinator' as Address;

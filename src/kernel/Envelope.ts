@@ -1,0 +1,19 @@
+/** @module Envelope: a message between actors, with who sent it and which journaled input caused it. */
+import type { Address } from '../../machines/address.js';
+import type { AgentEvent } from '../../machines/agent.js';
+import type { CoordinatorEvent } from '../../machines/coordinator.js';
+import type { TaskEvent } from '../../machines/task.js';
+
+/** Senders that are not actors: a journaled API input, a durable timer, the kernel itself. */
+export type Origin = Address | 'input' | 'timer' | 'kernel';
+
+/** Every event an actor can receive; each carries the time of the input that caused it. */
+export type KernelEvent = TaskEvent | AgentEvent | CoordinatorEvent;
+
+export interface Envelope {
+  from: Origin;
+  to: Address;
+  event: KernelEvent;
+  /** The journal sequence number of the input being applied when the message was sent. */
+  causeSeq: number;
+}

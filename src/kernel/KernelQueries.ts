@@ -1,0 +1,123 @@
+/** @module KernelQueries: read-only questions about the kernel's actors, answered from memory or the store. */
+import { address, agentAddress, coordinatorAddress, parseAddress, taskAddress } from '../../machines/address.js';
+import type { AgentContext } from '../../machines/agent.js';
+import type { TaskContext } from '../../machines/task.js';
+import type { StoredActor } from '../store/HiveStore.js';
+import type { KernelStore } from '../store/KernelStore.js';
+import { toAgentView, toTaskView, type AgentView, type TaskView } from '../views.js';
+import { statusOf } from './ActorKind.js';
+import { upcastTaskContext } from './kinds/upcastTaskContext.js';
+import type { KernelCore } from './KernelCore.js';
+
+export interface KernelStatus {
+  agents: Record<string, number>;
+  tasks: Record<string, number>;
+  queued: number;
+  timers: number;
+  lastSeq: number;
+  liveTasks: number;
+}
+
+export abstract class KernelQueries {
+  constructor(
+    protected readonly core: KernelCore,
+    private readonly storeRef: KernelStore,
+  ) {}
+
+  protected abstract lastSeq(): number;
+
+  /** Status of a task, from memory or the store; undefined when unknown or pruned. */
+  taskStatus(id: string): string | undefined {
+    return this.core.taskStatus(id);
+  }
+
+  hasTask(id: string): boolean {
+    return this.core.taskStatus(id) !== undefined;
+  }
+
+  getTask(id: string): TaskView | undefined {
+    const snap = this.core.current('task', id);
+    if (snap) return toTaskView(statusOf(snap), snap.context as TaskContext);
+    if (this.core.pruning.has(id)) return undefined;
+    const rec = this.storeRef.getActor(taskAddress(id));
+    return rec && toTaskView(rec.status, upcastTaskContext((rec.snapshot as { context: unknown }).context));
+  }
+
+  /**
+   * An actor as it would be stored now: from memory when in memory, else from the store.
+   * @example kernel.actorSnapshot('task:t1')?.status
+   */
+  actorSnapshot(text: string): StoredActor | undefined {
+    const parsed = parseAddress(text);
+    if (!parsed) return undefined;
+    const slot = this.core.slot(parsed.kind, parsed.id);
+    if (slot) return this.core.stored(parsed.kind, slot);
+    if (parsed.kind === 'task' && this.core.pruning.has(parsed.id)) return undefined;
+    return this.storeRef.getActor(address(parsed.kind, parsed.id));
+  }
+
+  /** Addresses of the actors in memory now (coordinator, agents, live tasks). */
+  hostedAddresses(): string[] {
+    const out: string[] = [coordinatorAddress];
+    for (const id of this.core.actors.get('agent')!.keys()) out.push(agentAddress(id));
+    for (const id of this.core.actors.get('task')!.keys()) out.push(taskAddress(id));
+    return out;
+  }
+
+  agentContext(id: string): AgentContext | undefined {
+    return this.core.current('agent', id)?.context as AgentContext | undefined;
+  }
+
+  getAgent(id: string): AgentView | undefined {
+    const snap = this.core.current('agent', id);
+    return snap && toAgentView(statusOf(snap), snap.context as AgentContext);
+  }
+
+  listAgents(): AgentView[] {
+    return [...this.core.actors.get('agent')!.keys()].map((id) => this.getAgent(id)!).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  taskForIdempotencyKey(key: string): string | undefined {
+    return this.core.idempotencyKeys.get(key) ?? this.storeRef.taskForIdempotencyKey(key);
+  }
+
+  /** Tasks newest first, live ones from memory merged with stored ones. */
+  listTasks(filter: { status?: string; type?: string; owner?: string; limit?: number }): TaskView[] {
+    const limit = filter.limit ?? Infinity;
+    const matches = (v: TaskView) =>
+      (filter.status === undefined || v.status === filter.status) && (filter.type === undefined || v.type === filter.type) && (filter.owner === undefined || v.owner === filter.owner);
+    const tasks = this.core.actors.get('task')!;
+    const live: Array<{ order: number; view: TaskView }> = [];
+    for (const slot of tasks.values()) {
+      const snap = (slot.snap ?? slot.persisted)!;
+      const view = toTaskView(statusOf(snap), snap.context as TaskContext);
+      if (matches(view)) live.push({ order: (snap.context as TaskContext).spec.order, view });
+    }
+    live.sort((a, b) => b.order - a.order);
+    const out: TaskView[] = [];
+    let li = 0;
+    const pushLive = (aboveOrder: number) => {
+      while (li < live.length && live[li]!.order > aboveOrder && out.length < limit) out.push(live[li++]!.view);
+    };
+    for (const { id, order } of this.storeRef.taskIds(filter.status)) {
+      if (out.length >= limit) break;
+      pushLive(order);
+      if (tasks.has(id) || this.core.pruning.has(id) || out.length >= limit) continue;
+      const view = this.getTask(id);
+      if (view && matches(view)) out.push(view);
+    }
+    pushLive(-Infinity);
+    return out;
+  }
+
+  /** Counts of agents and tasks by status. */
+  status(): KernelStatus {
+    const agents: Record<string, number> = {};
+    for (const slot of this.core.actors.get('agent')!.values()) {
+      const s = statusOf((slot.snap ?? slot.persisted)!);
+      agents[s] = (agents[s] ?? 0) + 1;
+    }
+    const tasks = Object.fromEntries(this.core.taskCounts);
+    return { agents, tasks, queued: this.core.queue.size, timers: this.core.timers.size, lastSeq: this.lastSeq(), liveTasks: this.core.actors.get('task')!.size };
+  }
+}

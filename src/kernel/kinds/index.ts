@@ -1,0 +1,12 @@
+/** @module The registry of actor kinds: the only list of kinds the kernel has. */
+import type { KindName } from '../../../machines/address.js';
+import type { ActorKind } from '../ActorKind.js';
+import { agentKind } from './agentKind.js';
+import { coordinatorKind } from './coordinatorKind.js';
+import { taskKind } from './taskKind.js';
+
+export const kinds: Record<KindName, ActorKind> = {
+  task: taskKind as ActorKind,
+  agent: agentKind as ActorKind,
+  coordinator: coordinatorKind as ActorKind,
+};

@@ -1,0 +1,39 @@
+/** @module taskKind: tasks as actors: the task machine, its stored form, and how the queue follows it. */
+import { coordinatorAddress } from '../../../machines/address.js';
+import { effectivePriority } from '../../../machines/coordinator.js';
+import { taskMachine, type TaskContext, type TaskEmitted, type TaskEvent } from '../../../machines/task.js';
+import { isTerminalTaskStatus } from '../../../machines/types.js';
+import type { ActorKind } from '../ActorKind.js';
+import { statusOf } from '../ActorKind.js';
+import { MachineStepper, type PersistedSnap } from '../MachineStepper.js';
+import { upcastTaskContext } from './upcastTaskContext.js';
+
+export const taskKind: ActorKind<TaskContext> = {
+  name: 'task',
+  stepper: new MachineStepper<TaskContext, TaskEvent, TaskEmitted>(taskMachine) as ActorKind<TaskContext>['stepper'],
+  restore: (stored) => {
+    const s = stored as PersistedSnap<unknown>;
+    return { value: s.value, context: upcastTaskContext(s.context) };
+  },
+  order: (c) => c.spec.order,
+  isFinished: isTerminalTaskStatus,
+  parentOf: () => coordinatorAddress,
+  onAdded: (core, id, snap) => {
+    for (const dep of snap.context.waitingOn) core.addDependent(dep, id);
+    requeue(core, id, statusOf(snap), snap.context);
+  },
+  afterMessage: (core, id, snap, before) => {
+    const after = statusOf(snap);
+    if (after !== before) core.countTask(before, after);
+    requeue(core, id, after, snap.context);
+  },
+};
+
+/** Keeps the queue in step with a task's state: pending with nothing to wait for = queued. */
+function requeue(core: Parameters<NonNullable<ActorKind['onAdded']>>[0], id: string, status: string, c: TaskContext): void {
+  if (status === 'pending' && c.waitingOn.length === 0) {
+    if (core.queue.upsert(id, c.spec.type, effectivePriority({ priority: c.spec.priority, urgent: c.urgent, blocking: c.blocking }), c.spec.order)) core.scheduleNeeded = true;
+  } else if (core.queue.has(id)) {
+    core.queue.remove(id);
+  }
+}
