@@ -2,12 +2,14 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { InspectionRecord } from '../kernel/InspectionRecord.js';
 import type { Replay } from '../replay/Replay.js';
 import { ValidationError } from '../errors.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
 import { actorTree, type TreeActor } from './actorTree.js';
+import { hostGuard } from './hostGuard.js';
 import { inspectorPageHtml } from './inspectorPage.js';
 import { createReadModels, readModelView } from './readModels.js';
 import { machinesByName, toStatelyMessages } from './statelyMessages.js';
@@ -37,13 +39,22 @@ export interface InspectorServer {
 
 export const defaultInspectorOptions = { port: 0, host: '127.0.0.1' } as const;
 
+/**
+ * Largest WebSocket message the inspector reads, in bytes (64 KiB). Clients only ever send small
+ * control messages; a longer frame closes that socket with 1009 as soon as its header arrives, so
+ * nothing is buffered for it (ws's own default is 100 MiB).
+ */
+export const inspectorMaxPayload = 64 * 1024;
+
 /** Most actors one state request returns (the rest are counted, not listed). */
 const maxActors = 2000;
 const maxTimeline = 500;
 
 /**
  * Starts the inspector. The page is at `url` (which carries the token); the API and sockets need
- * the token as `?token=` or an `Authorization: Bearer` header, else 401.
+ * the token, once, as `?token=` or an `Authorization: Bearer` header, else 401 (400 if given more than
+ * once). Host and Origin must name the listener, else 403 (see `hostGuard`); a client that misbehaves
+ * (resets, malformed or oversized frames) loses its own connection only.
  * @example
  * const server = await startInspector({ replay: await openReplay('./.hivestate') })
  * console.log(server.url)
@@ -86,12 +97,41 @@ export async function startInspector(source: InspectorSource, options: Inspector
     });
   }
 
-  const authorized = (req: IncomingMessage, url: URL): boolean => {
-    const given = url.searchParams.get('token') ?? (req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : undefined);
-    if (given === undefined) return false;
-    const a = Buffer.from(given);
+  /** Every token the request carries; Node keeps only the first Authorization header in `req.headers`, so read the raw ones. */
+  const tokensGiven = (req: IncomingMessage, url: URL): string[] => {
+    const given = url.searchParams.getAll('token');
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+      const value = req.rawHeaders[i + 1]!;
+      if (req.rawHeaders[i]!.toLowerCase() === 'authorization' && value.startsWith('Bearer ')) given.push(value.slice(7));
+    }
+    return given;
+  };
+
+  // Built on the first request: the port is known only once the server listens.
+  let guard: ReturnType<typeof hostGuard> | undefined;
+  type Refusal = { status: 400 | 401 | 403 | 404; text: string };
+  /** Why a request is refused, or its URL. The Host/Origin check comes first: a rebound page learns nothing else. */
+  const admit = (req: IncomingMessage): Refusal | { url: URL } => {
+    // The target is always path-relative here, so `//x` stays a path instead of becoming a host.
+    const target = req.url ?? '/';
+    let url: URL;
+    try {
+      if (!target.startsWith('/')) throw new Error('not a path');
+      url = new URL(`http://inspector${target}`);
+    } catch {
+      return { status: 400, text: `400: the request target must be a path, got ${JSON.stringify(target.slice(0, 200))}\n` };
+    }
+    guard ??= hostGuard(o.host, (server.address() as AddressInfo).port);
+    const misdirected = guard(req.headers);
+    if (misdirected !== undefined) return { status: 403, text: `403: ${misdirected}\n` };
+    const given = tokensGiven(req, url);
+    if (given.length > 1) return { status: 400, text: '400: the access token was given more than once; give it once, as ?token=... or an Authorization: Bearer header\n' };
+    const a = Buffer.from(given[0] ?? '');
     const b = Buffer.from(o.token);
-    return a.length === b.length && timingSafeEqual(a, b);
+    if (given.length === 0 || a.length !== b.length || !timingSafeEqual(a, b)) {
+      return { status: 401, text: '401: a valid access token is required (?token=... as printed when the inspector started)\n' };
+    }
+    return { url };
   };
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -145,12 +185,13 @@ export async function startInspector(source: InspectorSource, options: Inspector
   };
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://inspector');
-    if (!authorized(req, url)) {
-      res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('401: a valid access token is required (?token=... as printed when the inspector started)\n');
+    const admitted = admit(req);
+    if (!('url' in admitted)) {
+      res.writeHead(admitted.status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(admitted.text) });
+      res.end(admitted.text);
       return;
     }
+    const { url } = admitted;
     if (req.method !== 'GET') return json(res, 405, { error: 'only GET is served' });
     if (url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
@@ -167,16 +208,29 @@ export async function startInspector(source: InspectorSource, options: Inspector
       );
   });
 
-  const wss = new WebSocketServer({ noServer: true });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://inspector');
-    if (!authorized(req, url) || (url.pathname !== '/ws' && url.pathname !== '/stately')) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
+  // Node removes its own error listener from a socket it hands to 'upgrade' (and ws swaps listeners
+  // during the handshake); without one of ours, a reset from a refused client is an uncaught error.
+  server.on('connection', (socket) => socket.on('error', () => socket.destroy()));
+
+  const refuseUpgrade = (socket: Duplex, { status, text }: Refusal) => {
+    const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
+    socket.once('finish', () => socket.destroy());
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  };
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: inspectorMaxPayload });
+  server.on('upgrade', (req, socket: Duplex, head) => {
+    const admitted = admit(req);
+    if (!('url' in admitted)) return refuseUpgrade(socket, admitted);
+    const { url } = admitted;
+    if (url.pathname !== '/ws' && url.pathname !== '/stately') {
+      return refuseUpgrade(socket, { status: 404, text: `404: no socket at ${url.pathname}; sockets are served at /ws and /stately\n` });
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const set = url.pathname === '/ws' ? sockets : statelySockets;
       set.add(ws);
+      // A malformed or oversized frame: ws has already closed this socket (1002/1009); the rest go on.
+      ws.on('error', () => set.delete(ws));
       ws.on('close', () => set.delete(ws));
       if (url.pathname === '/ws') ws.send(JSON.stringify({ type: 'hello', lastSeq: replay.lastSeq, live: live !== undefined }));
       else void greetStately(ws);
