@@ -1,95 +1,17 @@
-/** @module createHive: the public entry point; a Hive validates calls, journals them through the kernel and runs effects. */
-import { pino, type Logger } from 'pino';
-import { systemClock, type Clock } from './clock.js';
-import { Executor } from './effects/Executor.js';
-import type { Handler, Verifier } from './effects/types.js';
+/** @module createHive: the public entry point; a Hive is a thin facade over the kernel, admission and effects. */
+import type { Handler } from './effects/types.js';
 import { AccessDeniedError, AlreadyFinishedError, HiveClosedError, NotFoundError, ValidationError, WaitTimeoutError } from './errors.js';
-import { Kernel, type HiveEvent } from './kernel/Kernel.js';
-import { startInspector, type InspectorOptions, type InspectorServer } from './inspect/InspectorServer.js';
-import { openReplay } from './replay/Replay.js';
-import { openDataDir } from './replay/ReplaySource.js';
+import { Admission } from './hive/Admission.js';
+import { assembleHive, type HiveParts } from './hive/assembleHive.js';
+import { compileHiveOptions, type CompiledHiveOptions, type HiveOptions } from './hive/compileHiveOptions.js';
 import type { InspectionRecord } from './kernel/InspectionRecord.js';
-import { HiveStore, type StoreFaults } from './store/HiveStore.js';
-import { agentRecord, taskRecords, type AgentSpec, type TaskSpec } from './specs.js';
+import type { HiveEvent } from './kernel/Kernel.js';
+import type { AgentSpec, TaskSpec } from './specs.js';
 import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime } from './validate.js';
 import type { AgentView, CountsByStatus, TaskView } from './views.js';
 import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../machines/types.js';
 
-export interface HiveOptions {
-  /** Where the LMDB store lives. @default './.hivestate' */
-  dataDir?: string;
-  /** A pino logger; hivestate logs through children of it. @default pino at 'warn' level */
-  logger?: Logger;
-  /** Handlers by task type, used when the assigned agent has no handler of its own. */
-  handlers?: Record<string, Handler>;
-  /** Verifiers by task type, for tasks posted with `verify: true`. */
-  verifiers?: Record<string, Verifier>;
-  /** Where time comes from. @default the system clock */
-  clock?: Clock;
-  /** When to write a checkpoint. @default { everyInputs: 1000, everyMs: 1000 } */
-  checkpoint?: { everyInputs?: number; everyMs?: number };
-  /** How long finished tasks are kept before `prune()` removes them. @default 24 h */
-  retentionMs?: number;
-  /** Test hook: inject store write failures. */
-  faults?: StoreFaults;
-  /** Start the inspector (web page, API, WebSockets) for this hive; its URL with the token is `hive.inspector.url`. */
-  inspect?: { port?: number; host?: string; token?: string };
-}
-
-/** Options after defaults: nothing optional left for inner code to re-check. */
-interface CompiledOptions {
-  dataDir: string;
-  logger: Logger;
-  handlers: Record<string, Handler>;
-  verifiers: Record<string, Verifier>;
-  clock: Clock;
-  checkpointEvery: number;
-  checkpointMs: number;
-  retentionMs: number;
-  faults: StoreFaults;
-  inspect: InspectorOptions | undefined;
-}
-
-export const defaultHiveOptions = {
-  dataDir: './.hivestate',
-  checkpointEvery: 1000,
-  checkpointMs: 1000,
-  retentionMs: 24 * 60 * 60 * 1000,
-} as const;
-
-const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect'] as const;
-
-function compileHiveOptions(options: HiveOptions): CompiledOptions {
-  checkKeys('createHive', options, hiveOptionKeys);
-  const cp = options.checkpoint === undefined ? {} : checkKeys('checkpoint', options.checkpoint, ['everyInputs', 'everyMs']);
-  for (const [name, map] of [['handlers', options.handlers], ['verifiers', options.verifiers]] as const) {
-    if (map === undefined) continue;
-    checkKeys(name, map, Object.keys(map));
-    for (const [k, v] of Object.entries(map)) if (typeof v !== 'function') throw new ValidationError(`${name}.${k}`, 'must be a function');
-  }
-  return {
-    dataDir: options.dataDir === undefined ? defaultHiveOptions.dataDir : checkName('dataDir', options.dataDir, 4096),
-    logger: options.logger ?? pino({ level: 'warn' }),
-    handlers: { ...options.handlers },
-    verifiers: { ...options.verifiers },
-    clock: options.clock ?? systemClock,
-    checkpointEvery: cp.everyInputs === undefined ? defaultHiveOptions.checkpointEvery : checkInt('checkpoint.everyInputs', cp.everyInputs, 1, 10_000_000),
-    checkpointMs: cp.everyMs === undefined ? defaultHiveOptions.checkpointMs : checkInt('checkpoint.everyMs', cp.everyMs, 10, 86_400_000),
-    retentionMs: options.retentionMs === undefined ? defaultHiveOptions.retentionMs : checkInt('retentionMs', options.retentionMs, 0, 2 ** 42),
-    faults: options.faults ?? {},
-    inspect: compileInspectOptions(options.inspect),
-  };
-}
-
-function compileInspectOptions(value: HiveOptions['inspect']): InspectorOptions | undefined {
-  if (value === undefined) return undefined;
-  const i = checkKeys('inspect', value, ['port', 'host', 'token']);
-  return {
-    ...(i.port === undefined ? {} : { port: checkInt('inspect.port', i.port, 0, 65535) }),
-    ...(i.host === undefined ? {} : { host: checkName('inspect.host', i.host, 255) }),
-    ...(i.token === undefined ? {} : { token: checkName('inspect.token', i.token, 200) }),
-  };
-}
+export { defaultHiveOptions, type HiveOptions } from './hive/compileHiveOptions.js';
 
 export type HiveEventType =
   | 'agent.registered'
@@ -127,56 +49,24 @@ export interface HiveStatus {
  * const t = await hive.postTask({ type: 'echo', input: 1 }); await hive.waitForTask(t.id)
  */
 export async function createHive(options: HiveOptions = {}): Promise<Hive> {
-  const hive = new Hive(compileHiveOptions(options));
-  await hive.open();
-  return hive;
+  const o = compileHiveOptions(options);
+  return new Hive(o, await assembleHive(o));
 }
 
 export class Hive {
-  private readonly store: HiveStore;
-  private readonly kernel: Kernel;
-  private readonly executor: Executor;
-  private readonly agentHandlers = new Map<string, Handler>();
-  private readonly reservedTasks = new Set<string>();
-  private readonly reservedAgents = new Set<string>();
-  private readonly pendingKeys = new Map<string, Promise<TaskView[]>>();
+  private readonly kernel: HiveParts['kernel'];
+  private readonly admission: Admission;
   private closing: Promise<void> | undefined;
-  private inspectorServer: InspectorServer | undefined;
-  readonly logger: Logger;
+  readonly logger: HiveParts['logger'];
 
   /** @internal use createHive() */
-  constructor(private readonly o: CompiledOptions) {
-    this.logger = o.logger.child({ hive: o.dataDir });
-    this.store = HiveStore.open(o.dataDir, { faults: o.faults });
-    this.executor = new Executor({
-      submit: (input) => this.kernel.submit(input),
-      task: (id) => this.kernel.getTask(id),
-      handlerFor: (agentId, type) => this.agentHandlers.get(agentId) ?? this.o.handlers[type],
-      verifierFor: (type) => this.o.verifiers[type],
-      logger: this.logger,
-    });
-    this.kernel = new Kernel({ store: this.store, clock: o.clock, logger: this.logger, effects: this.executor, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs });
-  }
-
-  /** @internal */
-  async open(): Promise<void> {
-    try {
-      const r = this.kernel.recover();
-      if (r.replayed > 0 || r.restoredTasks > 0) this.logger.info(r, 'recovered');
-      await Promise.all(this.kernel.resumeInFlight());
-      if (this.o.inspect) {
-        try {
-          await this.startInspector(this.o.inspect);
-        } catch (err) {
-          // A failed inspector start (port taken) stops the recovered kernel before the store closes.
-          await this.kernel.close().catch(() => undefined);
-          throw err;
-        }
-      }
-    } catch (err) {
-      await this.store.close().catch(() => undefined);
-      throw err;
-    }
+  constructor(
+    private readonly o: CompiledHiveOptions,
+    private readonly parts: HiveParts,
+  ) {
+    this.kernel = parts.kernel;
+    this.logger = parts.logger;
+    this.admission = new Admission(parts.kernel);
   }
 
   private assertOpen(): void {
@@ -192,22 +82,16 @@ export class Hive {
    */
   async spawnAgent(spec: AgentSpec): Promise<AgentView> {
     this.assertOpen();
-    const { record, handler } = agentRecord(spec, {
-      agentLevel: (id) => this.kernel.agentContext(id)?.level,
-      agentExists: (id) => this.reservedAgents.has(id) || this.kernel.agentContext(id) !== undefined,
-      taskExists: () => false,
+    const handlers = this.parts.agentHandlers;
+    return this.admission.spawnAgent(spec, async (record, handler) => {
+      if (handler) handlers.set(record.id, handler);
+      try {
+        await this.kernel.submit({ type: 'agent.spawn', agent: record });
+      } catch (err) {
+        handlers.delete(record.id);
+        throw err;
+      }
     });
-    this.reservedAgents.add(record.id);
-    try {
-      if (handler) this.agentHandlers.set(record.id, handler);
-      await this.kernel.submit({ type: 'agent.spawn', agent: record });
-    } catch (err) {
-      this.agentHandlers.delete(record.id);
-      throw err;
-    } finally {
-      this.reservedAgents.delete(record.id);
-    }
-    return this.kernel.getAgent(record.id)!;
   }
 
   /**
@@ -219,8 +103,8 @@ export class Hive {
     this.assertOpen();
     this.requireAgent(agentId);
     if (typeof handler !== 'function') throw new ValidationError('handler', 'must be a function (task, ctx) => output');
-    this.agentHandlers.set(agentId, handler);
-    this.executor.unpark(agentId);
+    this.parts.agentHandlers.set(agentId, handler);
+    this.parts.executor.unpark(agentId);
   }
 
   async getAgent(id: string): Promise<AgentView> {
@@ -283,55 +167,7 @@ export class Hive {
    */
   async postTasks(specs: TaskSpec[]): Promise<TaskView[]> {
     this.assertOpen();
-    if (!Array.isArray(specs) || specs.length === 0) throw new ValidationError('postTasks', 'needs a non-empty array of task specs');
-    if (specs.length > 100_000) throw new ValidationError('postTasks', `takes at most 100000 tasks per call; got ${specs.length}`);
-    const existing = new Map<number, Promise<TaskView[]> | TaskView>();
-    const fresh: TaskSpec[] = [];
-    specs.forEach((spec, i) => {
-      const key = (spec as { idempotencyKey?: unknown } | null)?.idempotencyKey;
-      if (typeof key === 'string') {
-        const known = this.kernel.taskForIdempotencyKey(key);
-        const view = known === undefined ? undefined : this.kernel.getTask(known);
-        if (view) return void existing.set(i, view);
-        const pending = this.pendingKeys.get(key);
-        if (pending) return void existing.set(i, pending);
-      }
-      fresh.push(spec);
-    });
-    const { records, ordered } =
-      fresh.length === 0
-        ? { records: [], ordered: [] }
-        : taskRecords(fresh, { taskExists: (id) => this.reservedTasks.has(id) || this.kernel.hasTask(id), agentExists: () => false, agentLevel: () => undefined });
-    const keys = new Set<string>();
-    for (const r of records) {
-      if (r.idempotencyKey === undefined) continue;
-      if (keys.has(r.idempotencyKey)) throw new ValidationError('idempotencyKey', `${JSON.stringify(r.idempotencyKey)} appears twice in one batch`);
-      keys.add(r.idempotencyKey);
-    }
-    let created: Promise<TaskView[]> = Promise.resolve([]);
-    if (records.length > 0) {
-      for (const r of records) this.reservedTasks.add(r.id);
-      created = this.kernel
-        .submit({ type: 'task.post', tasks: ordered })
-        .then(() => records.map((r) => this.kernel.getTask(r.id)!))
-        .finally(() => {
-          for (const r of records) this.reservedTasks.delete(r.id);
-          for (const k of keys) this.pendingKeys.delete(k);
-        });
-      for (const k of keys) this.pendingKeys.set(k, created);
-    }
-    const views = await created;
-    const out: TaskView[] = [];
-    let fi = 0;
-    for (let i = 0; i < specs.length; i++) {
-      const e = existing.get(i);
-      if (e === undefined) out.push(views[fi++]!);
-      else if (e instanceof Promise) {
-        const key = specs[i]!.idempotencyKey;
-        out.push((await e).find((v) => v.idempotencyKey === key)!);
-      } else out.push(e);
-    }
-    return out;
+    return this.admission.postTasks(specs);
   }
 
   async getTask(id: string): Promise<TaskView> {
@@ -439,30 +275,8 @@ export class Hive {
 
   /** The inspector started by the `inspect` option: its URL (with the access token) and token. */
   get inspector(): { url: string; token: string; port: number } | undefined {
-    const s = this.inspectorServer;
+    const s = this.parts.inspector;
     return s ? { url: s.url, token: s.token, port: s.port } : undefined;
-  }
-
-  private async startInspector(options: InspectorOptions): Promise<void> {
-    const replay = await openReplay(openDataDir(this.o.dataDir));
-    try {
-      this.inspectorServer = await startInspector(
-        {
-          replay,
-          live: {
-            inspect: (fn) => this.kernel.inspect(fn),
-            contextOf: (address) => (this.kernel.actorSnapshot(address)?.snapshot as { context?: unknown } | undefined)?.context,
-          },
-        },
-        options,
-      );
-    } catch (err) {
-      await replay.close();
-      throw err;
-    }
-    const close = this.inspectorServer.close.bind(this.inspectorServer);
-    this.inspectorServer.close = () => close().finally(() => replay.close());
-    this.logger.info({ url: this.inspectorServer.url }, 'inspector listening');
   }
 
   /** Counts of agents and tasks by status, the queue length and the journal position. */
@@ -474,12 +288,7 @@ export class Hive {
 
   /** Aborts running attempts (they resume on the next open), flushes a checkpoint and closes the store. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      await this.inspectorServer?.close();
-      await this.executor.abortAll('the hive is closing');
-      await this.kernel.close();
-      await this.store.close();
-    })();
+    this.closing ??= this.parts.close();
     return this.closing;
   }
 }

@@ -1,0 +1,74 @@
+/**
+ * @module assembleHive: builds a hive's parts (store, executor, kernel, inspector) in order, and
+ * the one ordered list of closers that takes them down in reverse.
+ */
+import type { Logger } from 'pino';
+import { Executor } from '../effects/Executor.js';
+import type { Handler } from '../effects/types.js';
+import { startInspector, type InspectorServer } from '../inspect/InspectorServer.js';
+import { Kernel } from '../kernel/Kernel.js';
+import { openReplay } from '../replay/Replay.js';
+import { openDataDir } from '../replay/ReplaySource.js';
+import { HiveStore } from '../store/HiveStore.js';
+import type { CompiledHiveOptions } from './compileHiveOptions.js';
+
+export interface HiveParts {
+  store: HiveStore;
+  kernel: Kernel;
+  executor: Executor;
+  /** In-process handlers of agents spawned with `handler`, by agent id. */
+  agentHandlers: Map<string, Handler>;
+  inspector: InspectorServer | undefined;
+  logger: Logger;
+  /** Closes everything that was opened, last opened first. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store, recovers the kernel, resumes work in flight and starts the inspector. A failure
+ * part way closes what was opened and rethrows.
+ * @example const parts = await assembleHive(compileHiveOptions({ dataDir }))
+ */
+export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
+  const logger = o.logger.child({ hive: o.dataDir });
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const c of closers.splice(0).reverse()) await c();
+  };
+  try {
+    const store = HiveStore.open(o.dataDir, { faults: o.faults });
+    closers.push(() => store.close());
+    const agentHandlers = new Map<string, Handler>();
+    let kernel: Kernel | undefined;
+    const executor = new Executor({
+      submit: (input) => kernel!.submit(input),
+      task: (id) => kernel!.getTask(id),
+      handlerFor: (agentId, type) => agentHandlers.get(agentId) ?? o.handlers.get(type),
+      verifierFor: (type) => o.verifiers.get(type),
+      logger,
+    });
+    kernel = new Kernel({ store, clock: o.clock, logger, effects: executor, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs });
+    const k = kernel;
+    closers.push(() => k.close());
+    closers.push(() => executor.abortAll('the hive is closing'));
+    const r = kernel.recover();
+    if (r.replayed > 0 || r.restoredTasks > 0) logger.info(r, 'recovered');
+    await Promise.all(kernel.resumeInFlight());
+    let inspector: InspectorServer | undefined;
+    if (o.inspect) {
+      const replay = await openReplay(openDataDir(o.dataDir));
+      closers.push(() => replay.close());
+      const server = await startInspector(
+        { replay, live: { inspect: (fn) => k.inspect(fn), contextOf: (address) => (k.actorSnapshot(address)?.snapshot as { context?: unknown } | undefined)?.context } },
+        o.inspect,
+      );
+      closers.push(() => server.close());
+      inspector = server;
+      logger.info({ url: server.url }, 'inspector listening');
+    }
+    return { store, kernel, executor, agentHandlers, inspector, logger, close };
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+}
