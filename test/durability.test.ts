@@ -73,8 +73,9 @@ describe.skipIf(process.platform !== 'linux')('durability (flushes slowed to 150
     const first = Math.min(...concurrent.map((c) => c.start));
     const total = Math.max(...concurrent.map((c) => c.end)) - first;
     expect(total).toBeGreaterThanOrEqual(flushMs - 10);
-    // One flush each would take 20 x 150 ms; group commit needs one or two (one may already be running).
-    expect(total).toBeLessThan(4 * flushMs);
+    // One flush each would take 20 x 150 ms; group commit needs one or two (one may already be
+    // running). The margin is for a loaded machine, still far below serial commits.
+    expect(total).toBeLessThan(6 * flushMs);
     for (const call of concurrent) expect(flushedWithin(call, flushes), `a concurrent postTask resolved at +${(call.end - first).toFixed(1)} ms without a flush begun after its call`).toBe(true);
   });
 });
