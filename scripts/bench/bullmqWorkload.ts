@@ -1,6 +1,7 @@
 /**
  * @module bullmqWorkload: the same workload on BullMQ with a local Redis (what a user would pick
- * instead): a redis-server started on 127.0.0.1 on a free port, persistence off, in a temp dir.
+ * instead): a redis-server started on 127.0.0.1 on a free port in a temp dir, without persistence
+ * or with an append-only file synced every second or on every write.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -32,14 +33,25 @@ export interface Redis {
   stop(): Promise<void>;
 }
 
+/** How Redis persists: not at all (its ceiling), or an append-only file fsynced every second or before every reply. */
+export type RedisPersistence = 'off' | 'everysec' | 'always';
+export const redisPersistences: readonly RedisPersistence[] = ['off', 'everysec', 'always'];
+
+/** The redis-server options for each persistence; RDB snapshots stay off in all, so only the AOF differs. */
+export const redisPersistenceArgs: Record<RedisPersistence, string[]> = {
+  off: ['--save', '', '--appendonly', 'no'],
+  everysec: ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'],
+  always: ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always'],
+};
+
 /**
- * Starts redis-server on 127.0.0.1 with `--save '' --appendonly no` in a temp directory.
- * @example const redis = await startRedis('/usr/bin/redis-server'); ...; await redis.stop()
+ * Starts redis-server on 127.0.0.1 on a free port in a temp directory (removed on stop).
+ * @example const redis = await startRedis('/usr/bin/redis-server', 'everysec'); ...; await redis.stop()
  */
-export async function startRedis(bin: string): Promise<Redis> {
+export async function startRedis(bin: string, persistence: RedisPersistence = 'off'): Promise<Redis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'hive-bench-redis-'));
-  const child: ChildProcess = spawn(bin, ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(bin, ['--bind', '127.0.0.1', '--port', String(port), ...redisPersistenceArgs[persistence], '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {

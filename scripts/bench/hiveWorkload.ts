@@ -1,9 +1,13 @@
-/** @module hiveWorkload: the end-to-end hivestate workload (post -> assign -> no-op handler -> complete, durable). */
+/**
+ * @module hiveWorkload: the end-to-end hivestate workload (post -> assign -> no-op handler ->
+ * complete, durable), run against whichever hivestate's `createHive` it is given (this checkout's,
+ * or a baseline commit's checked out elsewhere), so both are driven by the same workload code.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createHive } from '../../src/index.js';
+import type { createHive } from '../../src/index.js';
 
 export interface HiveRun {
   tasksPerSec: number;
@@ -14,13 +18,14 @@ export interface HiveRun {
 /**
  * Posts `tasks` no-op tasks in batches of 1000 to a fresh hive with `agents` agents (4 slots each)
  * and waits for every completion. Every input is journaled in LMDB before it is applied.
- * @example const { tasksPerSec } = await runHiveWorkload({ tasks: 100_000, agents: 8 })
+ * Only the public API that every version since the benchmarks were added has is used.
+ * @example const { tasksPerSec } = await runHiveWorkload(createHive, { tasks: 100_000, agents: 8 })
  */
-export async function runHiveWorkload(o: { tasks: number; agents: number; batch?: number; keepDir?: string }): Promise<HiveRun> {
+export async function runHiveWorkload(create: typeof createHive, o: { tasks: number; agents: number; batch?: number; keepDir?: string }): Promise<HiveRun> {
   const dir = o.keepDir ?? mkdtempSync(join(tmpdir(), 'hive-bench-'));
   const batch = o.batch ?? 1000;
   try {
-    const hive = await createHive({ dataDir: dir, handlers: { noop: async () => null }, logger: pino({ level: 'silent' }) });
+    const hive = await create({ dataDir: dir, handlers: { noop: async () => null }, logger: pino({ level: 'silent' }) });
     for (let i = 0; i < o.agents; i++) await hive.spawnAgent({ id: `agent-${i}`, name: `worker ${i}`, capabilities: ['noop'], maxConcurrent: 4 });
     let done = 0;
     const finished = new Promise<void>((resolve) => hive.on('task.completed', () => ++done === o.tasks && resolve()));

@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createHive } from '../../src/index.js';
-import { median, numberArg, percentile, repeat, report } from './report.js';
+import { numberArg } from './options.js';
+import { median, percentile, repeat, report } from './report.js';
 
-const samples = numberArg('samples', 2000);
-const runs = numberArg('runs', 3);
+const samples = numberArg('samples');
+const runs = numberArg('runs');
 
 async function oneRun(): Promise<{ p50: number; p99: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'hive-bench-lat-'));

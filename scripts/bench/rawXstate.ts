@@ -2,14 +2,21 @@
 import { createActor } from 'xstate';
 import { taskMachine } from '../../machines/task.js';
 
-const input = (id: string, at: number) => ({ id, type: 'noop', input: null, priority: 0, dependsOn: [], waitingOn: [], maxRetries: 2, backoffMs: 1000, verify: false, order: at, at });
+/**
+ * The input `machines/task.ts` is created with, for a no-op task with no dependencies. The one place
+ * to change when the machine's input shape changes; every lifecycle here builds its input with it.
+ * @example createActor(taskMachine, { input: taskInput('t1', 1) })
+ */
+export function taskInput(id: string, at: number) {
+  return { id, type: 'noop', input: null, priority: 0, dependsOn: [], waitingOn: [], maxRetries: 2, backoffMs: 1000, verify: false, order: at, at };
+}
 
 /**
  * Events per second delivered to one started task actor (progress events while it runs).
  * @example const perSec = xstateEventsPerSecond(200_000)
  */
 export function xstateEventsPerSecond(events: number): number {
-  const actor = createActor(taskMachine, { input: input('t', 1) });
+  const actor = createActor(taskMachine, { input: taskInput('t', 1) });
   actor.start();
   actor.send({ type: 'hive.assign', agentId: 'a', at: 2 });
   actor.send({ type: 'hive.start', at: 3 });
@@ -28,7 +35,7 @@ export function xstateEventsPerSecond(events: number): number {
 export function xstateLifecyclesPerSecond(tasks: number): number {
   const t0 = performance.now();
   for (let i = 0; i < tasks; i++) {
-    const actor = createActor(taskMachine, { input: input(`t${i}`, i) });
+    const actor = createActor(taskMachine, { input: taskInput(`t${i}`, i) });
     actor.start();
     actor.send({ type: 'hive.assign', agentId: 'a', at: i + 1 });
     actor.send({ type: 'hive.start', at: i + 2 });

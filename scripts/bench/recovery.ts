@@ -1,7 +1,8 @@
 /**
  * @module Benchmark: recovery and memory. Builds a directory with --live-tasks live (pending) tasks and
  * --live-agents agents, closes it, then times createHive on it (restore the checkpoint + replay) and
- * measures heap per live actor after recovery. Run with --expose-gc for exact heap figures.
+ * measures heap per live actor after recovery (passivated until their first message: an informational
+ * figure; heap.ts measures hosted ones). Run with --expose-gc for exact heap figures.
  * Usage: node --expose-gc --import tsx scripts/bench/recovery.ts [--live-tasks 100000] [--live-agents 1000] [--runs 3]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,11 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createHive } from '../../src/index.js';
-import { median, numberArg, repeat, report } from './report.js';
+import { numberArg } from './options.js';
+import { median, repeat, report } from './report.js';
 
-const tasks = numberArg('live-tasks', 100_000);
-const agents = numberArg('live-agents', 1000);
-const runs = numberArg('runs', 3);
+const tasks = numberArg('live-tasks');
+const agents = numberArg('live-agents');
+const runs = numberArg('runs');
 const logger = pino({ level: 'silent' });
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) console.log('note: run with node --expose-gc for exact heap figures');
@@ -50,7 +52,9 @@ try {
   });
   report([
     { bench: 'recovery', figure: `recovery time (${tasks} live tasks + ${agents} agents)`, value: median(results.map((r) => r.ms)) / 1000, unit: 's', target: { op: '<=', value: 1.5 }, runs: results.map((r) => r.ms / 1000) },
-    { bench: 'recovery', figure: 'heap per live actor after recovery', value: median(results.map((r) => r.perActor)) / 1024, unit: 'KB', target: { op: '<=', value: 4 }, runs: results.map((r) => r.perActor / 1024) },
+    // Informational: restored tasks stay passivated (snapshots) until a message hosts them; the
+    // target for hosted tasks is the heap bench's.
+    { bench: 'recovery', figure: 'heap per live actor after recovery (passivated)', value: median(results.map((r) => r.perActor)) / 1024, unit: 'KB', runs: results.map((r) => r.perActor / 1024) },
   ]);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -30,42 +30,68 @@ export function percentile(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
+/** A figure that could not be measured in this run, and why (a missing redis-server, git or ref). */
+export interface Skipped {
+  bench: string;
+  figure: string;
+  skipped: string;
+}
+
+export type Row = Figure | Skipped;
+
+/** Set by run.ts: benchmarks then hand their rows up as `@row {json}` lines and run.ts prints one table. */
+export const collectEnv = 'HIVESTATE_BENCH_COLLECT';
+export const rowPrefix = '@row ';
+/** The line a single throughput run (throughputRun.ts) prints its result on. */
+export const resultPrefix = '@result ';
+
+const isSkipped = (r: Row): r is Skipped => 'skipped' in r;
 const met = (f: Figure) => (f.target === undefined ? '' : (f.target.op === '>=' ? f.value >= f.target.value : f.value <= f.target.value) ? 'met' : 'MISSED');
 const fmt = (v: number) => (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(Math.abs(v) >= 10 ? 1 : 3));
 
 /**
- * Prints the figures as a table and then one JSON line each.
+ * Prints rows as a table (figure, value, target, met or MISSED, the runs) and then one JSON line
+ * each; under run.ts hands them up instead, so a whole `npm run bench` ends in one table.
  * @example report([{ bench: 'xstate', figure: 'events/s', value: 1e6, unit: 'events/s' }])
  */
-export function report(figures: Figure[]): void {
-  const rows = figures.map((f) => ({
-    figure: `${f.bench}: ${f.figure}`,
-    value: `${fmt(f.value)} ${f.unit}`,
-    target: f.target ? `${f.target.op} ${fmt(f.target.value)}` : '',
-    result: met(f),
-    runs: f.runs ? f.runs.map(fmt).join(' / ') : '',
-  }));
-  const cols = ['figure', 'value', 'target', 'result', 'runs'] as const;
-  const w = cols.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(w[i]!)).join('  ').trimEnd();
-  console.log(line(cols.map((c) => c.toUpperCase())));
-  for (const r of rows) console.log(line(cols.map((c) => r[c])));
-  for (const f of figures) {
-    const out: Record<string, unknown> = { bench: f.bench, figure: f.figure, value: Number(f.value.toFixed(4)), unit: f.unit };
-    if (f.target) out.target = `${f.target.op}${f.target.value}`, (out.met = met(f) === 'met');
-    if (f.runs) out.runs = f.runs.map((r) => Number(r.toFixed(4)));
-    if (f.note) out.note = f.note;
-    console.log(JSON.stringify(out));
+export function report(rows: Row[]): void {
+  if (process.env[collectEnv] === '1') {
+    for (const r of rows) console.log(rowPrefix + JSON.stringify(r));
+    return;
   }
+  printTable(rows);
 }
 
-/** Reads `--name value` from argv as a number, with a default. */
-export function numberArg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
-  return v;
+/** The table and the JSON lines, for rows from one or several benchmarks. */
+export function printTable(rows: Row[]): void {
+  const cells = rows.map((r) =>
+    isSkipped(r)
+      ? { figure: `${r.bench}: ${r.figure}`, value: `skipped (${r.skipped})`, target: '', result: '', runs: '', note: '' }
+      : {
+          figure: `${r.bench}: ${r.figure}`,
+          value: `${fmt(r.value)} ${r.unit}`,
+          target: r.target ? `${r.target.op} ${fmt(r.target.value)}` : '',
+          result: met(r),
+          runs: r.runs ? r.runs.map(fmt).join(' / ') : '',
+          note: r.note ?? '',
+        },
+  );
+  const cols = ['figure', 'value', 'target', 'result', 'runs', 'note'] as const;
+  const w = cols.map((c) => Math.max(c.length, ...cells.map((r) => r[c].length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(w[i]!)).join('  ').trimEnd();
+  console.log(line(cols.map((c) => c.toUpperCase())));
+  for (const r of cells) console.log(line(cols.map((c) => r[c])));
+  for (const r of rows) {
+    if (isSkipped(r)) {
+      console.log(JSON.stringify(r));
+      continue;
+    }
+    const out: Record<string, unknown> = { bench: r.bench, figure: r.figure, value: Number(r.value.toFixed(4)), unit: r.unit };
+    if (r.target) out.target = `${r.target.op}${r.target.value}`, (out.met = met(r) === 'met');
+    if (r.runs) out.runs = r.runs.map((x) => Number(x.toFixed(4)));
+    if (r.note) out.note = r.note;
+    console.log(JSON.stringify(out));
+  }
 }
 
 /** Runs `fn` `runs` times (after `gc` when exposed) and returns the results. */

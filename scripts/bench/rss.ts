@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createHive } from '../../src/index.js';
-import { numberArg, report } from './report.js';
+import { numberArg } from './options.js';
+import { report } from './report.js';
 
-const tasks = numberArg('rss-tasks', 1_000_000);
+const tasks = numberArg('rss-tasks');
 
 /** Resident memory split into anonymous (heap, native allocations) and file-backed (LMDB's memory map) pages, in MB (Linux). */
 function rssSplit(): { anonMB: number; fileMB: number } | undefined {
@@ -21,8 +22,8 @@ function rssSplit(): { anonMB: number; fileMB: number } | undefined {
   const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
   return { anonMB: kb('Anonymous') / 1024, fileMB: (kb('Rss') - kb('Anonymous')) / 1024 };
 }
-const agents = numberArg('agents', 8);
-const pruneEvery = numberArg('rss-prune-every', 0);
+const agents = numberArg('agents');
+const pruneEvery = numberArg('rss-prune-every');
 const dir = mkdtempSync(join(tmpdir(), 'hive-bench-rss-'));
 try {
   const hive = await createHive({ dataDir: dir, handlers: { noop: async () => null }, logger: pino({ level: 'silent' }), retentionMs: 0 });

@@ -4,11 +4,12 @@
  * Usage: npx tsx scripts/bench/xstate.ts [--events N] [--tasks N] [--runs R]
  */
 import { xstateEventsPerSecond, xstateLifecyclesPerSecond } from './rawXstate.js';
-import { median, numberArg, repeat, report } from './report.js';
+import { numberArg } from './options.js';
+import { median, repeat, report } from './report.js';
 
-const runs = numberArg('runs', 5);
-const events = numberArg('events', 500_000);
-const tasks = numberArg('tasks', 100_000);
+const runs = numberArg('runs');
+const events = numberArg('events');
+const tasks = numberArg('tasks');
 xstateLifecyclesPerSecond(5_000); // warm up the JIT
 const ev = await repeat(runs, () => xstateEventsPerSecond(events));
 const lc = await repeat(runs, () => xstateLifecyclesPerSecond(tasks));
