@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { address, parseAddress } from '../../machines/address.js';
-import type { Notification, WorkRequest } from '../../machines/types.js';
+import type { WorkRequest } from '../../machines/types.js';
 import type { Clock } from '../clock.js';
 import type { TaskView } from '../views.js';
 import type { KernelStore } from '../store/KernelStore.js';
@@ -17,6 +17,7 @@ import type { InspectionRecord } from './InspectionRecord.js';
 import { Intake } from './Intake.js';
 import { KernelCore, type KernelMachines } from './KernelCore.js';
 import { KernelQueries } from './KernelQueries.js';
+import { Listeners, type HiveEvent } from './Listeners.js';
 import type { StepOutput } from './StepOutput.js';
 import { TimerHost } from './TimerHost.js';
 
@@ -44,8 +45,7 @@ export interface KernelOptions {
   strategy?: AssignmentStrategy;
 }
 
-/** A notification as listeners see it: the machine's fields plus the input that caused it. */
-export type HiveEvent = Notification & { seq: number };
+export type { HiveEvent } from './Listeners.js';
 
 export class Kernel extends KernelQueries {
   private readonly intake: Intake;
@@ -53,12 +53,12 @@ export class Kernel extends KernelQueries {
   private appliedSinceCheckpoint = 0;
   private checkpointing: Promise<void> | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
-  private readonly listeners = new Map<string, Set<(e: HiveEvent) => void>>();
-  private readonly settledWaiters = new Map<string, Set<(view: TaskView) => void>>();
+  private readonly listeners: Listeners;
 
   constructor(private readonly o: KernelOptions) {
     super(new KernelCore(o.store, o.strategy, o.machines), o.store);
     this.core.inspection.logger = o.logger;
+    this.listeners = new Listeners(o.logger);
     this.intake = new Intake({ store: o.store, clock: o.clock, logger: o.logger, apply: (rec) => this.applyLive(rec), onHalt: (err) => this.onHalt(err) });
     this.timerHost = new TimerHost(this.core.timers, o.clock, (timerId) => this.intake.submit({ type: 'timer.fired', timerId }));
   }
@@ -173,14 +173,8 @@ export class Kernel extends KernelQueries {
 
   private perform(out: StepOutput, seq: number): void {
     for (const e of out.effects) this.dispatch(e);
-    for (const n of out.notifications) this.emit(n, seq);
-    for (const taskId of out.settled) {
-      const waiters = this.settledWaiters.get(taskId);
-      if (!waiters) continue;
-      this.settledWaiters.delete(taskId);
-      const view = this.getTask(taskId);
-      if (view) for (const w of waiters) w(view);
-    }
+    for (const n of out.notifications) this.listeners.emit(n, seq);
+    for (const taskId of out.settled) this.listeners.settled(taskId, (id) => this.getTask(id));
   }
 
   private dispatch(e: WorkRequest): void {
@@ -230,18 +224,12 @@ export class Kernel extends KernelQueries {
   // ---------------------------------------------------------------- listeners
 
   on(type: string, fn: (e: HiveEvent) => void): () => void {
-    let set = this.listeners.get(type);
-    if (!set) this.listeners.set(type, (set = new Set()));
-    set.add(fn);
-    return () => set!.delete(fn);
+    return this.listeners.on(type, fn);
   }
 
   /** Calls `fn` once the task reaches a terminal state. */
   onSettled(id: string, fn: (view: TaskView) => void): () => void {
-    let set = this.settledWaiters.get(id);
-    if (!set) this.settledWaiters.set(id, (set = new Set()));
-    set.add(fn);
-    return () => set!.delete(fn);
+    return this.listeners.onSettled(id, fn);
   }
 
   /**
@@ -250,22 +238,6 @@ export class Kernel extends KernelQueries {
    */
   inspect(fn: (r: InspectionRecord) => void): () => void {
     return this.core.inspection.subscribe(fn);
-  }
-
-  private emit(n: Notification, seq: number): void {
-    const typed = this.listeners.get(n.type);
-    const all = this.listeners.get('*');
-    if (!typed?.size && !all?.size) return;
-    const event = { ...n, seq } as HiveEvent;
-    for (const set of [typed, all]) {
-      for (const fn of set ?? []) {
-        try {
-          fn(event);
-        } catch (err) {
-          this.o.logger.warn({ err, event: n.type }, 'an event listener threw');
-        }
-      }
-    }
   }
 
   /** Inputs applied so far (for status). */
