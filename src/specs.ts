@@ -138,18 +138,29 @@ function taskRecord(spec: unknown, field: string): TaskSpecRecord {
 function topoOrder(records: TaskSpecRecord[], byId: Map<string, TaskSpecRecord>): TaskSpecRecord[] {
   const out: TaskSpecRecord[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (r: TaskSpecRecord, path: string[]) => {
-    const s = state.get(r.id);
-    if (s === 'done') return;
-    if (s === 'visiting') throw new DependencyCycleError([...path.slice(path.indexOf(r.id)), r.id]);
-    state.set(r.id, 'visiting');
-    for (const dep of r.dependsOn) {
-      const d = byId.get(dep);
-      if (d) visit(d, [...path, r.id]);
+  for (const root of records) {
+    if (state.has(root.id)) continue;
+    const stack: Array<{ record: TaskSpecRecord; next: number }> = [{ record: root, next: 0 }];
+    state.set(root.id, 'visiting');
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.next === top.record.dependsOn.length) {
+        stack.pop();
+        state.set(top.record.id, 'done');
+        out.push(top.record);
+        continue;
+      }
+      const dep = byId.get(top.record.dependsOn[top.next++]!);
+      if (!dep) continue;
+      const s = state.get(dep.id);
+      if (s === 'done') continue;
+      if (s === 'visiting') {
+        const from = stack.findIndex((f) => f.record.id === dep.id);
+        throw new DependencyCycleError([...stack.slice(from).map((f) => f.record.id), dep.id]);
+      }
+      state.set(dep.id, 'visiting');
+      stack.push({ record: dep, next: 0 });
     }
-    state.set(r.id, 'done');
-    out.push(r);
-  };
-  for (const r of records) visit(r, []);
+  }
   return out;
 }
