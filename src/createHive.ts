@@ -40,8 +40,9 @@ export interface HiveOptions {
 interface CompiledOptions {
   dataDir: string;
   logger: Logger;
-  handlers: Record<string, Handler>;
-  verifiers: Record<string, Verifier>;
+  /** Maps, not objects: a task type such as 'constructor' must not find Object.prototype's members. */
+  handlers: Map<string, Handler>;
+  verifiers: Map<string, Verifier>;
   clock: Clock;
   checkpointEvery: number;
   checkpointMs: number;
@@ -70,8 +71,8 @@ function compileHiveOptions(options: HiveOptions): CompiledOptions {
   return {
     dataDir: options.dataDir === undefined ? defaultHiveOptions.dataDir : checkName('dataDir', options.dataDir, 4096),
     logger: options.logger ?? pino({ level: 'warn' }),
-    handlers: { ...options.handlers },
-    verifiers: { ...options.verifiers },
+    handlers: new Map(Object.entries(options.handlers ?? {})),
+    verifiers: new Map(Object.entries(options.verifiers ?? {})),
     clock: options.clock ?? systemClock,
     checkpointEvery: cp.everyInputs === undefined ? defaultHiveOptions.checkpointEvery : checkInt('checkpoint.everyInputs', cp.everyInputs, 1, 10_000_000),
     checkpointMs: cp.everyMs === undefined ? defaultHiveOptions.checkpointMs : checkInt('checkpoint.everyMs', cp.everyMs, 10, 86_400_000),
@@ -151,8 +152,8 @@ export class Hive {
     this.executor = new Executor({
       submit: (input) => this.kernel.submit(input),
       task: (id) => this.kernel.getTask(id),
-      handlerFor: (agentId, type) => this.agentHandlers.get(agentId) ?? this.o.handlers[type],
-      verifierFor: (type) => this.o.verifiers[type],
+      handlerFor: (agentId, type) => this.agentHandlers.get(agentId) ?? this.o.handlers.get(type),
+      verifierFor: (type) => this.o.verifiers.get(type),
       logger: this.logger,
     });
     this.kernel = new Kernel({ store: this.store, clock: o.clock, logger: this.logger, effects: this.executor, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs });

@@ -49,8 +49,9 @@ export function checkBool(field: string, value: unknown): boolean {
 
 /** Task priority: 'normal' | 'high' | 'critical' or an integer 0-1000 (higher runs first). */
 export function checkTaskPriority(field: string, value: unknown): number {
-  if (typeof value === 'string' && value in taskPriorityByName) return taskPriorityByName[value as keyof typeof taskPriorityByName];
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= limits.taskPriority) return value;
+  // Own keys only: 'constructor' or 'toString' must not find Object.prototype's members.
+  if (typeof value === 'string' && Object.hasOwn(taskPriorityByName, value)) return taskPriorityByName[value as keyof typeof taskPriorityByName];
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= limits.taskPriority) return value + 0;
   throw new ValidationError(field, `must be 'normal', 'high', 'critical' or an integer from 0 to ${limits.taskPriority}; got ${preview(value)}`);
 }
 
