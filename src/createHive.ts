@@ -10,7 +10,7 @@ import { openReplay } from './replay/Replay.js';
 import { openDataDir } from './replay/ReplaySource.js';
 import type { InspectionRecord } from './kernel/InspectionRecord.js';
 import { HiveStore, type StoreFaults } from './store/HiveStore.js';
-import { agentRecord, taskRecords, type AgentSpec, type TaskSpec } from './specs.js';
+import { agentRecord, readTaskSpecs, taskRecords, type AgentSpec, type TaskSpec } from './specs.js';
 import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime } from './validate.js';
 import type { AgentView, CountsByStatus, TaskView } from './views.js';
 import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../machines/types.js';
@@ -282,14 +282,14 @@ export class Hive {
    * Posts several tasks atomically (all or none), in one journal record. Tasks in the batch may
    * depend on each other; a cycle is refused.
    */
-  async postTasks(specs: TaskSpec[]): Promise<TaskView[]> {
+  async postTasks(taskSpecs: TaskSpec[]): Promise<TaskView[]> {
     this.assertOpen();
-    if (!Array.isArray(specs) || specs.length === 0) throw new ValidationError('postTasks', 'needs a non-empty array of task specs');
-    if (specs.length > 100_000) throw new ValidationError('postTasks', `takes at most 100000 tasks per call; got ${specs.length}`);
+    // Read once into plain copies: a getter or Proxy cannot throw (or answer differently) below.
+    const specs = readTaskSpecs(taskSpecs);
     const existing = new Map<number, Promise<TaskView[]> | TaskView>();
     const fresh: TaskSpec[] = [];
     specs.forEach((spec, i) => {
-      const key = (spec as { idempotencyKey?: unknown } | null)?.idempotencyKey;
+      const key = spec.idempotencyKey as unknown;
       if (typeof key === 'string') {
         const known = this.kernel.taskForIdempotencyKey(key);
         const view = known === undefined ? undefined : this.kernel.getTask(known);

@@ -4,7 +4,7 @@ import type { AgentPriority, Json } from '../machines/types.js';
 import { DependencyCycleError, DepthLimitError, DuplicateIdError, NotFoundError, ValidationError } from './errors.js';
 import type { AgentSpecRecord, TaskSpecRecord } from './kernel/inputs.js';
 import type { Handler } from './effects/types.js';
-import { preview, checkBool, checkId, checkInt, checkJson, checkKeys, checkName, checkStringArray, checkTaskPriority, checkTime, limits } from './validate.js';
+import { preview, checkBool, checkId, checkInt, checkJson, checkKeys, checkName, checkStringArray, checkTaskPriority, checkTime, limits, readSafely } from './validate.js';
 
 export interface AgentSpec {
   id?: string;
@@ -93,6 +93,24 @@ export function agentRecord(spec: unknown, lookups: SpecLookups): { record: Agen
   if (s.owner !== undefined) record.owner = checkName('owner', s.owner);
   if (s.heartbeatMs !== undefined) record.heartbeatMs = checkInt('heartbeatMs', s.heartbeatMs, 1, 2 ** 31);
   return { record, handler: s.handler as Handler | undefined };
+}
+
+/** Most task specs one postTasks call takes. */
+export const maxBatchSize = 100_000;
+
+/**
+ * Reads the argument of `postTasks` once: a non-empty array of at most 100,000 specs, each copied
+ * with its own keys (unknown keys refused). Later reads of the copies cannot throw or change, and a
+ * throwing getter or Proxy is a ValidationError naming the field.
+ * @example const specs = readTaskSpecs([{ type: 'build' }]); specs[0].idempotencyKey
+ */
+export function readTaskSpecs(value: unknown): TaskSpec[] {
+  const list = readSafely('postTasks', () => {
+    if (!Array.isArray(value) || value.length === 0) throw new ValidationError('postTasks', 'needs a non-empty array of task specs');
+    if (value.length > maxBatchSize) throw new ValidationError('postTasks', `takes at most ${maxBatchSize} tasks per call; got ${value.length}`);
+    return Array.from({ length: value.length }, (_, i) => readSafely(`tasks[${i}]`, () => value[i] as unknown));
+  });
+  return list.map((spec, i) => checkKeys(list.length > 1 ? `tasks[${i}]` : 'postTask', spec, taskKeys) as unknown as TaskSpec);
 }
 
 /**
