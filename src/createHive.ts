@@ -1,6 +1,7 @@
 /** @module createHive: the public entry point; a Hive validates calls, journals them through the kernel and runs effects. */
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
+import { compileCloseOptions, type CloseOptions } from './closeOptions.js';
 import { Executor } from './effects/Executor.js';
 import type { Handler, Verifier } from './effects/types.js';
 import { AccessDeniedError, AlreadyFinishedError, HiveClosedError, NotFoundError, ValidationError, WaitTimeoutError } from './errors.js';
@@ -473,11 +474,17 @@ export class Hive {
     return { ...s, agents: { total: total(s.agents), ...s.agents }, tasks: { total: total(s.tasks), ...s.tasks } };
   }
 
-  /** Aborts running attempts (they resume on the next open), flushes a checkpoint and closes the store. */
-  close(): Promise<void> {
+  /**
+   * Aborts running attempts and waits up to `timeoutMs` (default 5000) for their handlers to return,
+   * flushes a checkpoint, closes the store and releases the lock. Handlers still running then are
+   * abandoned: their outcomes are dropped and their tasks run again on the next open.
+   * @example await hive.close({ timeoutMs: 10_000 })
+   */
+  async close(options: CloseOptions = {}): Promise<void> {
+    const { timeoutMs } = compileCloseOptions(options);
     this.closing ??= (async () => {
       await this.inspectorServer?.close();
-      await this.executor.abortAll('the hive is closing');
+      await this.executor.abortAll('the hive is closing', timeoutMs);
       await this.kernel.close();
       await this.store.close();
     })();

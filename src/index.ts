@@ -1,5 +1,6 @@
 /** @module hivestate's public API. Everything a user imports comes from here. */
 export { createHive, Hive, defaultHiveOptions, type HiveOptions, type HiveStatus, type HiveEventType } from './createHive.js';
+export { defaultCloseOptions, type CloseOptions } from './closeOptions.js';
 export type { HiveEvent } from './kernel/Kernel.js';
 export type { InspectionRecord } from './kernel/InspectionRecord.js';
 export type { Input, JournalRecord } from './kernel/inputs.js';

@@ -121,12 +121,25 @@ export class Executor implements EffectRunner {
     for (const req of list ?? []) this.execute(req);
   }
 
-  /** Aborts every running attempt (the hive is closing); their tasks are re-dispatched on reopen. */
-  async abortAll(reason: string): Promise<void> {
+  /**
+   * Aborts every running attempt (the hive is closing) and waits up to `timeoutMs` for their
+   * handlers to return. Resolves with how many were abandoned still running: their signals are
+   * aborted, so their outcomes are dropped, and their tasks are re-dispatched on reopen.
+   * @example const abandoned = await executor.abortAll('the hive is closing', 5000)
+   */
+  async abortAll(reason: string, timeoutMs: number): Promise<number> {
     const all = [...this.running.values()];
     this.running.clear();
     for (const r of all) r.controller.abort(new Error(reason));
-    await Promise.allSettled(all.map((r) => r.done));
+    let pending = all.length;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(all.map((r) => r.done.then(() => void pending--))),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (pending > 0) this.deps.logger.warn({ abandoned: pending, timeoutMs }, 'handlers still running after the close timeout were abandoned; their tasks are re-dispatched on the next open');
+    return pending;
   }
 
   private async outcome(input: Input): Promise<void> {
