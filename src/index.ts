@@ -7,7 +7,7 @@ export type { Input, JournalRecord } from './kernel/inputs.js';
 export type { AgentSpec, TaskSpec } from './specs.js';
 export type { TaskView, AgentView } from './views.js';
 export type { Handler, HandlerContext, Verifier } from './effects/types.js';
-export { processHandler, type ProcessHandlerOptions } from './effects/processHandler.js';
+export { processHandler, defaultProcessHandlerOptions, type ProcessHandlerOptions } from './effects/processHandler.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
 export {
   HiveError,
