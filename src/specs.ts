@@ -152,7 +152,10 @@ function taskRecord(spec: unknown, field: string): TaskSpecRecord {
   return record;
 }
 
-/** Orders a batch so that every task comes after the batch members it depends on; reports a cycle. */
+/**
+ * Orders a batch so that every task comes after the batch members it depends on; reports a cycle.
+ * Depth-first with an explicit stack: a chain as long as the batch must not overflow the call stack.
+ */
 function topoOrder(records: TaskSpecRecord[], byId: Map<string, TaskSpecRecord>): TaskSpecRecord[] {
   const out: TaskSpecRecord[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
