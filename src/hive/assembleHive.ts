@@ -50,7 +50,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       verifierFor: (type) => o.verifiers.get(type),
       logger,
     });
-    kernel = new Kernel({ store, clock: o.clock, logger, effects: executor, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs });
+    kernel = new Kernel({ store, clock: o.clock, logger, effects: executor, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs, recordChanges: true });
     const k = kernel;
     closers.push(() => k.close());
     closers.push(async () => void (await executor.abortAll('the hive is closing', abortTimeoutMs)));

@@ -32,6 +32,7 @@ export function buildCheckpoint(core: KernelCore, seq: number): CheckpointWrite 
     timersCleared: timers.cleared,
     idempotencyKeys: [...core.idempotencyKeys],
     pruned: [...core.pruning.values()],
+    ...(core.steps ? { changes: core.steps.take() } : {}),
     ...(compactBefore !== undefined ? { compactJournalBefore: compactBefore } : {}),
   };
 }

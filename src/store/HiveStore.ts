@@ -6,7 +6,10 @@ import { FormatError, LockedError, StoreError } from '../errors.js';
 import type { Address } from '../../machines/address.js';
 import type { TimerEvent } from '../../machines/types.js';
 import type { JournalRecord } from '../kernel/inputs.js';
+import type { StepRecord } from '../kernel/StepLog.js';
 import type { KernelStore } from './KernelStore.js';
+import { pageBytes } from './pageBytes.js';
+import { SeekDb } from './SeekDb.js';
 
 /** Version of the on-disk layout. A directory written by a newer version is refused. */
 export const formatVersion = 1;
@@ -40,6 +43,8 @@ export interface CheckpointWrite {
   pruned: Array<{ address: string; id: string; status: string; order: number; idempotencyKey?: string; stored?: boolean }>;
   /** Delete journal records accepted before this time (ms) and covered by this checkpoint. */
   compactJournalBefore?: number;
+  /** What each input since the last checkpoint did to each actor (kept as the history index). */
+  changes?: StepRecord[];
 }
 
 /** Write failures can be injected here in tests (the store-fault tests of the crash suite use it). */
@@ -68,6 +73,8 @@ export class HiveStore implements KernelStore {
   private readonly byOrder: Database<string, number>;
   private readonly idempotency: Database<string, string>;
   private readonly lockPath: string | undefined;
+  /** Seek data and the history index, written with each checkpoint (read by replay). */
+  readonly seek: SeekDb;
   private closed = false;
   faults: StoreFaults;
 
@@ -76,7 +83,7 @@ export class HiveStore implements KernelStore {
     mkdirSync(dir, { recursive: true });
     this.lockPath = options.readOnly ? undefined : acquireLock(dir);
     try {
-      this.root = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12, readOnly: options.readOnly ?? false, mapSize: 2 ** 34 });
+      this.root = open({ path: join(dir, 'hive.lmdb'), maxDbs: 16, readOnly: options.readOnly ?? false, mapSize: 2 ** 34 });
       const db = <V, K extends import('lmdb').Key>(name: string) => this.root.openDB<V, K>({ name });
       this.meta = db('meta');
       this.journal = db('journal');
@@ -86,6 +93,7 @@ export class HiveStore implements KernelStore {
       this.byStatus = db('byStatus');
       this.byOrder = db('byOrder');
       this.idempotency = db('idempotency');
+      this.seek = new SeekDb({ root: this.root, meta: this.meta, actors: this.actors, live: this.live, timers: this.timers, byOrder: this.byOrder });
       this.checkFormat(options.readOnly ?? false);
     } catch (err) {
       this.releaseLock();
@@ -137,6 +145,11 @@ export class HiveStore implements KernelStore {
       }
       yield value;
     }
+  }
+
+  /** Bytes the journal takes in the data file (pages in use), for reports. */
+  journalBytes(): number {
+    return pageBytes(this.journal as never);
   }
 
   /** The first journal record kept (records before it were compacted away); 1 when none were. */
@@ -195,6 +208,7 @@ export class HiveStore implements KernelStore {
     const injected = this.faults.failCheckpoint?.();
     if (injected) throw new StoreError(`checkpoint at input ${w.seq} failed: ${injected.message}`, { cause: injected });
     try {
+      const seek = await this.seek.prepare(w);
       await this.root.transaction(() => {
         const counts = this.countTasksByStatus();
         const count = (status: string, by: number) => {
@@ -237,7 +251,9 @@ export class HiveStore implements KernelStore {
         }
         this.meta.put('taskCounts', counts);
         this.meta.put('checkpoint', { seq: w.seq, at: w.at });
+        this.seek.write(w, seek, counts);
       });
+      this.seek.committed(w, seek);
     } catch (err) {
       throw new StoreError(`checkpoint at input ${w.seq} failed: ${(err as Error).message}`, { cause: err });
     }
