@@ -2,6 +2,7 @@
 import { HiveStore, type StoredActor, type StoredTimer } from '../store/HiveStore.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import { coordinatorAddress } from '../../machines/types.js';
+import type { SeekReader } from '../store/SeekReader.js';
 import type { JournalSource } from './MemoryStore.js';
 
 /** The stored checkpoint: its position and everything stored with it. */
@@ -26,6 +27,8 @@ export interface ReplaySource extends JournalSource {
   storedActors(): Iterable<[string, StoredActor]>;
   /** The stored checkpoint in full: where a replay of a compacted journal starts. */
   storedState(): StoredState | undefined;
+  /** The seek data and history index the hive kept with its checkpoints, when there are any. */
+  readonly seek?: SeekReader;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export function openDataDir(dir: string): ReplaySource {
         timers: [...store.storedTimers()],
       };
     },
+    seek: store.seek,
     close: () => store.close(),
   };
 }
@@ -72,7 +76,7 @@ export function openDataDir(dir: string): ReplaySource {
  * A replay source over records held in memory (an imported recording).
  * @example const src = memorySource('run.ndjson', records)
  */
-export function memorySource(origin: string, journal: JournalRecord[], stored?: StoredState): ReplaySource {
+export function memorySource(origin: string, journal: JournalRecord[], stored?: StoredState, seek?: SeekReader): ReplaySource {
   const lastSeq = journal.length > 0 ? journal[journal.length - 1]!.seq : (stored?.seq ?? 0);
   const first = journal[0]?.seq ?? lastSeq + 1;
   return {
@@ -86,6 +90,7 @@ export function memorySource(origin: string, journal: JournalRecord[], stored?: 
     checkpoint: () => (stored ? { seq: stored.seq, at: stored.at } : undefined),
     storedActors: () => (stored?.actors ?? []).map((a): [string, StoredActor] => [a.address, a.actor]),
     storedState: () => stored,
+    ...(seek ? { seek } : {}),
     close: async () => undefined,
   };
 }
