@@ -2,13 +2,14 @@
  * @module readStore: a read-only view of a hive's data directory (status, agents, tasks) computed
  * from the stored actor snapshots. It takes no lock, so it works while another process runs the hive.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentContext } from '../../machines/agent.js';
 import type { TaskContext } from '../../machines/task.js';
 import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../../machines/types.js';
 import { NotFoundError, StoreError } from '../errors.js';
 import { HiveStore } from '../store/HiveStore.js';
+import { writerLockHolder } from '../store/writerLock.js';
 import { toAgentView, toTaskView, type AgentView, type CountsByStatus, type TaskView } from '../views.js';
 
 /** A task as the read side shows it (the public view, read from the stored snapshot). */
@@ -102,21 +103,9 @@ export function openReadStore(dir: string): ReadStore {
 }
 
 /**
- * The pid in the directory's lock file, when that process is alive (the directory's writer).
+ * The pid of the process holding the directory's writer lock, when one does and `hive.lock` names it.
  * @example const pid = lockHolder('./.hivestate') // undefined when no hive is running there
  */
 export function lockHolder(dir: string): number | undefined {
-  let pid: number;
-  try {
-    pid = Number.parseInt(readFileSync(join(dir, 'hive.lock'), 'utf8'), 10);
-  } catch {
-    return undefined;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
-  }
+  return writerLockHolder(dir).holder?.pid;
 }

@@ -1,10 +1,11 @@
 /** @module HiveStore: the LMDB layout (journal, actor snapshots, timers, indexes) and its atomic checkpoint. */
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { FormatError, LockedError, StoreError } from '../errors.js';
+import { FormatError, StoreError } from '../errors.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { KernelStore } from './KernelStore.js';
+import { acquireWriterLock, type WriterLock } from './writerLock.js';
 
 /** Version of the on-disk layout. A directory written by a newer version is refused. */
 export const formatVersion = 1;
@@ -65,14 +66,14 @@ export class HiveStore implements KernelStore {
   private readonly byStatus: Database<string, [string, number]>;
   private readonly byOrder: Database<string, number>;
   private readonly idempotency: Database<string, string>;
-  private readonly lockPath: string | undefined;
+  private readonly lock: WriterLock | undefined;
   private closed = false;
   faults: StoreFaults;
 
   private constructor(readonly dir: string, options: HiveStoreOptions) {
     this.faults = options.faults ?? {};
     mkdirSync(dir, { recursive: true });
-    this.lockPath = options.readOnly ? undefined : acquireLock(dir);
+    this.lock = options.readOnly ? undefined : acquireWriterLock(dir);
     try {
       this.root = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12, readOnly: options.readOnly ?? false, mapSize: 2 ** 34 });
       const db = <V, K extends import('lmdb').Key>(name: string) => this.root.openDB<V, K>({ name });
@@ -86,7 +87,7 @@ export class HiveStore implements KernelStore {
       this.idempotency = db('idempotency');
       this.checkFormat(options.readOnly ?? false);
     } catch (err) {
-      this.releaseLock();
+      this.lock?.release();
       if (err instanceof FormatError) throw err;
       throw new StoreError(`cannot open data directory ${dir}: ${(err as Error).message}`, { cause: err });
     }
@@ -112,12 +113,14 @@ export class HiveStore implements KernelStore {
 
   /** Appends one record; resolves once it is durable. lmdb-js groups concurrent appends into one commit. */
   async append(record: JournalRecord): Promise<void> {
+    const what = `journal append of input ${record.seq}`;
+    this.lock?.assertHeld(what);
     const injected = this.faults.failAppend?.(record);
-    if (injected) throw new StoreError(`journal append of input ${record.seq} failed: ${injected.message}`, { cause: injected });
+    if (injected) throw new StoreError(`${what} failed: ${injected.message}`, { cause: injected });
     try {
       await this.journal.put(record.seq, record);
     } catch (err) {
-      throw new StoreError(`journal append of input ${record.seq} failed: ${(err as Error).message}`, { cause: err });
+      throw new StoreError(`${what} failed: ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -190,8 +193,11 @@ export class HiveStore implements KernelStore {
 
   /** Writes snapshots, timers, indexes and the checkpoint marker in one transaction. */
   async writeCheckpoint(w: CheckpointWrite): Promise<void> {
+    const what = `checkpoint at input ${w.seq}`;
+    this.lock?.assertHeld(what);
+    this.lock?.restoreInfo();
     const injected = this.faults.failCheckpoint?.();
-    if (injected) throw new StoreError(`checkpoint at input ${w.seq} failed: ${injected.message}`, { cause: injected });
+    if (injected) throw new StoreError(`${what} failed: ${injected.message}`, { cause: injected });
     try {
       await this.root.transaction(() => {
         const counts = this.countTasksByStatus();
@@ -237,7 +243,7 @@ export class HiveStore implements KernelStore {
         this.meta.put('checkpoint', { seq: w.seq, at: w.at });
       });
     } catch (err) {
-      throw new StoreError(`checkpoint at input ${w.seq} failed: ${(err as Error).message}`, { cause: err });
+      throw new StoreError(`${what} failed: ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -260,66 +266,7 @@ export class HiveStore implements KernelStore {
     try {
       await this.root.close();
     } finally {
-      this.releaseLock();
+      this.lock?.release();
     }
-  }
-
-  private releaseLock(): void {
-    if (this.lockPath) rmSync(this.lockPath, { force: true });
-  }
-}
-
-/**
- * Single writer: a lock file holding the owner's pid, created exclusively. A lock left by a dead
- * process is taken over by renaming it aside first (atomic: only one process moves it) and checking
- * that what was moved really was the dead owner's, so two processes can never both take it.
- */
-function acquireLock(dir: string): string {
-  const path = join(dir, 'hive.lock');
-  for (let tries = 0; tries < 5; tries++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return path;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new StoreError(`cannot lock ${dir}: ${(err as Error).message}`, { cause: err });
-    }
-    const owner = readPid(path);
-    if (owner !== undefined && isAlive(owner)) throw new LockedError(dir, owner);
-    const aside = `${path}.${process.pid}.stale`;
-    try {
-      renameSync(path, aside);
-    } catch {
-      continue; // someone else moved it first; look again
-    }
-    if (readPid(aside) !== owner) {
-      // We moved a fresh lock another process had just taken: put it back.
-      try {
-        linkSync(aside, path);
-      } catch {
-        // the path was taken again meanwhile; the loop below sees that owner
-      }
-    }
-    rmSync(aside, { force: true });
-  }
-  throw new StoreError(`cannot lock ${dir}: the lock file keeps changing hands`);
-}
-
-function readPid(path: string): number | undefined {
-  try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
