@@ -102,11 +102,17 @@ export class HiveClosedError extends HiveError {
   }
 }
 
-/** The store refused a write or read; intake stops until the hive is reopened. */
+/**
+ * The store refused a write or read; intake stops until the hive is reopened. `mayHaveBeenRecorded`
+ * is true when the write reached the data file but was not confirmed durable (a failed sync): a
+ * reopen on the same machine sees it, a power loss may undo it. False means nothing was recorded.
+ */
 export class StoreError extends HiveError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly mayHaveBeenRecorded: boolean;
+  constructor(message: string, options?: { cause?: unknown; mayHaveBeenRecorded?: boolean }) {
     super('store_failure', message, options);
     this.name = 'StoreError';
+    this.mayHaveBeenRecorded = options?.mayHaveBeenRecorded ?? false;
   }
 }
 

@@ -145,6 +145,7 @@ describe('writer lock', () => {
       await expect(store.writeCheckpoint({ seq: 1, at: 1, actors: [], timersSet: [], timersCleared: [], idempotencyKeys: [], pruned: [] })).rejects.toMatchObject({
         name: 'LockLostError',
         code: 'store_failure',
+        mayHaveBeenRecorded: false,
         message: expect.stringContaining(`this process no longer holds the writer lock on ${dir}`),
       });
       expect(store.lastSeq()).toBe(0);

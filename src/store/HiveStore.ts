@@ -5,6 +5,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { FormatError, StoreError } from '../errors.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { KernelStore } from './KernelStore.js';
+import { storeWriteError } from './storeWriteError.js';
 import { acquireWriterLock, type WriterLock } from './writerLock.js';
 
 /** Version of the on-disk layout. A directory written by a newer version is refused. */
@@ -67,7 +68,9 @@ export class HiveStore implements KernelStore {
   private readonly byOrder: Database<string, number>;
   private readonly idempotency: Database<string, string>;
   private readonly lock: WriterLock | undefined;
-  private closed = false;
+  private closing: Promise<void> | undefined;
+  /** A write failed inside LMDB: its pending flush will never be confirmed, so close() does not wait for it. */
+  private writeFailed = false;
   faults: StoreFaults;
 
   private constructor(readonly dir: string, options: HiveStoreOptions) {
@@ -75,7 +78,10 @@ export class HiveStore implements KernelStore {
     mkdirSync(dir, { recursive: true });
     this.lock = options.readOnly ? undefined : acquireWriterLock(dir);
     try {
-      this.root = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12, readOnly: options.readOnly ?? false, mapSize: 2 ** 34 });
+      // No event-turn batching: with it lmdb-js starts each batch with an internal write whose promise
+      // nobody can handle, so a failed commit became an unhandled rejection. Appends are single puts
+      // and checkpoints one transaction, so nothing relies on event-turn grouping for atomicity.
+      this.root = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12, readOnly: options.readOnly ?? false, mapSize: 2 ** 34, eventTurnBatching: false });
       const db = <V, K extends import('lmdb').Key>(name: string) => this.root.openDB<V, K>({ name });
       this.meta = db('meta');
       this.journal = db('journal');
@@ -116,11 +122,12 @@ export class HiveStore implements KernelStore {
     const what = `journal append of input ${record.seq}`;
     this.lock?.assertHeld(what);
     const injected = this.faults.failAppend?.(record);
-    if (injected) throw new StoreError(`${what} failed: ${injected.message}`, { cause: injected });
+    if (injected) throw new StoreError(`${what} failed: ${injected.message}; nothing was recorded`, { cause: injected });
     try {
       await this.journal.put(record.seq, record);
     } catch (err) {
-      throw new StoreError(`${what} failed: ${(err as Error).message}`, { cause: err });
+      this.writeFailed = true;
+      throw await storeWriteError(this.root, what, err, () => this.journal.get(record.seq)?.seq === record.seq);
     }
   }
 
@@ -197,7 +204,7 @@ export class HiveStore implements KernelStore {
     this.lock?.assertHeld(what);
     this.lock?.restoreInfo();
     const injected = this.faults.failCheckpoint?.();
-    if (injected) throw new StoreError(`${what} failed: ${injected.message}`, { cause: injected });
+    if (injected) throw new StoreError(`${what} failed: ${injected.message}; nothing was recorded`, { cause: injected });
     try {
       await this.root.transaction(() => {
         const counts = this.countTasksByStatus();
@@ -243,7 +250,11 @@ export class HiveStore implements KernelStore {
         this.meta.put('checkpoint', { seq: w.seq, at: w.at });
       });
     } catch (err) {
-      throw new StoreError(`${what} failed: ${(err as Error).message}`, { cause: err });
+      this.writeFailed = true;
+      throw await storeWriteError(this.root, what, err, () => {
+        const cp = this.checkpoint();
+        return cp?.seq === w.seq && cp.at === w.at;
+      });
     }
   }
 
@@ -260,13 +271,33 @@ export class HiveStore implements KernelStore {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    try {
-      await this.root.close();
-    } finally {
-      this.lock?.release();
-    }
+  /**
+   * Closes LMDB and releases the writer lock. Always settles, within `closeTimeoutMs` (or at once
+   * after a write failure): lmdb-js never confirms the flush of a failed commit, and waiting for it
+   * kept the lock held forever. An environment given up on stays mapped until the process exits;
+   * nothing more is written through it.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        let closed: Promise<unknown>;
+        try {
+          closed = this.root.close();
+        } catch {
+          closed = Promise.resolve();
+        }
+        closed = closed.catch(() => undefined);
+        let timer: NodeJS.Timeout | undefined;
+        const gaveUp = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.writeFailed ? 200 : closeTimeoutMs)));
+        await Promise.race([closed, gaveUp]);
+        clearTimeout(timer);
+      } finally {
+        this.lock?.release();
+      }
+    })();
+    return this.closing;
   }
 }
+
+/** How long close() waits for LMDB to confirm its last flush before giving up on it. */
+export const closeTimeoutMs = 10_000;
