@@ -15,13 +15,19 @@ export const lockInfoFile = 'hive.lock';
 
 // sun_path is 108 bytes. A name that fills it is bound identically by every libuv: 1.46 (Node 20)
 // pads shorter names with NULs to 108 bytes, 1.48+ (Node 22) binds the exact length, so a shorter
-// name would give Node 20 and Node 22 processes two different locks on the same directory.
+// name would give Node 20 and Node 22 processes two different locks on the same directory. The
+// filler is not NUL: libuv 1.48+ refuses a NUL after the leading one.
 const sunPathBytes = 108;
+
+/** The bound address: a leading NUL (abstract namespace), the name, '.' up to 108 bytes. */
+function address(name: string): string {
+  return `\0${name}`.padEnd(sunPathBytes, '.');
+}
 
 /** A held writer lock. `assertHeld()` before each write; `release()` once, on close. */
 export interface WriterLock {
   readonly dir: string;
-  /** The abstract socket's name as `ss -xlp` prints it (without the leading NUL and padding). */
+  /** The abstract socket's name as `ss -xlp` prints it (without the leading '@' and the '.' padding). */
   readonly name: string;
   readonly held: boolean;
   /** Throws LockLostError (nothing written) when the lock is no longer held. */
@@ -42,7 +48,7 @@ export function acquireWriterLock(dir: string): WriterLock {
     // Listen errors arrive on the next tick; whether the bind worked is known at once from `listening`.
     server.on('error', () => undefined);
     server.maxConnections = 0;
-    server.listen({ path: `\0${name}`.padEnd(sunPathBytes, '\0'), exclusive: true });
+    server.listen({ path: address(name), exclusive: true });
     if (server.listening) {
       server.unref();
       return heldLock(dir, name, server);
@@ -147,7 +153,7 @@ function readInfo(dir: string): LockHolder | undefined {
   }
 }
 
-/** Whether some process has the abstract socket bound (/proc/net/unix lists it, NULs shown as '@'). */
+/** Whether some process has the abstract socket bound (/proc/net/unix lists it, its leading NUL shown as '@'). */
 function isBound(name: string): boolean {
   let table: string;
   try {
@@ -155,12 +161,8 @@ function isBound(name: string): boolean {
   } catch {
     return true; // cannot tell: assume the bind failed because it is taken
   }
-  const want = `@${name}`;
-  for (const line of table.split('\n')) {
-    const path = line.slice(line.lastIndexOf(' ') + 1);
-    if (path.startsWith(want) && /^@*$/.test(path.slice(want.length))) return true;
-  }
-  return false;
+  const want = ` @${address(name).slice(1)}`;
+  return table.split('\n').some((line) => line.endsWith(want));
 }
 
 function isAlive(pid: number): boolean {
