@@ -29,7 +29,6 @@ export interface WriterLock {
   readonly dir: string;
   /** The abstract socket's name as `ss -xlp` prints it (without the leading '@' and the '.' padding). */
   readonly name: string;
-  readonly held: boolean;
   /** Throws LockLostError (nothing written) when the lock is no longer held. */
   assertHeld(what: string): void;
   /** Writes `hive.lock` again when someone deleted it, so LockedError can still name the holder. */
@@ -47,7 +46,8 @@ export function acquireWriterLock(dir: string): WriterLock {
     const server = createServer();
     // Listen errors arrive on the next tick; whether the bind worked is known at once from `listening`.
     server.on('error', () => undefined);
-    server.maxConnections = 0;
+    // The name is the lock; nobody has anything to say over it.
+    server.on('connection', (socket) => socket.destroy());
     server.listen({ path: address(name), exclusive: true });
     if (server.listening) {
       server.unref();
@@ -105,9 +105,6 @@ function heldLock(dir: string, name: string, server: Server): WriterLock {
   return {
     dir,
     name,
-    get held() {
-      return !released && server.listening;
-    },
     assertHeld(what) {
       if (released || !server.listening) throw new LockLostError(dir, what);
     },
