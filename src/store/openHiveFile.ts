@@ -1,0 +1,38 @@
+/**
+ * @module openHiveFile: opens a hive's LMDB file with every check that can run before a page of it is
+ * trusted, in order: the file is not empty, it is as long as its header says, (for the writer) every
+ * page LMDB would follow is sound, the named databases and format are right, and the journal,
+ * indexes and actors agree with `meta`. Nothing is written to an existing hive before all pass.
+ */
+import { open, type RootDatabase } from 'lmdb';
+import { checkDataFile, checkFileLength, checkHiveConsistency } from './checkDataDir.js';
+import { checkLmdbPages, type LmdbHeader } from './checkLmdbPages.js';
+import { openHiveDatabases, type HiveDatabases } from './openHiveDatabases.js';
+import { readError } from './SealedDatabase.js';
+import { rawEntryDigest } from './sealValue.js';
+
+/**
+ * Opens (creating when absent and `readOnly` is false) the hive file `file`. The page walk runs for
+ * the writer only: a reader may share the file with a running hive, whose writes would move pages
+ * under a walk; `hivestate doctor` walks a directory no hive is writing.
+ * @example const { root, dbs } = openHiveFile(join(dir, 'hive.lmdb'), { readOnly: false })
+ */
+export function openHiveFile(file: string, o: { readOnly: boolean }): { root: RootDatabase; dbs: HiveDatabases } {
+  checkDataFile(file);
+  let root: RootDatabase;
+  try {
+    root = open({ path: file, maxDbs: 12, readOnly: o.readOnly, mapSize: 2 ** 34 });
+  } catch (err) {
+    throw readError(err, file, 'opening it');
+  }
+  try {
+    checkFileLength(root, file);
+    const walked = o.readOnly ? undefined : checkLmdbPages(file, root.getStats() as LmdbHeader, { databases: ['actors'], mix: rawEntryDigest });
+    const dbs = openHiveDatabases(root, { file, readOnly: o.readOnly });
+    checkHiveConsistency(dbs, file, walked && { actorsDigest: walked.digests.actors ?? 0 });
+    return { root, dbs };
+  } catch (err) {
+    root.close().catch(() => undefined);
+    throw err;
+  }
+}
