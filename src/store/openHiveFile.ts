@@ -13,11 +13,11 @@ import { rawEntryDigest } from './sealValue.js';
 
 /**
  * Opens (creating when absent and `readOnly` is false) the hive file `file`. The page walk runs for
- * the writer only: a reader may share the file with a running hive, whose writes would move pages
- * under a walk; `hivestate doctor` walks a directory no hive is writing.
+ * the writer by default: a reader may share the file with a running hive, whose writes would move
+ * pages under a walk (`walk: true` for a file no one writes, such as a fresh backup).
  * @example const { root, dbs } = openHiveFile(join(dir, 'hive.lmdb'), { readOnly: false })
  */
-export function openHiveFile(file: string, o: { readOnly: boolean }): { root: RootDatabase; dbs: HiveDatabases } {
+export function openHiveFile(file: string, o: { readOnly: boolean; walk?: boolean }): { root: RootDatabase; dbs: HiveDatabases } {
   checkDataFile(file);
   let root: RootDatabase;
   try {
@@ -27,7 +27,7 @@ export function openHiveFile(file: string, o: { readOnly: boolean }): { root: Ro
   }
   try {
     checkFileLength(root, file);
-    const walked = o.readOnly ? undefined : checkLmdbPages(file, root.getStats() as LmdbHeader, { databases: ['actors'], mix: rawEntryDigest });
+    const walked = !(o.walk ?? !o.readOnly) ? undefined : checkLmdbPages(file, root.getStats() as LmdbHeader, { databases: ['actors'], mix: rawEntryDigest });
     const dbs = openHiveDatabases(root, { file, readOnly: o.readOnly });
     checkHiveConsistency(dbs, file, walked && { actorsDigest: walked.digests.actors ?? 0 });
     return { root, dbs };
