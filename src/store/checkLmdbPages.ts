@@ -45,10 +45,13 @@ interface DbRecord {
   root: bigint;
 }
 
-/** Sums `mix(rawKey, rawValue)` over the entries of the named databases (digests kept in meta). */
+/**
+ * Sums `mix(bytes, keyStart, keyEnd, valueHead)` over the entries of the named databases (digests
+ * kept in meta): the key is `bytes[keyStart..keyEnd)`, `valueHead` the value's first 4 bytes (LE).
+ */
 export interface DigestOptions {
   databases: readonly string[];
-  mix: (key: Buffer, value: Buffer) => number;
+  mix: (bytes: Buffer, keyStart: number, keyEnd: number, valueHead: number) => number;
 }
 
 export interface WalkResult {
@@ -77,6 +80,8 @@ interface Tree {
   record: DbRecord;
   ordered: boolean;
   onEntry: ((key: Buffer, flags: number, data: Buffer) => void) | undefined;
+  /** Sums the digest of every entry, when asked for (see DigestOptions). */
+  digest: { mix: DigestOptions['mix']; sum: number } | undefined;
   counted: { branch: number; leaf: number; overflow: number; entries: number };
 }
 
@@ -116,13 +121,14 @@ class Walk {
       named.push({ name, record: readDbRecord(data, 0) });
     });
     this.walk([main]);
-    const digests: Record<string, number> = {};
     const trees = named.map(({ name, record }) => {
-      const mix = this.digestOf?.databases.includes(name) ? this.digestOf.mix : undefined;
-      if (mix) digests[name] = 0;
-      return this.tree(`database ${name}`, record, true, mix && ((key, _flags, data) => void (digests[name] = (digests[name]! + mix(key, data)) >>> 0)));
+      const tree = this.tree(`database ${name}`, record, true);
+      if (this.digestOf?.databases.includes(name)) tree.digest = { mix: this.digestOf.mix, sum: 0 };
+      return tree;
     });
     this.walk(trees);
+    const digests: Record<string, number> = {};
+    trees.forEach((t, i) => t.digest && (digests[named[i]!.name] = t.digest.sum));
     const free: Array<{ first: number; count: number }> = [];
     // Free-list keys are transaction ids compared as integers, not bytes: their order is not checked.
     this.walk([this.tree('the free-page list', meta.free, false, (_key, _flags, data) => free.push(...this.freeRuns(data)))]);
@@ -156,7 +162,7 @@ class Walk {
   }
 
   private tree(name: string, record: DbRecord, ordered: boolean, onEntry?: Tree['onEntry']): Tree {
-    return { name, record, ordered, onEntry, counted: { branch: 0, leaf: 0, overflow: 0, entries: 0 } };
+    return { name, record, ordered, onEntry, digest: undefined, counted: { branch: 0, leaf: 0, overflow: 0, entries: 0 } };
   }
 
   /**
@@ -250,11 +256,13 @@ class Walk {
         if (keyEnd + 8 > this.psize) throw this.fail(`node ${i} of ${where} runs past the page`);
         const first = Number(p.readBigUInt64LE(keyEnd));
         tree.counted.overflow += this.overflow(first, size, tree.name);
-        tree.onEntry?.(p.subarray(keyStart, keyEnd), nodeFlags, this.readBytes(first * this.psize + headerSize, size));
+        if (tree.onEntry) tree.onEntry(p.subarray(keyStart, keyEnd), nodeFlags, this.readBytes(first * this.psize + headerSize, size));
+        if (tree.digest) tree.digest.sum = (tree.digest.sum + tree.digest.mix(p, keyStart, keyEnd, size < 4 ? 0 : this.readBytes(first * this.psize + headerSize, 4).readUInt32LE(0))) >>> 0;
       } else {
         if (keyEnd + size > this.psize) throw this.fail(`the value of node ${i} of ${where} runs past the page (${size} bytes)`);
         if (nodeFlags & F_SUBDATA && size !== dbRecordSize) throw this.fail(`database record ${i} of ${where} has ${size} bytes, not ${dbRecordSize}`);
-        tree.onEntry?.(p.subarray(keyStart, keyEnd), nodeFlags, p.subarray(keyEnd, keyEnd + size));
+        if (tree.onEntry) tree.onEntry(p.subarray(keyStart, keyEnd), nodeFlags, p.subarray(keyEnd, keyEnd + size));
+        if (tree.digest) tree.digest.sum = (tree.digest.sum + tree.digest.mix(p, keyStart, keyEnd, size < 4 ? 0 : u32(p, keyEnd))) >>> 0;
       }
     }
     if (child >= 0) this.queue(next, child, { tree, level: at.level + 1, lo: childKey ?? at.lo, hi: at.hi });
@@ -338,6 +346,10 @@ const maxRun = 256;
 
 function u16(b: Buffer, at: number): number {
   return b[at]! | (b[at + 1]! << 8);
+}
+
+function u32(b: Buffer, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }
 
 function readDbRecord(b: Buffer, at: number): DbRecord {
