@@ -1,13 +1,12 @@
 /**
- * @module checkDataDir: the checks a data directory passes before a hive uses it: the file is whole
- * (before LMDB reads a page of it), and the journal, the checkpoint marker, the task indexes and the
- * stored actors agree with what `meta` recorded. A failed check is a `FormatError` naming the file.
+ * @module checkDataDir: the checks a data directory passes before a hive uses it: the file is not
+ * empty and its meta pages are sound (before LMDB reads them), and the journal, the checkpoint
+ * marker, the task indexes and the stored actors agree with what `meta` recorded. A failed check is
+ * a `FormatError` naming the file. (Pages past a truncated file's end are found by checkLmdbPages.)
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type { RootDatabase } from 'lmdb';
 import { FormatError } from '../errors.js';
 import type { HiveDatabases } from './openHiveDatabases.js';
-import { readError } from './SealedDatabase.js';
 
 /**
  * Before LMDB opens `file`: says whether there is a hive file, and refuses an empty one (LMDB would
@@ -57,29 +56,6 @@ function checkMetaPages(file: string, size: number): void {
     const m = meta(at)!;
     if (at === pageSize && (m.magic !== metaMagic || m.version !== 2)) throw fail(`its second meta page (byte ${at}) is damaged`);
     if (m.magic === metaMagic && m.pageSize !== pageSize) throw fail(`its meta pages disagree on the page size (${pageSize} and ${m.pageSize})`);
-  }
-}
-
-/**
- * After LMDB opened `file` and before it reads any page: the file is as long as LMDB's header says.
- * A shorter (truncated) file would crash the process (SIGBUS) on the first read past its end.
- * @example checkFileLength(root, file)
- */
-export function checkFileLength(root: RootDatabase, file: string): void {
-  let stats: { lastPageNumber: number; pageSize: number };
-  try {
-    stats = root.getStats() as typeof stats;
-  } catch (err) {
-    throw readError(err, file, "reading LMDB's header");
-  }
-  const { lastPageNumber, pageSize } = stats;
-  const needed = (lastPageNumber + 1) * pageSize;
-  const size = statSync(file).size;
-  if (size < needed) {
-    throw new FormatError(
-      `${file} is truncated: it has ${size} bytes but its header says it uses ${lastPageNumber + 1} pages of ${pageSize} bytes (${needed} bytes); restore it from a backup`,
-      { file },
-    );
   }
 }
 

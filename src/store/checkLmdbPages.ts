@@ -99,6 +99,7 @@ class Walk {
   private readonly used = new Set<number>();
   /** One buffer for every run of pages: each run is checked before the next is read. */
   private readonly runBuffer: Buffer;
+  private readonly fileSize: number;
 
   constructor(
     private readonly file: string,
@@ -109,7 +110,8 @@ class Walk {
     this.psize = header.pageSize;
     this.pages = header.lastPageNumber + 1;
     this.runBuffer = Buffer.allocUnsafe(maxRun * this.psize);
-    if (fstatSync(fd).size < this.pages * this.psize) throw this.fail(`the file is shorter than the ${this.pages} pages its header names`);
+    // LMDB may count free pages past the file's end (never written); pages in use must be inside it.
+    this.fileSize = fstatSync(fd).size;
   }
 
   run(): WalkResult {
@@ -322,6 +324,9 @@ class Walk {
   }
 
   private readInto(target: Buffer, position: number, length: number): Buffer {
+    if (position + length > this.fileSize) {
+      throw this.fail(`page ${Math.floor((position + length - 1) / this.psize)} is in use but lies past the end of the file (${this.fileSize} bytes): the file was truncated`);
+    }
     if (readSync(this.fd, target, 0, length, position) !== length) throw this.fail(`bytes ${position} to ${position + length} cannot be read`);
     return target.subarray(0, length);
   }

@@ -4,11 +4,12 @@
  * timer, listing every problem found rather than stopping at the first. `hivestate doctor` runs it
  * in a child process (see runDoctor), so a read that crashes the process is reported, not suffered.
  */
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { isTerminalTaskStatus } from '../../machines/types.js';
 import { lockHolder } from '../query/readStore.js';
-import { actorsDigest, actorsDigestKey, checkDataFile, checkFileLength, checkHiveConsistency, journalCoveredKey } from './checkDataDir.js';
+import { actorsDigest, actorsDigestKey, checkDataFile, checkHiveConsistency, journalCoveredKey } from './checkDataDir.js';
 import { checkLmdbPages, type LmdbHeader } from './checkLmdbPages.js';
 import type { StoredActor, StoredTimer } from './HiveStore.js';
 import { databaseNames, openHiveDatabases, type HiveDatabases } from './openHiveDatabases.js';
@@ -90,9 +91,8 @@ export function diagnoseDataDir(dir: string, onCheck: (id: DoctorCheckId, done?:
     stopped = run('file', () => {
       if (!checkDataFile(file).exists) throw new Error(`${file} does not exist: no hive here`);
       root = open({ path: file, maxDbs: 12, readOnly: true });
-      checkFileLength(root, file);
       const stats = root.getStats() as LmdbHeader;
-      return `${file}: ${stats.lastPageNumber + 1} pages of ${stats.pageSize} bytes`;
+      return `${file}: ${statSync(file).size} bytes, LMDB pages of ${stats.pageSize} bytes, ${stats.lastPageNumber + 1} allocated`;
     });
     stopped = run('pages', () => {
       if (writer !== undefined) return { skipped: `not walked: process ${writer} is writing this directory; check a copy made with \`hivestate backup\` for a full check` };

@@ -1,11 +1,11 @@
 /**
  * @module openHiveFile: opens a hive's LMDB file with every check that can run before a page of it is
- * trusted, in order: the file is not empty, it is as long as its header says, (for the writer) every
- * page LMDB would follow is sound, the named databases and format are right, and the journal,
- * indexes and actors agree with `meta`. Nothing is written to an existing hive before all pass.
+ * trusted, in order: the file is not empty and its meta pages are sound, (for the writer) every page
+ * LMDB would follow is sound and inside the file, the named databases and format are right, and the
+ * journal, indexes and actors agree with `meta`. Nothing is written to an existing hive before all pass.
  */
 import { open, type RootDatabase } from 'lmdb';
-import { checkDataFile, checkFileLength, checkHiveConsistency } from './checkDataDir.js';
+import { checkDataFile, checkHiveConsistency } from './checkDataDir.js';
 import { checkLmdbPages, type LmdbHeader } from './checkLmdbPages.js';
 import { openHiveDatabases, type HiveDatabases } from './openHiveDatabases.js';
 import { readError } from './SealedDatabase.js';
@@ -26,7 +26,6 @@ export function openHiveFile(file: string, o: { readOnly: boolean; walk?: boolea
     throw readError(err, file, 'opening it');
   }
   try {
-    checkFileLength(root, file);
     const walked = !(o.walk ?? !o.readOnly) ? undefined : checkLmdbPages(file, root.getStats() as LmdbHeader, { databases: ['actors'], mix: rawEntryDigest });
     const dbs = openHiveDatabases(root, { file, readOnly: o.readOnly });
     checkHiveConsistency(dbs, file, walked && { actorsDigest: walked.digests.actors ?? 0 });
