@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { open } from 'lmdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHive, copyWithFlip, readHives, seeded, type BuiltHive, type ReadResult } from './hiveFiles.js';
 import { tempDir } from './helpers.js';
@@ -71,6 +72,18 @@ describe('corruption of a closed hive', () => {
     });
     expect(results[0]).toMatchObject({ error: { message: expect.stringContaining('empty (0 bytes)') } });
     expect(results[1]).toMatchObject({ error: { message: expect.stringContaining('truncated') } });
+  });
+
+  it('a journal emptied behind the hive is a FormatError naming what the checkpoint saw, and nothing is written', async () => {
+    const dir = join(tempDir(), 'emptied');
+    cpSync(built.dir, dir, { recursive: true });
+    const raw = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12 });
+    await raw.openDB({ name: 'journal', encoding: 'binary' }).clearAsync();
+    await raw.close();
+    const before = readFileSync(join(dir, 'hive.lmdb'));
+    const [result] = await readHives([dir], built.ids);
+    expect(result).toMatchObject({ error: { name: 'FormatError', message: expect.stringMatching(/the journal is empty but the checkpoint at input \d+ saw inputs up to \d+ journaled/) } });
+    expect(readFileSync(join(dir, 'hive.lmdb')).equals(before)).toBe(true);
   });
 
   it("a damaged name of the journal database is a FormatError, not a new empty journal", async () => {
