@@ -6,6 +6,7 @@
 import type { InspectionRecord } from '../kernel/InspectionRecord.js';
 import type { Input } from '../kernel/inputs.js';
 import type { Replay } from '../replay/Replay.js';
+import { inputTargets } from './swimlanes.js';
 import type { ActorHistory, HistoryCause, HistoryEntry, HistorySide } from './inspectorApi.js';
 
 /** Most inputs one request steps through when the replay has no actor index. */
@@ -38,8 +39,9 @@ export function causeOf(address: string, input: Input, records: InspectionRecord
   // Inputs and timers reach actors as messages too (from 'input', 'timer'): only an actor is a sender.
   const message = records.find((r) => r.kind === 'message' && r.to === address && r.from !== address && (r.from.includes(':') || r.from === 'coordinator'));
   if (message && message.kind === 'message') {
-    cause.kind = 'message';
     cause.from = message.from;
+    // An input that names the actor (its task.post, its outcome) is the cause; otherwise the message is.
+    if (cause.kind !== 'timer' && !inputTargets(input).includes(address)) cause.kind = 'message';
   }
   const transition = records.find((r) => r.kind === 'transition' && r.address === address);
   const event = transition?.kind === 'transition' ? transition.event.type : message?.kind === 'message' ? message.event.type : undefined;
