@@ -4,28 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActorHistory, DirectoryPage, Info, Summary, Swimlanes, ChangesPage } from '../src/inspect/inspectorApi.js';
 import { ActorDirectory } from '../src/inspect/ActorDirectory.js';
 import { openReplay, startInspector, type InspectorServer, type Replay } from '../src/index.js';
-import { openHive, tempDir } from './helpers.js';
-
-/** A recorded run: agent a runs t0..t3 (t1 fails once, then succeeds on retry), t-wait waits for nobody. */
-async function recordRun(dir: string): Promise<void> {
-  let failed = false;
-  const hive = await openHive({
-    dataDir: dir,
-    handlers: {
-      x: async (_input: unknown, ctx: { taskId: string }) => {
-        if (ctx.taskId === 't1' && !failed) {
-          failed = true;
-          throw new Error('first try fails');
-        }
-        return 'ok';
-      },
-    },
-  });
-  await hive.spawnAgent({ id: 'a', name: 'a', capabilities: ['x'] });
-  for (let i = 0; i < 4; i++) await hive.waitForTask((await hive.postTask({ id: `t${i}`, type: 'x', maxRetries: 2, backoffMs: 1 })).id, { timeoutMs: 10_000 });
-  await hive.postTask({ id: 't-wait', type: 'nobody' });
-  await hive.close();
-}
+import { recordRun } from './fixtures/recordRun.js';
+import { tempDir } from './helpers.js';
 
 describe('inspector API (paged, for the page)', () => {
   let replay: Replay;

@@ -15,11 +15,11 @@ interface Props {
 function causeText(c: HistoryEntry['cause']): string {
   if (typeof c === 'string') return c;
   const o = c as Record<string, unknown>;
-  const parts = [String(o.kind ?? '')];
-  if (o.kind === 'message' && o.from) parts.push(`from ${String(o.from)}`);
-  if (o.input) parts.push(`(${String(o.input)})`);
-  if (o.event && o.event !== o.input) parts.push(`event ${String(o.event)}`);
-  return parts.filter(Boolean).join(' ');
+  let text = String(o.kind ?? 'input');
+  if (o.input) text += ` (${String(o.input)})`;
+  if (o.from) text += ` from ${String(o.from)}`;
+  if (o.event && o.event !== o.input) text += ` · event ${String(o.event)}`;
+  return text;
 }
 
 function statusOf(side: HistoryEntry['before']): string {

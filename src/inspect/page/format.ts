@@ -27,6 +27,7 @@ export function stateText(value: unknown): string {
 
 /** A value in one line, cut to `max` characters. */
 export function short(value: unknown, max = 80): string {
+  if (value === undefined) return '—';
   const s = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? 'undefined';
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
