@@ -1,10 +1,11 @@
 /**
  * @module buildInspector: bundles the inspector page (src/inspect/page, Preact + ELK) with esbuild into
- * dist/inspector (index.html, inspector.js, inspector.css), which the inspector server serves.
+ * dist/inspector (index.html, inspector.js, inspector.css, elk-worker.js), which the inspector server serves.
  * Run by `npm run build`; `node --import tsx scripts/buildInspector.ts [outDir]`.
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -31,6 +32,8 @@ export async function buildInspector(outDir = join(root, 'dist', 'inspector')): 
     logLevel: 'warning',
   });
   copyFileSync(join(root, 'src/inspect/page/index.html'), join(outDir, 'index.html'));
+  // ELK's layout engine runs in a worker, loaded from its own file as the package ships it.
+  copyFileSync(createRequire(import.meta.url).resolve('elkjs/lib/elk-worker.min.js'), join(outDir, 'elk-worker.js'));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await buildInspector(process.argv[2]);

@@ -11,7 +11,7 @@ export interface InspectorAsset {
 const types: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.html': 'text/html; charset=utf-8' };
 
 /** The files the page consists of; nothing else is ever read from the directory. */
-export const inspectorAssetNames = ['index.html', 'inspector.js', 'inspector.css'] as const;
+export const inspectorAssetNames = ['index.html', 'inspector.js', 'inspector.css', 'elk-worker.js'] as const;
 
 /**
  * The directory holding the built page: next to the compiled module (`dist/src/inspect` ->

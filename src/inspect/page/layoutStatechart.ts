@@ -1,5 +1,5 @@
-/** @module layoutStatechart: lays a statechart out with ELK (layered, compound states, edge labels placed as their own boxes so they never overlap). */
-import ELK from 'elkjs/lib/elk.bundled.js';
+/** @module layoutStatechart: lays a statechart out with ELK (layered, compound states, edge labels placed as their own boxes so they never overlap), in a web worker. */
+import ELK from 'elkjs/lib/elk-api.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import type { ChartGraph } from './statechartGraph.js';
 
@@ -22,7 +22,8 @@ const stateCharWidth = 7.4;
 const labelCharWidth = 6.3;
 export const labelLineHeight = 13;
 
-const elk = new ELK();
+// ELK (1.6 MB of compiled Java) loads and runs in a worker: the page stays responsive while it lays out.
+const elk = new ELK({ workerUrl: '/assets/elk-worker.js' });
 const cache = new Map<string, Promise<LaidOutChart>>();
 
 /**
