@@ -172,7 +172,7 @@ describe('ActorDirectory', () => {
     );
     expect(dir.page().items.map((e) => `${'  '.repeat(e.depth)}${e.address}`)).toEqual(['coordinator', '  colony:c1', '  agent:a', '    agent:child', '      task:done', '  auction:x']);
     expect(dir.counts().kinds.colony).toEqual({ total: 1, byStatus: { active: 1 } });
-    dir.update(new Map([['auction:x', undefined], ['colony:c1', actor('colony:c1', 'colony', 'closed')]]), 10);
+    dir.update(new Map([['auction:x', undefined], ['colony:c1', actor('colony:c1', 'colony', 'closed')]]) as never, 10);
     expect(dir.page({ kind: 'colony' }).items).toMatchObject([{ address: 'colony:c1', status: 'closed' }]);
     expect(dir.has('auction:x')).toBe(false);
     expect(dir.seq).toBe(10);

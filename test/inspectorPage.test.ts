@@ -23,7 +23,13 @@ function watchProblems(page: Page): string[] {
   return problems;
 }
 
-const seqOf = (page: Page) => page.evaluate(() => Number(document.body.dataset.seq));
+/** The browser globals the tests read (this project's TypeScript has no DOM types). */
+interface BrowserGlobals {
+  document: { body: { dataset: Record<string, string | undefined> }; documentElement: { scrollWidth: number } };
+  getComputedStyle(e: unknown): { backgroundColor: string };
+}
+
+const seqOf = (page: Page) => page.evaluate(() => Number((globalThis as unknown as BrowserGlobals).document.body.dataset.seq));
 
 describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
   let browser: BrowserContext;
@@ -154,7 +160,7 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     await expect.poll(() => page.locator('.actor-row[data-address="task:t1"]').count()).toBe(0);
     expect(await page.locator('.actor-row[data-address="agent:a"]').getAttribute('data-status')).toBe('busy');
     // Running and completed never share a colour.
-    const running = await page.locator('.actor-row[data-address="task:t0"] .status-badge').evaluate((e) => getComputedStyle(e).backgroundColor);
+    const running = await page.locator('.actor-row[data-address="task:t0"] .status-badge').evaluate((e) => (globalThis as unknown as BrowserGlobals).getComputedStyle(e).backgroundColor);
     // Keys: right arrow steps, shift+arrow steps 10, Home and End.
     await page.locator('body').click({ position: { x: 640, y: 20 } }).catch(() => undefined);
     await page.keyboard.press('ArrowRight');
@@ -167,7 +173,7 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     await page.waitForSelector(`body[data-seq="${Math.min(10, last)}"]`);
     await page.keyboard.press('End');
     await page.waitForSelector(`body[data-seq="${last}"]`);
-    const completed = await page.locator('.actor-row[data-address="task:t0"] .status-badge').evaluate((e) => getComputedStyle(e).backgroundColor);
+    const completed = await page.locator('.actor-row[data-address="task:t0"] .status-badge').evaluate((e) => (globalThis as unknown as BrowserGlobals).getComputedStyle(e).backgroundColor);
     expect(await page.locator('.actor-row[data-address="task:t0"]').getAttribute('data-status')).toBe('completed');
     expect(completed).not.toBe(running);
     await page.locator('#back').click();
@@ -200,7 +206,7 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     await page.locator('.actor-row[data-address="task:t1"]').click();
     await page.waitForSelector('svg.statechart g.state.active');
     await page.waitForSelector('#swimlanes g.lane');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
     for (const id of ['#slider', '#search', '#forward', '#last', '#tab-overview']) expect(await page.locator(id).isVisible(), id).toBe(true);
     const chart = await page.locator('svg.statechart').getAttribute('data-scale');
     expect(Number(chart)).toBeGreaterThanOrEqual(0.7);

@@ -47,9 +47,9 @@ describe.skipIf(!haveChromium)('inspector page on a directory with 100,000 tasks
     await page.setViewportSize({ width: 1280, height: 800 });
     // Main-thread tasks over 50 ms, as the browser reports them.
     await page.addInitScript(() => {
-      const w = window as unknown as { longTasks: number[] };
+      const w = globalThis as unknown as { longTasks: number[] };
       w.longTasks = [];
-      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask' as never, buffered: true });
     });
     const responses: Array<{ url: string; bytes: number; items?: number; limit?: number }> = [];
     page.on('response', async (r) => {
@@ -82,10 +82,11 @@ describe.skipIf(!haveChromium)('inspector page on a directory with 100,000 tasks
     // Responsive: a frame is drawn at once, and the main thread never blocked for long.
     const frame = await page.evaluate(() => {
       const t0 = performance.now();
-      return new Promise<number>((resolve) => requestAnimationFrame(() => resolve(performance.now() - t0)));
+      const g = globalThis as unknown as { requestAnimationFrame(cb: () => void): void };
+      return new Promise<number>((resolve) => g.requestAnimationFrame(() => resolve(performance.now() - t0)));
     });
     expect(frame).toBeLessThan(250);
-    const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+    const longTasks = await page.evaluate(() => (globalThis as unknown as { longTasks: number[] }).longTasks);
     expect(Math.max(0, ...longTasks)).toBeLessThan(500);
 
     // Every answer was a bounded page: no request listed every actor.
