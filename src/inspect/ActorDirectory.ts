@@ -121,11 +121,6 @@ export class ActorDirectory {
     return out;
   }
 
-  /** One entry, or undefined when the actor does not exist at this point. */
-  entry(address: string): DirectoryEntry | undefined {
-    return this.tree().find((e) => e.address === address);
-  }
-
   /**
    * A page of the actors that match, in tree order (parents before their children, depth-first).
    * @example dir.page({ kind: 'task', status: 'failed', offset: 0, limit: 100 })

@@ -12,6 +12,9 @@ interface Props {
   onSeek(seq: number): void;
 }
 
+/** Inputs per history request: without the actor index the server steps through each of them. */
+const historyWindow = 1000;
+
 function causeText(c: HistoryEntry['cause']): string {
   if (typeof c === 'string') return c;
   const o = c as Record<string, unknown>;
@@ -36,7 +39,7 @@ export function HistoryPanel({ address, position, firstSeq, onSeek }: Props) {
     setEarlier([]);
     setFrom(undefined);
     const t = setTimeout(() => {
-      api.history(address, position).then(
+      api.history(address, position, Math.max(firstSeq, position - historyWindow)).then(
         (h) => live && (setHistory(h), setFrom(h.from), setError(undefined)),
         (e: Error) => live && setError(e.message),
       );
@@ -45,13 +48,13 @@ export function HistoryPanel({ address, position, firstSeq, onSeek }: Props) {
       live = false;
       clearTimeout(t);
     };
-  }, [address, position]);
+  }, [address, position, firstSeq]);
   if (error) return <p class="error">{error}</p>;
   if (!history) return <p class="muted">Loading history…</p>;
   const entries = [...earlier, ...history.entries].reverse();
   const loadEarlier = async () => {
     if (from === undefined) return;
-    const h = await api.history(address, from);
+    const h = await api.history(address, from, Math.max(firstSeq, from - historyWindow));
     setEarlier((e) => [...h.entries, ...e]);
     setFrom(h.from);
   };
