@@ -227,3 +227,13 @@ export class DeterminismViolationError extends HiveError {
     this.actual = actual;
   }
 }
+
+/** The inspector's page was not built: `npm run build` writes it to dist/inspector. */
+export class InspectorAssetsError extends HiveError {
+  readonly searched: string[];
+  constructor(searched: string[]) {
+    super('not_found', `the inspector page is not built: no index.html in ${searched.join(' or ')}; run \`npm run build\` (it writes dist/inspector)`);
+    this.name = 'InspectorAssetsError';
+    this.searched = searched;
+  }
+}
