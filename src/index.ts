@@ -24,19 +24,22 @@ export {
   TaskRejectedError,
   FormatError,
   LockedError,
+  LockLostError,
   AttemptSupersededError,
   DeterminismViolationError,
   isHiveError,
   type HiveErrorCode,
+  type LockHolder,
 } from './errors.js';
 export { openReplay, Replay, defaultReplayOptions, type ReplayOptions, type ActorState, type ActorChange } from './replay/Replay.js';
 export { openDataDir, memorySource, type ReplaySource } from './replay/ReplaySource.js';
 export { exportRecording, importRecording, recordingFormat, recordingVersion } from './replay/recording.js';
 export type { VerifyReport } from './replay/verifyRun.js';
-export type { HistoryEntry, HistoryCause, HistoryState } from './replay/actorHistory.js';
+export type { HistoryEntry as ReplayHistoryEntry, HistoryCause as ReplayHistoryCause, HistoryState as ReplayHistoryState } from './replay/actorHistory.js';
 export type { WhyReport, WhyStep } from './replay/explainWhy.js';
 export { writeFork, type WriteForkOptions, type ForkSummary } from './replay/writeFork.js';
 export { startInspector, defaultInspectorOptions, type InspectorOptions, type InspectorServer, type InspectorSource } from './inspect/InspectorServer.js';
+export type { ActorHistory, ActorView, Change, ChangesPage, DirectoryCounts, DirectoryEntry, DirectoryPage, HistoryCause, HistoryEntry, Info, Lane, LaneMark, Summary, Swimlanes } from './inspect/inspectorApi.js';
 export { createReadModels, readModelView, type ReadModels, type ReadModelContext, type AgentLoad } from './inspect/readModels.js';
 export { toStatelyMessages, machineDefinition, statelyInspectVersion, type StatelyMessage } from './inspect/statelyMessages.js';
 export type { KernelMachines } from './kernel/Kernel.js';

@@ -105,8 +105,9 @@ describe('replay.history', () => {
       }
       const agent = await stored.history('agent:a');
       const mid = agent[Math.floor(agent.length / 2)]!.seq;
-      for (const range of [{ from: mid }, { to: mid }, { from: 3, to: mid + 4 }, { from: mid, to: mid }]) {
-        const expected = agent.filter((e) => e.seq >= (range.from ?? 0) && e.seq <= (range.to ?? Infinity));
+      // Ranges are from < seq <= to, as for replay.inputs.
+      for (const range of [{ from: mid }, { to: mid }, { from: 3, to: mid + 4 }, { from: mid - 1, to: mid }, { from: mid, to: mid }]) {
+        const expected = agent.filter((e) => e.seq > (range.from ?? -1) && e.seq <= (range.to ?? Infinity));
         expect(await stored.history('agent:a', range), JSON.stringify(range)).toEqual(expected);
       }
     } finally {

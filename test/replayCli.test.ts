@@ -87,7 +87,7 @@ describe('hivestate replay / serve', () => {
     const failed = /^#(\d+) {2}\S+ {2}attempt.failed {2}\(outcome: attempt.failed\) {2}running -> failed$/m.exec(history.stdout);
     expect(failed).not.toBeNull();
     expect(history.stdout).toContain('    error: (none) -> {"code":"handler_error","message":"registry down"}');
-    const json = await cli(['replay', 'history', 'task:fetch', dir, '--json', '--from', failed![1]!]);
+    const json = await cli(['replay', 'history', 'task:fetch', dir, '--json', '--from', String(Number(failed![1]) - 1)]);
     expect(json.stdout.trim().split('\n').map((l) => JSON.parse(l).input.type)).toEqual(['attempt.failed']);
 
     const why = await cli(['replay', 'why', 'task:build', dir]);

@@ -115,15 +115,16 @@ describe('seek data', () => {
     }
   });
 
-  it('replays a directory written without seek data by building seek points', async () => {
+  it('replays a directory written before seek data existed by building seek points, and a writer adds them', async () => {
     const dir = tempDir();
     await (await busyRun(dir)).close();
     const before = await openReplay(dir);
     const journal = before.inputs(0, Number.MAX_SAFE_INTEGER);
     await before.close();
-    // What a data directory written before seek data existed looks like.
+    // What a data directory of format 2 (before seek data) looks like.
     const root = open({ path: join(dir, 'hive.lmdb'), maxDbs: 16 });
     for (const name of ['seek', 'chunks', 'segments', 'retired', 'blobs']) await root.openDB({ name }).drop();
+    await root.openDB({ name: 'meta' }).put('format', 2);
     await root.openDB({ name: 'meta' }).remove('seekStart');
     await root.close();
     const legacy = await openReplay(dir);
@@ -134,6 +135,22 @@ describe('seek data', () => {
       expect(await legacy.history('task:p4')).toEqual(await full.history('task:p4'));
     } finally {
       await legacy.close();
+    }
+    // A writer upgrades it to format 3; seek data starts at its first checkpoint, so replay still
+    // builds points until a compaction leaves no input before that.
+    const hive = await openHive({ dataDir: dir, logger: memoryLogger().logger, handlers: { x: async () => 1 } });
+    await hive.waitForTask((await hive.postTask({ id: 'after', type: 'x', input: 1 })).id, { timeoutMs: 5000 });
+    await hive.close();
+    const store = HiveStore.open(dir, { readOnly: true });
+    expect(store.seek.start()).toBeGreaterThan(journal.length - 1);
+    await store.close();
+    const upgraded = await openReplay(dir);
+    try {
+      expect(upgraded.storedSeekData).toBe(false);
+      await upgraded.seek(upgraded.lastSeq);
+      expect(upgraded.actor('task:after')?.status).toBe('completed');
+    } finally {
+      await upgraded.close();
     }
   });
 

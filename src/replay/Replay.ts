@@ -77,8 +77,11 @@ export class Replay {
     if (!Number.isInteger(o.seekEvery) || o.seekEvery < 1) throw new ValidationError('seekEvery', 'must be a positive integer');
     const reader = source.seek;
     const start = reader?.start();
-    // Stored seek data is usable when the journal still has every input after its first point.
-    this.points = reader && start !== undefined && start + 1 >= source.firstSeq() ? storedSeekPoints(source, reader) : builtSeekPoints(source, o);
+    // Stored seek data is used when the journal has every input after its first point and it reaches
+    // back as far as replaying the journal would (a hive upgraded to seek data keeps older inputs).
+    const replayFrom = source.firstSeq() > 1 ? (source.checkpoint()?.seq ?? 0) : 0;
+    const stored = reader && start !== undefined && start + 1 >= source.firstSeq() && start <= replayFrom;
+    this.points = stored ? storedSeekPoints(source, reader) : builtSeekPoints(source, o);
     this.firstSeq = this.points.firstSeq;
     this.cursorPoint = this.pos = this.firstSeq;
     this.cursor = replayKernel(this.points.viewAt(this.firstSeq, this.firstSeq), o.machines);
@@ -206,7 +209,7 @@ export class Replay {
   }
 
   /**
-   * Every input that changed the actor at `address` (in `from <= seq <= to`), oldest first: the
+   * Every input that changed the actor at `address` (in `from < seq <= to`), oldest first: the
    * input, the state value and changed context fields before and after, and the cause (API call,
    * outcome, timer, or a message from which actor). Read from the history index the hive stored
    * with its checkpoints; inputs after the last checkpoint are replayed. Does not move the session.

@@ -49,10 +49,11 @@ export function openDataDir(dir: string): ReplaySource {
   }
   return {
     origin: dir,
-    lastSeq: () => store.lastSeq(),
+    // A compaction may have removed every record, the checkpoint's included: it still counts.
+    lastSeq: () => Math.max(store.lastSeq(), store.checkpoint()?.seq ?? 0),
     firstSeq: () => {
       for (const r of store.journalAfter(0)) return r.seq;
-      return store.lastSeq() + 1;
+      return Math.max(store.lastSeq(), store.checkpoint()?.seq ?? 0) + 1;
     },
     records: (after, until) => store.journalAfter(after, until),
     checkpoint: () => store.checkpoint(),

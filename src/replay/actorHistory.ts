@@ -32,9 +32,13 @@ export interface HistoryState {
 export interface HistoryCause {
   /** `api`: an API call (post, cancel, agent commands, prune) reached or created the actor; `outcome`: an attempt or verification result; `timer`: a durable timer fired; `message`: another actor (or the kernel) sent it a message. */
   kind: 'api' | 'outcome' | 'timer' | 'message';
+  /** The input's type (`task.post`, `attempt.failed`, `timer.fired`, ...). */
+  input: string;
   /** Who sent the first message: `input` (the journaled input itself), `timer`, `kernel`, or an actor address such as `coordinator` or `task:build-1`. */
   from: string;
-  /** Every message the actor handled for this input, in order ('created' when the input created it). */
+  /** The first event the actor handled (`created` when the input created it). */
+  event: string;
+  /** Every message the actor handled for this input, in order. */
   messages: Array<{ from: string; event: string }>;
 }
 
@@ -68,12 +72,13 @@ interface RawChange {
 const outcomeTypes = new Set<Input['type']>(['attempt.progress', 'attempt.checkpoint', 'attempt.succeeded', 'attempt.failed', 'attempt.rejected', 'attempt.lost', 'verify.passed', 'verify.failed']);
 
 /**
- * Every input with `from <= seq <= to` that changed `address`, oldest first.
+ * Every input with `from < seq <= to` that changed `address`, oldest first (the ranges of `replay.inputs`).
  * @example const entries = await actorHistory(ctx, 'task:build-1', {})
  */
 export async function actorHistory(ctx: HistoryContext, address: string, range: { from?: number; to?: number }): Promise<HistoryEntry[]> {
   const last = ctx.source.lastSeq();
-  const from = Math.max(range.from ?? 0, ctx.points.firstSeq + 1);
+  // Inclusive from here on: the first input shown.
+  const from = Math.max((range.from ?? 0) + 1, ctx.points.firstSeq + 1);
   const to = Math.min(range.to ?? last, last);
   if (from > to) return [];
   const reader = ctx.points.stored ? ctx.source.seek : undefined;
@@ -218,5 +223,5 @@ export function causeOf(input: Input, causes: StepCause[]): HistoryCause {
   if (from === 'timer') kind = 'timer';
   else if (from === 'input') kind = event !== createdEvent && outcomeTypes.has(input.type) ? 'outcome' : 'api';
   else kind = 'message';
-  return { kind, from, messages };
+  return { kind, input: input.type, from, event, messages };
 }

@@ -3,7 +3,8 @@
  * value over about 2 KB would take whole overflow pages of its own (a 5 KB blob takes 8 KB); parts
  * of at most `partBytes` pack tightly.
  */
-import type { Database, Key } from 'lmdb';
+import type { Key } from 'lmdb';
+import type { SealedDatabase } from './SealedDatabase.js';
 
 /** LMDB keeps a node in its leaf page up to about 2,000 bytes (half a 4 KiB page, less headers). */
 export const partBytes = 1900;
@@ -13,7 +14,7 @@ export const partBytes = 1900;
  * @example const n = blobs.put(['c', 120], bytes); blobs.get(['c', 120], n)
  */
 export class BlobParts {
-  constructor(private readonly db: Database<Uint8Array, Key[]>) {}
+  constructor(private readonly db: SealedDatabase<Uint8Array, Key[]>) {}
 
   /**
    * Writes `bytes` (inside a write transaction); returns how many parts it took. With `append`
@@ -31,7 +32,7 @@ export class BlobParts {
 
   /** The first element of the last key stored (the newest checkpoint that wrote blobs). */
   lastFirst(): Key | undefined {
-    for (const key of this.db.getKeys({ reverse: true, limit: 1 })) return (key as Key[])[0];
+    for (const key of this.db.getKeys({ reverse: true, limit: 1 })) return key[0];
     return undefined;
   }
 

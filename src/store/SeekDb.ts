@@ -15,8 +15,10 @@
  *   LMDB's leaf pages (see BlobParts).
  * `prune({ compactJournal: true })` deletes what the deleted journal records needed.
  */
-import type { Database, Key, RootDatabase } from 'lmdb';
+import type { Key, RootDatabase } from 'lmdb';
 import { BlobParts } from './BlobParts.js';
+import type { HiveDatabases } from './openHiveDatabases.js';
+import type { SealedDatabase } from './SealedDatabase.js';
 import { seqOfOrder } from '../kernel/applyInput.js';
 import { encodeChanges, packEntries, sharesChunk, unpackEntries, type UndoEntry } from './changeCodec.js';
 import type { CheckpointWrite, StoredActor, StoredTimer } from './HiveStore.js';
@@ -24,16 +26,6 @@ import { pageBytes } from './pageBytes.js';
 import { pack, packSync, patchOf, restoreChain, unpack, type SeekDelta, type SeekEntry, type SeekFull } from './seekCodec.js';
 import { bloomOf } from './bloom.js';
 import type { ChunkValue, SeekItem, SeekReader, SegmentValue } from './SeekReader.js';
-
-/** The databases of the hive store this reads besides its own. */
-export interface SeekDbParts {
-  root: RootDatabase;
-  meta: Database<unknown, string>;
-  actors: Database<StoredActor, string>;
-  live: Database<true, string>;
-  timers: Database<StoredTimer, string>;
-  byOrder: Database<string, number>;
-}
 
 /** What a checkpoint adds, prepared (compressed) before its transaction starts. */
 export interface PreparedSeek {
@@ -69,11 +61,10 @@ const chunkKey = (seq: number): Key[] => [seq, 'c'];
 const segmentKey = (at: number, address: string, sealed: boolean): Key[] => [at, `${sealed ? 'z' : 'f'}${address}`];
 
 export class SeekDb implements SeekReader {
-  private readonly seek: Database<StoredEntry, number>;
-  private readonly chunks: Database<StoredChunk, number>;
-  private readonly segments: Database<StoredSegment, [string, number]>;
-  private readonly retiredDb: Database<StoredActor, [string, number]>;
-  private readonly blobsDb: Database<Uint8Array, Key[]>;
+  private readonly seek: SealedDatabase<StoredEntry, number>;
+  private readonly chunks: SealedDatabase<StoredChunk, number>;
+  private readonly segments: SealedDatabase<StoredSegment, [string, number]>;
+  private readonly retiredDb: SealedDatabase<StoredActor, [string, number]>;
   private readonly blobs: BlobParts;
   /** False for a directory written before seek data existed, opened read-only (its databases cannot be created). */
   readonly present: boolean;
@@ -83,15 +74,21 @@ export class SeekDb implements SeekReader {
   /** Entries in each actor's unsealed frames, read from the store on first use. */
   private readonly pending = new Map<string, number>();
 
-  constructor(private readonly p: SeekDbParts) {
-    // Read-only, lmdb-js returns undefined for a database that does not exist.
-    this.seek = p.root.openDB({ name: 'seek' });
-    this.chunks = p.root.openDB({ name: 'chunks' });
-    this.segments = p.root.openDB({ name: 'segments' });
-    this.retiredDb = p.root.openDB({ name: 'retired' });
-    this.blobsDb = p.root.openDB<Uint8Array, Key[]>({ name: 'blobs' });
-    this.blobs = new BlobParts(this.blobsDb);
-    this.present = [this.seek, this.chunks, this.segments, this.retiredDb, this.blobsDb].every((db) => db !== undefined);
+  private readonly p: HiveDatabases;
+
+  /** Over the hive's databases; without seek databases (a hive from before format 3, read-only) it reads as empty. */
+  constructor(
+    private readonly root: RootDatabase,
+    dbs: HiveDatabases,
+  ) {
+    this.p = dbs;
+    const seek = dbs.seek;
+    this.present = seek !== undefined;
+    this.seek = seek?.seek as SealedDatabase<StoredEntry, number>;
+    this.chunks = seek?.chunks as SealedDatabase<StoredChunk, number>;
+    this.segments = seek?.segments as SealedDatabase<StoredSegment, [string, number]>;
+    this.retiredDb = seek?.retired as SealedDatabase<StoredActor, [string, number]>;
+    this.blobs = new BlobParts(seek?.blobs as SealedDatabase<Uint8Array, Key[]>);
   }
 
   // ---------------------------------------------------------------- writing (the live hive)
@@ -252,7 +249,7 @@ export class SeekDb implements SeekReader {
     for (const a of w.actors) {
       // Only what was live at the previous checkpoint needs a patch or a removal: a task created
       // and finished in between never was in the live set.
-      const wasLive = this.p.live.doesExist(a.address);
+      const wasLive = this.p.live.get(a.address) !== undefined;
       if (!a.live) {
         if (wasLive) done.push(a.address);
         continue;
@@ -261,8 +258,8 @@ export class SeekDb implements SeekReader {
       if (before) patched.push([a.address, patchOf(before, a.actor)]);
       else live.push([a.address, a.actor]);
     }
-    for (const pr of w.pruned) if (this.p.live.doesExist(pr.address)) done.push(pr.address);
-    const timersCleared = w.timersCleared.filter((id) => this.p.timers.doesExist(id));
+    for (const pr of w.pruned) if (this.p.live.get(pr.address) !== undefined) done.push(pr.address);
+    const timersCleared = w.timersCleared.filter((id) => this.p.timers.get(id) !== undefined);
     return { live, patched, done, timersSet: w.timersSet, timersCleared };
   }
 
@@ -391,22 +388,23 @@ export class SeekDb implements SeekReader {
 
   /** Bytes the seek data and history index take (pages in use), for reports. */
   sizes(): { seek: number; history: number; retired: number } {
+    if (!this.present) return { seek: 0, history: 0, retired: 0 };
     // Blob parts are counted with what they belong to (seek entries, or history), in proportion to their bytes.
-    const blobs = this.blobsDb;
     let entryBytes = 0;
     let otherBytes = 0;
-    for (const { key, value } of blobs?.getRange() ?? []) {
-      if ((key as Key[])[1] === 'a') entryBytes += value.length;
-      else otherBytes += value.length;
+    for (const { key, stored } of (this.p.seek!.blobs as SealedDatabase<Uint8Array, Key[]>).rawRange()) {
+      if (key[1] === 'a') entryBytes += stored.length;
+      else otherBytes += stored.length;
     }
     const share = entryBytes + otherBytes === 0 ? 0 : entryBytes / (entryBytes + otherBytes);
-    const blobPages = pageBytes(blobs as never);
+    const blobPages = pageBytes(this.root, 'blobs');
     return {
-      seek: pageBytes(this.seek as never) + blobPages * share,
-      history: pageBytes(this.chunks as never) + pageBytes(this.segments as never) + blobPages * (1 - share),
-      retired: pageBytes(this.retiredDb as never),
+      seek: pageBytes(this.root, 'seek') + blobPages * share,
+      history: pageBytes(this.root, 'chunks') + pageBytes(this.root, 'segments') + blobPages * (1 - share),
+      retired: pageBytes(this.root, 'retired'),
     };
   }
+
 }
 
 /** Whether a stored actor existed at input `seq` (its order starts with the input that created it). */

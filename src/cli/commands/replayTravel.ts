@@ -60,8 +60,8 @@ export function registerTravel(replay: Command): void {
     .description('every input that changed one actor: state before and after, changed fields, and the cause')
     .argument('<address>', 'actor address, e.g. task:build-1, agent:a1, coordinator')
     .argument('[source]', sourceHelp, defaultHiveOptions.dataDir)
-    .option('--from <seq>', 'first input to show')
-    .option('--to <seq>', 'last input to show')
+    .option('--from <seq>', 'show inputs after this one')
+    .option('--to <seq>', 'show inputs up to this one')
     .option('--json', 'print one JSON entry per line')
     .action((address: string, source: string, o: { from?: string; to?: string; json?: boolean }) =>
       withReplay(source, async (r) => {
@@ -69,8 +69,9 @@ export function registerTravel(replay: Command): void {
         const to = seqOption('--to', o.to);
         const entries = await r.history(address, { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
         if (o.json) return entries.forEach((e) => out(JSON.stringify(e)));
-        if (entries.length === 0) throw new ValidationError('address', `no input changed ${address} in inputs ${from ?? r.firstSeq + 1}..${to ?? r.lastSeq}`);
-        out(`${address}: ${entries.length} inputs changed it (inputs ${from ?? r.firstSeq + 1}..${to ?? r.lastSeq} of ${r.lastSeq})`);
+        const span = `inputs ${(from ?? r.firstSeq) + 1}..${to ?? r.lastSeq}`;
+        if (entries.length === 0) throw new ValidationError('address', `no input changed ${address} in ${span}`);
+        out(`${address}: ${entries.length} inputs changed it (${span} of ${r.lastSeq})`);
         for (const e of entries) for (const line of entryLines(e)) out(line);
       }),
     );
