@@ -126,14 +126,34 @@ async function measure(dir: string, seeks: number): Promise<void> {
   const pct = (100 * seekBytes) / before.journal;
   const ok = (met: boolean) => (met ? 'met' : 'MISSED');
   console.log(`journal: ${lastSeq} inputs written by a live hive, ${mb(before.journal)} MB; seek data stored: ${stored}`);
-  console.log(`seek data: ${mb(seekBytes)} MB (seek points ${mb(before.seek)} MB, history index ${mb(before.history)} MB, pruned copies ${mb(before.retired)} MB) = ${pct.toFixed(1)}% of the journal   target <= 25%: ${ok(pct <= 25)}`);
-  console.log(`openReplay + first seek: ${firstMs.toFixed(0)} ms   target <= 1000 ms: ${ok(firstMs <= 1000)}`);
-  console.log(`seeks (${seeks} random inputs): median ${median.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${times.at(-1)!.toFixed(0)} ms   target median <= 200 ms: ${ok(median <= 200)}`);
-  console.log(`rss (max while seeking): ${mb(rss)} MB   target < 500 MB: ${ok(rss < 500 * 2 ** 20)}`);
-  console.log(`history of agent:special: ${history.length} changes in ${historyMs.toFixed(0)} ms   target >= 1000 changes in <= 100 ms: ${ok(history.length >= 1000 && historyMs <= 100)}`);
-  console.log(`prune({ compactJournal: true }) deleted ${pruned} tasks: journal ${mb(before.journal)} -> ${mb(after.journal)} MB, seek data ${mb(seekBytes)} -> ${mb(after.seek + after.history + after.retired)} MB`);
   console.log(
-    JSON.stringify({ inputs: lastSeq, journalMB: +mb(before.journal), seekDataMB: +mb(seekBytes), seekDataPct: +pct.toFixed(1), firstSeekMs: Math.round(firstMs), seekMedianMs: Math.round(median), seekP95Ms: Math.round(p95), rssMB: +mb(rss), historyChanges: history.length, historyMs: Math.round(historyMs), afterPrune: { journalMB: +mb(after.journal), seekDataMB: +mb(after.seek + after.history + after.retired) } }),
+    `seek data: ${mb(seekBytes)} MB (seek points ${mb(before.seek)} MB, history index ${mb(before.history)} MB, pruned copies ${mb(before.retired)} MB) = ${pct.toFixed(1)}% of the journal   target <= 25%: ${ok(pct <= 25)}`,
+  );
+  console.log(`openReplay + first seek: ${firstMs.toFixed(0)} ms   target <= 1000 ms: ${ok(firstMs <= 1000)}`);
+  console.log(
+    `seeks (${seeks} random inputs): median ${median.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${times.at(-1)!.toFixed(0)} ms   target median <= 200 ms: ${ok(median <= 200)}`,
+  );
+  console.log(`rss (max while seeking): ${mb(rss)} MB   target < 500 MB: ${ok(rss < 500 * 2 ** 20)}`);
+  console.log(
+    `history of agent:special: ${history.length} changes in ${historyMs.toFixed(0)} ms   target >= 1000 changes in <= 100 ms: ${ok(history.length >= 1000 && historyMs <= 100)}`,
+  );
+  console.log(
+    `prune({ compactJournal: true }) deleted ${pruned} tasks: journal ${mb(before.journal)} -> ${mb(after.journal)} MB, seek data ${mb(seekBytes)} -> ${mb(after.seek + after.history + after.retired)} MB`,
+  );
+  console.log(
+    JSON.stringify({
+      inputs: lastSeq,
+      journalMB: +mb(before.journal),
+      seekDataMB: +mb(seekBytes),
+      seekDataPct: +pct.toFixed(1),
+      firstSeekMs: Math.round(firstMs),
+      seekMedianMs: Math.round(median),
+      seekP95Ms: Math.round(p95),
+      rssMB: +mb(rss),
+      historyChanges: history.length,
+      historyMs: Math.round(historyMs),
+      afterPrune: { journalMB: +mb(after.journal), seekDataMB: +mb(after.seek + after.history + after.retired) },
+    }),
   );
 }
 

@@ -17,7 +17,14 @@ afterEach(async () => {
 function checksums(dir: string): Record<string, string> {
   const files = readdirSync(dir).filter((f) => f !== 'hive.lmdb-lock');
   expect(files).toContain('hive.lmdb');
-  return Object.fromEntries(files.map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]));
+  return Object.fromEntries(
+    files.map((f) => [
+      f,
+      createHash('sha256')
+        .update(readFileSync(join(dir, f)))
+        .digest('hex'),
+    ]),
+  );
 }
 
 /** A run where fetching fails for good, so the build that depends on it fails too. */
@@ -99,7 +106,10 @@ describe('replay.fork', () => {
     const replay = await openReplay(dir);
     try {
       const started = (await replay.history('task:job')).find((e) => e.after.value === 'running')!;
-      const fork = await replay.fork(started.seq, { dataDir: join(tempDir(), 'fork'), hive: { logger: memoryLogger().logger, handlers: { x: async (t, ctx) => `again ${String(t.input)} (attempt ${ctx.attempt})` } } });
+      const fork = await replay.fork(started.seq, {
+        dataDir: join(tempDir(), 'fork'),
+        hive: { logger: memoryLogger().logger, handlers: { x: async (t, ctx) => `again ${String(t.input)} (attempt ${ctx.attempt})` } },
+      });
       forks.push(fork);
       expect(await fork.waitForTask('job', { timeoutMs: 5000 })).toMatchObject({ status: 'completed', output: 'again 1 (attempt 2)' });
     } finally {
@@ -120,13 +130,17 @@ describe('replay.fork', () => {
         expect(isHiveError(err, 'invalid_input'), String(err)).toBe(true);
         return (err as Error).message;
       };
-      expect(await refused(failure.seq, { [failure.seq]: { type: 'agent.pause', agentId: 'a' } })).toMatch(/a replacement must be one of attempt.succeeded, attempt.failed, attempt.rejected, attempt.lost/);
+      expect(await refused(failure.seq, { [failure.seq]: { type: 'agent.pause', agentId: 'a' } })).toMatch(
+        /a replacement must be one of attempt.succeeded, attempt.failed, attempt.rejected, attempt.lost/,
+      );
       expect(await refused(failure.seq, { [failure.seq]: { type: 'attempt.succeeded', output: 1, attempt: 2 } })).toMatch(/attempt: must stay 1/);
       expect(await refused(failure.seq, { [failure.seq]: { type: 'attempt.succeeded', output: 1, taskId: 'build' } })).toMatch(/taskId: must stay "fetch"/);
       expect(await refused(failure.seq, { [failure.seq]: { type: 'attempt.succeeded' } })).toMatch(/needs output/);
       expect(await refused(failure.seq, { [failure.seq]: { type: 'attempt.succeeded', output: 1, colour: 'red' } })).toMatch(/unknown option "colour"/);
       expect(await refused(failure.seq, { [failure.seq]: { type: 'attempt.failed', error: { code: 'x' } } })).toMatch(/error.message/);
-      expect(await refused(failure.seq, { [post.seq]: { type: 'task.post' } })).toMatch(/only attempt outcomes, verification results, progress reports, handler checkpoints and agent commands can be replaced/);
+      expect(await refused(failure.seq, { [post.seq]: { type: 'task.post' } })).toMatch(
+        /only attempt outcomes, verification results, progress reports, handler checkpoints and agent commands can be replaced/,
+      );
       expect(await refused(failure.seq, { [failure.seq + 1]: { type: 'attempt.succeeded', output: 1 } })).toMatch(/must name an input from 1 to/);
       expect(await refused(replay.lastSeq + 1, {})).toMatch(/atSeq: must be an integer from 1 to/);
       mkdirSync(join(target, '..', 'used'), { recursive: true });

@@ -63,7 +63,11 @@ describe('replay.history', () => {
       expect(f[0]).toMatchObject({ input: { type: 'task.post' }, before: null, cause: { kind: 'api', from: 'input' } });
       expect(f[0]!.after.context).toMatchObject({ spec: { id: 'f', type: 'flaky' } });
       const failed = f.find((e) => e.input.type === 'attempt.failed')!;
-      expect(failed).toMatchObject({ before: { value: 'running', context: { failures: 0 } }, after: { value: 'retrying', context: { failures: 1, error: { message: 'first attempt fails' } } }, cause: { kind: 'outcome', from: 'input' } });
+      expect(failed).toMatchObject({
+        before: { value: 'running', context: { failures: 0 } },
+        after: { value: 'retrying', context: { failures: 1, error: { message: 'first attempt fails' } } },
+        cause: { kind: 'outcome', from: 'input' },
+      });
       const retried = f.find((e) => e.cause.kind === 'timer')!;
       expect(retried).toMatchObject({ input: { type: 'timer.fired' }, before: { value: 'retrying' }, cause: { from: 'timer' } });
       expect(retried.cause.messages[0]).toEqual({ from: 'timer', event: 'hive.retry' });
@@ -75,9 +79,16 @@ describe('replay.history', () => {
       expect(f.every((e, i) => i === 0 || e.seq > f[i - 1]!.seq)).toBe(true);
 
       const build = await replay.history('task:build');
-      expect(build.at(-1)).toMatchObject({ after: { value: 'failed', context: { error: { code: 'dependency_failed' } } }, cause: { kind: 'message', from: 'task:fetch' } });
+      expect(build.at(-1)).toMatchObject({
+        after: { value: 'failed', context: { error: { code: 'dependency_failed' } } },
+        cause: { kind: 'message', from: 'task:fetch' },
+      });
       const slow = await replay.history('task:slow');
-      expect(slow.at(-1)).toMatchObject({ input: { type: 'timer.fired' }, after: { value: 'timed_out' }, cause: { kind: 'timer', messages: [{ event: 'hive.timeout' }] } });
+      expect(slow.at(-1)).toMatchObject({
+        input: { type: 'timer.fired' },
+        after: { value: 'timed_out' },
+        cause: { kind: 'timer', messages: [{ event: 'hive.timeout' }] },
+      });
       const agent = await replay.history('agent:a');
       expect(agent[0]).toMatchObject({ input: { type: 'agent.spawn' }, before: null });
       expect(agent.some((e) => e.cause.from.startsWith('task:') && e.cause.messages[0]!.event === 'hive.task.released')).toBe(true);
@@ -162,7 +173,8 @@ describe('replay.history', () => {
     try {
       expect(stored.seekPoints.at(-1)).toBeLessThan(stored.lastSeq);
       const replayed = await openReplay(memorySource('journal only', stored.inputs(0, stored.lastSeq)));
-      for (const address of ['agent:a', 'task:early', 'task:late', 'coordinator']) expect(await stored.history(address), address).toEqual(await replayed.history(address));
+      for (const address of ['agent:a', 'task:early', 'task:late', 'coordinator'])
+        expect(await stored.history(address), address).toEqual(await replayed.history(address));
       expect((await stored.history('task:late')).at(-1)!.after.value).toBe('completed');
     } finally {
       await stored.close();

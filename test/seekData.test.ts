@@ -101,10 +101,18 @@ describe('seek data', () => {
       expect(fromFile.storedSeekData).toBe(true);
       expect(fromFile.seekPoints).toEqual(fromDir.seekPoints);
       for (const seq of randomSeqs(0, fromDir.lastSeq, 20)) await sameAt(fromFile, fromDir, seq);
-      for (const address of ['agent:a', 'agent:b', 'task:p0', 'task:p13']) expect(await fromFile.history(address), address).toEqual(await fromDir.history(address));
+      for (const address of ['agent:a', 'agent:b', 'task:p0', 'task:p13'])
+        expect(await fromFile.history(address), address).toEqual(await fromDir.history(address));
       // A recording written before seek data existed (version 1: no seek lines) still replays, by building points.
       const v1 = join(tempDir(), 'v1.ndjson');
-      writeFileSync(v1, text.split('\n').filter((l) => !/^\{"(seekStart|seek|chunk|segment|retired)"/.test(l)).join('\n').replace('"version":2', '"version":1'));
+      writeFileSync(
+        v1,
+        text
+          .split('\n')
+          .filter((l) => !/^\{"(seekStart|seek|chunk|segment|retired)"/.test(l))
+          .join('\n')
+          .replace('"version":2', '"version":1'),
+      );
       const old = await openReplay(v1);
       expect(old.storedSeekData).toBe(false);
       for (const seq of randomSeqs(0, fromDir.lastSeq, 10)) await sameAt(old, fromDir, seq);

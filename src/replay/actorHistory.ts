@@ -69,7 +69,16 @@ interface RawChange {
   fields: string[];
 }
 
-const outcomeTypes = new Set<Input['type']>(['attempt.progress', 'attempt.checkpoint', 'attempt.succeeded', 'attempt.failed', 'attempt.rejected', 'attempt.lost', 'verify.passed', 'verify.failed']);
+const outcomeTypes = new Set<Input['type']>([
+  'attempt.progress',
+  'attempt.checkpoint',
+  'attempt.succeeded',
+  'attempt.failed',
+  'attempt.rejected',
+  'attempt.lost',
+  'verify.passed',
+  'verify.failed',
+]);
 
 /**
  * Every input with `from < seq <= to` that changed `address`, oldest first (the ranges of `replay.inputs`).
@@ -111,7 +120,10 @@ function storedChanges(ctx: HistoryContext, reader: SeekReader, address: string,
     const view = ctx.points.viewAt(lastPoint, to);
     anchor = view.getActor(address);
     const kernel = replayKernel(view, ctx.machines, { recordChanges: true });
-    tail = kernel.takeChanges().filter((r) => r.address === address).map(fromRecord);
+    tail = kernel
+      .takeChanges()
+      .filter((r) => r.address === address)
+      .map(fromRecord);
     top = lastPoint;
   } else {
     top = reader.pointAfter(to - 1) ?? lastPoint;
@@ -184,7 +196,9 @@ async function replayedChanges(ctx: HistoryContext, address: string, start: numb
 function fromRecord(r: StepRecord): RawChange {
   const after = stateOf(r.after);
   const before = r.before ? stateOf(r.before) : undefined;
-  const fields = before ? [...new Set([...Object.keys(before.context), ...Object.keys(after.context)])].filter((k) => !sameValue(before.context[k], after.context[k])) : Object.keys(after.context).filter((k) => after.context[k] !== undefined);
+  const fields = before
+    ? [...new Set([...Object.keys(before.context), ...Object.keys(after.context)])].filter((k) => !sameValue(before.context[k], after.context[k]))
+    : Object.keys(after.context).filter((k) => after.context[k] !== undefined);
   return { seq: r.seq, causes: r.causes, before, after, fields };
 }
 

@@ -92,7 +92,10 @@ async function explain(ctx: WhyContext, address: string, history: HistoryEntry[]
           add(e, `verification of attempt ${attempt} passed`);
           break;
         case 'attempt.rejected':
-          add(e, `agent ${'agentId' in e.input ? e.input.agentId : '?'} rejected attempt ${attempt}: ${errorText(known.error)}${to === 'rejected' ? '; no capable agent was left' : ''}`);
+          add(
+            e,
+            `agent ${'agentId' in e.input ? e.input.agentId : '?'} rejected attempt ${attempt}: ${errorText(known.error)}${to === 'rejected' ? '; no capable agent was left' : ''}`,
+          );
           break;
         case 'attempt.lost':
           add(e, `attempt ${attempt} was lost (the hive stopped while it ran); it goes back to the queue`);
@@ -111,10 +114,18 @@ async function explain(ctx: WhyContext, address: string, history: HistoryEntry[]
           break;
       }
     }
-    if (steps.length === before && e.before && e.before.value !== to) add(e, `${e.before.value} -> ${to} (${e.cause.messages.map((m) => `${m.event} from ${m.from}`).join(', ')}; input #${e.seq} ${e.input.type})`);
+    if (steps.length === before && e.before && e.before.value !== to)
+      add(e, `${e.before.value} -> ${to} (${e.cause.messages.map((m) => `${m.event} from ${m.from}`).join(', ')}; input #${e.seq} ${e.input.type})`);
   }
   const last = history.at(-1);
-  if (last) steps.push({ seq: last.seq, at: last.at, address, depth, text: `final state: ${last.after.value}${known.error && last.after.value !== 'completed' && last.after.value !== 'verified' ? ` (${errorText(known.error)})` : ''}` });
+  if (last)
+    steps.push({
+      seq: last.seq,
+      at: last.at,
+      address,
+      depth,
+      text: `final state: ${last.after.value}${known.error && last.after.value !== 'completed' && last.after.value !== 'verified' ? ` (${errorText(known.error)})` : ''}`,
+    });
   else steps.push({ seq: 0, at: 0, address, depth, text: 'no history: the actor does not exist in the replayable part of the run' });
 }
 
@@ -132,7 +143,8 @@ function errorText(error: unknown): string {
 }
 
 function retryText(to: string, known: Record<string, unknown>): string {
-  if (to === 'retrying') return `; retry ${String(known.failures)} of ${String((known.spec as { maxRetries?: number } | undefined)?.maxRetries)} at ${new Date(known.retryAt as number).toISOString()}`;
+  if (to === 'retrying')
+    return `; retry ${String(known.failures)} of ${String((known.spec as { maxRetries?: number } | undefined)?.maxRetries)} at ${new Date(known.retryAt as number).toISOString()}`;
   if (to === 'failed' || to === 'timed_out') return `; no retries left (maxRetries ${String((known.spec as { maxRetries?: number } | undefined)?.maxRetries)})`;
   return '';
 }
@@ -151,5 +163,13 @@ async function whyAgent(ctx: WhyContext, e: HistoryEntry, known: Record<string, 
 
 function candidate(a: { id: string; status: string; context: Record<string, unknown> }): AgentCandidate {
   const c = a.context;
-  return { id: a.id, status: a.status, priority: c.priority as AgentCandidate['priority'], load: c.load as number, maxConcurrent: c.maxConcurrent as number, lastTaskAt: c.lastTaskAt as number, order: c.order as number };
+  return {
+    id: a.id,
+    status: a.status,
+    priority: c.priority as AgentCandidate['priority'],
+    load: c.load as number,
+    maxConcurrent: c.maxConcurrent as number,
+    lastTaskAt: c.lastTaskAt as number,
+    order: c.order as number,
+  };
 }

@@ -23,14 +23,46 @@ const checkText = (field: string, v: unknown) => checkName(field, v, 65_536);
 
 /** Each replaceable type's fields besides `type`: [name, required, check]. */
 const fields: Partial<Record<Type, Array<[string, boolean, (field: string, v: unknown) => unknown]>>> = {
-  'attempt.succeeded': [['taskId', true, checkId], ['attempt', true, checkAttempt], ['output', true, checkJson]],
-  'attempt.failed': [['taskId', true, checkId], ['attempt', true, checkAttempt], ['error', true, checkError]],
-  'attempt.rejected': [['taskId', true, checkId], ['attempt', true, checkAttempt], ['agentId', true, checkId], ['reason', true, checkText]],
-  'attempt.lost': [['taskId', true, checkId], ['attempt', true, checkAttempt]],
-  'verify.passed': [['taskId', true, checkId], ['attempt', true, checkAttempt]],
-  'verify.failed': [['taskId', true, checkId], ['attempt', true, checkAttempt], ['reason', true, checkText]],
-  'attempt.progress': [['taskId', true, checkId], ['attempt', true, checkAttempt], ['pct', true, checkPct], ['note', false, checkText]],
-  'attempt.checkpoint': [['taskId', true, checkId], ['attempt', true, checkAttempt], ['state', true, checkJson]],
+  'attempt.succeeded': [
+    ['taskId', true, checkId],
+    ['attempt', true, checkAttempt],
+    ['output', true, checkJson],
+  ],
+  'attempt.failed': [
+    ['taskId', true, checkId],
+    ['attempt', true, checkAttempt],
+    ['error', true, checkError],
+  ],
+  'attempt.rejected': [
+    ['taskId', true, checkId],
+    ['attempt', true, checkAttempt],
+    ['agentId', true, checkId],
+    ['reason', true, checkText],
+  ],
+  'attempt.lost': [
+    ['taskId', true, checkId],
+    ['attempt', true, checkAttempt],
+  ],
+  'verify.passed': [
+    ['taskId', true, checkId],
+    ['attempt', true, checkAttempt],
+  ],
+  'verify.failed': [
+    ['taskId', true, checkId],
+    ['attempt', true, checkAttempt],
+    ['reason', true, checkText],
+  ],
+  'attempt.progress': [
+    ['taskId', true, checkId],
+    ['attempt', true, checkAttempt],
+    ['pct', true, checkPct],
+    ['note', false, checkText],
+  ],
+  'attempt.checkpoint': [
+    ['taskId', true, checkId],
+    ['attempt', true, checkAttempt],
+    ['state', true, checkJson],
+  ],
   'agent.pause': [['agentId', true, checkId]],
   'agent.resume': [['agentId', true, checkId]],
   'agent.stop': [['agentId', true, checkId]],
@@ -45,16 +77,26 @@ const fields: Partial<Record<Type, Array<[string, boolean, (field: string, v: un
 export function replaceInput(seq: number, recorded: Input, replacement: unknown): Input {
   const where = `replace[${seq}]`;
   const family = families.find((f) => f.types.includes(recorded.type));
-  if (!family) throw new ValidationError(where, `input ${seq} is a ${recorded.type}; only attempt outcomes, verification results, progress reports, handler checkpoints and agent commands can be replaced`);
+  if (!family)
+    throw new ValidationError(
+      where,
+      `input ${seq} is a ${recorded.type}; only attempt outcomes, verification results, progress reports, handler checkpoints and agent commands can be replaced`,
+    );
   const given = checkKeys(where, replacement, ['type', ...new Set(Object.values(fields).flatMap((f) => f!.map(([name]) => name)))]);
   const type = (given.type ?? recorded.type) as Type;
   if (!family.types.includes(type)) {
-    throw new ValidationError(`${where}.type`, `input ${seq} is a ${recorded.type} (${family.name}); a replacement must be one of ${family.types.join(', ')}, got ${JSON.stringify(given.type)}`);
+    throw new ValidationError(
+      `${where}.type`,
+      `input ${seq} is a ${recorded.type} (${family.name}); a replacement must be one of ${family.types.join(', ')}, got ${JSON.stringify(given.type)}`,
+    );
   }
   const merged: Record<string, unknown> = { ...recorded, ...given };
   for (const id of family.identity) {
     if (merged[id] !== (recorded as Record<string, unknown>)[id]) {
-      throw new ValidationError(`${where}.${id}`, `must stay ${JSON.stringify((recorded as Record<string, unknown>)[id])} (the recorded ${recorded.type} is for that ${id === 'agentId' ? 'agent' : 'task and attempt'}); got ${JSON.stringify(merged[id])}`);
+      throw new ValidationError(
+        `${where}.${id}`,
+        `must stay ${JSON.stringify((recorded as Record<string, unknown>)[id])} (the recorded ${recorded.type} is for that ${id === 'agentId' ? 'agent' : 'task and attempt'}); got ${JSON.stringify(merged[id])}`,
+      );
     }
   }
   const out: Record<string, unknown> = { type };
@@ -67,7 +109,8 @@ export function replaceInput(seq: number, recorded: Input, replacement: unknown)
     out[name] = check(`${where}.${name}`, v) ?? v;
   }
   for (const name of Object.keys(given)) {
-    if (name !== 'type' && !fields[type]!.some(([f]) => f === name)) throw new ValidationError(`${where}.${name}`, `a ${type} has no field ${name}; its fields are ${fields[type]!.map(([f]) => f).join(', ')}`);
+    if (name !== 'type' && !fields[type]!.some(([f]) => f === name))
+      throw new ValidationError(`${where}.${name}`, `a ${type} has no field ${name}; its fields are ${fields[type]!.map(([f]) => f).join(', ')}`);
   }
   return out as unknown as Input;
 }
@@ -78,7 +121,8 @@ function checkAttempt(field: string, v: unknown): number {
 }
 
 function checkPct(field: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 100) throw new ValidationError(field, `must be a number from 0 to 100, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 100)
+    throw new ValidationError(field, `must be a number from 0 to 100, got ${JSON.stringify(v)}`);
   return v;
 }
 

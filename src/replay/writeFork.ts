@@ -42,14 +42,17 @@ export async function writeFork(source: ReplaySource, atSeq: number, options: Wr
   const o = checkKeys('fork', options, ['dataDir', 'replace']);
   const dataDir = checkName('fork.dataDir', o.dataDir, 4096);
   const last = checkInt('atSeq', atSeq, 1, Math.max(1, source.lastSeq()));
-  if (source.firstSeq() > 1) throw new FormatError(`${source.origin}: the journal starts at input ${source.firstSeq()} (it was compacted); a fork needs every input from 1`);
+  if (source.firstSeq() > 1)
+    throw new FormatError(`${source.origin}: the journal starts at input ${source.firstSeq()} (it was compacted); a fork needs every input from 1`);
   if (resolve(dataDir) === resolve(source.origin)) throw new ValidationError('fork.dataDir', 'must be a new directory, not the recorded run itself');
-  if (existsSync(dataDir) && readdirSync(dataDir).length > 0) throw new ValidationError('fork.dataDir', `${dataDir} is not empty; give a new or empty directory`);
+  if (existsSync(dataDir) && readdirSync(dataDir).length > 0)
+    throw new ValidationError('fork.dataDir', `${dataDir} is not empty; give a new or empty directory`);
   const replace = new Map<number, unknown>();
   if (o.replace !== undefined) {
     for (const [key, value] of Object.entries(checkKeys('fork.replace', o.replace, Object.keys(o.replace as object)))) {
       const seq = Number(key);
-      if (!Number.isInteger(seq) || seq < 1 || seq > last) throw new ValidationError(`replace[${key}]`, `must name an input from 1 to ${last} (the fork point); got ${JSON.stringify(key)}`);
+      if (!Number.isInteger(seq) || seq < 1 || seq > last)
+        throw new ValidationError(`replace[${key}]`, `must name an input from 1 to ${last} (the fork point); got ${JSON.stringify(key)}`);
       replace.set(seq, value);
     }
   }

@@ -102,7 +102,8 @@ export class SeekDb implements SeekReader {
     const empty = w.actors.length === 0 && w.timersSet.length === 0 && w.timersCleared.length === 0 && w.pruned.length === 0;
     const skip = last === w.seq && empty && (w.changes?.length ?? 0) === 0;
     // A second checkpoint at the same input replaces the entry there, so it must stand on its own.
-    const full = !skip && (this.lastFull === undefined || last === w.seq || w.compactJournalBefore !== undefined || this.deltaBytes >= fullEvery * this.lastFull.bytes);
+    const full =
+      !skip && (this.lastFull === undefined || last === w.seq || w.compactJournalBefore !== undefined || this.deltaBytes >= fullEvery * this.lastFull.bytes);
     const json = skip ? '' : JSON.stringify(full ? this.composeFull(w) : this.composeDelta(w));
     const byActor = encodeChanges(w.changes ?? []);
     const chunk: Record<string, UndoEntry[]> = {};
@@ -121,7 +122,10 @@ export class SeekDb implements SeekReader {
       const actor = pr.stored === false ? undefined : this.p.actors.get(pr.address);
       if (actor) retired.push([pr.address, actor]);
     }
-    const fresh = this.p.meta.get('seekStart') === undefined && this.p.meta.get('checkpoint') === undefined && ((this.p.meta.get('journalStart') as number | undefined) ?? 1) === 1;
+    const fresh =
+      this.p.meta.get('seekStart') === undefined &&
+      this.p.meta.get('checkpoint') === undefined &&
+      ((this.p.meta.get('journalStart') as number | undefined) ?? 1) === 1;
     const chunkValue = chunkBlob ? { f: bloomOf(Object.keys(chunk)), z: chunkBlob } : undefined;
     return { skip, full, rawBytes: json.length, blob, chunk: chunkValue, segments, retired, fresh };
   }
@@ -130,13 +134,25 @@ export class SeekDb implements SeekReader {
   private async segmentWrite(address: string, entries: UndoEntry[]): Promise<PreparedSeek['segments'][number]> {
     const pending = this.pendingFor(address);
     if (pending + entries.length < segmentSize) {
-      return { address, first: entries[0]!.s, value: { n: entries.length, z: await pack(JSON.stringify(packEntries(entries))) }, remove: [], pending: pending + entries.length };
+      return {
+        address,
+        first: entries[0]!.s,
+        value: { n: entries.length, z: await pack(JSON.stringify(packEntries(entries))) },
+        remove: [],
+        pending: pending + entries.length,
+      };
     }
     const frames: Array<[number, UndoEntry[]]> = [];
     for (const [first, value] of this.trailingFrames(address)) frames.unshift([first, segmentEntries(this.segmentValue(address, value))]);
     const all = [...frames.flatMap(([, e]) => e), ...entries];
     const z = await pack(JSON.stringify(packEntries(all)));
-    return { address, first: all[0]!.s, value: { n: all.length, z, sealed: 1 }, remove: frames.map(([first]) => first).filter((f) => f !== all[0]!.s), pending: 0 };
+    return {
+      address,
+      first: all[0]!.s,
+      value: { n: all.length, z, sealed: 1 },
+      remove: frames.map(([first]) => first).filter((f) => f !== all[0]!.s),
+      pending: 0,
+    };
   }
 
   /** The frames after an actor's last sealed segment, newest first. */
@@ -404,7 +420,6 @@ export class SeekDb implements SeekReader {
       retired: pageBytes(this.root, 'retired'),
     };
   }
-
 }
 
 /** Whether a stored actor existed at input `seq` (its order starts with the input that created it). */

@@ -19,7 +19,11 @@ export interface ChunkValue {
   z: Uint8Array;
 }
 
-export type SeekItem = { seek: [number, SeekEntry] } | { chunk: [number, ChunkValue] } | { segment: [string, number, SegmentValue] } | { retired: [string, number, StoredActor] };
+export type SeekItem =
+  | { seek: [number, SeekEntry] }
+  | { chunk: [number, ChunkValue] }
+  | { segment: [string, number, SegmentValue] }
+  | { retired: [string, number, StoredActor] };
 
 export interface SeekReader {
   /**

@@ -38,7 +38,8 @@ export interface ActorState {
   context: Record<string, unknown>;
 }
 
-const same = (a: unknown, b: unknown): boolean => a === b || (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b));
+const same = (a: unknown, b: unknown): boolean =>
+  a === b || (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b));
 
 /**
  * Tasks are many and short-lived: their entries share one compressed chunk per checkpoint. Other
@@ -75,7 +76,8 @@ export function undoEntryOf(rec: StepRecord, previousAts: readonly number[] = []
       const ref = typeof was === 'number' ? previousAts.indexOf(was) : -1;
       if (was === undefined) (entry.u ??= []).push(k);
       else if (ref >= 0 && ref < refDepth) (entry.r ??= {})[k] = ref + 1;
-      else if (Number.isSafeInteger(was) && Number.isSafeInteger(now) && Number.isSafeInteger((now as number) - (was as number))) (entry.d ??= {})[k] = (now as number) - (was as number);
+      else if (Number.isSafeInteger(was) && Number.isSafeInteger(now) && Number.isSafeInteger((now as number) - (was as number)))
+        (entry.d ??= {})[k] = (now as number) - (was as number);
       else if (Array.isArray(was) && Array.isArray(now)) (entry.a ??= {})[k] = arrayUndo(was, now);
       else (entry.b ??= {})[k] = was;
     }

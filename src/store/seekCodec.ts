@@ -131,5 +131,10 @@ export function applyPatch(before: StoredActor, patch: ActorPatch): StoredActor 
   const snap = before.snapshot as { value: unknown; context: Record<string, unknown> };
   const context = { ...snap.context, ...patch.c };
   for (const k of patch.u ?? []) delete context[k];
-  return { kind: before.kind, status: patch.s ?? before.status, order: patch.o ?? before.order, snapshot: { value: 'v' in patch ? patch.v : snap.value, context } };
+  return {
+    kind: before.kind,
+    status: patch.s ?? before.status,
+    order: patch.o ?? before.order,
+    snapshot: { value: 'v' in patch ? patch.v : snap.value, context },
+  };
 }

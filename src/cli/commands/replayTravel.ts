@@ -45,7 +45,9 @@ export function entryLines(e: HistoryEntry): string[] {
   const head = `#${e.seq}  ${new Date(e.at).toISOString()}  ${e.input.type}  (${causeText(e)})  ${e.before ? e.before.value : '(created)'} -> ${e.after.value}`;
   const lines = [head];
   for (const field of Object.keys(e.after.context)) {
-    lines.push(e.before ? `    ${field}: ${brief(e.before.context[field])} -> ${brief(e.after.context[field])}` : `    ${field} = ${brief(e.after.context[field])}`);
+    lines.push(
+      e.before ? `    ${field}: ${brief(e.before.context[field])} -> ${brief(e.after.context[field])}` : `    ${field} = ${brief(e.after.context[field])}`,
+    );
   }
   return lines;
 }
@@ -68,7 +70,10 @@ export function registerTravel(replay: Command): void {
         const from = seqOption('--from', o.from);
         const to = seqOption('--to', o.to);
         const entries = await r.history(address, { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
-        if (o.json) return entries.forEach((e) => out(JSON.stringify(e)));
+        if (o.json) {
+          for (const e of entries) out(JSON.stringify(e));
+          return;
+        }
         const span = `inputs ${(from ?? r.firstSeq) + 1}..${to ?? r.lastSeq}`;
         if (entries.length === 0) throw new ValidationError('address', `no input changed ${address} in ${span}`);
         out(`${address}: ${entries.length} inputs changed it (${span} of ${r.lastSeq})`);
@@ -78,7 +83,7 @@ export function registerTravel(replay: Command): void {
 
   replay
     .command('why')
-    .description('the chain of causes behind an actor\'s last state: failed dependencies, chosen agents, retries, timeouts')
+    .description("the chain of causes behind an actor's last state: failed dependencies, chosen agents, retries, timeouts")
     .argument('<address>', 'actor address, e.g. task:build-1')
     .argument('[source]', sourceHelp, defaultHiveOptions.dataDir)
     .option('--json', 'print JSON')
@@ -113,7 +118,9 @@ export function registerTravel(replay: Command): void {
           }
         }
         const summary = await writeFork(r.source, seqOption('at-seq', atSeq)!, { dataDir: forkDir, replace });
-        out(`wrote fork ${summary.dataDir}: inputs 1..${summary.atSeq} of ${r.source.origin}${summary.replaced.length ? `, input${summary.replaced.length > 1 ? 's' : ''} ${summary.replaced.join(', ')} replaced` : ''}`);
+        out(
+          `wrote fork ${summary.dataDir}: inputs 1..${summary.atSeq} of ${r.source.origin}${summary.replaced.length ? `, input${summary.replaced.length > 1 ? 's' : ''} ${summary.replaced.join(', ')} replaced` : ''}`,
+        );
         out(`open it with createHive({ dataDir: ${JSON.stringify(summary.dataDir)}, handlers }) to carry on from there`);
       }),
     );
