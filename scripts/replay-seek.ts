@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createHive } from '../src/createHive.js';
+import { isHiveError } from '../src/errors.js';
 import { openReplay } from '../src/replay/Replay.js';
 import { HiveStore } from '../src/store/HiveStore.js';
 
@@ -39,6 +40,17 @@ async function generate(dir: string, total: number): Promise<void> {
   for (let i = 0; i < 50; i++) await hive.spawnAgent({ id: `a${i}`, name: `worker ${i}`, capabilities: ['work'], maxConcurrent: 4 });
   await hive.spawnAgent({ id: 'special', name: 'the rare one', capabilities: ['special'] });
   const status = async () => (await hive.status()).lastSeq;
+  // waitForTask can miss a task that settles between its first look and its subscription; look again.
+  const settled = async (id: string): Promise<void> => {
+    for (;;) {
+      try {
+        await hive.waitForTask(id, { timeoutMs: 2000 });
+        return;
+      } catch (err) {
+        if (!isHiveError(err, 'wait_timeout')) throw err;
+      }
+    }
+  };
   const loop = async () => {
     while ((await status()) < total) {
       const b = n;
@@ -49,7 +61,7 @@ async function generate(dir: string, total: number): Promise<void> {
       });
       n += 10;
       const tasks = await hive.postTasks(specs);
-      await Promise.all(tasks.map((t) => hive.waitForTask(t.id)));
+      await Promise.all(tasks.map((t) => settled(t.id)));
     }
   };
   let last = 0;

@@ -91,11 +91,12 @@ export async function actorHistory(ctx: HistoryContext, address: string, range: 
   const to = Math.min(range.to ?? last, last);
   if (from > to) return [];
   const reader = ctx.points.stored ? ctx.source.seek : undefined;
-  const changes = reader ? storedChanges(ctx, reader, address, from, to) : await replayedChanges(ctx, address, ctx.points.firstSeq, to);
+  const journal = new JournalCache(ctx.source);
+  const changes = reader ? storedChanges(ctx, reader, journal, address, from, to) : await replayedChanges(ctx, address, ctx.points.firstSeq, to);
   const out: HistoryEntry[] = [];
   for (const c of changes) {
     if (c.seq < from || c.seq > to) continue;
-    const rec = recordAt(ctx.source, c.seq);
+    const rec = journal.record(c.seq);
     if (!rec) continue;
     out.push({
       seq: c.seq,
@@ -110,7 +111,7 @@ export async function actorHistory(ctx: HistoryContext, address: string, range: 
 }
 
 /** Stored intervals walked back from a known state, then the inputs after the last checkpoint replayed. */
-function storedChanges(ctx: HistoryContext, reader: SeekReader, address: string, from: number, to: number): RawChange[] {
+function storedChanges(ctx: HistoryContext, reader: SeekReader, journal: JournalCache, address: string, from: number, to: number): RawChange[] {
   const start = ctx.points.firstSeq;
   const lastPoint = Math.max(start, reader.pointAtOrBefore(ctx.source.lastSeq()) ?? start);
   let tail: RawChange[] = [];
@@ -136,7 +137,7 @@ function storedChanges(ctx: HistoryContext, reader: SeekReader, address: string,
   const stored: RawChange[] = [];
   for (let i = entries.length - 1; i >= 0; i--) {
     const e = entries[i]!;
-    const before = undo(state, e, (k) => timeOf(ctx.source, entries[i - k]!.s));
+    const before = undo(state, e, (k) => journal.time(entries[i - k]!.s));
     if (e.s <= to) stored.push({ seq: e.s, causes: e.c, before, after: state, fields: changedFields(e, state) });
     if (!before || e.s <= from) break;
     state = before;
@@ -214,16 +215,26 @@ function pick(state: ActorState, fields: string[]): HistoryState {
   return { value: String(state.value), context };
 }
 
-/** The time of input `seq` (a time reference in an undo entry points at an earlier entry's input). */
-function timeOf(source: ReplaySource, seq: number): number {
-  const rec = recordAt(source, seq);
-  if (!rec) throw new FormatError(`${source.origin}: the history index refers to input ${seq}, which the journal no longer has`);
-  return rec.at;
-}
+/** Journal records read once per history walk (a time reference in an undo entry points at an earlier entry's input). */
+class JournalCache {
+  private readonly records = new Map<number, JournalRecord | undefined>();
 
-function recordAt(source: ReplaySource, seq: number): JournalRecord | undefined {
-  for (const rec of source.records(seq - 1, seq)) return rec;
-  return undefined;
+  constructor(private readonly source: ReplaySource) {}
+
+  record(seq: number): JournalRecord | undefined {
+    if (!this.records.has(seq)) {
+      let found: JournalRecord | undefined;
+      for (const rec of this.source.records(seq - 1, seq)) found = rec;
+      this.records.set(seq, found);
+    }
+    return this.records.get(seq);
+  }
+
+  time(seq: number): number {
+    const rec = this.record(seq);
+    if (!rec) throw new FormatError(`${this.source.origin}: the history index refers to input ${seq}, which the journal no longer has`);
+    return rec.at;
+  }
 }
 
 /**

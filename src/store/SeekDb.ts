@@ -35,15 +35,20 @@ export interface PreparedSeek {
   blob: Uint8Array;
   chunk: ChunkValue | undefined;
   /** Segment writes: a frame, or a sealed segment replacing the frames at `remove`. */
-  segments: Array<{ address: string; first: number; value: SegmentValue; remove: number[]; pending: number }>;
+  segments: Array<{ address: string; first: number; value: SegmentValue; remove: number[]; pending: Pending }>;
   retired: Array<[string, StoredActor]>;
   fresh: boolean;
 }
 
 /** A full is written once the deltas since the last one are this many times its size. */
 export const fullEvery = 12;
-/** Entries per sealed segment of an agent's (or the coordinator's) history. */
+/** Entries per sealed segment of an agent's (or the coordinator's) history... */
 export const segmentSize = 1024;
+/** ...or fewer, once this many frames hold them (an actor that changes rarely would leave many small frames to read). */
+export const framesPerSegment = 32;
+
+/** An actor's unsealed frames: how many, and how many entries they hold. */
+type Pending = { frames: number; entries: number };
 
 const lastKey = Number.MAX_SAFE_INTEGER;
 
@@ -71,8 +76,8 @@ export class SeekDb implements SeekReader {
   /** The last full this process wrote (undefined: write a full next, as after opening). */
   private lastFull: { seq: number; bytes: number } | undefined;
   private deltaBytes = 0;
-  /** Entries in each actor's unsealed frames, read from the store on first use. */
-  private readonly pending = new Map<string, number>();
+  /** Each actor's unsealed frames, read from the store on first use. */
+  private readonly pending = new Map<string, Pending>();
 
   private readonly p: HiveDatabases;
 
@@ -130,16 +135,19 @@ export class SeekDb implements SeekReader {
     return { skip, full, rawBytes: json.length, blob, chunk: chunkValue, segments, retired, fresh };
   }
 
-  /** A new frame for `address`, or, once its frames hold `segmentSize` entries, one sealed segment replacing them. */
+  /**
+   * A new frame for `address`, or, once its frames would hold `segmentSize` entries or number
+   * `framesPerSegment`, one sealed segment replacing them.
+   */
   private async segmentWrite(address: string, entries: UndoEntry[]): Promise<PreparedSeek['segments'][number]> {
     const pending = this.pendingFor(address);
-    if (pending + entries.length < segmentSize) {
+    if (pending.entries + entries.length < segmentSize && pending.frames + 1 < framesPerSegment) {
       return {
         address,
         first: entries[0]!.s,
         value: { n: entries.length, z: await pack(JSON.stringify(packEntries(entries))) },
         remove: [],
-        pending: pending + entries.length,
+        pending: { frames: pending.frames + 1, entries: pending.entries + entries.length },
       };
     }
     const frames: Array<[number, UndoEntry[]]> = [];
@@ -151,7 +159,7 @@ export class SeekDb implements SeekReader {
       first: all[0]!.s,
       value: { n: all.length, z, sealed: 1 },
       remove: frames.map(([first]) => first).filter((f) => f !== all[0]!.s),
-      pending: 0,
+      pending: { frames: 0, entries: 0 },
     };
   }
 
@@ -163,13 +171,16 @@ export class SeekDb implements SeekReader {
     }
   }
 
-  private pendingFor(address: string): number {
-    let n = this.pending.get(address);
-    if (n === undefined) {
-      n = 0;
-      for (const [, value] of this.trailingFrames(address)) n += value.n;
+  private pendingFor(address: string): Pending {
+    let p = this.pending.get(address);
+    if (p === undefined) {
+      p = { frames: 0, entries: 0 };
+      for (const [, value] of this.trailingFrames(address)) {
+        p.frames++;
+        p.entries += value.n;
+      }
     }
-    return n;
+    return p;
   }
 
   /** Writes what `prepare` built; runs inside the checkpoint's transaction, after the other writes. */
