@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { exportRecording, memorySource, openDataDir, openReplay, type JournalRecord, type Replay } from '../src/index.js';
+import { taskMachine } from '../machines/task.js';
 import { HiveStore } from '../src/store/HiveStore.js';
 import { memoryLogger, openHive, tempDir } from './helpers.js';
 
@@ -65,6 +66,10 @@ describe('seek data', () => {
       await store.close();
       expect(stored.seekPoints.length).toBeGreaterThan(8);
       for (const seq of [...randomSeqs(0, stored.lastSeq, 40), 0, stored.lastSeq, ...stored.seekPoints]) await sameAt(stored, full, seq);
+      // A changed machine replays from the start: the stored points hold the recorded machines' states.
+      const changed = await openReplay(dir, { machines: { task: taskMachine } });
+      expect(changed.storedSeekData).toBe(false);
+      await changed.close();
     } finally {
       await stored.close();
     }

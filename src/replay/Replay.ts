@@ -1,4 +1,4 @@
-/** @module Replay: a read-only session over a recorded run: seek, step, list actors, show one, diff two points, list inputs, verify. */
+/** @module Replay: a read-only session over a recorded run: seek, step, list actors, show one, diff two points, list inputs, actor histories, why, what-if forks, verify. */
 import { statSync } from 'node:fs';
 import type { Kernel, KernelMachines } from '../kernel/Kernel.js';
 import type { InspectionRecord } from '../kernel/InspectionRecord.js';
@@ -80,7 +80,8 @@ export class Replay {
     // Stored seek data is used when the journal has every input after its first point and it reaches
     // back as far as replaying the journal would (a hive upgraded to seek data keeps older inputs).
     const replayFrom = source.firstSeq() > 1 ? (source.checkpoint()?.seq ?? 0) : 0;
-    const stored = reader && start !== undefined && start + 1 >= source.firstSeq() && start <= replayFrom;
+    // Changed machines replay from the start: the stored points are the recorded machines' states.
+    const stored = reader && start !== undefined && start + 1 >= source.firstSeq() && start <= replayFrom && o.machines === undefined;
     this.points = stored ? storedSeekPoints(source, reader) : builtSeekPoints(source, o);
     this.firstSeq = this.points.firstSeq;
     this.cursorPoint = this.pos = this.firstSeq;
