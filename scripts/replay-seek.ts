@@ -81,18 +81,17 @@ function runChild(dir: string, total: number): Promise<void> {
   return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`generator exited with ${code}`)))));
 }
 
-function sizes(dir: string): { journal: number; seek: number; history: number; retired: number; lastSeq: number } {
-  const store = HiveStore.open(dir, { readOnly: true });
+async function sizes(dir: string): Promise<{ journal: number; seek: number; history: number; retired: number; lastSeq: number }> {
+  const store = HiveStore.open(dir, { readOnly: true, sumActors: false });
   try {
-    const j = store.journalBytes();
-    return { journal: j, ...store.seek.sizes(), lastSeq: store.lastSeq() };
+    return { journal: store.journalBytes(), ...store.seek.sizes(), lastSeq: store.lastSeq() };
   } finally {
-    void store.close();
+    await store.close();
   }
 }
 
 async function measure(dir: string, seeks: number): Promise<void> {
-  const before = sizes(dir);
+  const before = await sizes(dir);
   const seekBytes = before.seek + before.history + before.retired;
   global.gc?.();
   let x = 12345;
@@ -132,7 +131,7 @@ async function measure(dir: string, seeks: number): Promise<void> {
   const hive = await createHive({ dataDir: pruneDir, logger: pino({ level: 'silent' }) });
   const pruned = await hive.prune({ before: Date.now() + 1, compactJournal: true });
   await hive.close();
-  const after = sizes(pruneDir);
+  const after = await sizes(pruneDir);
   if (pruneDir !== dir) rmSync(pruneDir, { recursive: true, force: true });
 
   const pct = (100 * seekBytes) / before.journal;
@@ -176,7 +175,7 @@ async function main(): Promise<void> {
   const keep = process.env.REPLAY_SEEK_DIR;
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'replay-seek-'));
   try {
-    const reuse = keep !== undefined && existsSync(join(keep, 'hive.lmdb')) && sizes(keep).lastSeq >= total;
+    const reuse = keep !== undefined && existsSync(join(keep, 'hive.lmdb')) && (await sizes(keep)).lastSeq >= total;
     if (!reuse) {
       const t = performance.now();
       await runChild(dir, total);

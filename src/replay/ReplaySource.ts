@@ -37,7 +37,8 @@ export interface ReplaySource extends JournalSource {
  * @example const src = openDataDir('./.hivestate'); src.lastSeq()
  */
 export function openDataDir(dir: string): ReplaySource {
-  const store = HiveStore.open(dir, { readOnly: true });
+  // Opening sums no stored actor: a replay reads only those it restores (each checked as it is read).
+  const store = HiveStore.open(dir, { readOnly: true, sumActors: false });
   function* storedActors(): Generator<[string, StoredActor]> {
     const coordinator = store.getActor(coordinatorAddress);
     if (coordinator) yield [coordinatorAddress, coordinator];

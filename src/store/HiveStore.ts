@@ -60,6 +60,11 @@ export interface StoreFaults {
 export interface HiveStoreOptions {
   readOnly?: boolean;
   faults?: StoreFaults;
+  /**
+   * Read-only: skip summing every stored actor's checksum at open, which reads the whole actors
+   * database (replay reads only the actors it restores; each value is still checked when read). @default true
+   */
+  sumActors?: boolean;
 }
 
 /**
@@ -91,7 +96,7 @@ export class HiveStore implements KernelStore {
     mkdirSync(dir, { recursive: true });
     this.lock = options.readOnly ? undefined : acquireWriterLock(dir);
     try {
-      const { root, dbs } = openHiveFile(join(dir, 'hive.lmdb'), { readOnly: this.readOnly });
+      const { root, dbs } = openHiveFile(join(dir, 'hive.lmdb'), { readOnly: this.readOnly, sumActors: !this.readOnly || (options.sumActors ?? true) });
       this.root = root;
       ({ meta: this.meta, journal: this.journal, actors: this.actors, live: this.live, timers: this.timers } = dbs);
       ({ byStatus: this.byStatus, byOrder: this.byOrder, idempotency: this.idempotency } = dbs);

@@ -17,7 +17,7 @@ import { rawEntryDigest } from './sealValue.js';
  * pages under a walk (`walk: true` for a file no one writes, such as a fresh backup).
  * @example const { root, dbs } = openHiveFile(join(dir, 'hive.lmdb'), { readOnly: false })
  */
-export function openHiveFile(file: string, o: { readOnly: boolean; walk?: boolean }): { root: RootDatabase; dbs: HiveDatabases } {
+export function openHiveFile(file: string, o: { readOnly: boolean; walk?: boolean; sumActors?: boolean }): { root: RootDatabase; dbs: HiveDatabases } {
   checkDataFile(file);
   let root: RootDatabase;
   try {
@@ -31,7 +31,7 @@ export function openHiveFile(file: string, o: { readOnly: boolean; walk?: boolea
   try {
     const walked = !(o.walk ?? !o.readOnly) ? undefined : checkLmdbPages(file, root.getStats() as LmdbHeader, { databases: ['actors'], mix: rawEntryDigest });
     const dbs = openHiveDatabases(root, { file, readOnly: o.readOnly });
-    checkHiveConsistency(dbs, file, walked && { actorsDigest: walked.digests.actors ?? 0 });
+    checkHiveConsistency(dbs, file, walked && { actorsDigest: walked.digests.actors ?? 0 }, { sumActors: o.sumActors ?? true });
     return { root, dbs };
   } catch (err) {
     root.close().catch(() => undefined);
