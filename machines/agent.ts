@@ -47,7 +47,9 @@ export type AgentEvent =
   | ({ type: 'agent.stop' } & At)
   | ({ type: 'agent.heartbeat' } & At)
   | ({ type: 'hive.heartbeat.missed' } & At)
-  | ({ type: 'hive.agent.restart' } & At);
+  | ({ type: 'hive.agent.restart' } & At)
+  /** A process opened the hive: the heartbeat window starts again (nobody could beat while it was down). */
+  | ({ type: 'hive.opened' } & At);
 
 /** Messages the agent sends through the kernel: supervision asks the coordinator, a stop hands work back. */
 export type AgentMessage =
@@ -100,7 +102,8 @@ export const agentMachine = setup({
       enqueue.emit({
         type: 'effect.timer.set',
         timerId: heartbeatTimer(context.id),
-        due: event.at + context.heartbeatMs,
+        // Entering the first state, the event is XState's init (no `at`): the window starts at registration.
+        due: ((event as { at?: number }).at ?? context.createdAt) + context.heartbeatMs,
         target: agentAddress(context.id),
         event: { type: 'hive.heartbeat.missed' },
       });
@@ -156,6 +159,7 @@ export const agentMachine = setup({
         'hive.task.released': { actions: 'release' },
         'agent.pause': { target: 'paused', actions: 'touch' },
         'agent.heartbeat': { actions: ['touch', 'armHeartbeat'] },
+        'hive.opened': { actions: 'armHeartbeat' },
         'hive.heartbeat.missed': { target: 'error', actions: { type: 'fail', params: { reason: 'missed heartbeat' } } },
       },
     },
@@ -174,6 +178,7 @@ export const agentMachine = setup({
         ],
         'agent.pause': { target: 'paused', actions: 'touch' },
         'agent.heartbeat': { actions: ['touch', 'armHeartbeat'] },
+        'hive.opened': { actions: 'armHeartbeat' },
         'hive.heartbeat.missed': { target: 'error', actions: { type: 'fail', params: { reason: 'missed heartbeat' } } },
       },
     },
@@ -185,6 +190,7 @@ export const agentMachine = setup({
           { target: 'idle', actions: 'touch' },
         ],
         'agent.heartbeat': { actions: ['touch', 'armHeartbeat'] },
+        'hive.opened': { actions: 'armHeartbeat' },
       },
     },
     error: {

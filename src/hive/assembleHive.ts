@@ -53,6 +53,8 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     closers.push(() => executor.abortAll('the hive is closing'));
     const r = kernel.recover();
     if (r.replayed > 0 || r.restoredTasks > 0) logger.info(r, 'recovered');
+    // Before attempts in flight are handed out again, so that they meet this process's facts.
+    if (r.restoredAgents > 0) await kernel.submit({ type: 'hive.opened' });
     await Promise.all(kernel.resumeInFlight());
     let inspector: InspectorServer | undefined;
     if (o.inspect) {

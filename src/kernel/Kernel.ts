@@ -60,7 +60,7 @@ export class Kernel extends KernelQueries {
     this.core.inspection.logger = o.logger;
     this.listeners = new Listeners(o.logger);
     this.intake = new Intake({ store: o.store, clock: o.clock, logger: o.logger, apply: (rec) => this.applyLive(rec), onHalt: (err) => this.onHalt(err) });
-    this.timerHost = new TimerHost(this.core.timers, o.clock, (timerId) => this.intake.submit({ type: 'timer.fired', timerId }));
+    this.timerHost = new TimerHost(this.core.timers, o.clock, (timerId, due) => this.intake.submit({ type: 'timer.fired', timerId, due }));
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -8,6 +8,7 @@ import { isTerminalTaskStatus } from '../../machines/types.js';
 import type { Input, TaskSpecRecord } from './inputs.js';
 import type { KernelCore } from './KernelCore.js';
 import { collectPrunable } from './collectPrunable.js';
+import { applyHiveOpened } from './applyHiveOpened.js';
 
 type Handler<T extends Input['type']> = (core: KernelCore, input: Extract<Input, { type: T }>) => unknown;
 
@@ -62,9 +63,15 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   'verify.passed': toTask,
   'verify.failed': toTask,
   'timer.fired': (core, input) => {
-    const t = core.timers.clear(input.timerId);
-    if (t) core.deliver(t.target, { ...t.event, at: core.at }, 'timer');
+    const armed = core.timers.get(input.timerId);
+    // The firing was journaled for one instance; a timer re-armed under that id meanwhile (the next
+    // attempt's timeout, a heartbeat window) has another due time and is left alone. Records
+    // written before `due` was journaled fire whatever is armed, as they did then.
+    if (!armed || (input.due !== undefined && armed.due !== input.due)) return;
+    core.timers.clear(input.timerId);
+    core.deliver(armed.target, { ...armed.event, at: core.at }, 'timer');
   },
+  'hive.opened': (core) => applyHiveOpened(core),
   'hive.prune': (core, input) => {
     if (input.compactJournal) core.compactBefore = input.before;
     return collectPrunable(core, input.before);

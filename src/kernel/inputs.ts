@@ -19,8 +19,11 @@ export type Input =
   | { type: 'attempt.lost'; taskId: string; attempt: number }
   | { type: 'verify.passed'; taskId: string; attempt: number }
   | { type: 'verify.failed'; taskId: string; attempt: number; reason: string }
-  | { type: 'timer.fired'; timerId: string }
-  | { type: 'hive.prune'; before: number; compactJournal?: boolean };
+  /** `due` names the instance that fired: a timer re-armed under the same id meanwhile is not the one that fell due. */
+  | { type: 'timer.fired'; timerId: string; due?: number }
+  | { type: 'hive.prune'; before: number; compactJournal?: boolean }
+  /** Journaled when a process opens the hive (after recovery): what holds for this process from here on. */
+  | { type: 'hive.opened' };
 
 /** One journal entry. `at` is the host's clock when the input was accepted. */
 export interface JournalRecord {
