@@ -57,6 +57,8 @@ export class Hive {
   private readonly kernel: HiveParts['kernel'];
   private readonly admission: Admission;
   private closing: Promise<void> | undefined;
+  /** Open `waitForTask` calls, ended with HiveClosedError by close(). */
+  private readonly waits = new Set<() => void>();
   readonly logger: HiveParts['logger'];
 
   /** @internal use createHive() */
@@ -69,9 +71,15 @@ export class Hive {
     this.admission = new Admission(parts.kernel);
   }
 
+  /** Writes need an open hive whose store works. */
   private assertOpen(): void {
-    if (this.closing) throw new HiveClosedError();
+    this.assertNotClosed();
     this.kernel.assertOpen();
+  }
+
+  /** Reads work after a store failure (memory is never ahead of the journal) but not after close(). */
+  private assertNotClosed(): void {
+    if (this.closing) throw new HiveClosedError();
   }
 
   // ------------------------------------------------------------ agents
@@ -108,10 +116,12 @@ export class Hive {
   }
 
   async getAgent(id: string): Promise<AgentView> {
+    this.assertNotClosed();
     return this.requireAgent(id);
   }
 
   async listAgents(filter: { status?: AgentStatus; capability?: string } = {}): Promise<AgentView[]> {
+    this.assertNotClosed();
     const f = checkKeys('listAgents', filter, ['status', 'capability']);
     return this.kernel
       .listAgents()
@@ -171,6 +181,7 @@ export class Hive {
   }
 
   async getTask(id: string): Promise<TaskView> {
+    this.assertNotClosed();
     checkId('taskId', id);
     const view = this.kernel.getTask(id);
     if (!view) throw new NotFoundError('task', id);
@@ -179,6 +190,7 @@ export class Hive {
 
   /** Tasks newest first, filtered by status, type and owner, up to `limit` (default 100). */
   async listTasks(filter: { status?: TaskStatus; type?: string; owner?: string; limit?: number } = {}): Promise<TaskView[]> {
+    this.assertNotClosed();
     const f = checkKeys('listTasks', filter, ['status', 'type', 'owner', 'limit']);
     if (f.status !== undefined) checkName('status', f.status);
     return this.kernel.listTasks({
@@ -194,19 +206,32 @@ export class Hive {
    * @example const done = await hive.waitForTask(id, { timeoutMs: 5000 })
    */
   async waitForTask(id: string, options: { timeoutMs?: number } = {}): Promise<TaskView> {
+    this.assertNotClosed();
     const o = checkKeys('waitForTask', options, ['timeoutMs']);
     const timeoutMs = o.timeoutMs === undefined ? undefined : checkInt('timeoutMs', o.timeoutMs, 0, 2 ** 31 - 1);
     const now = await this.getTask(id);
     if (isTerminalTaskStatus(now.status)) return now;
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const off = this.kernel.onSettled(id, (view) => {
+      const done = () => {
         if (timer) clearTimeout(timer);
+        this.waits.delete(closed);
+      };
+      // A wait still open when the hive closes ends with HiveClosedError instead of never.
+      const closed = () => {
+        off();
+        done();
+        reject(new HiveClosedError(`the hive closed while waiting for task ${JSON.stringify(id)}`));
+      };
+      this.waits.add(closed);
+      const off = this.kernel.onSettled(id, (view) => {
+        done();
         resolve(view);
       });
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
           off();
+          done();
           reject(new WaitTimeoutError(id, timeoutMs, this.kernel.getTask(id)?.status ?? 'unknown'));
         }, timeoutMs);
       }
@@ -246,7 +271,7 @@ export class Hive {
   }
 
   /** Writes a checkpoint now (normally done every N inputs or T ms). */
-  checkpoint(): Promise<void> {
+  async checkpoint(): Promise<void> {
     this.assertOpen();
     return this.kernel.checkpoint();
   }
@@ -258,6 +283,7 @@ export class Hive {
    * @example const off = hive.on('task.completed', (e) => console.log(e.taskId))
    */
   on(type: HiveEventType, fn: (e: HiveEvent) => void): () => void {
+    this.assertNotClosed();
     if (typeof fn !== 'function') throw new ValidationError('on', 'needs a listener function');
     checkName('event type', type);
     return this.kernel.on(type, fn);
@@ -269,6 +295,7 @@ export class Hive {
    * @example const off = hive.inspect((r) => r.kind === 'transition' && console.log(r.address, r.from, '->', r.to))
    */
   inspect(fn: (record: InspectionRecord) => void): () => void {
+    this.assertNotClosed();
     if (typeof fn !== 'function') throw new ValidationError('inspect', 'needs a function');
     return this.kernel.inspect(fn);
   }
@@ -281,6 +308,7 @@ export class Hive {
 
   /** Counts of agents and tasks by status, the queue length and the journal position. */
   async status(): Promise<HiveStatus> {
+    this.assertNotClosed();
     const s = this.kernel.status();
     const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
     return { ...s, agents: { total: total(s.agents), ...s.agents }, tasks: { total: total(s.tasks), ...s.tasks } };
@@ -288,7 +316,9 @@ export class Hive {
 
   /** Aborts running attempts (they resume on the next open), flushes a checkpoint and closes the store. */
   close(): Promise<void> {
-    this.closing ??= this.parts.close();
+    this.closing ??= this.parts.close().finally(() => {
+      for (const end of [...this.waits]) end();
+    });
     return this.closing;
   }
 }

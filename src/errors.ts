@@ -15,7 +15,8 @@ export type HiveErrorCode =
   | 'unsupported_format'
   | 'locked'
   | 'attempt_superseded'
-  | 'determinism_violation';
+  | 'determinism_violation'
+  | 'invalid_data_dir';
 
 /** Base class: `code` is stable and meant for programs, `message` for people. */
 export class HiveError extends Error {
@@ -99,6 +100,20 @@ export class HiveClosedError extends HiveError {
   constructor(reason = 'the hive is closed') {
     super('hive_closed', `${reason}; open a new hive with createHive()`);
     this.name = 'HiveClosedError';
+  }
+}
+
+/**
+ * The data directory cannot be used: it is a file, a part of its path is a file, or this process
+ * may not create or write it. The message says which.
+ * @example try { await createHive({ dataDir: './notes.txt' }) } catch (e) { if (isHiveError(e, 'invalid_data_dir')) console.log(e.message) }
+ */
+export class DataDirError extends HiveError {
+  readonly dataDir: string;
+  constructor(dataDir: string, problem: string, options?: { cause?: unknown }) {
+    super('invalid_data_dir', `dataDir ${JSON.stringify(dataDir)} ${problem}; dataDir must be a directory this process can create and write`, options);
+    this.name = 'DataDirError';
+    this.dataDir = dataDir;
   }
 }
 

@@ -23,6 +23,7 @@ export {
   TaskRejectedError,
   FormatError,
   LockedError,
+  DataDirError,
   AttemptSupersededError,
   DeterminismViolationError,
   isHiveError,

@@ -1,5 +1,5 @@
 /** @module HiveStore: the LMDB layout (journal, actor snapshots, timers, indexes) and its atomic checkpoint. */
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { FormatError, LockedError, StoreError } from '../errors.js';
@@ -7,6 +7,7 @@ import type { Address } from '../../machines/address.js';
 import type { TimerEvent } from '../../machines/types.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { KernelStore } from './KernelStore.js';
+import { prepareDataDir } from './prepareDataDir.js';
 
 /** Version of the on-disk layout. A directory written by a newer version is refused. */
 export const formatVersion = 1;
@@ -73,7 +74,7 @@ export class HiveStore implements KernelStore {
 
   private constructor(readonly dir: string, options: HiveStoreOptions) {
     this.faults = options.faults ?? {};
-    mkdirSync(dir, { recursive: true });
+    if (!options.readOnly) prepareDataDir(dir);
     this.lockPath = options.readOnly ? undefined : acquireLock(dir);
     try {
       this.root = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12, readOnly: options.readOnly ?? false, mapSize: 2 ** 34 });
