@@ -49,6 +49,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     });
     kernel = new Kernel({ store, clock: o.clock, logger, effects: executor, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs });
     const k = kernel;
+    for (const [type, fn] of o.on) kernel.on(type, fn);
     closers.push(() => k.close());
     closers.push(() => executor.abortAll('the hive is closing'));
     const r = kernel.recover();

@@ -7,6 +7,8 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Handler, Verifier } from '../effects/types.js';
 import { ValidationError } from '../errors.js';
 import type { InspectorOptions } from '../inspect/InspectorServer.js';
+import type { HiveEventType } from '../createHive.js';
+import type { HiveEvent } from '../kernel/Kernel.js';
 import type { StoreFaults } from '../store/HiveStore.js';
 import { checkInt, checkKeys, checkName } from '../validate.js';
 
@@ -29,6 +31,11 @@ export interface HiveOptions {
   faults?: StoreFaults;
   /** Start the inspector (web page, API, WebSockets) for this hive; its URL with the token is `hive.inspector.url`. */
   inspect?: { port?: number; host?: string; token?: string };
+  /**
+   * Listeners by event type ('*' for all), subscribed before recovery starts: events fired while
+   * the hive reopens (re-dispatched attempts, timers that fell due while it was down) reach them.
+   */
+  on?: Partial<Record<HiveEventType, (e: HiveEvent) => void>>;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -43,6 +50,7 @@ export interface CompiledHiveOptions {
   retentionMs: number;
   faults: StoreFaults;
   inspect: InspectorOptions | undefined;
+  on: ReadonlyMap<string, (e: HiveEvent) => void>;
 }
 
 export const defaultHiveOptions = {
@@ -52,7 +60,7 @@ export const defaultHiveOptions = {
   retentionMs: 24 * 60 * 60 * 1000,
 } as const;
 
-const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect'] as const;
+const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'on'] as const;
 
 /**
  * Checks user options and fills in every default; throws a ValidationError naming the bad option.
@@ -72,6 +80,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     retentionMs: options.retentionMs === undefined ? defaultHiveOptions.retentionMs : checkInt('retentionMs', options.retentionMs, 0, 2 ** 42),
     faults: options.faults ?? {},
     inspect: compileInspectOptions(options.inspect),
+    on: functionsByName('on', options.on as Record<string, (e: HiveEvent) => void> | undefined),
   };
 }
 
