@@ -2,6 +2,7 @@
 import type { Handler } from './effects/types.js';
 import { AccessDeniedError, AlreadyFinishedError, HiveClosedError, NotFoundError, ValidationError, WaitTimeoutError } from './errors.js';
 import { Admission } from './hive/Admission.js';
+import { runnableOf } from './kernel/applyHiveOpened.js';
 import { assembleHive, type HiveParts } from './hive/assembleHive.js';
 import { compileHiveOptions, type CompiledHiveOptions, type HiveOptions } from './hive/compileHiveOptions.js';
 import type { InspectionRecord } from './kernel/InspectionRecord.js';
@@ -92,6 +93,10 @@ export class Hive {
     this.assertOpen();
     const handlers = this.parts.agentHandlers;
     return this.admission.spawnAgent(spec, async (record, handler) => {
+      if (handler && this.o.intakeOnly) throw new ValidationError('handler', 'an intake-only hive runs no work; spawn the agent without one');
+      // A host fact, journaled: which of its capabilities this process can run.
+      const runnable = handler ? undefined : runnableOf(record.capabilities, this.o.intakeOnly ? new Set() : new Set(this.o.handlers.keys()));
+      if (runnable !== undefined) record.runnable = runnable;
       if (handler) handlers.set(record.id, handler);
       try {
         await this.kernel.submit({ type: 'agent.spawn', agent: record });
@@ -104,15 +109,19 @@ export class Hive {
 
   /**
    * Gives an existing agent its in-process handler again (handlers are functions and are not
-   * stored: after a restart, agents spawned with `handler` need it re-attached). Attempts that were
-   * waiting for it start now.
+   * stored: after a restart, an agent spawned with `handler` is `detached` and gets no work until
+   * its handler is attached). Resolves once the attachment is journaled; work flows to it from then.
+   * @example await hive.attachHandler('builder', buildHandler)
    */
-  attachHandler(agentId: string, handler: Handler): void {
+  async attachHandler(agentId: string, handler: Handler): Promise<AgentView> {
     this.assertOpen();
-    this.requireAgent(agentId);
+    const agent = this.requireAgent(agentId);
     if (typeof handler !== 'function') throw new ValidationError('handler', 'must be a function (task, ctx) => output');
+    if (this.o.intakeOnly) throw new ValidationError('handler', 'an intake-only hive runs no work; attach handlers in the program that runs the hive');
     this.parts.agentHandlers.set(agentId, handler);
+    if (agent.detached || agent.unhandled !== undefined) await this.kernel.submit({ type: 'agent.attach', agentId });
     this.parts.executor.unpark(agentId);
+    return this.kernel.getAgent(agentId)!;
   }
 
   async getAgent(id: string): Promise<AgentView> {

@@ -54,6 +54,14 @@ export interface AgentView {
   errorReason?: string;
   /** Automatic restarts out of `error` since the agent last completed a task. */
   restarts: number;
+  /**
+   * True when the process that holds the hive has no handler for any of its capabilities (it was
+   * spawned with `handler` by an earlier process, and there is no hive-wide handler for its types):
+   * it gets no work until `attachHandler` (or `spawnAgent` again with `handler`).
+   */
+  detached: boolean;
+  /** Capabilities it gets no work for because this process has no handler for them (when some do). */
+  unhandled?: string[];
   createdAt: number;
 }
 
@@ -110,6 +118,8 @@ export function toAgentView(status: string, c: AgentContext): AgentView {
     lastTaskAt: c.lastTaskAt || undefined,
     errorReason: c.errorReason,
     restarts: c.restarts ?? 0,
+    detached: c.runnable !== undefined && c.runnable.length === 0,
+    unhandled: c.runnable === undefined || c.runnable.length === 0 ? undefined : c.capabilities.filter((cap) => !c.runnable!.includes(cap)),
     createdAt: c.createdAt,
   });
 }

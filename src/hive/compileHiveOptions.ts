@@ -10,7 +10,7 @@ import type { InspectorOptions } from '../inspect/InspectorServer.js';
 import type { HiveEventType } from '../createHive.js';
 import type { HiveEvent } from '../kernel/Kernel.js';
 import type { StoreFaults } from '../store/HiveStore.js';
-import { checkInt, checkKeys, checkName } from '../validate.js';
+import { checkBool, checkInt, checkKeys, checkName } from '../validate.js';
 
 export interface HiveOptions {
   /** Where the LMDB store lives. @default './.hivestate' */
@@ -36,6 +36,12 @@ export interface HiveOptions {
    * the hive reopens (re-dispatched attempts, timers that fell due while it was down) reach them.
    */
   on?: Partial<Record<HiveEventType, (e: HiveEvent) => void>>;
+  /**
+   * Open only to journal inputs (post, cancel, ...): no work is assigned or run, no timer fires,
+   * attempts that were running are left for the next full open. What `hivestate post` and `cancel`
+   * use on a directory no program holds. Takes no handlers or verifiers. @default false
+   */
+  intakeOnly?: boolean;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -51,6 +57,7 @@ export interface CompiledHiveOptions {
   faults: StoreFaults;
   inspect: InspectorOptions | undefined;
   on: ReadonlyMap<string, (e: HiveEvent) => void>;
+  intakeOnly: boolean;
 }
 
 export const defaultHiveOptions = {
@@ -60,7 +67,7 @@ export const defaultHiveOptions = {
   retentionMs: 24 * 60 * 60 * 1000,
 } as const;
 
-const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'on'] as const;
+const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'on', 'intakeOnly'] as const;
 
 /**
  * Checks user options and fills in every default; throws a ValidationError naming the bad option.
@@ -69,6 +76,10 @@ const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', '
 export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
   checkKeys('createHive', options, hiveOptionKeys);
   const cp = options.checkpoint === undefined ? {} : checkKeys('checkpoint', options.checkpoint, ['everyInputs', 'everyMs']);
+  const intakeOnly = options.intakeOnly === undefined ? false : checkBool('intakeOnly', options.intakeOnly);
+  if (intakeOnly && (options.handlers !== undefined || options.verifiers !== undefined)) {
+    throw new ValidationError('intakeOnly', 'an intake-only hive runs no work: leave out handlers and verifiers');
+  }
   return {
     dataDir: options.dataDir === undefined ? defaultHiveOptions.dataDir : checkName('dataDir', options.dataDir, 4096),
     logger: options.logger ?? pino({ level: 'warn' }),
@@ -81,6 +92,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     faults: options.faults ?? {},
     inspect: compileInspectOptions(options.inspect),
     on: functionsByName('on', options.on as Record<string, (e: HiveEvent) => void> | undefined),
+    intakeOnly,
   };
 }
 

@@ -10,6 +10,8 @@ import { Heap } from './Heap.js';
 
 interface Entry extends AgentCandidate {
   version: number;
+  /** Capabilities it may be assigned: those the hive's process has a handler for. */
+  runnable: readonly string[];
 }
 
 const better = (a: Entry, b: Entry) => compareAgents(a, b) < 0;
@@ -23,7 +25,8 @@ export class AgentPool {
   /** Records an agent's state after it changed (or when it is first seen). */
   update(id: string, status: string, c: AgentContext): void {
     const cur = this.current.get(id);
-    if (cur && cur.status === status && cur.load === c.load && cur.lastTaskAt === c.lastTaskAt && cur.maxConcurrent === c.maxConcurrent) return;
+    const runnable = c.runnable ?? c.capabilities;
+    if (cur && cur.status === status && cur.load === c.load && cur.lastTaskAt === c.lastTaskAt && cur.maxConcurrent === c.maxConcurrent && sameList(cur.runnable, runnable)) return;
     if (!cur) {
       for (const cap of c.capabilities) {
         let ids = this.byCapability.get(cap);
@@ -31,10 +34,11 @@ export class AgentPool {
         ids.add(id);
       }
     }
-    const entry: Entry = { id, status, priority: c.priority, load: c.load, maxConcurrent: c.maxConcurrent, lastTaskAt: c.lastTaskAt, order: c.order, version: this.nextVersion++ };
+    const entry: Entry = { id, status, priority: c.priority, load: c.load, maxConcurrent: c.maxConcurrent, lastTaskAt: c.lastTaskAt, order: c.order, version: this.nextVersion++, runnable };
     this.current.set(id, entry);
     if (!isAvailable(entry)) return;
-    for (const cap of c.capabilities) {
+    // A detached agent (no handler in this process for a capability) is never offered that work.
+    for (const cap of runnable) {
       let heap = this.heaps.get(cap);
       if (!heap) this.heaps.set(cap, (heap = new Heap(better)));
       heap.push(entry);
@@ -80,3 +84,5 @@ export class AgentPool {
     return n;
   }
 }
+
+const sameList = (a: readonly string[], b: readonly string[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));

@@ -71,7 +71,8 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
     core.timers.clear(input.timerId);
     core.deliver(armed.target, { ...armed.event, at: core.at }, 'timer');
   },
-  'hive.opened': (core) => applyHiveOpened(core),
+  'hive.opened': applyHiveOpened,
+  'agent.attach': (core, input) => core.deliver(agentAddress(input.agentId), { type: 'hive.handler.attached', at: core.at }, 'input'),
   'hive.prune': (core, input) => {
     if (input.compactJournal) core.compactBefore = input.before;
     return collectPrunable(core, input.before);

@@ -22,8 +22,14 @@ export type Input =
   /** `due` names the instance that fired: a timer re-armed under the same id meanwhile is not the one that fell due. */
   | { type: 'timer.fired'; timerId: string; due?: number }
   | { type: 'hive.prune'; before: number; compactJournal?: boolean }
-  /** Journaled when a process opens the hive (after recovery): what holds for this process from here on. */
-  | { type: 'hive.opened' };
+  /**
+   * Journaled when a process opens the hive (after recovery): the task types it has hive-wide
+   * handlers for (no agent has its own handler yet: functions are not stored). `intakeOnly`: it
+   * runs no work at all (the CLI writing to a directory no program holds).
+   */
+  | { type: 'hive.opened'; handlerTypes: string[]; intakeOnly?: boolean }
+  /** This process attached the agent's own handler (`attachHandler`, or spawnAgent again with `handler`). */
+  | { type: 'agent.attach'; agentId: string };
 
 /** One journal entry. `at` is the host's clock when the input was accepted. */
 export interface JournalRecord {
