@@ -86,8 +86,10 @@ export class Hive {
   // ------------------------------------------------------------ agents
 
   /**
-   * Registers an agent. Resolves once the registration is durable.
-   * @example await hive.spawnAgent({ name: 'builder', capabilities: ['build'], maxConcurrent: 2, handler })
+   * Registers an agent. Resolves once the registration is durable. Restart-safe: when an agent with
+   * this `id` exists with the same spec, it is returned as it is and the `handler` given (if any)
+   * is attached; a different spec throws DuplicateIdError naming the fields that differ.
+   * @example await hive.spawnAgent({ id: 'builder', name: 'Builder', capabilities: ['build'], maxConcurrent: 2, handler })
    */
   async spawnAgent(spec: AgentSpec): Promise<AgentView> {
     this.assertOpen();
@@ -104,7 +106,7 @@ export class Hive {
         handlers.delete(record.id);
         throw err;
       }
-    });
+    }, (agentId, handler) => this.attachHandler(agentId, handler));
   }
 
   /**

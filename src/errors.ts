@@ -49,14 +49,29 @@ export class NotFoundError extends HiveError {
   }
 }
 
+/**
+ * An id is taken. For an agent, only when the spec differs: `differences` names each differing
+ * field with the registered and the given value (the same spec returns the existing agent).
+ */
 export class DuplicateIdError extends HiveError {
   readonly id: string;
-  constructor(kind: 'task' | 'agent', id: string) {
-    super('duplicate_id', `a ${kind} with id ${JSON.stringify(id)} already exists; ids must be unique`);
+  /** Agent fields whose registered value differs from the one given (empty for tasks). */
+  readonly differences: Array<{ field: string; registered: unknown; given: unknown }>;
+  constructor(kind: 'task' | 'agent', id: string, differences: Array<{ field: string; registered: unknown; given: unknown }> = []) {
+    const what = `${kind === 'agent' ? 'an' : 'a'} ${kind} with id ${JSON.stringify(id)} already exists`;
+    super(
+      'duplicate_id',
+      differences.length === 0
+        ? `${what}; ids must be unique`
+        : `${what} with a different spec: ${differences.map((d) => `${d.field} (registered ${describe(d.registered)}, given ${describe(d.given)})`).join(', ')}; spawnAgent with the same spec returns the existing agent, a new spec needs a new id`,
+    );
     this.name = 'DuplicateIdError';
     this.id = id;
+    this.differences = differences;
   }
 }
+
+const describe = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v));
 
 export class DependencyCycleError extends HiveError {
   readonly cycle: string[];
