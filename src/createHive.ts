@@ -25,6 +25,7 @@ export type HiveEventType =
   | 'task.started'
   | 'task.progress'
   | 'task.retrying'
+  | 'task.unassignable'
   | 'task.completed'
   | 'task.failed'
   | 'task.verified'

@@ -31,6 +31,13 @@ export interface TaskView {
   startedAt?: number;
   finishedAt?: number;
   retryAt?: number;
+  /**
+   * Pending and ready, but no agent can take it whatever the load: 'capability' when no agent (not
+   * stopped, not refused) has its type as a capability, 'handler' when some have but the process
+   * holding the hive has no handler for them (they are `detached`). A `task.unassignable` event
+   * announces it each time it becomes so.
+   */
+  waitingFor?: 'capability' | 'handler';
 }
 
 /** Counts by status plus their total, as `status()` reports them. */
@@ -97,6 +104,7 @@ export function toTaskView(status: string, c: TaskContext): TaskView {
     startedAt: c.startedAt,
     finishedAt: c.finishedAt,
     retryAt: c.retryAt,
+    waitingFor: status === 'pending' ? c.waitingFor : undefined,
   });
 }
 

@@ -84,6 +84,8 @@ export class Kernel extends KernelQueries {
         if (parsed && parsed.kind !== 'coordinator') core.restore(parsed.kind, parsed.id, rec);
       }
       for (const [status, n] of Object.entries(store.countTasksByStatus())) core.taskCounts.set(status, n);
+      // The restored tasks' `waitingFor` already agrees with the restored agents: nothing to re-check.
+      core.agents.takeChanged();
       core.timers.load(store.storedTimers());
       core.scheduleNeeded = false;
       this.intake.resumeAt(cp?.seq ?? 0, cp?.at ?? 0);

@@ -97,7 +97,9 @@ function createTask(core: KernelCore, spec: TaskSpecRecord, order: number): void
     if (status === undefined || isTerminalTaskStatus(status)) failed ??= { id: dep, status: status ?? 'unknown (pruned)' };
     else waitingOn.push(dep);
   }
-  const snap = core.create('task', spec.id, { ...spec, waitingOn, order, at: core.at });
+  // Ready at once but no agent can take it: marked from the start (no extra step per task).
+  const waitingFor = waitingOn.length === 0 && !failed ? core.agents.gap(spec.type, []) : undefined;
+  const snap = core.create('task', spec.id, { ...spec, waitingOn, order, at: core.at, ...(waitingFor !== undefined ? { waitingFor } : {}) });
   core.countTask(undefined, String(snap.value));
   if (spec.idempotencyKey !== undefined) core.idempotencyKeys.set(spec.idempotencyKey, spec.id);
   for (const dep of waitingOn) core.deliver(taskAddress(dep), { type: 'hive.blocking', at: core.at }, 'kernel');

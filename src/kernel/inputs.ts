@@ -3,7 +3,7 @@ import type { AgentInput } from '../../machines/agent.js';
 import type { TaskInput } from '../../machines/task.js';
 import type { Json, TaskError } from '../../machines/types.js';
 
-export type TaskSpecRecord = Omit<TaskInput, 'at' | 'waitingOn' | 'order'>;
+export type TaskSpecRecord = Omit<TaskInput, 'at' | 'waitingOn' | 'waitingFor' | 'order'>;
 export type AgentSpecRecord = Omit<AgentInput, 'at' | 'order'>;
 
 export type Input =
