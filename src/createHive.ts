@@ -2,6 +2,7 @@
 import type { Handler } from './effects/types.js';
 import { AccessDeniedError, AlreadyFinishedError, HiveClosedError, NotFoundError, ValidationError, WaitTimeoutError } from './errors.js';
 import { Admission } from './hive/Admission.js';
+import { openControl } from './hive/openControl.js';
 import { runnableOf } from './kernel/applyHiveOpened.js';
 import { assembleHive, type HiveParts } from './hive/assembleHive.js';
 import { compileHiveOptions, type CompiledHiveOptions, type HiveOptions } from './hive/compileHiveOptions.js';
@@ -52,7 +53,10 @@ export interface HiveStatus {
  */
 export async function createHive(options: HiveOptions = {}): Promise<Hive> {
   const o = compileHiveOptions(options);
-  return new Hive(o, await assembleHive(o));
+  const parts = await assembleHive(o);
+  const hive = new Hive(o, parts);
+  if (o.control) await openControl(hive, parts, o.dataDir);
+  return hive;
 }
 
 export class Hive {

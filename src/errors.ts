@@ -16,7 +16,8 @@ export type HiveErrorCode =
   | 'locked'
   | 'attempt_superseded'
   | 'determinism_violation'
-  | 'invalid_data_dir';
+  | 'invalid_data_dir'
+  | 'control_unavailable';
 
 /** Base class: `code` is stable and meant for programs, `message` for people. */
 export class HiveError extends Error {
@@ -132,6 +133,16 @@ export class DataDirError extends HiveError {
   }
 }
 
+/** `createHive({ control: true })` could not open the local control socket; the message says why. */
+export class ControlSocketError extends HiveError {
+  readonly path: string;
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super('control_unavailable', `cannot open the control socket ${path}: ${reason}; open the hive without control: true, or free that path`, options);
+    this.name = 'ControlSocketError';
+    this.path = path;
+  }
+}
+
 /** The store refused a write or read; intake stops until the hive is reopened. */
 export class StoreError extends HiveError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -170,8 +181,9 @@ export class FormatError extends HiveError {
 
 export class LockedError extends HiveError {
   readonly pid: number;
-  constructor(dataDir: string, pid: number) {
-    super('locked', `data directory ${dataDir} is in use by process ${pid}; one hive may write a directory at a time`);
+  /** `hint`: what to do about it, when there is something to do. */
+  constructor(dataDir: string, pid: number, hint?: string) {
+    super('locked', `data directory ${dataDir} is in use by process ${pid}; ${hint ?? 'one hive may write a directory at a time'}`);
     this.name = 'LockedError';
     this.pid = pid;
   }

@@ -24,6 +24,7 @@ export {
   FormatError,
   LockedError,
   DataDirError,
+  ControlSocketError,
   AttemptSupersededError,
   DeterminismViolationError,
   isHiveError,

@@ -22,6 +22,8 @@ export interface HiveParts {
   logger: Logger;
   /** Closes everything that was opened, last opened first. */
   close(): Promise<void>;
+  /** Adds something opened later (the control socket) to be closed first. */
+  addCloser(closer: () => Promise<void>): void;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       inspector = server;
       logger.info({ url: server.url }, 'inspector listening');
     }
-    return { store, kernel, executor, agentHandlers, inspector, logger, close };
+    return { store, kernel, executor, agentHandlers, inspector, logger, close, addCloser: (c) => void closers.push(c) };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

@@ -42,6 +42,12 @@ export interface HiveOptions {
    * use on a directory no program holds. Takes no handlers or verifiers. @default false
    */
   intakeOnly?: boolean;
+  /**
+   * Open a local control socket (only this user may connect) so that `hivestate post` and
+   * `hivestate cancel` on this data directory reach this process. Off by default: a library opens
+   * no socket unasked; `hivestate demo` turns it on. @default false
+   */
+  control?: boolean;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -58,6 +64,7 @@ export interface CompiledHiveOptions {
   inspect: InspectorOptions | undefined;
   on: ReadonlyMap<string, (e: HiveEvent) => void>;
   intakeOnly: boolean;
+  control: boolean;
 }
 
 export const defaultHiveOptions = {
@@ -67,7 +74,7 @@ export const defaultHiveOptions = {
   retentionMs: 24 * 60 * 60 * 1000,
 } as const;
 
-const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'on', 'intakeOnly'] as const;
+const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'on', 'intakeOnly', 'control'] as const;
 
 /**
  * Checks user options and fills in every default; throws a ValidationError naming the bad option.
@@ -93,6 +100,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     inspect: compileInspectOptions(options.inspect),
     on: functionsByName('on', options.on as Record<string, (e: HiveEvent) => void> | undefined),
     intakeOnly,
+    control: options.control === undefined ? false : checkBool('control', options.control),
   };
 }
 
