@@ -1,12 +1,13 @@
 /** @module hivestate's public API. Everything a user imports comes from here. */
 export { createHive, Hive, defaultHiveOptions, type HiveOptions, type HiveStatus, type HiveEventType } from './createHive.js';
+export { defaultCloseOptions, type CloseOptions } from './closeOptions.js';
 export type { HiveEvent } from './kernel/Kernel.js';
 export type { InspectionRecord } from './kernel/InspectionRecord.js';
 export type { Input, JournalRecord } from './kernel/inputs.js';
 export type { AgentSpec, TaskSpec } from './specs.js';
 export type { TaskView, AgentView } from './views.js';
 export type { Handler, HandlerContext, Verifier } from './effects/types.js';
-export { processHandler, type ProcessHandlerOptions } from './effects/processHandler.js';
+export { processHandler, defaultProcessHandlerOptions, type ProcessHandlerOptions } from './effects/processHandler.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
 export {
   HiveError,
