@@ -18,10 +18,16 @@ import type { KernelCore } from './KernelCore.js';
 export function applyHiveOpened(core: KernelCore, input: Extract<Input, { type: 'hive.opened' }>): void {
   const types = new Set(input.intakeOnly ? [] : input.handlerTypes);
   for (const id of core.actors.get('agent')!.keys()) {
-    const { capabilities } = core.current('agent', id)!.context as AgentContext;
-    core.deliver(agentAddress(id), { type: 'hive.opened', runnable: runnableOf(capabilities, types), at: core.at }, 'kernel');
+    const { capabilities, runnable: before, heartbeatMs } = core.current('agent', id)!.context as AgentContext;
+    const runnable = runnableOf(capabilities, types);
+    // Agents this open changes nothing for stay as they are (passivated, not rewritten by the next checkpoint).
+    if (heartbeatMs === undefined && sameRunnable(before, runnable)) continue;
+    core.deliver(agentAddress(id), { type: 'hive.opened', runnable, at: core.at }, 'kernel');
   }
 }
+
+const sameRunnable = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
+  a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
 
 /**
  * The capabilities among `capabilities` that have a handler in `types`; undefined when all do.
