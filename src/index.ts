@@ -26,10 +26,12 @@ export {
   LockedError,
   DataDirError,
   ControlSocketError,
+  LockLostError,
   AttemptSupersededError,
   DeterminismViolationError,
   isHiveError,
   type HiveErrorCode,
+  type LockHolder,
 } from './errors.js';
 export { openReplay, Replay, defaultReplayOptions, type ReplayOptions, type ActorState, type ActorChange } from './replay/Replay.js';
 export { openDataDir, memorySource, type ReplaySource } from './replay/ReplaySource.js';

@@ -8,3 +8,5 @@ export { register as registerCancel } from './cancel.js';
 export { register as registerDashboard } from './dashboard.js';
 export { register as registerReplay } from './replay.js';
 export { register as registerServe } from './serve.js';
+export { register as registerDoctor } from './doctor.js';
+export { register as registerBackup } from './backup.js';
