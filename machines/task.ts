@@ -31,10 +31,18 @@ export interface TaskSpec {
   createdAt: number;
 }
 
+/**
+ * Why a ready task cannot be assigned whatever the load: no agent (not stopped, not refused) has
+ * its type as a capability, or some have but the process holding the hive has no handler for them.
+ */
+export type WaitingFor = 'capability' | 'handler';
+
 /** What the kernel passes when it creates a task actor (all fields already validated). */
 export interface TaskInput extends Omit<TaskSpec, 'createdAt'> {
   /** Dependencies not yet completed when the task was posted. */
   waitingOn: string[];
+  /** Set when, ready at once, it can be assigned to no agent. */
+  waitingFor?: WaitingFor;
   at: number;
 }
 
@@ -57,6 +65,8 @@ export interface TaskContext {
   retryAt?: number;
   urgent: boolean;
   blocking: number;
+  /** Pending and ready, but no agent can take it (kept in step by the kernel: `hive.waiting`). */
+  waitingFor?: WaitingFor;
 }
 
 type At = { at: number };
@@ -77,7 +87,8 @@ export type TaskEvent =
   | ({ type: 'hive.dependency.settled'; dependencyId: string; ok: boolean; status: string } & At)
   | ({ type: 'verify.passed'; attempt: number } & At)
   | ({ type: 'verify.failed'; attempt: number; reason: string } & At)
-  | ({ type: 'task.cancel'; by?: string } & At);
+  | ({ type: 'task.cancel'; by?: string } & At)
+  | ({ type: 'hive.waiting'; waitingFor?: WaitingFor } & At);
 
 /** Messages the task sends to other actors through the kernel. */
 export type TaskMessage =
@@ -86,7 +97,7 @@ export type TaskMessage =
   | { type: 'effect.requeue'; taskId: string };
 
 export type TaskNotification = {
-  type: 'task.posted' | 'task.assigned' | 'task.started' | 'task.progress' | 'task.retrying' | `task.${TerminalTaskStatus}`;
+  type: 'task.posted' | 'task.assigned' | 'task.started' | 'task.progress' | 'task.retrying' | 'task.unassignable' | `task.${TerminalTaskStatus}`;
   taskId: string;
   at: number;
   taskType?: string;
@@ -96,6 +107,7 @@ export type TaskNotification = {
   pct?: number;
   note?: string;
   retryAt?: number;
+  waitingFor?: WaitingFor;
 };
 
 /** Everything the task machine emits: effect requests, messages and public notifications. */
@@ -111,6 +123,8 @@ export function backoffFor(baseMs: number, failures: number): number {
 }
 
 type Ev<T extends TaskEvent['type']> = Extract<TaskEvent, { type: T }>;
+
+const unassignable = (context: TaskContext, at: number): TaskNotification => ({ type: 'task.unassignable', taskId: context.spec.id, taskType: context.spec.type, waitingFor: context.waitingFor, at });
 
 /** Outcomes of an attempt that is no longer current (aborted, superseded after a crash) are ignored. */
 function isCurrent(context: TaskContext, event: TaskEvent): boolean {
@@ -209,7 +223,7 @@ export const taskMachine = setup({
 }).createMachine({
   id: 'task',
   context: ({ input }) => {
-    const { at, waitingOn, ...rest } = input;
+    const { at, waitingOn, waitingFor, ...rest } = input;
     return {
       spec: { ...rest, createdAt: at },
       waitingOn,
@@ -220,11 +234,15 @@ export const taskMachine = setup({
       updatedAt: at,
       urgent: input.deadline !== undefined && input.deadline - urgentWindowMs <= at,
       blocking: 0,
+      ...(waitingFor !== undefined ? { waitingFor } : {}),
     };
   },
   initial: 'pending',
   entry: [
     emit(({ context }) => ({ type: 'task.posted' as const, taskId: context.spec.id, taskType: context.spec.type, at: context.spec.createdAt })),
+    enqueueActions(({ context, enqueue }) => {
+      if (context.waitingFor !== undefined) enqueue.emit(unassignable(context, context.spec.createdAt));
+    }),
     enqueueActions(({ context, enqueue }) => {
       const { deadline, id } = context.spec;
       if (deadline === undefined || context.urgent) return;
@@ -242,7 +260,7 @@ export const taskMachine = setup({
           guard: 'ready',
           target: 'assigned',
           actions: [
-            assign(({ context, event }) => ({ attempt: context.attempt + 1, assignedTo: (event as Ev<'hive.assign'>).agentId, progress: undefined, updatedAt: event.at })),
+            assign(({ context, event }) => ({ attempt: context.attempt + 1, assignedTo: (event as Ev<'hive.assign'>).agentId, progress: undefined, waitingFor: undefined, updatedAt: event.at })),
             { type: 'notify', params: { type: 'task.assigned' } },
           ],
         },
@@ -263,6 +281,15 @@ export const taskMachine = setup({
           },
         ],
         'task.cancel': { target: 'cancelled', actions: 'end' },
+        // Announced once each time it becomes unassignable, not on every scheduling pass.
+        'hive.waiting': {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const e = event as Ev<'hive.waiting'>;
+            if (e.waitingFor === context.waitingFor) return;
+            enqueue.assign({ waitingFor: e.waitingFor });
+            if (context.waitingFor === undefined) enqueue.emit(unassignable({ ...context, waitingFor: e.waitingFor }, e.at));
+          }),
+        },
       },
     },
     assigned: {

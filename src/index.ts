@@ -24,6 +24,8 @@ export {
   TaskRejectedError,
   FormatError,
   LockedError,
+  DataDirError,
+  ControlSocketError,
   LockLostError,
   AttemptSupersededError,
   DeterminismViolationError,

@@ -7,8 +7,10 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Handler, Verifier } from '../effects/types.js';
 import { ValidationError } from '../errors.js';
 import type { InspectorOptions } from '../inspect/InspectorServer.js';
+import type { HiveEventType } from '../createHive.js';
+import type { HiveEvent } from '../kernel/Kernel.js';
 import type { StoreFaults } from '../store/HiveStore.js';
-import { checkInt, checkKeys, checkName } from '../validate.js';
+import { checkBool, checkInt, checkKeys, checkName } from '../validate.js';
 
 export interface HiveOptions {
   /** Where the LMDB store lives. @default './.hivestate' */
@@ -29,6 +31,23 @@ export interface HiveOptions {
   faults?: StoreFaults;
   /** Start the inspector (web page, API, WebSockets) for this hive; its URL with the token is `hive.inspector.url`. */
   inspect?: { port?: number; host?: string; token?: string };
+  /**
+   * Listeners by event type ('*' for all), subscribed before recovery starts: events fired while
+   * the hive reopens (re-dispatched attempts, timers that fell due while it was down) reach them.
+   */
+  on?: Partial<Record<HiveEventType, (e: HiveEvent) => void>>;
+  /**
+   * Open only to journal inputs (post, cancel, ...): no work is assigned or run, no timer fires,
+   * attempts that were running are left for the next full open. What `hivestate post` and `cancel`
+   * use on a directory no program holds. Takes no handlers or verifiers. @default false
+   */
+  intakeOnly?: boolean;
+  /**
+   * Open a local control socket (only this user may connect) so that `hivestate post` and
+   * `hivestate cancel` on this data directory reach this process. Off by default: a library opens
+   * no socket unasked; `hivestate demo` turns it on. @default false
+   */
+  control?: boolean;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -43,6 +62,9 @@ export interface CompiledHiveOptions {
   retentionMs: number;
   faults: StoreFaults;
   inspect: InspectorOptions | undefined;
+  on: ReadonlyMap<string, (e: HiveEvent) => void>;
+  intakeOnly: boolean;
+  control: boolean;
 }
 
 export const defaultHiveOptions = {
@@ -52,7 +74,7 @@ export const defaultHiveOptions = {
   retentionMs: 24 * 60 * 60 * 1000,
 } as const;
 
-const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect'] as const;
+const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'on', 'intakeOnly', 'control'] as const;
 
 /**
  * Checks user options and fills in every default; throws a ValidationError naming the bad option.
@@ -61,6 +83,10 @@ const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', '
 export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
   checkKeys('createHive', options, hiveOptionKeys);
   const cp = options.checkpoint === undefined ? {} : checkKeys('checkpoint', options.checkpoint, ['everyInputs', 'everyMs']);
+  const intakeOnly = options.intakeOnly === undefined ? false : checkBool('intakeOnly', options.intakeOnly);
+  if (intakeOnly && (options.handlers !== undefined || options.verifiers !== undefined)) {
+    throw new ValidationError('intakeOnly', 'an intake-only hive runs no work: leave out handlers and verifiers');
+  }
   return {
     dataDir: options.dataDir === undefined ? defaultHiveOptions.dataDir : checkName('dataDir', options.dataDir, 4096),
     logger: options.logger ?? pino({ level: 'warn' }),
@@ -72,6 +98,9 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     retentionMs: options.retentionMs === undefined ? defaultHiveOptions.retentionMs : checkInt('retentionMs', options.retentionMs, 0, 2 ** 42),
     faults: options.faults ?? {},
     inspect: compileInspectOptions(options.inspect),
+    on: functionsByName('on', options.on as Record<string, (e: HiveEvent) => void> | undefined),
+    intakeOnly,
+    control: options.control === undefined ? false : checkBool('control', options.control),
   };
 }
 

@@ -3,7 +3,7 @@ import type { AgentInput } from '../../machines/agent.js';
 import type { TaskInput } from '../../machines/task.js';
 import type { Json, TaskError } from '../../machines/types.js';
 
-export type TaskSpecRecord = Omit<TaskInput, 'at' | 'waitingOn' | 'order'>;
+export type TaskSpecRecord = Omit<TaskInput, 'at' | 'waitingOn' | 'waitingFor' | 'order'>;
 export type AgentSpecRecord = Omit<AgentInput, 'at' | 'order'>;
 
 export type Input =
@@ -19,8 +19,17 @@ export type Input =
   | { type: 'attempt.lost'; taskId: string; attempt: number }
   | { type: 'verify.passed'; taskId: string; attempt: number }
   | { type: 'verify.failed'; taskId: string; attempt: number; reason: string }
-  | { type: 'timer.fired'; timerId: string }
-  | { type: 'hive.prune'; before: number; compactJournal?: boolean };
+  /** `due` names the instance that fired: a timer re-armed under the same id meanwhile is not the one that fell due. */
+  | { type: 'timer.fired'; timerId: string; due?: number }
+  | { type: 'hive.prune'; before: number; compactJournal?: boolean }
+  /**
+   * Journaled when a process opens the hive (after recovery): the task types it has hive-wide
+   * handlers for (no agent has its own handler yet: functions are not stored). `intakeOnly`: it
+   * runs no work at all (the CLI writing to a directory no program holds).
+   */
+  | { type: 'hive.opened'; handlerTypes: string[]; intakeOnly?: boolean }
+  /** This process attached the agent's own handler (`attachHandler`, or spawnAgent again with `handler`). */
+  | { type: 'agent.attach'; agentId: string };
 
 /** One journal entry. `at` is the host's clock when the input was accepted. */
 export interface JournalRecord {
