@@ -1,4 +1,7 @@
 /** @module createHive: the public entry point; a Hive is a thin facade over the kernel, admission and effects. */
+import type { Colony } from './colony/Colony.js';
+import type { ColonySpec } from './colony/colonySpecs.js';
+import type { ColonyView } from './colony/colonyViews.js';
 import type { Handler } from './effects/types.js';
 import { compileCloseOptions, type CloseOptions } from './closeOptions.js';
 import { AccessDeniedError, AlreadyFinishedError, HiveClosedError, NotFoundError, ValidationError, WaitTimeoutError } from './errors.js';
@@ -31,6 +34,13 @@ export type HiveEventType =
   | 'task.cancelled'
   | 'task.timed_out'
   | 'task.rejected'
+  | 'colony.spawned'
+  | 'colony.stopped'
+  | 'worker.spawned'
+  | 'worker.finished'
+  | 'worker.resurrected'
+  | 'trigger.fired'
+  | 'trigger.skipped'
   | '*';
 
 export interface HiveStatus {
@@ -250,6 +260,31 @@ export class Hive {
   checkpoint(): Promise<void> {
     this.assertOpen();
     return this.kernel.checkpoint();
+  }
+
+  // ------------------------------------------------------------ colonies
+
+  /**
+   * Creates a colony: a queen whose workers run `handler` in parallel, each on its own job.
+   * Resolves once it is durable.
+   * @example
+   * const colony = await hive.spawnColony({ name: 'tests', handler: async (job) => runTests(job.input) })
+   * const ids = await colony.spawnBatch(modules.map((m) => ({ task: 'test', input: m })))
+   * const reports = await colony.waitForReports(ids, { timeoutMs: 60_000 })
+   */
+  async spawnColony(spec: ColonySpec): Promise<Colony> {
+    this.assertOpen();
+    return this.parts.colonies.spawnColony(spec);
+  }
+
+  /** The handle on an existing colony (also after a restart); NotFoundError if unknown. */
+  colony(id: string): Colony {
+    return this.parts.colonies.colony(id);
+  }
+
+  /** Every colony with its counts and triggers, oldest first. */
+  async listColonies(): Promise<ColonyView[]> {
+    return this.parts.colonies.list();
   }
 
   // ------------------------------------------------------------ observing

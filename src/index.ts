@@ -5,6 +5,10 @@ export type { HiveEvent } from './kernel/Kernel.js';
 export type { InspectionRecord } from './kernel/InspectionRecord.js';
 export type { Input, JournalRecord } from './kernel/inputs.js';
 export type { AgentSpec, TaskSpec } from './specs.js';
+export { Colony } from './colony/Colony.js';
+export { defaultColonyOptions, type ColonySpec, type SpawnOptions, type TriggerDefinition } from './colony/colonySpecs.js';
+export type { ColonyView, TriggerView } from './colony/colonyViews.js';
+export type { WorkerHandler, WorkerHandlerContext, WorkerJob, PartialResult, WorkerReport, WorkerReportStatus } from './colony/workerTypes.js';
 export type { TaskView, AgentView } from './views.js';
 export type { Handler, HandlerContext, Verifier } from './effects/types.js';
 export { processHandler, defaultProcessHandlerOptions, type ProcessHandlerOptions } from './effects/processHandler.js';
@@ -26,6 +30,7 @@ export {
   LockedError,
   AttemptSupersededError,
   DeterminismViolationError,
+  ColonyStoppedError,
   isHiveError,
   type HiveErrorCode,
 } from './errors.js';

@@ -3,6 +3,7 @@
  * the one ordered list of closers that takes them down in reverse.
  */
 import type { Logger } from 'pino';
+import { Colonies } from '../colony/Colonies.js';
 import { defaultCloseOptions } from '../closeOptions.js';
 import { Executor } from '../effects/Executor.js';
 import type { Handler } from '../effects/types.js';
@@ -19,6 +20,7 @@ export interface HiveParts {
   executor: Executor;
   /** In-process handlers of agents spawned with `handler`, by agent id. */
   agentHandlers: Map<string, Handler>;
+  colonies: Colonies;
   inspector: InspectorServer | undefined;
   logger: Logger;
   /** Closes everything that was opened, last opened first; running handlers get `abortTimeoutMs` to return. */
@@ -50,10 +52,14 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       verifierFor: (type) => o.verifiers.get(type),
       logger,
     });
-    kernel = new Kernel({ store, clock: o.clock, logger, effects: executor, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs });
+    const colonies = new Colonies({ kernel: () => kernel!, logger, idempotency: o.idempotency, handlers: o.colonies });
+    const effects = { execute: executor.execute.bind(executor), verify: executor.verify.bind(executor), abort: executor.abort.bind(executor), worker: colonies.runner.handle.bind(colonies.runner) };
+    kernel = new Kernel({ store, clock: o.clock, logger, effects, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs });
     const k = kernel;
     closers.push(() => k.close());
-    closers.push(async () => void (await executor.abortAll('the hive is closing', abortTimeoutMs)));
+    closers.push(async () => {
+      await Promise.all([executor.abortAll('the hive is closing', abortTimeoutMs), colonies.runner.abortAll('the hive is closing', abortTimeoutMs)]);
+    });
     const r = kernel.recover();
     if (r.replayed > 0 || r.restoredTasks > 0) logger.info(r, 'recovered');
     await Promise.all(kernel.resumeInFlight());
@@ -69,7 +75,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       inspector = server;
       logger.info({ url: server.url }, 'inspector listening');
     }
-    return { store, kernel, executor, agentHandlers, inspector, logger, close };
+    return { store, kernel, executor, agentHandlers, colonies, inspector, logger, close };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

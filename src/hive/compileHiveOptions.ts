@@ -4,6 +4,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
+import type { WorkerHandler } from '../colony/workerTypes.js';
 import type { Handler, Verifier } from '../effects/types.js';
 import { ValidationError } from '../errors.js';
 import type { InspectorOptions } from '../inspect/InspectorServer.js';
@@ -29,6 +30,10 @@ export interface HiveOptions {
   faults?: StoreFaults;
   /** Start the inspector (web page, API, WebSockets) for this hive; its URL with the token is `hive.inspector.url`. */
   inspect?: { port?: number; host?: string; token?: string };
+  /** Colony handlers by colony id, attached at open (handlers are code: after a restart they are given again). */
+  colonies?: Record<string, WorkerHandler>;
+  /** Idempotency keys of trigger invocations: same key within `ttlMs` returns the first worker; beyond `max` the oldest is evicted. @default { ttlMs: 24 h, max: 10000 } */
+  idempotency?: { ttlMs?: number; max?: number };
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -43,6 +48,8 @@ export interface CompiledHiveOptions {
   retentionMs: number;
   faults: StoreFaults;
   inspect: InspectorOptions | undefined;
+  colonies: ReadonlyMap<string, WorkerHandler>;
+  idempotency: { ttlMs: number; max: number };
 }
 
 export const defaultHiveOptions = {
@@ -50,9 +57,10 @@ export const defaultHiveOptions = {
   checkpointEvery: 1000,
   checkpointMs: 1000,
   retentionMs: 24 * 60 * 60 * 1000,
+  idempotency: { ttlMs: 24 * 60 * 60 * 1000, max: 10_000 },
 } as const;
 
-const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect'] as const;
+const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'colonies', 'idempotency'] as const;
 
 /**
  * Checks user options and fills in every default; throws a ValidationError naming the bad option.
@@ -61,6 +69,7 @@ const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', '
 export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
   checkKeys('createHive', options, hiveOptionKeys);
   const cp = options.checkpoint === undefined ? {} : checkKeys('checkpoint', options.checkpoint, ['everyInputs', 'everyMs']);
+  const idem = options.idempotency === undefined ? {} : checkKeys('idempotency', options.idempotency, ['ttlMs', 'max']);
   return {
     dataDir: options.dataDir === undefined ? defaultHiveOptions.dataDir : checkName('dataDir', options.dataDir, 4096),
     logger: options.logger ?? pino({ level: 'warn' }),
@@ -72,6 +81,11 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     retentionMs: options.retentionMs === undefined ? defaultHiveOptions.retentionMs : checkInt('retentionMs', options.retentionMs, 0, 2 ** 42),
     faults: options.faults ?? {},
     inspect: compileInspectOptions(options.inspect),
+    colonies: functionsByName('colonies', options.colonies),
+    idempotency: {
+      ttlMs: idem.ttlMs === undefined ? defaultHiveOptions.idempotency.ttlMs : checkInt('idempotency.ttlMs', idem.ttlMs, 1, 2 ** 42),
+      max: idem.max === undefined ? defaultHiveOptions.idempotency.max : checkInt('idempotency.max', idem.max, 1, 10_000_000),
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-/** @module actorTree: arranges actors as the page shows them: coordinator, then agents (by lineage), then tasks under the agent running them. */
+/** @module actorTree: arranges actors as the page shows them: coordinator, then agents (by lineage) with tasks under the agent running them, and colonies with their workers. */
 import type { ActorState } from '../replay/Replay.js';
 
 export interface TreeActor {
@@ -19,6 +19,11 @@ export function actorTree(actors: ActorState[]): TreeActor[] {
     let parent = '';
     if (a.kind === 'agent') parent = typeof c.parentId === 'string' ? `agent:${c.parentId}` : 'coordinator';
     else if (a.kind === 'task') parent = typeof c.assignedTo === 'string' && c.assignedTo !== '' ? `agent:${c.assignedTo}` : 'coordinator';
+    else if (a.kind === 'colony') parent = 'coordinator';
+    else if (a.kind === 'worker') {
+      const colonyId = (c.spec as { colonyId?: unknown } | undefined)?.colonyId;
+      parent = typeof colonyId === 'string' ? `colony:${colonyId}` : 'coordinator';
+    }
     return { address: a.address, kind: a.kind, status: a.status, parent, context: c };
   });
 }

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { address, parseAddress } from '../../machines/address.js';
 import type { WorkRequest } from '../../machines/types.js';
+import type { WorkerRequest } from '../../machines/worker.js';
 import type { Clock } from '../clock.js';
 import type { TaskView } from '../views.js';
 import type { KernelStore } from '../store/KernelStore.js';
@@ -28,6 +29,8 @@ export interface EffectRunner {
   execute(req: { taskId: string; attempt: number; agentId: string }): void;
   verify(req: { taskId: string; attempt: number }): void;
   abort(req: { taskId: string; attempt: number; reason: string }): void;
+  /** Colony workers: run, abort, or hand a running attempt a new message. */
+  worker?(req: WorkerRequest): void;
 }
 
 export interface KernelOptions {
@@ -82,6 +85,7 @@ export class Kernel extends KernelQueries {
       }
       for (const [status, n] of Object.entries(store.countTasksByStatus())) core.taskCounts.set(status, n);
       core.timers.load(store.storedTimers());
+      core.triggerKeys.load(store.triggerKeys());
       core.scheduleNeeded = false;
       this.intake.resumeAt(cp?.seq ?? 0, cp?.at ?? 0);
       for (const rec of store.journalAfter(cp?.seq ?? 0)) {
@@ -108,6 +112,13 @@ export class Kernel extends KernelQueries {
    */
   resumeInFlight(): Promise<unknown>[] {
     const pending: Promise<unknown>[] = [];
+    for (const kind of Object.values(this.core.kinds)) {
+      if (!kind.resumeInFlight) continue;
+      for (const [id, slot] of this.core.actors.get(kind.name)!) {
+        const input = kind.resumeInFlight(id, (slot.snap ?? slot.persisted)!);
+        if (input) pending.push(this.submit(input).catch(() => undefined));
+      }
+    }
     for (const [id, slot] of this.core.actors.get('task')!) {
       const snap = (slot.snap ?? slot.persisted)!;
       const attempt = (snap.context as { attempt: number }).attempt;
@@ -177,11 +188,12 @@ export class Kernel extends KernelQueries {
     for (const taskId of out.settled) this.listeners.settled(taskId, (id) => this.getTask(id));
   }
 
-  private dispatch(e: WorkRequest): void {
+  private dispatch(e: WorkRequest | WorkerRequest): void {
     const effects = this.o.effects;
     if (e.type === 'effect.execute') effects.execute(e);
     else if (e.type === 'effect.verify') effects.verify(e);
-    else effects.abort(e);
+    else if (e.type === 'effect.abort') effects.abort(e);
+    else effects.worker?.(e);
   }
 
   private onHalt(err: Error): void {

@@ -6,12 +6,13 @@ import { FormatError, LockedError, StoreError } from '../errors.js';
 import type { Address } from '../../machines/address.js';
 import type { TimerEvent } from '../../machines/types.js';
 import type { JournalRecord } from '../kernel/inputs.js';
+import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
 import type { KernelStore } from './KernelStore.js';
 
 /** Version of the on-disk layout. A directory written by a newer version is refused. */
 export const formatVersion = 1;
 
-export type ActorKind = 'task' | 'agent' | 'coordinator';
+export type ActorKind = 'task' | 'agent' | 'coordinator' | 'colony' | 'worker';
 
 /** An actor as stored: its XState persisted snapshot plus what indexes need. */
 export interface StoredActor {
@@ -38,6 +39,10 @@ export interface CheckpointWrite {
   idempotencyKeys: Array<[string, string]>;
   /** `status` is the one the store holds (or will, once earlier checkpoints commit); `stored: false` when it never was. */
   pruned: Array<{ address: string; id: string; status: string; order: number; idempotencyKey?: string; stored?: boolean }>;
+  /** Actors deleted for good (pruned workers): their snapshots leave the store. */
+  removed?: string[];
+  /** Trigger idempotency keys stored and deleted since the last checkpoint. */
+  triggerKeys?: { set: Array<[string, TriggerKeyRecord]>; deleted: string[] };
   /** Delete journal records accepted before this time (ms) and covered by this checkpoint. */
   compactJournalBefore?: number;
 }
@@ -67,6 +72,7 @@ export class HiveStore implements KernelStore {
   private readonly byStatus: Database<string, [string, number]>;
   private readonly byOrder: Database<string, number>;
   private readonly idempotency: Database<string, string>;
+  private readonly triggerKeyDb: Database<TriggerKeyRecord, string>;
   private readonly lockPath: string | undefined;
   private closed = false;
   faults: StoreFaults;
@@ -86,6 +92,7 @@ export class HiveStore implements KernelStore {
       this.byStatus = db('byStatus');
       this.byOrder = db('byOrder');
       this.idempotency = db('idempotency');
+      this.triggerKeyDb = db('triggerKeys');
       this.checkFormat(options.readOnly ?? false);
     } catch (err) {
       this.releaseLock();
@@ -167,6 +174,11 @@ export class HiveStore implements KernelStore {
     return this.idempotency.get(key);
   }
 
+  /** Stored trigger idempotency keys (any order; each record carries its age). */
+  *triggerKeys(): Generator<[string, TriggerKeyRecord]> {
+    for (const { key, value } of this.triggerKeyDb.getRange()) yield [key as string, value];
+  }
+
   /** Stored task ids, newest first, optionally of one status. */
   *taskIds(status?: string): Generator<{ id: string; order: number }> {
     if (status === undefined) {
@@ -226,6 +238,12 @@ export class HiveStore implements KernelStore {
           this.byOrder.remove(p.order);
           if (p.idempotencyKey !== undefined) this.idempotency.remove(p.idempotencyKey);
         }
+        for (const address of w.removed ?? []) {
+          this.actors.remove(address);
+          this.live.remove(address);
+        }
+        for (const [key, r] of w.triggerKeys?.set ?? []) this.triggerKeyDb.put(key, r);
+        for (const key of w.triggerKeys?.deleted ?? []) this.triggerKeyDb.remove(key);
         if (w.compactJournalBefore !== undefined) {
           let start: number | undefined;
           for (const { key, value } of this.journal.getRange({ end: w.seq + 1 })) {
