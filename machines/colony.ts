@@ -54,6 +54,8 @@ export interface SpawnRequest {
   task: string;
   input: Json;
   triggerId?: string;
+  /** The timer slot that spawned it. */
+  slot?: number;
 }
 
 type At = { at: number };
@@ -199,9 +201,12 @@ export const colonyMachine = setup({
               notify: event.notify === true,
               ...(event.overseer !== undefined ? { overseer: event.overseer } : {}),
             });
-            for (const w of workers) {
-              if (w.triggerId !== undefined) enqueue.emit({ type: 'trigger.fired', colonyId, triggerId: w.triggerId, workerId: w.id, at: event.at });
-            }
+            event.workers.forEach((w, i) => {
+              if (w.triggerId === undefined) return;
+              const fired: ColonyNotification = { type: 'trigger.fired', colonyId, triggerId: w.triggerId, workerId: workers[i]!.id, at: event.at };
+              if (w.slot !== undefined) fired.slot = w.slot;
+              enqueue.emit(fired);
+            });
           }),
         },
         'colony.context': { actions: assign(({ event }) => ({ shared: event.context, updatedAt: event.at })) },

@@ -45,7 +45,11 @@ export const colonyReactions: { [T in ColonyEmittedMessage['type']]: Reaction<T>
       core.handleEmitted(from, [skipped]);
       return;
     }
-    core.deliver(colonyAddress(e.colonyId), { type: 'worker.spawn', workers: [{ task: e.task, input: e.input, triggerId: e.triggerId }], at: core.at }, from);
+    core.deliver(
+      colonyAddress(e.colonyId),
+      { type: 'worker.spawn', workers: [{ task: e.task, input: e.input, triggerId: e.triggerId, slot: e.slot }], at: core.at },
+      from,
+    );
   },
   'effect.worker.settled': (core, from, e) =>
     core.deliver(colonyAddress(e.colonyId), { type: 'hive.worker.finished', workerId: e.workerId, at: core.at }, from),
