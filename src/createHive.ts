@@ -315,6 +315,12 @@ export class Hive {
     return s ? { url: s.url, token: s.token, port: s.port } : undefined;
   }
 
+  /** The HTTP listener started by the `http` option (webhook triggers at `POST /hooks/<path>`). */
+  get http(): { url: string; port: number; host: string } | undefined {
+    const h = this.parts.http;
+    return h ? { url: h.url, port: h.port, host: h.host } : undefined;
+  }
+
   /** Counts of agents and tasks by status, the queue length and the journal position. */
   async status(): Promise<HiveStatus> {
     const s = this.kernel.status();

@@ -8,6 +8,7 @@ import { defaultCloseOptions } from '../closeOptions.js';
 import { Executor } from '../effects/Executor.js';
 import type { Handler } from '../effects/types.js';
 import { startInspector, type InspectorServer } from '../inspect/InspectorServer.js';
+import { startHttpListener, type HttpListener } from './HttpListener.js';
 import { Kernel } from '../kernel/Kernel.js';
 import { openReplay } from '../replay/Replay.js';
 import { openDataDir } from '../replay/ReplaySource.js';
@@ -22,6 +23,8 @@ export interface HiveParts {
   agentHandlers: Map<string, Handler>;
   colonies: Colonies;
   inspector: InspectorServer | undefined;
+  /** The HTTP listener started by the `http` option (webhooks). */
+  http: HttpListener | undefined;
   logger: Logger;
   /** Closes everything that was opened, last opened first; running handlers get `abortTimeoutMs` to return. */
   close(abortTimeoutMs?: number): Promise<void>;
@@ -75,7 +78,14 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       inspector = server;
       logger.info({ url: server.url }, 'inspector listening');
     }
-    return { store, kernel, executor, agentHandlers, colonies, inspector, logger, close };
+    let http: HttpListener | undefined;
+    if (o.http) {
+      const listener = await startHttpListener(o.http, { webhook: (path, body, signature, key) => colonies.handleWebhook(path, body, signature, key) });
+      closers.push(() => listener.close());
+      http = listener;
+      logger.info({ url: listener.url }, 'http listener (webhooks) listening');
+    }
+    return { store, kernel, executor, agentHandlers, colonies, inspector, http, logger, close };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

@@ -8,6 +8,7 @@ import type { WorkerHandler } from '../colony/workerTypes.js';
 import type { Handler, Verifier } from '../effects/types.js';
 import { ValidationError } from '../errors.js';
 import type { InspectorOptions } from '../inspect/InspectorServer.js';
+import { defaultHttpListenerOptions, type HttpListenerOptions } from './HttpListener.js';
 import type { StoreFaults } from '../store/HiveStore.js';
 import { checkInt, checkKeys, checkName } from '../validate.js';
 
@@ -34,6 +35,8 @@ export interface HiveOptions {
   colonies?: Record<string, WorkerHandler>;
   /** Idempotency keys of trigger invocations: same key within `ttlMs` returns the first worker; beyond `max` the oldest is evicted. @default { ttlMs: 24 h, max: 10000 } */
   idempotency?: { ttlMs?: number; max?: number };
+  /** Start the hive's HTTP listener (webhook triggers at `POST /hooks/<path>`); port 0 picks a free one. @default host '127.0.0.1' */
+  http?: { port: number; host?: string };
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -50,6 +53,7 @@ export interface CompiledHiveOptions {
   inspect: InspectorOptions | undefined;
   colonies: ReadonlyMap<string, WorkerHandler>;
   idempotency: { ttlMs: number; max: number };
+  http: HttpListenerOptions | undefined;
 }
 
 export const defaultHiveOptions = {
@@ -60,7 +64,20 @@ export const defaultHiveOptions = {
   idempotency: { ttlMs: 24 * 60 * 60 * 1000, max: 10_000 },
 } as const;
 
-const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'colonies', 'idempotency'] as const;
+const hiveOptionKeys = [
+  'dataDir',
+  'logger',
+  'handlers',
+  'verifiers',
+  'clock',
+  'checkpoint',
+  'retentionMs',
+  'faults',
+  'inspect',
+  'colonies',
+  'idempotency',
+  'http',
+] as const;
 
 /**
  * Checks user options and fills in every default; throws a ValidationError naming the bad option.
@@ -70,6 +87,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
   checkKeys('createHive', options, hiveOptionKeys);
   const cp = options.checkpoint === undefined ? {} : checkKeys('checkpoint', options.checkpoint, ['everyInputs', 'everyMs']);
   const idem = options.idempotency === undefined ? {} : checkKeys('idempotency', options.idempotency, ['ttlMs', 'max']);
+  const http = options.http === undefined ? undefined : checkKeys('http', options.http, ['port', 'host']);
   return {
     dataDir: options.dataDir === undefined ? defaultHiveOptions.dataDir : checkName('dataDir', options.dataDir, 4096),
     logger: options.logger ?? pino({ level: 'warn' }),
@@ -85,6 +103,10 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     idempotency: {
       ttlMs: idem.ttlMs === undefined ? defaultHiveOptions.idempotency.ttlMs : checkInt('idempotency.ttlMs', idem.ttlMs, 1, 2 ** 42),
       max: idem.max === undefined ? defaultHiveOptions.idempotency.max : checkInt('idempotency.max', idem.max, 1, 10_000_000),
+    },
+    http: http && {
+      port: checkInt('http.port', http.port, 0, 65535),
+      host: http.host === undefined ? defaultHttpListenerOptions.host : checkName('http.host', http.host, 255),
     },
   };
 }
