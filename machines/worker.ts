@@ -115,6 +115,8 @@ export type WorkerNotification = {
   attempt?: number;
   report?: Json;
   error?: Json;
+  /** The worker was spawned with `notify: true`. */
+  notify?: boolean;
 };
 
 export type WorkerEmitted = WorkerRequest | WorkerMessage | WorkerNotification;
@@ -162,6 +164,7 @@ export const workerMachine = setup({
         workerId: context.spec.id,
         at: context.finishedAt ?? context.updatedAt,
         report: workerReport(params.status, context) as unknown as Json,
+        ...(context.spec.notify ? { notify: true } : {}),
       }),
     ),
     /** Supervision: the crashed attempt is replaced by a new one, which starts from the last checkpoint. */

@@ -11,7 +11,7 @@ import { compileHiveOptions, type CompiledHiveOptions, type HiveOptions } from '
 import type { InspectionRecord } from './kernel/InspectionRecord.js';
 import type { HiveEvent } from './kernel/Kernel.js';
 import type { AgentSpec, TaskSpec } from './specs.js';
-import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime } from './validate.js';
+import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime, preview, readSafely } from './validate.js';
 import type { AgentView, CountsByStatus, TaskView } from './views.js';
 import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../machines/types.js';
 
@@ -78,6 +78,9 @@ export class Hive {
     this.kernel = parts.kernel;
     this.logger = parts.logger;
     this.admission = new Admission(parts.kernel);
+    // Async, so a refused spec is a rejected promise for the handler, never a synchronous throw.
+    parts.subWork.spawnSubAgent = async (parentId, spec) => this.spawnAgent(withParent('spawnAgent', spec, 'parentId', parentId));
+    parts.subWork.postSubTask = async (parentTaskId, spec) => this.postTask(withParent('postTask', spec, 'parentTaskId', parentTaskId));
   }
 
   private assertOpen(): void {
@@ -122,11 +125,25 @@ export class Hive {
     return this.requireAgent(id);
   }
 
-  async listAgents(filter: { status?: AgentStatus; capability?: string } = {}): Promise<AgentView[]> {
-    const f = checkKeys('listAgents', filter, ['status', 'capability']);
+  /**
+   * Agents newest first, filtered by status, capability and owner, up to `limit`.
+   * @example await hive.listAgents({ owner: 'alice', status: 'busy', limit: 20 })
+   */
+  async listAgents(filter: { status?: AgentStatus; capability?: string; owner?: string; limit?: number } = {}): Promise<AgentView[]> {
+    const f = checkKeys('listAgents', filter, ['status', 'capability', 'owner', 'limit']);
+    const owner = f.owner === undefined ? undefined : checkName('owner', f.owner);
+    const limit = f.limit === undefined ? Number.POSITIVE_INFINITY : checkInt('limit', f.limit, 1, 1_000_000);
+    const order = (a: AgentView) => this.kernel.agentContext(a.id)?.order ?? 0;
     return this.kernel
       .listAgents()
-      .filter((a) => (f.status === undefined || a.status === f.status) && (f.capability === undefined || a.capabilities.includes(f.capability as string)));
+      .filter(
+        (a) =>
+          (f.status === undefined || a.status === f.status) &&
+          (f.capability === undefined || a.capabilities.includes(f.capability as string)) &&
+          (owner === undefined || a.owner === owner),
+      )
+      .sort((a, b) => order(b) - order(a))
+      .slice(0, limit);
   }
 
   /** No new tasks go to a paused agent; its running attempts carry on. */
@@ -339,4 +356,16 @@ export class Hive {
     this.closing ??= this.parts.close(timeoutMs);
     return this.closing;
   }
+}
+
+/**
+ * A handler's spec with its parent filled in; naming another parent is refused (a handler spawns
+ * under its own agent and posts under its own task).
+ */
+function withParent<S extends object>(field: string, spec: S, key: 'parentId' | 'parentTaskId', parent: string): S {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new ValidationError(field, `needs a spec object; got ${preview(spec)}`);
+  const copy = readSafely(field, () => ({ ...spec })) as S & Record<string, unknown>;
+  if (copy[key] !== undefined && copy[key] !== parent)
+    throw new ValidationError(key, `is set by ctx.${field} to ${JSON.stringify(parent)}; got ${preview(copy[key])}`);
+  return { ...copy, [key]: parent };
 }

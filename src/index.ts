@@ -1,4 +1,5 @@
 /** @module hivestate's public API. Everything a user imports comes from here. */
+export type { HiveNotice, Notify } from './hive/Notifier.js';
 export { createHive, Hive, defaultHiveOptions, type HiveOptions, type HiveStatus, type HiveEventType } from './createHive.js';
 export { defaultCloseOptions, type CloseOptions } from './closeOptions.js';
 export type { HiveEvent } from './kernel/Kernel.js';

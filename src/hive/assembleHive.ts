@@ -7,8 +7,11 @@ import { Colonies } from '../colony/Colonies.js';
 import { defaultCloseOptions } from '../closeOptions.js';
 import { Executor } from '../effects/Executor.js';
 import type { Handler } from '../effects/types.js';
+import type { AgentSpec, TaskSpec } from '../specs.js';
+import type { AgentView, TaskView } from '../views.js';
 import { startInspector, type InspectorServer } from '../inspect/InspectorServer.js';
 import { startHttpListener, type HttpListener } from './HttpListener.js';
+import { startNotifier } from './Notifier.js';
 import { Kernel } from '../kernel/Kernel.js';
 import { openReplay } from '../replay/Replay.js';
 import { openDataDir } from '../replay/ReplaySource.js';
@@ -22,6 +25,8 @@ export interface HiveParts {
   /** In-process handlers of agents spawned with `handler`, by agent id. */
   agentHandlers: Map<string, Handler>;
   colonies: Colonies;
+  /** What a handler's `ctx.spawnAgent` and `ctx.postTask` call; the hive facade fills them in. */
+  subWork: { spawnSubAgent?(parentAgentId: string, spec: AgentSpec): Promise<AgentView>; postSubTask?(parentTaskId: string, spec: TaskSpec): Promise<TaskView> };
   inspector: InspectorServer | undefined;
   /** The HTTP listener started by the `http` option (webhooks). */
   http: HttpListener | undefined;
@@ -48,7 +53,10 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     closers.push(() => store.close());
     const agentHandlers = new Map<string, Handler>();
     let kernel: Kernel | undefined;
+    const subWork: HiveParts['subWork'] = {};
     const executor = new Executor({
+      spawnSubAgent: (parentAgentId, spec) => subWork.spawnSubAgent!(parentAgentId, spec),
+      postSubTask: (parentTaskId, spec) => subWork.postSubTask!(parentTaskId, spec),
       submit: (input) => kernel!.submit(input),
       task: (id) => kernel!.getTask(id),
       handlerFor: (agentId, type) => agentHandlers.get(agentId) ?? o.handlers.get(type),
@@ -63,6 +71,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     closers.push(async () => {
       await Promise.all([executor.abortAll('the hive is closing', abortTimeoutMs), colonies.runner.abortAll('the hive is closing', abortTimeoutMs)]);
     });
+    if (o.notify) startNotifier(kernel, o.notify, logger);
     const r = kernel.recover();
     if (r.replayed > 0 || r.restoredTasks > 0) logger.info(r, 'recovered');
     await Promise.all(kernel.resumeInFlight());
@@ -85,7 +94,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       http = listener;
       logger.info({ url: listener.url }, 'http listener (webhooks) listening');
     }
-    return { store, kernel, executor, agentHandlers, colonies, inspector, http, logger, close };
+    return { store, kernel, executor, agentHandlers, colonies, subWork, inspector, http, logger, close };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

@@ -9,6 +9,7 @@ import type { Handler, Verifier } from '../effects/types.js';
 import { ValidationError } from '../errors.js';
 import type { InspectorOptions } from '../inspect/InspectorServer.js';
 import { defaultHttpListenerOptions, type HttpListenerOptions } from './HttpListener.js';
+import type { Notify } from './Notifier.js';
 import type { StoreFaults } from '../store/HiveStore.js';
 import { checkInt, checkKeys, checkName } from '../validate.js';
 
@@ -37,6 +38,8 @@ export interface HiveOptions {
   idempotency?: { ttlMs?: number; max?: number };
   /** Start the hive's HTTP listener (webhook triggers at `POST /hooks/<path>`); port 0 picks a free one. @default host '127.0.0.1' */
   http?: { port: number; host?: string };
+  /** Called once when a task or worker spawned with `notify: true` finishes (not when cancelled or stopped); a throw is logged, never fatal. */
+  notify?: Notify;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -54,6 +57,7 @@ export interface CompiledHiveOptions {
   colonies: ReadonlyMap<string, WorkerHandler>;
   idempotency: { ttlMs: number; max: number };
   http: HttpListenerOptions | undefined;
+  notify: Notify | undefined;
 }
 
 export const defaultHiveOptions = {
@@ -77,6 +81,7 @@ const hiveOptionKeys = [
   'colonies',
   'idempotency',
   'http',
+  'notify',
 ] as const;
 
 /**
@@ -88,6 +93,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
   const cp = options.checkpoint === undefined ? {} : checkKeys('checkpoint', options.checkpoint, ['everyInputs', 'everyMs']);
   const idem = options.idempotency === undefined ? {} : checkKeys('idempotency', options.idempotency, ['ttlMs', 'max']);
   const http = options.http === undefined ? undefined : checkKeys('http', options.http, ['port', 'host']);
+  if (options.notify !== undefined && typeof options.notify !== 'function') throw new ValidationError('notify', 'must be a function (notice) => void');
   return {
     dataDir: options.dataDir === undefined ? defaultHiveOptions.dataDir : checkName('dataDir', options.dataDir, 4096),
     logger: options.logger ?? pino({ level: 'warn' }),
@@ -104,6 +110,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
       ttlMs: idem.ttlMs === undefined ? defaultHiveOptions.idempotency.ttlMs : checkInt('idempotency.ttlMs', idem.ttlMs, 1, 2 ** 42),
       max: idem.max === undefined ? defaultHiveOptions.idempotency.max : checkInt('idempotency.max', idem.max, 1, 10_000_000),
     },
+    notify: options.notify,
     http: http && {
       port: checkInt('http.port', http.port, 0, 65535),
       host: http.host === undefined ? defaultHttpListenerOptions.host : checkName('http.host', http.host, 255),

@@ -23,6 +23,7 @@ import { schedule } from './Scheduler.js';
 import { emptyOutput, type StepOutput } from './StepOutput.js';
 import { TaskQueue } from './TaskQueue.js';
 import { TimerTable } from './TimerTable.js';
+import { TaskTree } from './TaskTree.js';
 import { TriggerKeys } from './TriggerKeys.js';
 import type { CheckpointWrite, StoredActor } from '../store/HiveStore.js';
 import type { KernelStore } from '../store/KernelStore.js';
@@ -39,6 +40,8 @@ export class KernelCore {
   readonly timers = new TimerTable();
   /** Each colony's queue, slots, busy triggers and finished workers (derived from the worker actors). */
   readonly colonies = new ColonyIndex();
+  /** Unfinished sub-tasks by ancestor, for subtree cancel (derived from the live tasks). */
+  readonly taskTree = new TaskTree();
   /** Idempotency keys of trigger invocations (checkpointed). */
   readonly triggerKeys = new TriggerKeys();
   /** Actors deleted (pruned workers), removed from the store by the next checkpoint. */

@@ -44,6 +44,15 @@ export abstract class KernelQueries {
     return rec && toTaskView(rec.status, upcastTaskContext((rec.snapshot as { context: unknown }).context));
   }
 
+  /** The ancestors of a task (root first; [] for a top-level task), or undefined when there is no such task. */
+  taskAncestors(id: string): string[] | undefined {
+    const snap = this.core.current('task', id);
+    if (snap) return (snap.context as TaskContext).spec.ancestors ?? [];
+    if (this.core.pruning.has(id)) return undefined;
+    const rec = this.storeRef.getActor(taskAddress(id));
+    return rec && (upcastTaskContext((rec.snapshot as { context: unknown }).context).spec.ancestors ?? []);
+  }
+
   /**
    * An actor as it would be stored now: from memory when in memory, else from the store.
    * @example kernel.actorSnapshot('task:t1')?.status
