@@ -16,6 +16,8 @@ import type { HiveEvent } from '../kernel/Kernel.js';
 import type { TaskView } from '../views.js';
 import { buildPlan, buildTeam, phaseOf, workProfile } from './buildTeam.js';
 import { demoHandlers, demoVerifiers } from './simulatedWork.js';
+import { coverageGate, coverageWorker, testColonyId } from './testColony.js';
+import type { Colony } from '../colony/Colony.js';
 
 export interface DemoOptions {
   dataDir: string;
@@ -47,9 +49,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const speed = options.speed ?? 1;
   const out = options.out ?? process.stdout;
   const tty = (out as WriteStream).isTTY === true;
+  let colony: Colony | undefined;
+  const handlers = demoHandlers(speed);
+  const work = handlers.quality!;
+  // The coverage gate fans out to the test colony; the other gates work alone.
+  const gate = coverageGate(() => colony!);
+  handlers.quality = (task, ctx) => (task.id === 'quality:coverage' ? gate(task, ctx) : work(task, ctx));
   const hive = await createHive({
     dataDir: options.dataDir,
-    handlers: demoHandlers(speed),
+    handlers,
+    colonies: { [testColonyId]: coverageWorker(speed) },
     verifiers: demoVerifiers,
     logger: pino({ level: 'silent' }),
   });
@@ -70,6 +79,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         if (!isHiveError(err, 'not_found')) throw err;
         await hive.spawnAgent(member.spec);
       }
+    }
+    try {
+      colony = hive.colony(testColonyId);
+    } catch (err) {
+      if (!isHiveError(err, 'not_found')) throw err;
+      colony = await hive.spawnColony({ id: testColonyId, name: 'test colony', handler: coverageWorker(speed), maxConcurrentWorkers: 3 });
     }
     // The lead supervises: an agent that failed too often in a row is put back to work after a pause.
     const coolDownMs = Math.round(3000 / speed);
@@ -156,6 +171,8 @@ function plainLine(out: NodeJS.WritableStream, e: HiveEvent): void {
     case 'task.completed':
     case 'task.verified':
       return void out.write(`${at} ${e.type === 'task.verified' ? 'verified ' : 'completed'} ${String(e.taskId)}\n`);
+    case 'worker.finished':
+      return void out.write(`${at} worker    ${String(e.colonyId)}/${String(e.workerId)} ${(e.report as { status?: string } | undefined)?.status ?? 'finished'}\n`);
     case 'agent.error':
       return void out.write(`${at} agent     ${String(e.agentId)} failed repeatedly; the lead restarts it shortly\n`);
     case 'task.retrying':
