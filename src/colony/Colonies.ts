@@ -53,7 +53,6 @@ export class Colonies {
   private readonly overseerHandlers = new Map<string, WorkerHandler>();
   private readonly reserved = new Set<string>();
   private readonly overseerStarts = new Map<string, Promise<string>>();
-  closed = false;
 
   constructor(private readonly o: ColoniesOptions) {
     this.handlers = new Map(o.handlers);

@@ -102,7 +102,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         const model = dashboardModel({
           title: `hivestate demo: build orchestration, speed ${speed}x`,
           now: Date.now(),
-          agents: await hive.listAgents(),
+          agents: (await hive.listAgents()).reverse(), // team order: oldest first
           tasks: await snapshotTasks(),
           phaseOf: (t) => phaseOf(t.id),
           roleOf: (a) => buildTeam.find((m) => m.spec.id === a.id)?.role ?? a.capabilities.join(','),
@@ -136,7 +136,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const model = dashboardModel({
         title: `hivestate demo: build orchestration, speed ${speed}x`,
         now: Date.now(),
-        agents: await hive.listAgents(),
+        agents: (await hive.listAgents()).reverse(),
         tasks: views.map((v) => withStart(v, started)),
         phaseOf: (t) => phaseOf(t.id),
         roleOf: (a) => buildTeam.find((m) => m.spec.id === a.id)?.role ?? a.capabilities.join(','),
