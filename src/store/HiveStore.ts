@@ -72,7 +72,8 @@ export class HiveStore implements KernelStore {
   private readonly byStatus: Database<string, [string, number]>;
   private readonly byOrder: Database<string, number>;
   private readonly idempotency: Database<string, string>;
-  private readonly triggerKeyDb: Database<TriggerKeyRecord, string>;
+  /** Undefined when a directory written before colonies existed is opened read-only (the table cannot be created). */
+  private readonly triggerKeyDb: Database<TriggerKeyRecord, string> | undefined;
   private readonly lockPath: string | undefined;
   private closed = false;
   faults: StoreFaults;
@@ -176,6 +177,7 @@ export class HiveStore implements KernelStore {
 
   /** Stored trigger idempotency keys (any order; each record carries its age). */
   *triggerKeys(): Generator<[string, TriggerKeyRecord]> {
+    if (!this.triggerKeyDb) return;
     for (const { key, value } of this.triggerKeyDb.getRange()) yield [key as string, value];
   }
 
@@ -242,8 +244,8 @@ export class HiveStore implements KernelStore {
           this.actors.remove(address);
           this.live.remove(address);
         }
-        for (const [key, r] of w.triggerKeys?.set ?? []) this.triggerKeyDb.put(key, r);
-        for (const key of w.triggerKeys?.deleted ?? []) this.triggerKeyDb.remove(key);
+        for (const [key, r] of w.triggerKeys?.set ?? []) this.triggerKeyDb?.put(key, r);
+        for (const key of w.triggerKeys?.deleted ?? []) this.triggerKeyDb?.remove(key);
         if (w.compactJournalBefore !== undefined) {
           let start: number | undefined;
           for (const { key, value } of this.journal.getRange({ end: w.seq + 1 })) {
