@@ -26,6 +26,12 @@ export interface TaskSpec {
   verify: boolean;
   owner?: string;
   idempotencyKey?: string;
+  /** The task that posted it (`ctx.postTask`); cancelling that task cancels this one. */
+  parentTaskId?: string;
+  /** Its ancestors, root first, parent last: cancelling any of them cancels this task. */
+  ancestors?: string[];
+  /** Call the hive's notifier once when it finishes (not when cancelled). */
+  notify?: boolean;
   /** Position in post order, used to keep equal priorities first-in first-out. */
   order: number;
   createdAt: number;

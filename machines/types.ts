@@ -1,7 +1,7 @@
 /** @module Shared types for the pure machines: ids, JSON values, priorities, effect requests. */
 import type { Address } from './address.js';
 
-export { address, agentAddress, coordinatorAddress, parseAddress, taskAddress, type Address, type KindName } from './address.js';
+export { address, agentAddress, colonyAddress, coordinatorAddress, parseAddress, taskAddress, workerAddress, workerKey, type Address, type KindName } from './address.js';
 
 /** A JSON value: the only kind of data that goes into the journal. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -40,7 +40,14 @@ export type ReleaseOutcome = 'succeeded' | 'failed' | 'returned';
  * Effect requests the task machine emits. The kernel performs them; machines never do I/O.
  * Timers carry the event to deliver and the address to deliver it to.
  */
-export type TimerEvent = { type: 'hive.urgent' } | { type: 'hive.timeout'; attempt: number } | { type: 'hive.retry' } | { type: 'hive.heartbeat.missed' } | { type: 'hive.agent.restart' };
+export type TimerEvent =
+  | { type: 'hive.urgent' }
+  | { type: 'hive.timeout'; attempt: number }
+  | { type: 'hive.retry' }
+  | { type: 'hive.heartbeat.missed' }
+  | { type: 'hive.agent.restart' }
+  | { type: 'hive.trigger.due'; triggerId: string; slot: number }
+  | { type: 'hive.colony.retention' };
 
 export type TimerRequest =
   | { type: 'effect.timer.set'; timerId: string; due: number; target: Address; event: TimerEvent }
@@ -54,6 +61,6 @@ export type WorkRequest =
 
 /** Public notifications the machines emit; the host forwards them to `hive.on()` listeners. */
 export interface Notification {
-  type: `task.${string}` | `agent.${string}`;
+  type: `task.${string}` | `agent.${string}` | `colony.${string}` | `worker.${string}` | `trigger.${string}`;
   [key: string]: Json | undefined;
 }

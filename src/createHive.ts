@@ -1,4 +1,7 @@
 /** @module createHive: the public entry point; a Hive is a thin facade over the kernel, admission and effects. */
+import type { Colony } from './colony/Colony.js';
+import type { ColonySpec } from './colony/colonySpecs.js';
+import type { ColonyView } from './colony/colonyViews.js';
 import type { Handler } from './effects/types.js';
 import { compileCloseOptions, type CloseOptions } from './closeOptions.js';
 import { AccessDeniedError, AlreadyFinishedError, HiveClosedError, NotFoundError, ValidationError, WaitTimeoutError } from './errors.js';
@@ -10,7 +13,7 @@ import { compileHiveOptions, type CompiledHiveOptions, type HiveOptions } from '
 import type { InspectionRecord } from './kernel/InspectionRecord.js';
 import type { HiveEvent } from './kernel/Kernel.js';
 import type { AgentSpec, TaskSpec } from './specs.js';
-import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime } from './validate.js';
+import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime, preview, readSafely } from './validate.js';
 import type { AgentView, CountsByStatus, TaskView } from './views.js';
 import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../machines/types.js';
 
@@ -34,6 +37,13 @@ export type HiveEventType =
   | 'task.cancelled'
   | 'task.timed_out'
   | 'task.rejected'
+  | 'colony.spawned'
+  | 'colony.stopped'
+  | 'worker.spawned'
+  | 'worker.finished'
+  | 'worker.resurrected'
+  | 'trigger.fired'
+  | 'trigger.skipped'
   | '*';
 
 export interface HiveStatus {
@@ -76,6 +86,9 @@ export class Hive {
     this.kernel = parts.kernel;
     this.logger = parts.logger;
     this.admission = new Admission(parts.kernel);
+    // Async, so a refused spec is a rejected promise for the handler, never a synchronous throw.
+    parts.subWork.spawnSubAgent = async (parentId, spec) => this.spawnAgent(withParent('spawnAgent', spec, 'parentId', parentId));
+    parts.subWork.postSubTask = async (parentTaskId, spec) => this.postTask(withParent('postTask', spec, 'parentTaskId', parentTaskId));
   }
 
   /** Writes need an open hive whose store works. */
@@ -137,12 +150,26 @@ export class Hive {
     return this.requireAgent(id);
   }
 
-  async listAgents(filter: { status?: AgentStatus; capability?: string } = {}): Promise<AgentView[]> {
+  /**
+   * Agents newest first, filtered by status, capability and owner, up to `limit`.
+   * @example await hive.listAgents({ owner: 'alice', status: 'busy', limit: 20 })
+   */
+  async listAgents(filter: { status?: AgentStatus; capability?: string; owner?: string; limit?: number } = {}): Promise<AgentView[]> {
     this.assertNotClosed();
-    const f = checkKeys('listAgents', filter, ['status', 'capability']);
+    const f = checkKeys('listAgents', filter, ['status', 'capability', 'owner', 'limit']);
+    const owner = f.owner === undefined ? undefined : checkName('owner', f.owner);
+    const limit = f.limit === undefined ? Number.POSITIVE_INFINITY : checkInt('limit', f.limit, 1, 1_000_000);
+    const order = (a: AgentView) => this.kernel.agentContext(a.id)?.order ?? 0;
     return this.kernel
       .listAgents()
-      .filter((a) => (f.status === undefined || a.status === f.status) && (f.capability === undefined || a.capabilities.includes(f.capability as string)));
+      .filter(
+        (a) =>
+          (f.status === undefined || a.status === f.status) &&
+          (f.capability === undefined || a.capabilities.includes(f.capability as string)) &&
+          (owner === undefined || a.owner === owner),
+      )
+      .sort((a, b) => order(b) - order(a))
+      .slice(0, limit);
   }
 
   /** No new tasks go to a paused agent; its running attempts carry on. */
@@ -293,6 +320,31 @@ export class Hive {
     return this.kernel.checkpoint();
   }
 
+  // ------------------------------------------------------------ colonies
+
+  /**
+   * Creates a colony: a queen whose workers run `handler` in parallel, each on its own job.
+   * Resolves once it is durable.
+   * @example
+   * const colony = await hive.spawnColony({ name: 'tests', handler: async (job) => runTests(job.input) })
+   * const ids = await colony.spawnBatch(modules.map((m) => ({ task: 'test', input: m })))
+   * const reports = await colony.waitForReports(ids, { timeoutMs: 60_000 })
+   */
+  async spawnColony(spec: ColonySpec): Promise<Colony> {
+    this.assertOpen();
+    return this.parts.colonies.spawnColony(spec);
+  }
+
+  /** The handle on an existing colony (also after a restart); NotFoundError if unknown. */
+  colony(id: string): Colony {
+    return this.parts.colonies.colony(id);
+  }
+
+  /** Every colony with its counts and triggers, oldest first. */
+  async listColonies(): Promise<ColonyView[]> {
+    return this.parts.colonies.list();
+  }
+
   // ------------------------------------------------------------ observing
 
   /**
@@ -323,6 +375,12 @@ export class Hive {
     return s ? { url: s.url, token: s.token, port: s.port } : undefined;
   }
 
+  /** The HTTP listener started by the `http` option (webhook triggers at `POST /hooks/<path>`). */
+  get http(): { url: string; port: number; host: string } | undefined {
+    const h = this.parts.http;
+    return h ? { url: h.url, port: h.port, host: h.host } : undefined;
+  }
+
   /** Counts of agents and tasks by status, the queue length and the journal position. */
   async status(): Promise<HiveStatus> {
     this.assertNotClosed();
@@ -344,4 +402,16 @@ export class Hive {
     });
     return this.closing;
   }
+}
+
+/**
+ * A handler's spec with its parent filled in; naming another parent is refused (a handler spawns
+ * under its own agent and posts under its own task).
+ */
+function withParent<S extends object>(field: string, spec: S, key: 'parentId' | 'parentTaskId', parent: string): S {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new ValidationError(field, `needs a spec object; got ${preview(spec)}`);
+  const copy = readSafely(field, () => ({ ...spec })) as S & Record<string, unknown>;
+  if (copy[key] !== undefined && copy[key] !== parent)
+    throw new ValidationError(key, `is set by ctx.${field} to ${JSON.stringify(parent)}; got ${preview(copy[key])}`);
+  return { ...copy, [key]: parent };
 }

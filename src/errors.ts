@@ -17,7 +17,8 @@ export type HiveErrorCode =
   | 'attempt_superseded'
   | 'determinism_violation'
   | 'invalid_data_dir'
-  | 'control_unavailable';
+  | 'control_unavailable'
+  | 'colony_stopped';
 
 /** Base class: `code` is stable and meant for programs, `message` for people. */
 export class HiveError extends Error {
@@ -40,9 +41,9 @@ export class ValidationError extends HiveError {
 }
 
 export class NotFoundError extends HiveError {
-  readonly kind: 'task' | 'agent';
+  readonly kind: 'task' | 'agent' | 'colony' | 'worker' | 'trigger';
   readonly id: string;
-  constructor(kind: 'task' | 'agent', id: string, detail = '') {
+  constructor(kind: 'task' | 'agent' | 'colony' | 'worker' | 'trigger', id: string, detail = '') {
     super('not_found', `no ${kind} with id ${JSON.stringify(id)}${detail}`);
     this.name = 'NotFoundError';
     this.kind = kind;
@@ -58,7 +59,7 @@ export class DuplicateIdError extends HiveError {
   readonly id: string;
   /** Agent fields whose registered value differs from the one given (empty for tasks). */
   readonly differences: Array<{ field: string; registered: unknown; given: unknown }>;
-  constructor(kind: 'task' | 'agent', id: string, differences: Array<{ field: string; registered: unknown; given: unknown }> = []) {
+  constructor(kind: 'task' | 'agent' | 'colony' | 'trigger', id: string, differences: Array<{ field: string; registered: unknown; given: unknown }> = []) {
     const what = `${kind === 'agent' ? 'an' : 'a'} ${kind} with id ${JSON.stringify(id)} already exists`;
     super(
       'duplicate_id',
@@ -97,8 +98,8 @@ export class AccessDeniedError extends HiveError {
 export class AlreadyFinishedError extends HiveError {
   readonly id: string;
   readonly status: string;
-  constructor(id: string, status: string) {
-    super('already_finished', `task ${JSON.stringify(id)} already finished (${status}); only unfinished tasks can be cancelled`);
+  constructor(id: string, status: string, what: { kind: 'task' | 'worker'; action: string } = { kind: 'task', action: 'cancelled' }) {
+    super('already_finished', `${what.kind} ${JSON.stringify(id)} already finished (${status}); only unfinished ${what.kind}s can be ${what.action}`);
     this.name = 'AlreadyFinishedError';
     this.id = id;
     this.status = status;
@@ -243,6 +244,16 @@ export class AttemptSupersededError extends HiveError {
     this.name = 'AttemptSupersededError';
     this.taskId = taskId;
     this.attempt = attempt;
+  }
+}
+
+/** The colony was stopped: it spawns no more workers and takes no more commands that would. */
+export class ColonyStoppedError extends HiveError {
+  readonly colonyId: string;
+  constructor(colonyId: string, action: string) {
+    super('colony_stopped', `colony ${JSON.stringify(colonyId)} is stopped; it cannot ${action} (spawn a new colony instead)`);
+    this.name = 'ColonyStoppedError';
+    this.colonyId = colonyId;
   }
 }
 

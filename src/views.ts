@@ -25,6 +25,9 @@ export interface TaskView {
   timeoutMs?: number;
   deadline?: number;
   idempotencyKey?: string;
+  /** The task whose handler posted it (`ctx.postTask`). */
+  parentTaskId?: string;
+  notify?: boolean;
   createdAt: number;
   updatedAt: number;
   /** When the current (or last) attempt started. */
@@ -103,6 +106,8 @@ export function toTaskView(status: string, c: TaskContext): TaskView {
   if (s.timeoutMs !== undefined) v.timeoutMs = s.timeoutMs;
   if (s.deadline !== undefined) v.deadline = s.deadline;
   if (s.idempotencyKey !== undefined) v.idempotencyKey = s.idempotencyKey;
+  if (s.parentTaskId !== undefined) v.parentTaskId = s.parentTaskId;
+  if (s.notify !== undefined) v.notify = s.notify;
   if (c.startedAt !== undefined) v.startedAt = c.startedAt;
   if (c.finishedAt !== undefined) v.finishedAt = c.finishedAt;
   if (c.retryAt !== undefined) v.retryAt = c.retryAt;

@@ -41,7 +41,7 @@ describe('hivestate doctor', () => {
     const r = await runCli(['doctor', dir]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(/^ {2}ok {6}journal {4}3 records, inputs 1 to 3$/m);
-    expect(r.stdout).toMatch(/^ {2}ok {6}pages {6}\d+ pages in use, 8 named databases, free list clear$/m);
+    expect(r.stdout).toMatch(/^ {2}ok {6}pages {6}\d+ pages in use, \d+ named databases, free list clear$/m);
     expect(r.stdout).toMatch(/^ {2}ok {6}actors {5}3 tasks \(3 pending\), 0 agents$/m);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('healthy');
   });

@@ -15,6 +15,8 @@ import type { HiveEvent } from '../kernel/Kernel.js';
 import type { TaskView } from '../views.js';
 import { buildPlan, buildTeam, phaseOf, workProfile } from './buildTeam.js';
 import { demoHandlers, demoVerifiers } from './simulatedWork.js';
+import { coverageGate, coverageWorker, testColonyId } from './testColony.js';
+import type { Colony } from '../colony/Colony.js';
 
 export interface DemoOptions {
   dataDir: string;
@@ -46,9 +48,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const speed = options.speed ?? 1;
   const out = options.out ?? process.stdout;
   const tty = (out as WriteStream).isTTY === true;
+  let colony: Colony | undefined;
+  const handlers = demoHandlers(speed);
+  const work = handlers.quality!;
+  // The coverage gate fans out to the test colony; the other gates work alone.
+  const gate = coverageGate(() => colony!);
+  handlers.quality = (task, ctx) => (task.id === 'quality:coverage' ? gate(task, ctx) : work(task, ctx));
   const hive = await createHive({
     dataDir: options.dataDir,
-    handlers: demoHandlers(speed),
+    handlers,
+    colonies: { [testColonyId]: coverageWorker(speed) },
     verifiers: demoVerifiers,
     logger: pino({ level: 'silent' }),
     control: options.control !== false,
@@ -69,6 +78,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         await hive.spawnAgent(member.spec);
       }
     }
+    try {
+      colony = hive.colony(testColonyId);
+    } catch (err) {
+      if (!isHiveError(err, 'not_found')) throw err;
+      colony = await hive.spawnColony({ id: testColonyId, name: 'test colony', handler: coverageWorker(speed), maxConcurrentWorkers: 3 });
+    }
     // The lead supervises: an agent that failed too often in a row is put back to work after a pause.
     const coolDownMs = Math.round(3000 / speed);
     const revive = (id: string) => void hive.resumeAgent(id).catch(() => undefined);
@@ -85,7 +100,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         const model = dashboardModel({
           title: `hivestate demo: build orchestration, speed ${speed}x`,
           now: Date.now(),
-          agents: await hive.listAgents(),
+          agents: (await hive.listAgents()).reverse(), // team order: oldest first
           tasks: await snapshotTasks(),
           phaseOf: (t) => phaseOf(t.id),
           roleOf: (a) => buildTeam.find((m) => m.spec.id === a.id)?.role ?? a.capabilities.join(','),
@@ -119,7 +134,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const model = dashboardModel({
         title: `hivestate demo: build orchestration, speed ${speed}x`,
         now: Date.now(),
-        agents: await hive.listAgents(),
+        agents: (await hive.listAgents()).reverse(),
         tasks: views.map((v) => withStart(v, started)),
         phaseOf: (t) => phaseOf(t.id),
         roleOf: (a) => buildTeam.find((m) => m.spec.id === a.id)?.role ?? a.capabilities.join(','),
@@ -153,6 +168,8 @@ function plainLine(out: NodeJS.WritableStream, e: HiveEvent): void {
     case 'task.completed':
     case 'task.verified':
       return void out.write(`${at} ${e.type === 'task.verified' ? 'verified ' : 'completed'} ${String(e.taskId)}\n`);
+    case 'worker.finished':
+      return void out.write(`${at} worker    ${String(e.colonyId)}/${String(e.workerId)} ${(e.report as { status?: string } | undefined)?.status ?? 'finished'}\n`);
     case 'agent.error':
       return void out.write(`${at} agent     ${String(e.agentId)} failed repeatedly; the lead restarts it shortly\n`);
     case 'task.retrying':

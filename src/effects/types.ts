@@ -1,7 +1,8 @@
 /** @module The handler contract: what agent work looks like to hivestate. */
 import type { Logger } from 'pino';
 import type { Json } from '../../machines/types.js';
-import type { TaskView } from '../views.js';
+import type { AgentSpec, TaskSpec } from '../specs.js';
+import type { AgentView, TaskView } from '../views.js';
 
 /** What a handler gets besides the task. */
 export interface HandlerContext {
@@ -20,6 +21,13 @@ export interface HandlerContext {
   checkpoint(state: Json): Promise<void>;
   /** The last checkpoint any earlier attempt of this task stored. */
   lastCheckpoint: Json | undefined;
+  /**
+   * Registers a sub-agent of the agent running this attempt: its level is the agent's + 1 and its
+   * `parentId` the agent (stopping the agent stops it). A level-3 agent gets `DepthLimitError`.
+   */
+  spawnAgent(spec: AgentSpec): Promise<AgentView>;
+  /** Posts a sub-task of this task (`parentTaskId` = this task): cancelling this task cancels it too. */
+  postTask(spec: TaskSpec): Promise<TaskView>;
   logger: Logger;
 }
 

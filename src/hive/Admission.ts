@@ -103,6 +103,7 @@ export class Admission {
     if (fresh.length === 0) return Promise.resolve([]);
     const { records, ordered } = taskRecords(fresh, {
       taskExists: (id) => this.reservedTasks.has(id) || this.kernel.hasTask(id),
+      taskAncestors: (id) => this.kernel.taskAncestors(id),
       agentExists: () => false,
       agentLevel: () => undefined,
     });

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { address, parseAddress } from '../../machines/address.js';
 import type { WorkRequest } from '../../machines/types.js';
+import type { WorkerRequest } from '../../machines/worker.js';
 import type { Clock } from '../clock.js';
 import type { TaskView } from '../views.js';
 import type { KernelStore } from '../store/KernelStore.js';
@@ -28,6 +29,8 @@ export interface EffectRunner {
   execute(req: { taskId: string; attempt: number; agentId: string }): void;
   verify(req: { taskId: string; attempt: number }): void;
   abort(req: { taskId: string; attempt: number; reason: string }): void;
+  /** Colony workers: run, abort, or hand a running attempt a new message. */
+  worker?(req: WorkerRequest): void;
 }
 
 export interface KernelOptions {
@@ -87,6 +90,7 @@ export class Kernel extends KernelQueries {
       // The restored tasks' `waitingFor` already agrees with the restored agents: nothing to re-check.
       core.agents.takeChanged();
       core.timers.load(store.storedTimers());
+      core.triggerKeys.load(store.triggerKeys());
       core.scheduleNeeded = false;
       this.intake.resumeAt(cp?.seq ?? 0, cp?.at ?? 0);
       for (const rec of store.journalAfter(cp?.seq ?? 0)) {
@@ -125,6 +129,14 @@ export class Kernel extends KernelQueries {
     const pending: Promise<unknown>[] = [];
     if (opened) pending.push(this.submit(opened));
     for (const a of lost) pending.push(this.submit({ type: 'attempt.lost', ...a }).catch(() => undefined));
+    // Other kinds with work in flight (colony workers) say which input settles it.
+    for (const kind of Object.values(this.core.kinds)) {
+      if (!kind.resumeInFlight) continue;
+      for (const [id, slot] of this.core.actors.get(kind.name)!) {
+        const input = kind.resumeInFlight(id, (slot.snap ?? slot.persisted)!);
+        if (input) pending.push(this.submit(input).catch(() => undefined));
+      }
+    }
     for (const v of verifying) this.o.effects.verify(v);
     this.timerHost.arm();
     return pending;
@@ -186,11 +198,12 @@ export class Kernel extends KernelQueries {
     for (const taskId of out.settled) this.listeners.settled(taskId, (id) => this.getTask(id));
   }
 
-  private dispatch(e: WorkRequest): void {
+  private dispatch(e: WorkRequest | WorkerRequest): void {
     const effects = this.o.effects;
     if (e.type === 'effect.execute') effects.execute(e);
     else if (e.type === 'effect.verify') effects.verify(e);
-    else effects.abort(e);
+    else if (e.type === 'effect.abort') effects.abort(e);
+    else effects.worker?.(e);
   }
 
   private onHalt(err: Error): void {

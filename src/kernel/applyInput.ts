@@ -7,9 +7,12 @@ import type { TaskContext } from '../../machines/task.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
 import type { Input, TaskSpecRecord } from './inputs.js';
 import type { KernelCore } from './KernelCore.js';
+import { colonyInputHandlers } from './applyColonyInput.js';
 import { collectPrunable } from './collectPrunable.js';
 import { applyHiveOpened } from './applyHiveOpened.js';
 import { deepFreeze } from './deepFreeze.js';
+import { subAgentsOf } from './subAgents.js';
+import { cancelSubtree } from './TaskTree.js';
 
 type Handler<T extends Input['type']> = (core: KernelCore, input: Extract<Input, { type: T }>) => unknown;
 
@@ -37,13 +40,24 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   },
   'agent.pause': agentCommand,
   'agent.resume': agentCommand,
-  'agent.stop': agentCommand,
+  'agent.stop': (core, input: Extract<Input, { agentId: string; type: 'agent.pause' | 'agent.resume' | 'agent.stop' | 'agent.heartbeat' }>) => {
+    // Stopping an agent stops its sub-agents too (only when it was not stopped already).
+    const before = core.current('agent', input.agentId);
+    agentCommand(core, input);
+    if (!before || before.value === 'stopped') return;
+    for (const id of subAgentsOf(core, input.agentId)) core.deliver(agentAddress(id), { type: 'agent.stop', at: core.at }, agentAddress(input.agentId));
+  },
   'agent.heartbeat': agentCommand,
   'task.post': (core, { tasks }) => {
     for (let i = 0; i < tasks.length; i++) createTask(core, tasks[i]!, orderOf(core.seq, i));
     return tasks.map((t) => t.id);
   },
-  'task.cancel': (core, input) => core.deliver(taskAddress(input.taskId), { type: 'task.cancel', by: input.by, at: core.at }, 'input'),
+  'task.cancel': (core, input) => {
+    const status = core.taskStatus(input.taskId);
+    core.deliver(taskAddress(input.taskId), { type: 'task.cancel', by: input.by, at: core.at }, 'input');
+    // A cancel that took effect takes the task's whole subtree with it, queued and running.
+    if (status !== undefined && !isTerminalTaskStatus(status)) cancelSubtree(core, input.taskId, input.by);
+  },
   'attempt.rejected': (core, input) => {
     const c = core.current('task', input.taskId)?.context as TaskContext | undefined;
     const capableLeft = c ? core.agents.countCapable(c.spec.type, input.agentId, c.excluded) : 0;
@@ -80,6 +94,7 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
     if (input.compactJournal) core.compactBefore = input.before;
     return collectPrunable(core, input.before);
   },
+  ...colonyInputHandlers,
 };
 
 /**

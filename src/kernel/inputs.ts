@@ -2,6 +2,7 @@
 import type { AgentInput } from '../../machines/agent.js';
 import type { TaskInput } from '../../machines/task.js';
 import type { Json, TaskError } from '../../machines/types.js';
+import type { ColonyInput } from './ColonyInput.js';
 
 export type TaskSpecRecord = Omit<TaskInput, 'at' | 'waitingOn' | 'waitingFor' | 'order'>;
 export type AgentSpecRecord = Omit<AgentInput, 'at' | 'order'>;
@@ -29,7 +30,8 @@ export type Input =
    */
   | { type: 'hive.opened'; handlerTypes: string[]; intakeOnly?: boolean }
   /** This process attached the agent's own handler (`attachHandler`, or spawnAgent again with `handler`). */
-  | { type: 'agent.attach'; agentId: string };
+  | { type: 'agent.attach'; agentId: string }
+  | ColonyInput;
 
 /** One journal entry. `at` is the host's clock when the input was accepted. */
 export interface JournalRecord {

@@ -7,9 +7,10 @@ import { agentAddress, coordinatorAddress, taskAddress, type Address } from '../
 import type { AgentMessage } from '../../machines/agent.js';
 import type { TaskMessage } from '../../machines/task.js';
 import type { TimerRequest, WorkRequest } from '../../machines/types.js';
+import { colonyReactions, type ColonyEmittedMessage } from './colonyReactions.js';
 import type { KernelCore } from './KernelCore.js';
 
-type Emitted = AgentMessage | TaskMessage | TimerRequest | WorkRequest;
+type Emitted = AgentMessage | TaskMessage | TimerRequest | WorkRequest | ColonyEmittedMessage;
 type Reaction<T extends Emitted['type']> = (core: KernelCore, from: Address, e: Extract<Emitted, { type: T }>) => void;
 
 const reactions: { [T in Emitted['type']]: Reaction<T> } = {
@@ -37,6 +38,7 @@ const reactions: { [T in Emitted['type']]: Reaction<T> } = {
   'effect.execute': (core, _from, e) => core.request(e),
   'effect.verify': (core, _from, e) => core.request(e),
   'effect.abort': (core, _from, e) => core.request(e),
+  ...colonyReactions,
 };
 
 /** Applies the reaction for one emitted event. */

@@ -7,6 +7,7 @@ import type { Address } from '../../machines/address.js';
 import type { TimerEvent } from '../../machines/types.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import { journalCoveredKey, lastJournaled } from './checkDataDir.js';
+import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
 import type { KernelStore } from './KernelStore.js';
 import { prepareDataDir } from './prepareDataDir.js';
 import { openHiveFile } from './openHiveFile.js';
@@ -16,7 +17,7 @@ import { acquireWriterLock, type WriterLock } from './writerLock.js';
 
 export { formatVersion } from './openHiveDatabases.js';
 
-export type ActorKind = 'task' | 'agent' | 'coordinator';
+export type ActorKind = 'task' | 'agent' | 'coordinator' | 'colony' | 'worker';
 
 /** An actor as stored: its XState persisted snapshot plus what indexes need. */
 export interface StoredActor {
@@ -45,6 +46,10 @@ export interface CheckpointWrite {
   pruned: Array<{ address: string; id: string; status: string; order: number; idempotencyKey?: string; stored?: boolean }>;
   /** Delete journal records accepted before this time (ms) and covered by this checkpoint. */
   compactJournalBefore?: number;
+  /** Actors deleted for good (pruned workers): their snapshots leave the store. */
+  removed?: string[];
+  /** Trigger idempotency keys stored and deleted since the last checkpoint. */
+  triggerKeys?: { set: Array<[string, TriggerKeyRecord]>; deleted: string[] };
 }
 
 /** Write failures can be injected here in tests (the store-fault tests of the crash suite use it). */
@@ -73,6 +78,8 @@ export class HiveStore implements KernelStore {
   private readonly byOrder: HiveDatabases['byOrder'];
   private readonly idempotency: HiveDatabases['idempotency'];
   private readonly readOnly: boolean;
+  /** Undefined when a directory written before colonies existed is opened read-only. */
+  private readonly triggerKeyDb: HiveDatabases['triggerKeys'];
   private readonly lock: WriterLock | undefined;
   private closing: Promise<void> | undefined;
   /** A write failed inside LMDB: its pending flush will never be confirmed, so close() does not wait for it. */
@@ -90,7 +97,7 @@ export class HiveStore implements KernelStore {
       const { root, dbs } = openHiveFile(join(dir, 'hive.lmdb'), { readOnly: this.readOnly });
       this.root = root;
       ({ meta: this.meta, journal: this.journal, actors: this.actors, live: this.live, timers: this.timers } = dbs);
-      ({ byStatus: this.byStatus, byOrder: this.byOrder, idempotency: this.idempotency } = dbs);
+      ({ byStatus: this.byStatus, byOrder: this.byOrder, idempotency: this.idempotency, triggerKeys: this.triggerKeyDb } = dbs);
     } catch (err) {
       this.lock?.release();
       if (err instanceof FormatError) throw err;
@@ -156,6 +163,12 @@ export class HiveStore implements KernelStore {
 
   *storedTimers(): Generator<StoredTimer> {
     for (const { value } of this.timers.getRange()) yield value;
+  }
+
+  /** Stored trigger idempotency keys (any order; each record carries its age). */
+  *triggerKeys(): Generator<[string, TriggerKeyRecord]> {
+    if (!this.triggerKeyDb) return;
+    for (const { key, value } of this.triggerKeyDb.getRange()) yield [key as string, value];
   }
 
   taskForIdempotencyKey(key: string): string | undefined {
@@ -224,6 +237,12 @@ export class HiveStore implements KernelStore {
           this.byOrder.remove(p.order);
           if (p.idempotencyKey !== undefined) this.idempotency.remove(p.idempotencyKey);
         }
+        for (const address of w.removed ?? []) {
+          this.actors.remove(address);
+          this.live.remove(address);
+        }
+        for (const [key, r] of w.triggerKeys?.set ?? []) this.triggerKeyDb?.put(key, r);
+        for (const key of w.triggerKeys?.deleted ?? []) this.triggerKeyDb?.remove(key);
         if (w.compactJournalBefore !== undefined) {
           let start: number | undefined;
           for (const { key, value } of this.journal.getRange({ end: w.seq + 1 })) {

@@ -7,6 +7,7 @@ import type { Database, Key, RootDatabase } from 'lmdb';
 import { FormatError } from '../errors.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import { actorsDigestKey } from './checkDataDir.js';
+import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
 import type { StoredActor, StoredTimer } from './HiveStore.js';
 import { readError, SealedDatabase, type Codec } from './SealedDatabase.js';
 
@@ -17,7 +18,9 @@ import { readError, SealedDatabase, type Codec } from './SealedDatabase.js';
 export const formatVersion = 2;
 
 /** Every named database of a hive, in the order they are created. */
-export const databaseNames = ['meta', 'journal', 'actors', 'live', 'timers', 'byStatus', 'byOrder', 'idempotency'] as const;
+export const databaseNames = ['meta', 'journal', 'actors', 'live', 'timers', 'byStatus', 'byOrder', 'idempotency', 'triggerKeys'] as const;
+/** Databases a format-1 hive (hivestate 0.1) does not have: a writer adds them on open, a reader does without. */
+const addedInFormat2 = ['triggerKeys'];
 
 export interface HiveDatabases {
   format: number;
@@ -29,6 +32,8 @@ export interface HiveDatabases {
   byStatus: SealedDatabase<string, [string, number]>;
   byOrder: SealedDatabase<string, number>;
   idempotency: SealedDatabase<string, string>;
+  /** Undefined only for a format-1 hive opened read-only. */
+  triggerKeys: SealedDatabase<TriggerKeyRecord, string> | undefined;
 }
 
 /**
@@ -81,7 +86,7 @@ export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnl
     }
     if (o.readOnly) throw new FormatError(`${file} holds no hive yet (no format marker)`, { file });
   } else {
-    const missing = databaseNames.filter((n) => !present.includes(n));
+    const missing = databaseNames.filter((n) => !present.includes(n) && !(marker < 2 && addedInFormat2.includes(n)));
     if (missing.length > 0) {
       throw new FormatError(`${file} is damaged: database${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; a hive is never opened without them`, { file });
     }
@@ -105,6 +110,7 @@ export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnl
     byStatus: open('byStatus'),
     byOrder: open('byOrder'),
     idempotency: open('idempotency'),
+    triggerKeys: present.includes('triggerKeys') || create ? open('triggerKeys') : o.readOnly ? undefined : new SealedDatabase<TriggerKeyRecord, string>(binary('triggerKeys', true) as Database<Buffer, string>, { name: 'triggerKeys', file, sealed, codec }),
   };
   if (create) meta.putSync('format', formatVersion);
   return dbs;

@@ -21,11 +21,13 @@ export const taskKind: ActorKind<TaskContext> = {
   parentOf: () => coordinatorAddress,
   onAdded: (core, id, snap) => {
     for (const dep of snap.context.waitingOn) core.addDependent(dep, id);
+    if (snap.context.spec.ancestors) core.taskTree.add(id, snap.context.spec.ancestors);
     requeue(core, id, statusOf(snap), snap.context);
   },
   afterMessage: (core, id, snap, before) => {
     const after = statusOf(snap);
     if (after !== before) core.countTask(before, after);
+    if (snap.context.spec.ancestors && isTerminalTaskStatus(after)) core.taskTree.remove(id, snap.context.spec.ancestors);
     if (requeue(core, id, after, snap.context)) followWaitingFor(core, id, snap.context);
   },
 };
