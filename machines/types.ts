@@ -26,7 +26,8 @@ export interface TaskError {
 /** Terminal task statuses; an actor in one of these is finished and can be passivated. */
 export const terminalTaskStatuses = ['completed', 'verified', 'failed', 'timed_out', 'rejected', 'cancelled'] as const;
 export type TerminalTaskStatus = (typeof terminalTaskStatuses)[number];
-export type TaskStatus = 'pending' | 'assigned' | 'running' | 'verifying' | 'retrying' | TerminalTaskStatus;
+/** `delayed`: posted with `runAt`/`delayMs`, not queued until then; `waiting`: its handler waits for a signal. */
+export type TaskStatus = 'delayed' | 'pending' | 'assigned' | 'running' | 'waiting' | 'verifying' | 'retrying' | TerminalTaskStatus;
 export type AgentStatus = 'idle' | 'busy' | 'paused' | 'error' | 'stopped';
 
 export function isTerminalTaskStatus(status: string): status is TerminalTaskStatus {
@@ -40,7 +41,16 @@ export type ReleaseOutcome = 'succeeded' | 'failed' | 'returned';
  * Effect requests the task machine emits. The kernel performs them; machines never do I/O.
  * Timers carry the event to deliver and the address to deliver it to.
  */
-export type TimerEvent = { type: 'hive.urgent' } | { type: 'hive.timeout'; attempt: number } | { type: 'hive.retry' } | { type: 'hive.heartbeat.missed' } | { type: 'hive.agent.restart' };
+export type TimerEvent =
+  | { type: 'hive.urgent' }
+  | { type: 'hive.timeout'; attempt: number }
+  | { type: 'hive.retry' }
+  | { type: 'hive.heartbeat.missed' }
+  | { type: 'hive.agent.restart' }
+  | { type: 'hive.due' }
+  | { type: 'hive.signal.timeout'; name: string }
+  | { type: 'hive.schedule.fire'; slot: number }
+  | { type: 'hive.ratelimit.reopen' };
 
 export type TimerRequest =
   | { type: 'effect.timer.set'; timerId: string; due: number; target: Address; event: TimerEvent }
@@ -54,6 +64,6 @@ export type WorkRequest =
 
 /** Public notifications the machines emit; the host forwards them to `hive.on()` listeners. */
 export interface Notification {
-  type: `task.${string}` | `agent.${string}`;
+  type: `task.${string}` | `agent.${string}` | `schedule.${string}`;
   [key: string]: Json | undefined;
 }

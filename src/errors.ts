@@ -15,7 +15,10 @@ export type HiveErrorCode =
   | 'unsupported_format'
   | 'locked'
   | 'attempt_superseded'
-  | 'determinism_violation';
+  | 'determinism_violation'
+  | 'not_retryable'
+  | 'signal_timeout'
+  | 'attempt_suspended';
 
 /** Base class: `code` is stable and meant for programs, `message` for people. */
 export class HiveError extends Error {
@@ -38,9 +41,9 @@ export class ValidationError extends HiveError {
 }
 
 export class NotFoundError extends HiveError {
-  readonly kind: 'task' | 'agent';
+  readonly kind: 'task' | 'agent' | 'schedule';
   readonly id: string;
-  constructor(kind: 'task' | 'agent', id: string, detail = '') {
+  constructor(kind: 'task' | 'agent' | 'schedule', id: string, detail = '') {
     super('not_found', `no ${kind} with id ${JSON.stringify(id)}${detail}`);
     this.name = 'NotFoundError';
     this.kind = kind;
@@ -78,8 +81,8 @@ export class AccessDeniedError extends HiveError {
 export class AlreadyFinishedError extends HiveError {
   readonly id: string;
   readonly status: string;
-  constructor(id: string, status: string) {
-    super('already_finished', `task ${JSON.stringify(id)} already finished (${status}); only unfinished tasks can be cancelled`);
+  constructor(id: string, status: string, action = 'cancelled') {
+    super('already_finished', `task ${JSON.stringify(id)} already finished (${status}); only unfinished tasks can be ${action}`);
     this.name = 'AlreadyFinishedError';
     this.id = id;
     this.status = status;
@@ -184,5 +187,59 @@ export class DeterminismViolationError extends HiveError {
     this.address = address;
     this.expected = expected;
     this.actual = actual;
+  }
+}
+
+/**
+ * `retryTask` was called on a task that is not failed, timed_out or rejected, or whose dependency
+ * ended badly (retry that dependency first).
+ * @example try { await hive.retryTask(id) } catch (e) { if (isHiveError(e, 'not_retryable')) console.log(e.status) }
+ */
+export class NotRetryableError extends HiveError {
+  readonly id: string;
+  readonly status: string;
+  constructor(id: string, status: string, dependency?: { id: string; status: string }) {
+    super(
+      'not_retryable',
+      dependency === undefined
+        ? `task ${JSON.stringify(id)} is ${status}; only failed, timed_out or rejected tasks can be retried`
+        : `task ${JSON.stringify(id)} cannot be retried: its dependency ${JSON.stringify(dependency.id)} ended ${dependency.status} (retry that first)`,
+    );
+    this.name = 'NotRetryableError';
+    this.id = id;
+    this.status = status;
+  }
+}
+
+/**
+ * `ctx.waitForSignal(name, { timeoutMs })` gave up: the signal did not arrive in time. Thrown in
+ * the attempt after the wait timed out; a handler may catch it and carry on without the signal.
+ */
+export class SignalTimeoutError extends HiveError {
+  readonly taskId: string;
+  readonly signal: string;
+  constructor(taskId: string, signal: string) {
+    super('signal_timeout', `task ${JSON.stringify(taskId)} waited for signal ${JSON.stringify(signal)} past its timeoutMs; send it with hive.signal() and retry the task, or catch this error`);
+    this.name = 'SignalTimeoutError';
+    this.taskId = taskId;
+    this.signal = signal;
+  }
+}
+
+/**
+ * Rejects `ctx.waitForSignal` when the signal is not there yet: the attempt has ended (the task is
+ * `waiting`, its agent free) and the handler runs again, as a new attempt, once the signal arrives.
+ * Let it propagate; anything the handler returns after it is ignored.
+ */
+export class AttemptSuspendedError extends HiveError {
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly signal: string;
+  constructor(taskId: string, attempt: number, signal: string) {
+    super('attempt_suspended', `attempt ${attempt} of task ${JSON.stringify(taskId)} ended to wait for signal ${JSON.stringify(signal)}; the task runs again when it arrives`);
+    this.name = 'AttemptSuspendedError';
+    this.taskId = taskId;
+    this.attempt = attempt;
+    this.signal = signal;
   }
 }

@@ -4,6 +4,8 @@ export type { HiveEvent } from './kernel/Kernel.js';
 export type { InspectionRecord } from './kernel/InspectionRecord.js';
 export type { Input, JournalRecord } from './kernel/inputs.js';
 export type { AgentSpec, TaskSpec } from './specs.js';
+export type { ScheduleOptions } from './schedule/scheduleRecord.js';
+export type { ScheduleView } from './schedule/scheduleView.js';
 export type { TaskView, AgentView } from './views.js';
 export type { Handler, HandlerContext, Verifier } from './effects/types.js';
 export { processHandler, type ProcessHandlerOptions } from './effects/processHandler.js';
@@ -25,6 +27,9 @@ export {
   LockedError,
   AttemptSupersededError,
   DeterminismViolationError,
+  NotRetryableError,
+  SignalTimeoutError,
+  AttemptSuspendedError,
   isHiveError,
   type HiveErrorCode,
 } from './errors.js';

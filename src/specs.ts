@@ -45,10 +45,14 @@ export interface TaskSpec {
   verify?: boolean;
   owner?: string;
   idempotencyKey?: string;
+  /** Hold the task until this time (epoch ms): it is `delayed`, not queued, until then. */
+  runAt?: number;
+  /** Hold the task this many ms after it is posted (instead of `runAt`). */
+  delayMs?: number;
 }
 
 const agentKeys = ['id', 'name', 'capabilities', 'priority', 'maxConcurrent', 'handler', 'level', 'parentId', 'owner', 'failureThreshold', 'heartbeatMs', 'maxRestarts', 'restartBackoffMs'] as const;
-const taskKeys = ['id', 'type', 'input', 'priority', 'dependsOn', 'deadline', 'timeoutMs', 'maxRetries', 'backoffMs', 'verify', 'owner', 'idempotencyKey'] as const;
+const taskKeys = ['id', 'type', 'input', 'priority', 'dependsOn', 'deadline', 'timeoutMs', 'maxRetries', 'backoffMs', 'verify', 'owner', 'idempotencyKey', 'runAt', 'delayMs'] as const;
 
 export const taskDefaults = { maxRetries: 2, backoffMs: 1000 } as const;
 
@@ -131,6 +135,9 @@ function taskRecord(spec: unknown, field: string): TaskSpecRecord {
   if (s.timeoutMs !== undefined) record.timeoutMs = checkInt('timeoutMs', s.timeoutMs, 1, 2 ** 31);
   if (s.owner !== undefined) record.owner = checkName('owner', s.owner);
   if (s.idempotencyKey !== undefined) record.idempotencyKey = checkName('idempotencyKey', s.idempotencyKey);
+  if (s.runAt !== undefined && s.delayMs !== undefined) throw new ValidationError('runAt', 'give runAt (a time) or delayMs (a duration), not both');
+  if (s.runAt !== undefined) record.runAt = checkTime('runAt', s.runAt);
+  if (s.delayMs !== undefined) record.delayMs = checkInt('delayMs', s.delayMs, 0, limits.maxDelayMs);
   return record;
 }
 

@@ -9,6 +9,8 @@ export const limits = {
   maxRetries: 100,
   maxConcurrent: 10_000,
   taskPriority: 1000,
+  /** About 100 years: far enough for any delay, small enough to stay an exact integer when added to a time. */
+  maxDelayMs: 100 * 365 * 24 * 60 * 60 * 1000,
 } as const;
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:@/-]*$/;

@@ -31,6 +31,14 @@ export interface TaskView {
   startedAt?: number;
   finishedAt?: number;
   retryAt?: number;
+  /** A delayed task is not queued before this time (epoch ms). */
+  runAt?: number;
+  /** Signal values received so far, by name (`hive.signal`). */
+  signals?: Record<string, Json>;
+  /** While `waiting`: the signal its handler waits for, and until when (epoch ms) with a timeout. */
+  waitingForSignal?: { name: string; until?: number };
+  /** Signals whose wait timed out. */
+  signalTimeouts?: string[];
 }
 
 /** Counts by status plus their total, as `status()` reports them. */
@@ -89,6 +97,10 @@ export function toTaskView(status: string, c: TaskContext): TaskView {
     startedAt: c.startedAt,
     finishedAt: c.finishedAt,
     retryAt: c.retryAt,
+    runAt: s.runAt,
+    signals: c.signals,
+    waitingForSignal: c.waitingForSignal,
+    signalTimeouts: c.signalTimeouts,
   });
 }
 

@@ -10,6 +10,7 @@ import type { Input } from '../kernel/inputs.js';
 import { checkJson, preview } from '../validate.js';
 import type { TaskView } from '../views.js';
 import type { Handler, HandlerContext, Verifier } from './types.js';
+import { waitForSignal } from './waitForSignal.js';
 
 export interface ExecutorDeps {
   submit(input: Input): Promise<unknown>;
@@ -52,6 +53,8 @@ export class Executor implements EffectRunner {
       agentId: req.agentId,
       taskId: req.taskId,
       lastCheckpoint: task.checkpoint,
+      signals: task.signals ?? {},
+      waitForSignal: waitForSignal({ taskId: req.taskId, attempt: req.attempt, submit: this.deps.submit, task: () => this.deps.task(req.taskId), alive }),
       logger,
       progress: async (pct, note) => {
         if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100) throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${String(pct)}`);

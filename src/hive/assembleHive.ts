@@ -11,6 +11,7 @@ import { openReplay } from '../replay/Replay.js';
 import { openDataDir } from '../replay/ReplaySource.js';
 import { HiveStore } from '../store/HiveStore.js';
 import type { CompiledHiveOptions } from './compileHiveOptions.js';
+import { syncRateLimits } from './syncRateLimits.js';
 
 export interface HiveParts {
   store: HiveStore;
@@ -54,6 +55,8 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     const r = kernel.recover();
     if (r.replayed > 0 || r.restoredTasks > 0) logger.info(r, 'recovered');
     await Promise.all(kernel.resumeInFlight());
+    // After resuming: tasks started by a changed limit must not be taken for attempts lost in a crash.
+    await syncRateLimits(kernel, o.rateLimits);
     let inspector: InspectorServer | undefined;
     if (o.inspect) {
       const replay = await openReplay(openDataDir(o.dataDir));

@@ -9,6 +9,8 @@ import { ValidationError } from '../errors.js';
 import type { InspectorOptions } from '../inspect/InspectorServer.js';
 import type { StoreFaults } from '../store/HiveStore.js';
 import { checkInt, checkKeys, checkName } from '../validate.js';
+import { compileRateLimits } from './compileRateLimits.js';
+import type { RateLimits } from './syncRateLimits.js';
 
 export interface HiveOptions {
   /** Where the LMDB store lives. @default './.hivestate' */
@@ -29,6 +31,11 @@ export interface HiveOptions {
   faults?: StoreFaults;
   /** Start the inspector (web page, API, WebSockets) for this hive; its URL with the token is `hive.inspector.url`. */
   inspect?: { port?: number; host?: string; token?: string };
+  /**
+   * At most `max` starts of a task type per `perMs` (a sliding window), e.g. `{ email: { max: 10, perMs: 1000 } }`.
+   * Journaled: the directory keeps them until a hive opens with other `rateLimits` (`{}` removes all).
+   */
+  rateLimits?: Record<string, { max: number; perMs: number }>;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -43,6 +50,8 @@ export interface CompiledHiveOptions {
   retentionMs: number;
   faults: StoreFaults;
   inspect: InspectorOptions | undefined;
+  /** Undefined: keep the directory's limits. */
+  rateLimits: RateLimits | undefined;
 }
 
 export const defaultHiveOptions = {
@@ -52,7 +61,7 @@ export const defaultHiveOptions = {
   retentionMs: 24 * 60 * 60 * 1000,
 } as const;
 
-const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect'] as const;
+const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'rateLimits'] as const;
 
 /**
  * Checks user options and fills in every default; throws a ValidationError naming the bad option.
@@ -72,6 +81,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     retentionMs: options.retentionMs === undefined ? defaultHiveOptions.retentionMs : checkInt('retentionMs', options.retentionMs, 0, 2 ** 42),
     faults: options.faults ?? {},
     inspect: compileInspectOptions(options.inspect),
+    rateLimits: compileRateLimits(options.rateLimits),
   };
 }
 

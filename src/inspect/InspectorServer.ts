@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { InspectionRecord } from '../kernel/InspectionRecord.js';
+import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.js';
 import type { Replay } from '../replay/Replay.js';
 import { ValidationError } from '../errors.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
@@ -242,7 +242,7 @@ export async function startInspector(source: InspectorSource, options: Inspector
     serial(async () => {
       await replay.seek(replay.lastSeq);
       for (const a of actorTree(replay.actors())) {
-        const machine = a.kind === 'coordinator' ? 'coordinator' : a.kind === 'agent' ? 'agent' : 'task';
+        const machine = a.kind as MachineName;
         const record: InspectionRecord = { kind: 'actor.restored', seq: replay.position, at: 0, replaying: true, address: a.address, parent: a.kind === 'coordinator' ? '' : a.parent, machine, state: a.status };
         for (const m of toStatelyMessages(record, () => a.context)) ws.send(JSON.stringify(m));
       }

@@ -19,6 +19,7 @@ export function actorTree(actors: ActorState[]): TreeActor[] {
     let parent = '';
     if (a.kind === 'agent') parent = typeof c.parentId === 'string' ? `agent:${c.parentId}` : 'coordinator';
     else if (a.kind === 'task') parent = typeof c.assignedTo === 'string' && c.assignedTo !== '' ? `agent:${c.assignedTo}` : 'coordinator';
+    else if (a.kind !== 'coordinator') parent = 'coordinator';
     return { address: a.address, kind: a.kind, status: a.status, parent, context: c };
   });
 }

@@ -2,6 +2,8 @@
 import type { AnyStateMachine } from 'xstate';
 import { agentMachine } from '../../machines/agent.js';
 import { coordinatorMachine } from '../../machines/coordinator.js';
+import { rateLimitMachine } from '../../machines/rateLimit.js';
+import { scheduleMachine } from '../../machines/schedule.js';
 import { taskMachine } from '../../machines/task.js';
 import { coordinatorAddress } from '../../machines/types.js';
 import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.js';
@@ -9,7 +11,13 @@ import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.j
 /** The @statelyai/inspect message format version we produce (its package version, which it stamps in `_version`). */
 export const statelyInspectVersion = '0.7.2';
 
-export const machinesByName: Record<MachineName, AnyStateMachine> = { task: taskMachine, agent: agentMachine, coordinator: coordinatorMachine };
+export const machinesByName: Record<MachineName, AnyStateMachine> = {
+  task: taskMachine,
+  agent: agentMachine,
+  coordinator: coordinatorMachine,
+  schedule: scheduleMachine,
+  ratelimit: rateLimitMachine,
+};
 
 interface Base {
   sessionId: string;

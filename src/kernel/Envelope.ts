@@ -2,13 +2,15 @@
 import type { Address } from '../../machines/address.js';
 import type { AgentEvent } from '../../machines/agent.js';
 import type { CoordinatorEvent } from '../../machines/coordinator.js';
+import type { RateLimitEvent } from '../../machines/rateLimit.js';
+import type { ScheduleEvent } from '../../machines/schedule.js';
 import type { TaskEvent } from '../../machines/task.js';
 
 /** Senders that are not actors: a journaled API input, a durable timer, the kernel itself. */
 export type Origin = Address | 'input' | 'timer' | 'kernel';
 
 /** Every event an actor can receive; each carries the time of the input that caused it. */
-export type KernelEvent = TaskEvent | AgentEvent | CoordinatorEvent;
+export type KernelEvent = TaskEvent | AgentEvent | CoordinatorEvent | ScheduleEvent | RateLimitEvent;
 
 export interface Envelope {
   from: Origin;

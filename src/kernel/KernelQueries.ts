@@ -1,5 +1,5 @@
 /** @module KernelQueries: read-only questions about the kernel's actors, answered from memory or the store. */
-import { address, agentAddress, coordinatorAddress, parseAddress, taskAddress } from '../../machines/address.js';
+import { address, agentAddress, coordinatorAddress, parseAddress, taskAddress, type KindName } from '../../machines/address.js';
 import type { AgentContext } from '../../machines/agent.js';
 import type { TaskContext } from '../../machines/task.js';
 import type { StoredActor } from '../store/HiveStore.js';
@@ -56,12 +56,21 @@ export abstract class KernelQueries {
     return this.storeRef.getActor(address(parsed.kind, parsed.id));
   }
 
-  /** Addresses of the actors in memory now (coordinator, agents, live tasks). */
+  /** Addresses of the actors in memory now (coordinator, agents, live tasks, schedules, rate limits). */
   hostedAddresses(): string[] {
     const out: string[] = [coordinatorAddress];
     for (const id of this.core.actors.get('agent')!.keys()) out.push(agentAddress(id));
     for (const id of this.core.actors.get('task')!.keys()) out.push(taskAddress(id));
+    for (const kind of ['schedule', 'ratelimit'] as const) for (const id of this.core.actors.get(kind)!.keys()) out.push(address(kind, id));
     return out;
+  }
+
+  /**
+   * Ids of the actors of one kind in memory now (for schedules and rate limits: all live ones).
+   * @example kernel.idsOf('schedule') // ['nightly']
+   */
+  idsOf(kind: KindName): string[] {
+    return [...this.core.actors.get(kind)!.keys()];
   }
 
   agentContext(id: string): AgentContext | undefined {

@@ -8,11 +8,17 @@ import { isTerminalTaskStatus } from '../../machines/types.js';
 import type { Input, TaskSpecRecord } from './inputs.js';
 import type { KernelCore } from './KernelCore.js';
 import { collectPrunable } from './collectPrunable.js';
+import { rateLimitInputs } from './rateLimitInputs.js';
+import { applyRetry } from './retryInput.js';
+import { scheduleInputs } from './scheduleInputs.js';
+import { signalInputs } from './signalInputs.js';
 
 type Handler<T extends Input['type']> = (core: KernelCore, input: Extract<Input, { type: T }>) => unknown;
+/** How one input type is applied (handlers in other modules are typed with it). */
+export type InputHandler<T extends Input['type']> = Handler<T>;
 
 /** Post order: inputs in journal order, tasks of one batch in batch order. */
-const orderOf = (seq: number, index: number) => seq * 65536 + index;
+export const orderOf = (seq: number, index: number) => seq * 65536 + index;
 
 const agentCommand = (core: KernelCore, input: Extract<Input, { type: 'agent.pause' | 'agent.resume' | 'agent.stop' | 'agent.heartbeat' }>) =>
   core.deliver(agentAddress(input.agentId), { type: input.type, at: core.at }, 'input');
@@ -69,6 +75,10 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
     if (input.compactJournal) core.compactBefore = input.before;
     return collectPrunable(core, input.before);
   },
+  'task.retry': applyRetry,
+  ...signalInputs,
+  ...scheduleInputs,
+  ...rateLimitInputs,
 };
 
 /**
@@ -80,7 +90,7 @@ export function applyInput(core: KernelCore, input: Input): unknown {
 }
 
 /** Creates a task actor; dependencies already finished badly fail it at once. */
-function createTask(core: KernelCore, spec: TaskSpecRecord, order: number): void {
+export function createTask(core: KernelCore, spec: TaskSpecRecord, order: number): void {
   const waitingOn: string[] = [];
   let failed: { id: string; status: string } | undefined;
   for (const dep of spec.dependsOn) {

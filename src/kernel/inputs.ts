@@ -1,5 +1,6 @@
 /** @module The inputs the kernel journals: everything from the outside world, each with a sequence number and a time. */
 import type { AgentInput } from '../../machines/agent.js';
+import type { ScheduleSpec } from '../../machines/schedule.js';
 import type { TaskInput } from '../../machines/task.js';
 import type { Json, TaskError } from '../../machines/types.js';
 
@@ -20,7 +21,14 @@ export type Input =
   | { type: 'verify.passed'; taskId: string; attempt: number }
   | { type: 'verify.failed'; taskId: string; attempt: number; reason: string }
   | { type: 'timer.fired'; timerId: string }
-  | { type: 'hive.prune'; before: number; compactJournal?: boolean };
+  | { type: 'hive.prune'; before: number; compactJournal?: boolean }
+  | { type: 'task.retry'; taskId: string; by?: string }
+  | { type: 'task.signal'; taskId: string; name: string; value: Json }
+  | { type: 'attempt.waiting'; taskId: string; attempt: number; name: string; timeoutMs?: number }
+  | { type: 'schedule.set'; schedule: ScheduleSpec }
+  | { type: 'schedule.pause' | 'schedule.resume' | 'schedule.remove'; scheduleId: string }
+  | { type: 'ratelimit.set'; taskType: string; max: number; perMs: number }
+  | { type: 'ratelimit.remove'; taskType: string };
 
 /** One journal entry. `at` is the host's clock when the input was accepted. */
 export interface JournalRecord {

@@ -3,7 +3,7 @@ import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmS
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { FormatError, LockedError, StoreError } from '../errors.js';
-import type { Address } from '../../machines/address.js';
+import type { Address, KindName } from '../../machines/address.js';
 import type { TimerEvent } from '../../machines/types.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { KernelStore } from './KernelStore.js';
@@ -11,7 +11,7 @@ import type { KernelStore } from './KernelStore.js';
 /** Version of the on-disk layout. A directory written by a newer version is refused. */
 export const formatVersion = 1;
 
-export type ActorKind = 'task' | 'agent' | 'coordinator';
+export type ActorKind = KindName;
 
 /** An actor as stored: its XState persisted snapshot plus what indexes need. */
 export interface StoredActor {
