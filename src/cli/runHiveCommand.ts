@@ -1,5 +1,5 @@
 /**
- * @module runHiveCommand: carries out a write command (post, cancel) on a data directory: through
+ * @module runHiveCommand: carries out a write command (post, cancel, retry, signal) on a data directory: through
  * the running hive's control channel when a process holds the directory, else by opening it.
  */
 import type { Json } from '../../machines/types.js';
@@ -26,5 +26,14 @@ export async function runHiveCommand(dir: string, request: ControlRequest): Prom
 }
 
 function apply(hive: Hive, request: ControlRequest) {
-  return request.op === 'post' ? hive.postTask(request.task as unknown as TaskSpec) : hive.cancelTask(request.taskId, request.by === undefined ? {} : { by: request.by });
+  switch (request.op) {
+    case 'post':
+      return hive.postTask(request.task as unknown as TaskSpec);
+    case 'cancel':
+      return hive.cancelTask(request.taskId, request.by === undefined ? {} : { by: request.by });
+    case 'retry':
+      return hive.retryTask(request.taskId, request.by === undefined ? {} : { by: request.by });
+    case 'signal':
+      return hive.signal(request.taskId, request.name, request.value);
+  }
 }

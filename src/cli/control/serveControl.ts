@@ -58,7 +58,9 @@ async function handle(hive: Hive, line: string): Promise<ControlResponse> {
     }
     if (req?.op === 'post') return { ok: true, result: (await hive.postTask(req.task as unknown as TaskSpec)) as unknown as Json };
     if (req?.op === 'cancel') return { ok: true, result: (await hive.cancelTask(req.taskId, req.by === undefined ? {} : { by: req.by })) as unknown as Json };
-    throw new ValidationError('op', `must be 'post' or 'cancel'`);
+    if (req?.op === 'retry') return { ok: true, result: (await hive.retryTask(req.taskId, req.by === undefined ? {} : { by: req.by })) as unknown as Json };
+    if (req?.op === 'signal') return { ok: true, result: (await hive.signal(req.taskId, req.name, req.value)) as unknown as Json };
+    throw new ValidationError('op', `must be 'post', 'cancel', 'retry' or 'signal'`);
   } catch (err) {
     return { ok: false, error: { code: isHiveError(err) ? err.code : 'internal', message: (err as Error)?.message ?? String(err) } };
   }
