@@ -40,7 +40,7 @@ describe('hivestate CLI', () => {
     ]);
     expectOneLineError(unknown, /unknown command 'frobnicate'/);
     expectOneLineError(badOption, /--limit.*'lots' is invalid/);
-    expectOneLineError(badChoice, /Allowed choices are pending/);
+    expectOneLineError(badChoice, /Allowed choices are delayed, pending/);
     expectOneLineError(badJson, /is not valid JSON/);
     expectOneLineError(missingDir, /no hive in .*nothing-here/);
     expectOneLineError(missingArg, /missing required argument 'id'/);
