@@ -75,7 +75,8 @@ export const rateLimitMachine = setup({
         'hive.ratelimit.start': {
           actions: [assign(({ context, event }) => ({ starts: [...startsInWindow(context, event.at), event.at].slice(-context.max), updatedAt: event.at })), 'armIfFull'],
         },
-        'hive.ratelimit.reopen': { actions: assign(({ context, event }) => ({ starts: startsInWindow(context, event.at), updatedAt: event.at })) },
+        // Still full: the timer fired for an older window (it was set again meanwhile); arm it again.
+        'hive.ratelimit.reopen': { actions: [assign(({ context, event }) => ({ starts: startsInWindow(context, event.at), updatedAt: event.at })), 'armIfFull'] },
         'ratelimit.set': {
           actions: [
             assign(({ context, event }) => ({ max: event.max, perMs: event.perMs, starts: startsInWindow({ starts: context.starts, perMs: event.perMs }, event.at).slice(-event.max), updatedAt: event.at })),

@@ -115,7 +115,12 @@ export const scheduleMachine = setup({
         'hive.schedule.planned': {
           actions: [assign(({ event }) => ({ nextAt: event.nextAt ?? undefined })), 'arm'],
         },
-        'hive.schedule.fire': { actions: emit(({ context, event }) => ({ type: 'effect.schedule.fire' as const, scheduleId: context.spec.id, slot: event.slot })) },
+        // A timer id is reused for each slot: a firing journaled just as the timer was set again for
+        // another slot (an update) consumed that timer, so it is armed again instead of firing early.
+        'hive.schedule.fire': [
+          { guard: ({ context, event }) => event.slot === context.nextAt, actions: emit(({ context, event }) => ({ type: 'effect.schedule.fire' as const, scheduleId: context.spec.id, slot: event.slot })) },
+          { actions: 'arm' },
+        ],
         'hive.schedule.fired': {
           actions: [
             assign(({ context, event }) => {

@@ -92,7 +92,7 @@ export type TaskEvent =
   | ({ type: 'task.retry'; by?: string; waitingOn: string[] } & At)
   | ({ type: 'task.signal'; name: string; value: Json } & At)
   | ({ type: 'attempt.waiting'; attempt: number; name: string; timeoutMs?: number } & At)
-  | ({ type: 'hive.signal.timeout'; name: string } & At);
+  | ({ type: 'hive.signal.timeout'; name: string; until: number } & At);
 
 /** Messages the task sends to other actors through the kernel. */
 export type TaskMessage =
@@ -277,6 +277,11 @@ export const taskMachine = setup({
       if (by !== undefined) n.by = by;
       return n;
     }),
+    armSignalTimeout: enqueueActions(({ context, enqueue }) => {
+      const w = context.waitingForSignal;
+      if (w?.until === undefined) return;
+      enqueue.emit({ type: 'effect.timer.set', timerId: signalTimer(context.spec.id), due: w.until, target: taskAddress(context.spec.id), event: { type: 'hive.signal.timeout', name: w.name, until: w.until } });
+    }),
     notifySignal: emit(({ context, event }): TaskNotification => ({ type: 'task.signalled', taskId: context.spec.id, at: event.at, signal: (event as Ev<'task.signal'>).name })),
   },
 }).createMachine({
@@ -451,11 +456,7 @@ export const taskMachine = setup({
     },
     waiting: {
       entry: [
-        enqueueActions(({ context, enqueue }) => {
-          const w = context.waitingForSignal;
-          if (w?.until === undefined) return;
-          enqueue.emit({ type: 'effect.timer.set', timerId: signalTimer(context.spec.id), due: w.until, target: taskAddress(context.spec.id), event: { type: 'hive.signal.timeout', name: w.name } });
-        }),
+        'armSignalTimeout',
         emit(({ context, event }): TaskNotification => {
           const n: TaskNotification = { type: 'task.waiting', taskId: context.spec.id, attempt: context.attempt, at: event.at, signal: context.waitingForSignal?.name ?? '' };
           if (context.waitingForSignal?.until !== undefined) n.until = context.waitingForSignal.until;
@@ -480,14 +481,20 @@ export const taskMachine = setup({
           },
           { actions: ['storeSignal', 'notifySignal'] },
         ],
-        'hive.signal.timeout': {
-          target: 'pending',
-          actions: assign(({ context, event }) => ({
-            signalTimeouts: [...(context.signalTimeouts ?? []), (event as Ev<'hive.signal.timeout'>).name],
-            waitingForSignal: undefined,
-            updatedAt: event.at,
-          })),
-        },
+        // Only the timeout of this wait counts. One journaled just as a new wait set the timer again
+        // is stale and consumed the new timer: arm it again.
+        'hive.signal.timeout': [
+          {
+            guard: ({ context, event }) => event.until === context.waitingForSignal?.until,
+            target: 'pending',
+            actions: assign(({ context, event }) => ({
+              signalTimeouts: [...(context.signalTimeouts ?? []), (event as Ev<'hive.signal.timeout'>).name],
+              waitingForSignal: undefined,
+              updatedAt: event.at,
+            })),
+          },
+          { actions: 'armSignalTimeout' },
+        ],
         'task.cancel': { target: 'cancelled', actions: 'end' },
       },
     },

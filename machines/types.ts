@@ -48,7 +48,7 @@ export type TimerEvent =
   | { type: 'hive.heartbeat.missed' }
   | { type: 'hive.agent.restart' }
   | { type: 'hive.due' }
-  | { type: 'hive.signal.timeout'; name: string }
+  | { type: 'hive.signal.timeout'; name: string; until: number }
   | { type: 'hive.schedule.fire'; slot: number }
   | { type: 'hive.ratelimit.reopen' };
 
