@@ -60,7 +60,7 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     // Select the task: its statechart is drawn from the machine definition, the current state highlighted.
     await taskNode.locator('> span').click();
     await expect.poll(() => page.locator('#chart g.state.active').getAttribute('data-state')).toBe('completed');
-    expect(await page.locator('#chart g.state').count()).toBe(11);
+    expect(await page.locator('#chart g.state').count()).toBe(13); // the task machine's 13 states, delayed and waiting included
     expect(await page.locator('#timeline li').count()).toBeGreaterThan(0);
 
     // Time travel: input 2 posted t1 and the agent took it at once.
