@@ -1,5 +1,6 @@
 /** @module createHive: the public entry point; a Hive is a thin facade over the kernel, admission and effects. */
 import type { Handler } from './effects/types.js';
+import { compileCloseOptions, type CloseOptions } from './closeOptions.js';
 import { AccessDeniedError, AlreadyFinishedError, HiveClosedError, NotFoundError, ValidationError, WaitTimeoutError } from './errors.js';
 import { Admission } from './hive/Admission.js';
 import { assembleHive, type HiveParts } from './hive/assembleHive.js';
@@ -361,9 +362,15 @@ export class Hive {
     return { ...s, agents: { total: total(s.agents), ...s.agents }, tasks: { total: total(s.tasks), ...s.tasks } };
   }
 
-  /** Aborts running attempts (they resume on the next open), flushes a checkpoint and closes the store. */
-  close(): Promise<void> {
-    this.closing ??= this.parts.close();
+  /**
+   * Aborts running attempts and waits up to `timeoutMs` (default 5000) for their handlers to return,
+   * flushes a checkpoint, closes the store and releases the lock. Handlers still running then are
+   * abandoned: their outcomes are dropped and their tasks run again on the next open.
+   * @example await hive.close({ timeoutMs: 10_000 })
+   */
+  async close(options: CloseOptions = {}): Promise<void> {
+    const { timeoutMs } = compileCloseOptions(options);
+    this.closing ??= this.parts.close(timeoutMs);
     return this.closing;
   }
 }

@@ -63,7 +63,9 @@ export class DuplicateIdError extends HiveError {
 export class DependencyCycleError extends HiveError {
   readonly cycle: string[];
   constructor(cycle: string[]) {
-    super('dependency_cycle', `dependsOn forms a cycle: ${cycle.join(' -> ')}; dependencies must form a DAG`);
+    // A cycle can run through a whole batch: the message shows its ends, `cycle` holds all of it.
+    const shown = cycle.length <= 21 ? cycle.join(' -> ') : `${cycle.slice(0, 10).join(' -> ')} -> … ${cycle.length - 20} more … -> ${cycle.slice(-10).join(' -> ')}`;
+    super('dependency_cycle', `dependsOn forms a cycle: ${shown}; dependencies must form a DAG`);
     this.name = 'DependencyCycleError';
     this.cycle = cycle;
   }

@@ -1,5 +1,6 @@
 /** @module hivestate's public API. Everything a user imports comes from here. */
 export { createHive, Hive, defaultHiveOptions, type HiveOptions, type HiveStatus, type HiveEventType } from './createHive.js';
+export { defaultCloseOptions, type CloseOptions } from './closeOptions.js';
 export type { HiveEvent } from './kernel/Kernel.js';
 export type { InspectionRecord } from './kernel/InspectionRecord.js';
 export type { Input, JournalRecord } from './kernel/inputs.js';
@@ -8,7 +9,7 @@ export type { ScheduleOptions } from './schedule/scheduleRecord.js';
 export type { ScheduleView } from './schedule/scheduleView.js';
 export type { TaskView, AgentView } from './views.js';
 export type { Handler, HandlerContext, Verifier } from './effects/types.js';
-export { processHandler, type ProcessHandlerOptions } from './effects/processHandler.js';
+export { processHandler, defaultProcessHandlerOptions, type ProcessHandlerOptions } from './effects/processHandler.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
 export {
   HiveError,

@@ -4,7 +4,7 @@ import type { AgentPriority, Json } from '../machines/types.js';
 import { DependencyCycleError, DepthLimitError, DuplicateIdError, NotFoundError, ValidationError } from './errors.js';
 import type { AgentSpecRecord, TaskSpecRecord } from './kernel/inputs.js';
 import type { Handler } from './effects/types.js';
-import { preview, checkBool, checkId, checkInt, checkJson, checkKeys, checkName, checkStringArray, checkTaskPriority, checkTime, limits } from './validate.js';
+import { preview, checkBool, checkId, checkInt, checkJson, checkKeys, checkName, checkStringArray, checkTaskPriority, checkTime, limits, readSafely } from './validate.js';
 
 export interface AgentSpec {
   id?: string;
@@ -99,6 +99,24 @@ export function agentRecord(spec: unknown, lookups: SpecLookups): { record: Agen
   return { record, handler: s.handler as Handler | undefined };
 }
 
+/** Most task specs one postTasks call takes. */
+export const maxBatchSize = 100_000;
+
+/**
+ * Reads the argument of `postTasks` once: a non-empty array of at most 100,000 specs, each copied
+ * with its own keys (unknown keys refused). Later reads of the copies cannot throw or change, and a
+ * throwing getter or Proxy is a ValidationError naming the field.
+ * @example const specs = readTaskSpecs([{ type: 'build' }]); specs[0].idempotencyKey
+ */
+export function readTaskSpecs(value: unknown): TaskSpec[] {
+  const list = readSafely('postTasks', () => {
+    if (!Array.isArray(value) || value.length === 0) throw new ValidationError('postTasks', 'needs a non-empty array of task specs');
+    if (value.length > maxBatchSize) throw new ValidationError('postTasks', `takes at most ${maxBatchSize} tasks per call; got ${value.length}`);
+    return Array.from({ length: value.length }, (_, i) => readSafely(`tasks[${i}]`, () => value[i] as unknown));
+  });
+  return list.map((spec, i) => checkKeys(list.length > 1 ? `tasks[${i}]` : 'postTask', spec, taskKeys) as unknown as TaskSpec);
+}
+
 /**
  * Validates a batch of task specs. Ids in the batch may depend on each other; the result is in
  * dependency order. Throws on a duplicate or unknown id or a cycle, before anything is journaled.
@@ -141,22 +159,36 @@ function taskRecord(spec: unknown, field: string): TaskSpecRecord {
   return record;
 }
 
-/** Orders a batch so that every task comes after the batch members it depends on; reports a cycle. */
+/**
+ * Orders a batch so that every task comes after the batch members it depends on; reports a cycle.
+ * Depth-first with an explicit stack: a chain as long as the batch must not overflow the call stack.
+ */
 function topoOrder(records: TaskSpecRecord[], byId: Map<string, TaskSpecRecord>): TaskSpecRecord[] {
   const out: TaskSpecRecord[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (r: TaskSpecRecord, path: string[]) => {
-    const s = state.get(r.id);
-    if (s === 'done') return;
-    if (s === 'visiting') throw new DependencyCycleError([...path.slice(path.indexOf(r.id)), r.id]);
-    state.set(r.id, 'visiting');
-    for (const dep of r.dependsOn) {
-      const d = byId.get(dep);
-      if (d) visit(d, [...path, r.id]);
+  for (const root of records) {
+    if (state.has(root.id)) continue;
+    const stack: Array<{ record: TaskSpecRecord; next: number }> = [{ record: root, next: 0 }];
+    state.set(root.id, 'visiting');
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.next === top.record.dependsOn.length) {
+        stack.pop();
+        state.set(top.record.id, 'done');
+        out.push(top.record);
+        continue;
+      }
+      const dep = byId.get(top.record.dependsOn[top.next++]!);
+      if (!dep) continue;
+      const s = state.get(dep.id);
+      if (s === 'done') continue;
+      if (s === 'visiting') {
+        const from = stack.findIndex((f) => f.record.id === dep.id);
+        throw new DependencyCycleError([...stack.slice(from).map((f) => f.record.id), dep.id]);
+      }
+      state.set(dep.id, 'visiting');
+      stack.push({ record: dep, next: 0 });
     }
-    state.set(r.id, 'done');
-    out.push(r);
-  };
-  for (const r of records) visit(r, []);
+  }
   return out;
 }

@@ -70,38 +70,40 @@ const defined = <T extends object>(o: T): T => {
   return o;
 };
 
+/** The public view of a task (optional fields present only when set; built without `delete`, which is slow in V8). */
 export function toTaskView(status: string, c: TaskContext): TaskView {
   const s = c.spec;
-  return defined({
+  const v: TaskView = {
     id: s.id,
     type: s.type,
     status: status as TaskStatus,
     priority: s.priority,
     input: s.input,
-    output: c.output,
-    error: c.error,
     attempts: c.attempt,
     redispatches: c.redispatches,
-    assignedTo: c.assignedTo,
     dependsOn: s.dependsOn,
-    owner: s.owner,
-    progress: c.progress,
-    checkpoint: c.checkpoint,
     verify: s.verify,
     maxRetries: s.maxRetries,
-    timeoutMs: s.timeoutMs,
-    deadline: s.deadline,
-    idempotencyKey: s.idempotencyKey,
     createdAt: s.createdAt,
     updatedAt: c.updatedAt,
-    startedAt: c.startedAt,
-    finishedAt: c.finishedAt,
-    retryAt: c.retryAt,
-    runAt: s.runAt,
-    signals: c.signals,
-    waitingForSignal: c.waitingForSignal,
-    signalTimeouts: c.signalTimeouts,
-  });
+  };
+  if (c.output !== undefined) v.output = c.output;
+  if (c.error !== undefined) v.error = c.error;
+  if (c.assignedTo !== undefined) v.assignedTo = c.assignedTo;
+  if (s.owner !== undefined) v.owner = s.owner;
+  if (c.progress !== undefined) v.progress = c.progress;
+  if (c.checkpoint !== undefined) v.checkpoint = c.checkpoint;
+  if (s.timeoutMs !== undefined) v.timeoutMs = s.timeoutMs;
+  if (s.deadline !== undefined) v.deadline = s.deadline;
+  if (s.idempotencyKey !== undefined) v.idempotencyKey = s.idempotencyKey;
+  if (c.startedAt !== undefined) v.startedAt = c.startedAt;
+  if (c.finishedAt !== undefined) v.finishedAt = c.finishedAt;
+  if (c.retryAt !== undefined) v.retryAt = c.retryAt;
+  if (s.runAt !== undefined) v.runAt = s.runAt;
+  if (c.signals !== undefined) v.signals = c.signals;
+  if (c.waitingForSignal !== undefined) v.waitingForSignal = c.waitingForSignal;
+  if (c.signalTimeouts !== undefined) v.signalTimeouts = c.signalTimeouts;
+  return v;
 }
 
 export function toAgentView(status: string, c: AgentContext): AgentView {

@@ -1,8 +1,12 @@
 /** @module Test helper: runs the `hivestate` CLI (src/cli/main.ts through tsx) in a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const cliPath = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
+/** tsx's loader by URL, so that the CLI also starts from a working directory outside the repository. */
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export interface CliResult {
   code: number | null;
@@ -12,8 +16,8 @@ export interface CliResult {
 }
 
 /** Starts the CLI; `done` resolves with its exit status and output when it exits. */
-export function startCli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; stdout: () => string; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+export function startCli(args: string[], env: Record<string, string> = {}, cwd?: string): { child: ChildProcess; stdout: () => string; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, ['--import', tsxLoader, cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, ...(cwd ? { cwd } : {}) });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));

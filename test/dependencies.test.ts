@@ -71,4 +71,25 @@ describe('dependencies', () => {
     expect(await hive.status()).toEqual(before);
     await expect(hive.getTask('a')).rejects.toMatchObject({ code: 'not_found' });
   });
+
+  it('orders a 50,000-task chain posted in reverse in one batch, and reports a 50,000-task cycle, without overflowing the stack', async () => {
+    const n = 50_000;
+    const hive = await openHive();
+    const chain = Array.from({ length: n }, (_, i) => ({ id: `c${n - 1 - i}`, type: 'x', dependsOn: i === n - 1 ? [] : [`c${n - 2 - i}`] }));
+    const views = await hive.postTasks(chain);
+    expect(views.map((v) => v.id)).toEqual(chain.map((c) => c.id));
+    expect((await hive.getTask('c0')).status).toBe('pending');
+    expect((await hive.getTask(`c${n - 1}`)).dependsOn).toEqual([`c${n - 2}`]);
+
+    const ring = Array.from({ length: n }, (_, i) => ({ id: `r${i}`, type: 'x', dependsOn: [`r${(i + 1) % n}`] }));
+    const err = await hive.postTasks(ring).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DependencyCycleError);
+    const cycle = (err as DependencyCycleError).cycle;
+    expect(cycle.length).toBe(n + 1);
+    expect(cycle[0]).toBe('r0');
+    expect(cycle[1]).toBe('r1');
+    expect(cycle[n]).toBe('r0');
+    expect((err as Error).message.length).toBeLessThan(2000);
+    await expect(hive.getTask('r0')).rejects.toMatchObject({ code: 'not_found' });
+  }, 60_000);
 });

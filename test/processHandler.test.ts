@@ -1,6 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processHandler } from '../src/index.js';
-import { openHive, sleep, until } from './helpers.js';
+import { isHiveError, processHandler } from '../src/index.js';
+import { openHive, sleep, tempDir, until } from './helpers.js';
 
 const node = process.execPath;
 
@@ -39,4 +41,90 @@ describe('processHandler', () => {
     const t = await hive.postTask({ type: 'chat', maxRetries: 0 });
     expect(await hive.waitForTask(t.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'failed', error: { code: 'bad_output' } });
   });
+
+  it('refuses bad options with a typed error, and a command that cannot start fails with spawn_failed', async () => {
+    for (const bad of [{ command: '' }, { command: 'sh', maxOutputBytes: 0 }, { command: 'sh', args: [1] }, { command: 'sh', killGraceMs: -1 }, { command: 'sh', env: { A: 1 } }, { command: 'sh', shell: true }]) {
+      expect(isHiveError(catchError(() => processHandler(bad as never)), 'invalid_input'), JSON.stringify(bad)).toBe(true);
+    }
+    const hive = await openHive();
+    await hive.spawnAgent({ name: 'ghost', capabilities: ['ghost'], handler: processHandler({ command: '/nonexistent/command' }) });
+    const t = await hive.postTask({ type: 'ghost', maxRetries: 0 });
+    expect(await hive.waitForTask(t.id, { timeoutMs: 5000 })).toMatchObject({ status: 'failed', error: { code: 'spawn_failed' } });
+  });
+
+  it('stdout beyond maxOutputBytes (default 16 MiB) kills the command and fails with output_too_large', async () => {
+    const hive = await openHive();
+    await hive.spawnAgent({ name: 'flood', capabilities: ['flood'], handler: processHandler({ command: 'sh', args: ['-c', 'yes | head -c 40000000'] }) });
+    await hive.spawnAgent({ name: 'small', capabilities: ['small'], handler: processHandler({ command: 'sh', args: ['-c', 'yes'], maxOutputBytes: 1000 }) });
+    const flood = await hive.postTask({ type: 'flood', maxRetries: 0 });
+    const small = await hive.postTask({ type: 'small', maxRetries: 0 });
+    expect(await hive.waitForTask(flood.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'failed', error: { code: 'output_too_large', message: expect.stringContaining('16777216') } });
+    expect(await hive.waitForTask(small.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'failed', error: { code: 'output_too_large', message: expect.stringContaining('1000 bytes') } });
+  });
+
+  it('a timeout kills the whole process group, even children that ignore SIGTERM', async () => {
+    const dir = tempDir();
+    const pids = join(dir, 'pids');
+    const script = `trap '' TERM; sleep 300 & echo $! > ${pids}; echo $$ >> ${pids}; wait`;
+    const hive = await openHive();
+    await hive.spawnAgent({ name: 'sh', capabilities: ['sh'], handler: processHandler({ command: 'sh', args: ['-c', script], killGraceMs: 200 }) });
+    const t = await hive.postTask({ type: 'sh', timeoutMs: 300, maxRetries: 0 });
+    await until(() => existsSync(pids) && readFileSync(pids, 'utf8').trim().split('\n').length === 2);
+    const started = Date.now();
+    expect((await hive.waitForTask(t.id, { timeoutMs: 5000 })).status).toBe('timed_out');
+    const [grandchild, child] = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
+    await until(() => !running(grandchild!) && !running(child!), 3000);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('a background child left holding stdout does not hold the attempt: it completes and the child is killed', async () => {
+    const dir = tempDir();
+    const pids = join(dir, 'pids');
+    const hive = await openHive();
+    const script = `sleep 300 & echo $! > ${pids}; echo '{"a":1}'`;
+    await hive.spawnAgent({ name: 'sh', capabilities: ['sh'], handler: processHandler({ command: 'sh', args: ['-c', script], killGraceMs: 200 }) });
+    const t = await hive.postTask({ type: 'sh', maxRetries: 0 });
+    expect(await hive.waitForTask(t.id, { timeoutMs: 3000 })).toMatchObject({ status: 'completed', output: { a: 1 } });
+    const grandchild = Number(readFileSync(pids, 'utf8'));
+    await until(() => !running(grandchild), 3000);
+  });
+
+  it('close() returns in bounded time even when a process outside the group holds stdout', async () => {
+    const dir = tempDir();
+    const pids = join(dir, 'pids');
+    const hive = await openHive();
+    const script = `setsid sleep 300 & echo $! > ${pids}; sleep 300`;
+    await hive.spawnAgent({ name: 'sh', capabilities: ['sh'], handler: processHandler({ command: 'sh', args: ['-c', script], killGraceMs: 200 }) });
+    const t = await hive.postTask({ type: 'sh' });
+    await until(() => existsSync(pids) && readFileSync(pids, 'utf8').trim() !== '');
+    await until(async () => (await hive.getTask(t.id)).status === 'running');
+    const escaped = Number(readFileSync(pids, 'utf8'));
+    try {
+      const started = Date.now();
+      const closed = await Promise.race([hive.close({ timeoutMs: 60_000 }).then(() => true), sleep(5000).then(() => false)]);
+      expect(closed).toBe(true);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      if (running(escaped)) process.kill(escaped, 'SIGKILL');
+    }
+  });
 });
+
+/** True while `pid` is a live process (a zombie waiting to be reaped counts as gone). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}

@@ -234,3 +234,19 @@ describe('task lifecycle', () => {
     await expect(hive.waitForTask(t.id, { timeoutMs: 20 })).rejects.toMatchObject({ code: 'wait_timeout', message: expect.stringContaining('still pending') });
   });
 });
+
+describe('task state is read-only to handlers and callers', () => {
+  it('refuses changes to the input a handler sees and to the output a caller reads', async () => {
+    const hive = await openHive({ handlers: { t: async (task) => {
+      (task.input as { list: number[] }).list.push(3);
+      return { ok: true };
+    } } });
+    await hive.spawnAgent({ id: 'a', name: 'a', capabilities: ['t'] });
+    const t = await hive.postTask({ type: 't', input: { list: [1, 2] }, maxRetries: 0 });
+    const done = await hive.waitForTask(t.id, { timeoutMs: 5000 });
+    expect(done.status).toBe('failed');
+    expect(done.error?.message).toMatch(/not extensible|read.only|frozen/i);
+    expect((await hive.getTask(t.id)).input).toEqual({ list: [1, 2] });
+    await hive.close();
+  });
+});

@@ -70,4 +70,48 @@ describe('bad input', () => {
     await expect(hive.cancelTask('x')).rejects.toMatchObject({ code: 'hive_closed' });
     expect(() => hive.attachHandler('x', async () => null)).toThrow(expect.objectContaining({ code: 'hive_closed' }));
   });
+
+  it('a throwing getter or a Proxy anywhere in a spec is a ValidationError naming the field, and creates nothing', async () => {
+    const hive = await openHive();
+    await hive.spawnAgent({ id: 'a', name: 'a', capabilities: ['x'] });
+    const before = await hive.status();
+    const boom = () => {
+      throw new Error('boom');
+    };
+    const getter = <T extends object>(o: T, key: string): T => Object.defineProperty(o, key, { get: boom, enumerable: true });
+    const trap = <T extends object>(target: T): T => new Proxy(target, { get: boom, ownKeys: boom, getOwnPropertyDescriptor: boom, getPrototypeOf: boom, has: boom });
+    const revoked = () => {
+      const r = Proxy.revocable({}, {});
+      r.revoke();
+      return r.proxy;
+    };
+    const cases: Array<[string, () => Promise<unknown>, string]> = [
+      ['task getter', () => hive.postTask(getter({ type: 'x' }, 'input') as never), 'input'],
+      ['task type getter', () => hive.postTask(getter({ input: 1 }, 'type') as never), 'type'],
+      ['idempotencyKey getter', () => hive.postTask(getter({ type: 'x' }, 'idempotencyKey') as never), 'idempotencyKey'],
+      ['task proxy', () => hive.postTask(trap({ type: 'x' }) as never), 'postTask'],
+      ['revoked task proxy', () => hive.postTask(revoked() as never), 'postTask'],
+      ['batch proxy', () => hive.postTasks(trap([{ type: 'x' }]) as never), 'postTasks'],
+      ['batch member proxy', () => hive.postTasks([{ type: 'x' }, trap({ type: 'x' }) as never]), 'tasks[1]'],
+      ['dependsOn proxy', () => hive.postTask({ type: 'x', dependsOn: trap(['a']) }), 'dependsOn'],
+      ['dependsOn getter', () => hive.postTask({ type: 'x', dependsOn: getter(['a'], '0') }), 'dependsOn[0]'],
+      ['input proxy', () => hive.postTask({ type: 'x', input: trap({ a: 1 }) as never }), 'input'],
+      ['nested input getter', () => hive.postTask({ type: 'x', input: { a: [1, getter({}, 'b')] } as never }), 'input'],
+      ['nested input proxy', () => hive.postTask({ type: 'x', input: { a: trap([1]) } as never }), 'input'],
+      ['agent getter', () => hive.spawnAgent(getter({ name: 'n' }, 'capabilities') as never), 'capabilities'],
+      ['agent proxy', () => hive.spawnAgent(trap({ name: 'n', capabilities: ['x'] }) as never), 'spawnAgent'],
+      ['capabilities proxy', () => hive.spawnAgent({ name: 'n', capabilities: trap(['x']) }), 'capabilities'],
+      ['revoked capabilities', () => hive.spawnAgent({ name: 'n', capabilities: revoked() as never }), 'capabilities'],
+    ];
+    for (const [name, call, field] of cases) {
+      const err = await call().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, name).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).field, name).toBe(field);
+      expect((err as ValidationError).message, name).toMatch(/boom|revoked|cannot be read/);
+    }
+    expect(await hive.status()).toEqual(before);
+  });
 });

@@ -13,5 +13,5 @@ export function dataDirOption(): Option {
 /** Help text appended to commands that read a directory without taking its lock. */
 export const readOnlyNote = `
 Reads the data directory read-only and takes no lock, so it works while a hive (for example
-\`hivestate demo\`) is running there. It shows the hive as of its last checkpoint (written every
-second or 1000 inputs by default, and on close): a running hive's view lags by up to that much.`;
+\`hivestate demo\`) is running there, and after one was killed. It shows every journaled input:
+the last checkpoint plus the journal after it, replayed in memory (no handler runs, nothing is written).`;

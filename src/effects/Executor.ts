@@ -4,13 +4,16 @@
  */
 import type { Logger } from 'pino';
 import type { Json } from '../../machines/types.js';
-import { AttemptSupersededError, isHiveError, TaskRejectedError, ValidationError } from '../errors.js';
+import { AttemptSupersededError, TaskRejectedError, ValidationError } from '../errors.js';
 import type { EffectRunner } from '../kernel/Kernel.js';
 import type { Input } from '../kernel/inputs.js';
-import { checkJson, preview } from '../validate.js';
+import { checkJson, preview, storableText } from '../validate.js';
 import type { TaskView } from '../views.js';
+import { describeThrown, maxErrorMessage } from './describeThrown.js';
 import type { Handler, HandlerContext, Verifier } from './types.js';
 import { waitForSignal } from './waitForSignal.js';
+
+type AttemptRequest = { taskId: string; attempt: number; agentId: string };
 
 export interface ExecutorDeps {
   submit(input: Input): Promise<unknown>;
@@ -56,40 +59,29 @@ export class Executor implements EffectRunner {
       signals: task.signals ?? {},
       waitForSignal: waitForSignal({ taskId: req.taskId, attempt: req.attempt, submit: this.deps.submit, task: () => this.deps.task(req.taskId), alive }),
       logger,
+      // What is journaled is the checked copy (-0 as 0, holes as null), so the live view equals the restored one.
       progress: async (pct, note) => {
-        if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100) throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${String(pct)}`);
+        if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100) throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${preview(pct)}`);
         if (note !== undefined && typeof note !== 'string') throw new ValidationError('progress', 'note must be a string');
         if (note !== undefined) checkJson('progress note', note);
         if (!alive()) return;
-        await this.deps.submit({ type: 'attempt.progress', taskId: req.taskId, attempt: req.attempt, pct, ...(note !== undefined ? { note } : {}) });
+        await this.deps.submit({ type: 'attempt.progress', taskId: req.taskId, attempt: req.attempt, pct: pct + 0, ...(note !== undefined ? { note } : {}) });
       },
       checkpoint: async (state) => {
-        checkJson('checkpoint', state);
+        const copy = checkJson('checkpoint', state);
         if (!alive()) throw new AttemptSupersededError(req.taskId, req.attempt);
-        const stored = await this.deps.submit({ type: 'attempt.checkpoint', taskId: req.taskId, attempt: req.attempt, state });
+        const stored = await this.deps.submit({ type: 'attempt.checkpoint', taskId: req.taskId, attempt: req.attempt, state: copy });
         if (stored !== true) throw new AttemptSupersededError(req.taskId, req.attempt);
       },
     };
     const done = Promise.resolve()
       .then(() => handler(task, ctx))
       .then(
-        (output) => {
-          if (!alive()) return;
-          try {
-            checkJson('output', output === undefined ? null : output);
-          } catch (err) {
-            return this.outcome({ type: 'attempt.failed', taskId: req.taskId, attempt: req.attempt, error: { code: 'bad_output', message: (err as Error).message } });
-          }
-          return this.outcome({ type: 'attempt.succeeded', taskId: req.taskId, attempt: req.attempt, output: (output ?? null) as Json });
-        },
-        (err: unknown) => {
-          if (!alive()) return;
-          if (err instanceof TaskRejectedError) {
-            return this.outcome({ type: 'attempt.rejected', taskId: req.taskId, attempt: req.attempt, agentId: req.agentId, reason: err.message });
-          }
-          return this.outcome({ type: 'attempt.failed', taskId: req.taskId, attempt: req.attempt, error: describeError(err) });
-        },
+        (output) => (alive() ? this.outcome(succeeded(req, output)) : undefined),
+        (err: unknown) => (alive() ? this.outcome(failed(req, err)) : undefined),
       )
+      // Neither branch throws (describing is guarded); this keeps a bug from becoming an unhandled rejection.
+      .catch((err: unknown) => this.deps.logger.error({ task: req.taskId, error: describeThrown(err) }, 'attempt outcome could not be handled'))
       .finally(() => {
         if (this.running.get(req.taskId)?.controller === controller) this.running.delete(req.taskId);
       });
@@ -106,13 +98,15 @@ export class Executor implements EffectRunner {
     }
     void Promise.resolve()
       .then(() => verifier(task))
-      .then(
-        (verdict) => {
-          const v = readVerdict(verdict);
-          return this.outcome(v.ok ? { type: 'verify.passed', taskId: req.taskId, attempt: req.attempt } : { type: 'verify.failed', taskId: req.taskId, attempt: req.attempt, reason: v.reason });
-        },
-        (err: unknown) => this.outcome({ type: 'verify.failed', taskId: req.taskId, attempt: req.attempt, reason: `the verifier threw: ${(err as Error)?.message ?? String(err)}` }),
-      );
+      .then(readVerdict, (err: unknown) => ({ ok: false as const, reason: `the verifier threw: ${describeThrown(err).message}` }))
+      .then((v) =>
+        this.outcome(
+          v.ok
+            ? { type: 'verify.passed', taskId: req.taskId, attempt: req.attempt }
+            : { type: 'verify.failed', taskId: req.taskId, attempt: req.attempt, reason: storableText(v.reason, maxErrorMessage) },
+        ),
+      )
+      .catch((err: unknown) => this.deps.logger.error({ task: req.taskId, error: describeThrown(err) }, 'verification outcome could not be handled'));
   }
 
   abort(req: { taskId: string; attempt: number; reason: string }): void {
@@ -130,12 +124,25 @@ export class Executor implements EffectRunner {
     for (const req of list ?? []) this.execute(req);
   }
 
-  /** Aborts every running attempt (the hive is closing); their tasks are re-dispatched on reopen. */
-  async abortAll(reason: string): Promise<void> {
+  /**
+   * Aborts every running attempt (the hive is closing) and waits up to `timeoutMs` for their
+   * handlers to return. Resolves with how many were abandoned still running: their signals are
+   * aborted, so their outcomes are dropped, and their tasks are re-dispatched on reopen.
+   * @example const abandoned = await executor.abortAll('the hive is closing', 5000)
+   */
+  async abortAll(reason: string, timeoutMs: number): Promise<number> {
     const all = [...this.running.values()];
     this.running.clear();
     for (const r of all) r.controller.abort(new Error(reason));
-    await Promise.allSettled(all.map((r) => r.done));
+    let pending = all.length;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(all.map((r) => r.done.then(() => void pending--))),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (pending > 0) this.deps.logger.warn({ abandoned: pending, timeoutMs }, 'handlers still running after the close timeout were abandoned; their tasks are re-dispatched on the next open');
+    return pending;
   }
 
   private async outcome(input: Input): Promise<void> {
@@ -148,22 +155,45 @@ export class Executor implements EffectRunner {
   }
 }
 
-/** A verifier's answer: `true`/`false` or `{ ok, reason? }`; anything else fails verification and says why. */
+/** The outcome of a handler's return value: its checked copy, or `bad_output` saying what is wrong. */
+function succeeded(req: AttemptRequest, output: unknown): Input {
+  try {
+    return { type: 'attempt.succeeded', taskId: req.taskId, attempt: req.attempt, output: checkJson('output', output === undefined ? null : output) };
+  } catch (err) {
+    return { type: 'attempt.failed', taskId: req.taskId, attempt: req.attempt, error: { code: 'bad_output', message: describeThrown(err).message } };
+  }
+}
+
+/** The outcome of what a handler threw: a refusal for TaskRejectedError, otherwise a failure described safely. */
+function failed(req: AttemptRequest, err: unknown): Input {
+  let rejected = false;
+  try {
+    rejected = err instanceof TaskRejectedError;
+  } catch {
+    // A Proxy whose getPrototypeOf throws is not a TaskRejectedError.
+  }
+  if (rejected) return { type: 'attempt.rejected', taskId: req.taskId, attempt: req.attempt, agentId: req.agentId, reason: describeThrown(err).message };
+  return { type: 'attempt.failed', taskId: req.taskId, attempt: req.attempt, error: describeThrown(err) };
+}
+
+/**
+ * A verifier's answer: `true`/`false` or `{ ok, reason? }`; anything else, or an answer that throws
+ * when read, fails verification and says why.
+ */
 function readVerdict(verdict: unknown): { ok: true } | { ok: false; reason: string } {
   if (verdict === true) return { ok: true };
   if (verdict === false) return { ok: false, reason: 'the verifier refused the output' };
-  if (typeof verdict === 'object' && verdict !== null && typeof (verdict as { ok?: unknown }).ok === 'boolean') {
-    const { ok, reason } = verdict as { ok: boolean; reason?: unknown };
-    if (ok) return { ok: true };
-    return { ok: false, reason: typeof reason === 'string' && reason ? reason : 'the verifier refused the output' };
+  try {
+    if (typeof verdict === 'object' && verdict !== null) {
+      const ok: unknown = (verdict as { ok?: unknown }).ok;
+      if (ok === true) return { ok: true };
+      if (ok === false) {
+        const reason: unknown = (verdict as { reason?: unknown }).reason;
+        return { ok: false, reason: typeof reason === 'string' && reason ? reason : 'the verifier refused the output' };
+      }
+    }
+  } catch (err) {
+    return { ok: false, reason: `the verifier's answer cannot be read: ${describeThrown(err).message}` };
   }
   return { ok: false, reason: `the verifier returned ${preview(verdict)}; it must return true, false or { ok, reason? }` };
-}
-
-function describeError(err: unknown): { code: string; message: string } {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return { code: typeof code === 'string' && code ? code : isHiveError(err) ? err.code : 'handler_error', message: err.message || err.name };
-  }
-  return { code: 'handler_error', message: typeof err === 'string' ? err : JSON.stringify(err) ?? String(err) };
 }

@@ -6,7 +6,7 @@
 import type { Handler } from '../effects/types.js';
 import { ValidationError } from '../errors.js';
 import type { Kernel } from '../kernel/Kernel.js';
-import { agentRecord, taskRecords, type AgentSpec, type TaskSpec } from '../specs.js';
+import { agentRecord, readTaskSpecs, taskRecords, type AgentSpec, type TaskSpec } from '../specs.js';
 import type { AgentView, TaskView } from '../views.js';
 
 export class Admission {
@@ -39,13 +39,13 @@ export class Admission {
    * Posts several tasks atomically (all or none) in one journal record; tasks with a known
    * idempotency key are answered with the existing task instead.
    */
-  async postTasks(specs: TaskSpec[]): Promise<TaskView[]> {
-    if (!Array.isArray(specs) || specs.length === 0) throw new ValidationError('postTasks', 'needs a non-empty array of task specs');
-    if (specs.length > 100_000) throw new ValidationError('postTasks', `takes at most 100000 tasks per call; got ${specs.length}`);
+  async postTasks(taskSpecs: TaskSpec[]): Promise<TaskView[]> {
+    // Read once into plain copies: a getter or Proxy cannot throw (or answer differently) below.
+    const specs = readTaskSpecs(taskSpecs);
     const existing = new Map<number, Promise<TaskView[]> | TaskView>();
     const fresh: TaskSpec[] = [];
     specs.forEach((spec, i) => {
-      const key = (spec as { idempotencyKey?: unknown } | null)?.idempotencyKey;
+      const key = spec.idempotencyKey as unknown;
       if (typeof key === 'string') {
         const known = this.kernel.taskForIdempotencyKey(key);
         const view = known === undefined ? undefined : this.kernel.getTask(known);

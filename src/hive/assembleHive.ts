@@ -3,6 +3,7 @@
  * the one ordered list of closers that takes them down in reverse.
  */
 import type { Logger } from 'pino';
+import { defaultCloseOptions } from '../closeOptions.js';
 import { Executor } from '../effects/Executor.js';
 import type { Handler } from '../effects/types.js';
 import { startInspector, type InspectorServer } from '../inspect/InspectorServer.js';
@@ -21,8 +22,8 @@ export interface HiveParts {
   agentHandlers: Map<string, Handler>;
   inspector: InspectorServer | undefined;
   logger: Logger;
-  /** Closes everything that was opened, last opened first. */
-  close(): Promise<void>;
+  /** Closes everything that was opened, last opened first; running handlers get `abortTimeoutMs` to return. */
+  close(abortTimeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -33,7 +34,9 @@ export interface HiveParts {
 export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
   const logger = o.logger.child({ hive: o.dataDir });
   const closers: Array<() => Promise<void>> = [];
-  const close = async () => {
+  let abortTimeoutMs: number = defaultCloseOptions.timeoutMs;
+  const close = async (timeoutMs?: number) => {
+    if (timeoutMs !== undefined) abortTimeoutMs = timeoutMs;
     for (const c of closers.splice(0).reverse()) await c();
   };
   try {
@@ -51,7 +54,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     kernel = new Kernel({ store, clock: o.clock, logger, effects: executor, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs });
     const k = kernel;
     closers.push(() => k.close());
-    closers.push(() => executor.abortAll('the hive is closing'));
+    closers.push(async () => void (await executor.abortAll('the hive is closing', abortTimeoutMs)));
     const r = kernel.recover();
     if (r.replayed > 0 || r.restoredTasks > 0) logger.info(r, 'recovered');
     await Promise.all(kernel.resumeInFlight());

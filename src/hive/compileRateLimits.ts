@@ -1,5 +1,5 @@
 /** @module compileRateLimits: checks the `rateLimits` option of createHive. */
-import { checkInt, checkKeys, checkName, limits } from '../validate.js';
+import { checkInt, checkKeys, checkName, limits, readSafely } from '../validate.js';
 import type { RateLimits } from './syncRateLimits.js';
 
 /**
@@ -8,7 +8,7 @@ import type { RateLimits } from './syncRateLimits.js';
  */
 export function compileRateLimits(value: unknown): RateLimits | undefined {
   if (value === undefined) return undefined;
-  const byType = checkKeys('rateLimits', value, typeof value === 'object' && value !== null ? Object.keys(value) : []);
+  const byType = checkKeys('rateLimits', value, readSafely('rateLimits', () => (typeof value === 'object' && value !== null ? Object.keys(value) : [])));
   const out = new Map<string, { max: number; perMs: number }>();
   for (const [type, limit] of Object.entries(byType)) {
     checkName('rateLimits type', type);

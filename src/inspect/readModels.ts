@@ -33,8 +33,11 @@ export interface SeedActor {
 
 const emptyContext = (): ReadModelContext => ({ seq: 0, tasksByStatus: {}, agentsByStatus: {}, agents: {}, queue: [], taskStatus: {} });
 
+/** Own keys only: ids such as 'constructor' or 'toString' must not find Object.prototype's members. */
+const own = <T>(record: Record<string, T>, key: string): T | undefined => (Object.hasOwn(record, key) ? record[key] : undefined);
+
 const bump = (counts: Record<string, number>, key: string, by: number): Record<string, number> => {
-  const next = { ...counts, [key]: (counts[key] ?? 0) + by };
+  const next = { ...counts, [key]: (own(counts, key) ?? 0) + by };
   if (next[key] === 0) delete next[key];
   return next;
 };
@@ -42,7 +45,7 @@ const bump = (counts: Record<string, number>, key: string, by: number): Record<s
 const rate = (a: { succeeded: number; failed: number }) => (a.succeeded + a.failed === 0 ? null : a.succeeded / (a.succeeded + a.failed));
 
 function setTask(ctx: ReadModelContext, id: string, status: string): ReadModelContext {
-  const before = ctx.taskStatus[id];
+  const before = own(ctx.taskStatus, id);
   if (before === status) return ctx;
   let tasksByStatus = before === undefined ? ctx.tasksByStatus : bump(ctx.tasksByStatus, before, -1);
   tasksByStatus = bump(tasksByStatus, status, 1);
@@ -51,7 +54,7 @@ function setTask(ctx: ReadModelContext, id: string, status: string): ReadModelCo
 }
 
 function setAgent(ctx: ReadModelContext, id: string, status: string, patch: Partial<AgentLoad> = {}): ReadModelContext {
-  const before = ctx.agents[id];
+  const before = own(ctx.agents, id);
   let agentsByStatus = ctx.agentsByStatus;
   if (before?.status !== status) {
     if (before) agentsByStatus = bump(agentsByStatus, before.status, -1);
@@ -79,7 +82,7 @@ function fold(ctx: ReadModelContext, r: InspectionRecord): ReadModelContext {
     case 'message': {
       if (!r.to.startsWith('agent:')) break;
       const id = r.to.slice(6);
-      const a = next.agents[id];
+      const a = own(next.agents, id);
       if (!a) break;
       if (r.event.type === 'hive.task.assigned') next = setAgent(next, id, a.status, { load: a.load + 1 });
       else if (r.event.type === 'hive.task.released') {

@@ -8,6 +8,7 @@ import { isTerminalTaskStatus } from '../../machines/types.js';
 import type { Input, TaskSpecRecord } from './inputs.js';
 import type { KernelCore } from './KernelCore.js';
 import { collectPrunable } from './collectPrunable.js';
+import { deepFreeze } from './deepFreeze.js';
 import { rateLimitInputs } from './rateLimitInputs.js';
 import { applyRetry } from './retryInput.js';
 import { scheduleInputs } from './scheduleInputs.js';
@@ -26,6 +27,7 @@ const agentCommand = (core: KernelCore, input: Extract<Input, { type: 'agent.pau
 /** An attempt's outcome or report goes to its task as an event of the same name. */
 const toTask = (core: KernelCore, input: Extract<Input, { type: 'attempt.progress' | 'attempt.succeeded' | 'attempt.failed' | 'attempt.lost' | 'verify.passed' | 'verify.failed' }>) => {
   const { taskId, ...event } = input;
+  if (input.type === 'attempt.succeeded') deepFreeze(input.output);
   if (core.inspection.active && input.type !== 'attempt.progress') {
     core.inspection.record(core, { kind: 'effect.settled', effect: input.type.startsWith('verify.') ? 'verify' : 'execute', taskId, attempt: input.attempt, outcome: input.type });
   }
@@ -56,6 +58,7 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   'attempt.checkpoint': (core, input) => {
     // The handler is told whether its checkpoint was stored: only the current attempt's is.
     const slot = core.slot('task', input.taskId);
+    deepFreeze(input.state);
     const before = slot && !isTerminalTaskStatus(String((slot.snap ?? slot.persisted)!.value)) ? core.hosted('task', input.taskId, slot) : undefined;
     core.deliver(taskAddress(input.taskId), { type: input.type, attempt: input.attempt, state: input.state, at: core.at }, 'input');
     core.drain();
@@ -99,6 +102,7 @@ export function createTask(core: KernelCore, spec: TaskSpecRecord, order: number
     if (status === undefined || isTerminalTaskStatus(status)) failed ??= { id: dep, status: status ?? 'unknown (pruned)' };
     else waitingOn.push(dep);
   }
+  deepFreeze(spec.input);
   const snap = core.create('task', spec.id, { ...spec, waitingOn, order, at: core.at });
   core.countTask(undefined, String(snap.value));
   if (spec.idempotencyKey !== undefined) core.idempotencyKeys.set(spec.idempotencyKey, spec.id);

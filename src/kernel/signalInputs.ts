@@ -8,12 +8,13 @@ import type { TaskContext } from '../../machines/task.js';
 import type { Json } from '../../machines/types.js';
 import { statusOf } from './ActorKind.js';
 import type { InputHandler } from './applyInput.js';
+import { deepFreeze } from './deepFreeze.js';
 
 /** What `attempt.waiting` answers the waiting handler. */
 export type WaitResult = { outcome: 'signalled'; value: Json } | { outcome: 'waiting' | 'timed_out' | 'superseded' };
 
 export const signalInputs: { 'task.signal': InputHandler<'task.signal'>; 'attempt.waiting': InputHandler<'attempt.waiting'> } = {
-  'task.signal': (core, { taskId, name, value }) => core.deliver(taskAddress(taskId), { type: 'task.signal', name, value, at: core.at }, 'input'),
+  'task.signal': (core, { taskId, name, value }) => core.deliver(taskAddress(taskId), { type: 'task.signal', name, value: deepFreeze(value), at: core.at }, 'input'),
   'attempt.waiting': (core, input): WaitResult => {
     const { taskId, attempt, name, timeoutMs } = input;
     core.deliver(taskAddress(taskId), { type: 'attempt.waiting', attempt, name, at: core.at, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }, 'input');

@@ -1,29 +1,33 @@
 /**
- * @module readStore: a read-only view of a hive's data directory (status, agents, tasks) computed
- * from the stored actor snapshots. It takes no lock, so it works while another process runs the hive.
+ * @module readStore: a read-only view of a hive's data directory (status, agents, tasks): the stored
+ * checkpoint plus the journal after it, applied in memory by a replay kernel. It takes no lock and
+ * writes nothing, so it works while another process runs the hive and after one died mid-run.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AgentContext } from '../../machines/agent.js';
-import type { TaskContext } from '../../machines/task.js';
-import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../../machines/types.js';
+import type { AgentStatus, TaskStatus } from '../../machines/types.js';
+import { isTerminalTaskStatus } from '../../machines/types.js';
 import { NotFoundError, StoreError } from '../errors.js';
+import type { Kernel } from '../kernel/Kernel.js';
+import { replayKernel } from '../replay/replayKernel.js';
 import { HiveStore } from '../store/HiveStore.js';
-import { toAgentView, toTaskView, type AgentView, type CountsByStatus, type TaskView } from '../views.js';
+import type { AgentView, CountsByStatus, TaskView } from '../views.js';
 
-/** A task as the read side shows it (the public view, read from the stored snapshot). */
+/** A task as the read side shows it (the public view). */
 export type StoredTaskView = TaskView;
 
 /** What `status` shows for a directory opened read-only. */
 export interface StoredStatus {
   agents: CountsByStatus<AgentStatus>;
   tasks: CountsByStatus<TaskStatus>;
-  /** Journal position of the last checkpoint: the views reflect the hive as of this input. */
+  /** Journal position of the last checkpoint. */
   checkpointSeq: number;
   /** When that checkpoint was written (epoch ms), 0 when none was. */
   checkpointAt: number;
-  /** Last journaled input; `lastSeq - checkpointSeq` inputs are not reflected yet. */
+  /** Last journaled input when the view was read. */
   lastSeq: number;
+  /** Last input the views reflect: the checkpoint plus the journal after it, so `lastSeq` unless a writer appended since. */
+  appliedSeq: number;
   /** Pid of the process writing the directory, when one holds its lock. */
   writerPid?: number;
 }
@@ -36,69 +40,75 @@ export interface ReadStore {
   /** Every task not yet terminal (oldest first). */
   unfinishedTasks(): StoredTaskView[];
   task(id: string): StoredTaskView;
+  /** Catches up with inputs journaled since the view was opened (a live hive keeps writing). */
+  refresh(): void;
   close(): Promise<void>;
 }
 
 /**
- * Opens a data directory read-only. Views lag the running hive by up to one checkpoint
- * (default: 1 s or 1000 inputs). Throws NotFoundError-like StoreError when there is no hive there.
+ * Opens a data directory read-only. The views show every journaled input: the last checkpoint is
+ * restored and the journal after it replayed in memory (no handlers run, nothing is written).
+ * Throws a StoreError when there is no hive there.
  * @example const view = openReadStore('./.hivestate'); console.log(view.status()); await view.close()
  */
 export function openReadStore(dir: string): ReadStore {
   if (!existsSync(join(dir, 'hive.lmdb'))) throw new StoreError(`no hive in ${dir} (no hive.lmdb there); pass --data-dir to point at one`);
   const store = HiveStore.open(dir, { readOnly: true });
-  const taskView = (status: string, snapshot: unknown): StoredTaskView => toTaskView(status, (snapshot as { context: TaskContext }).context);
-  const agents = (): AgentView[] => {
-    const out: AgentView[] = [];
-    for (const [address, actor] of store.liveActors()) {
-      if (actor.kind === 'agent' && address.startsWith('agent:')) out.push(toAgentView(actor.status, (actor.snapshot as { context: AgentContext }).context));
-    }
-    return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  // The replay kernel never checkpoints, so it is never closed (closing would write one).
+  let kernel: Kernel;
+  let base: { seq: number; at: number };
+  const rebuild = () => {
+    base = store.checkpoint() ?? { seq: 0, at: 0 };
+    kernel = replayKernel(store);
   };
+  const applied = () => kernel.status().lastSeq;
+  rebuild();
   return {
     status() {
-      const tasks = store.countTasksByStatus();
-      const agentCounts: Record<string, number> = {};
-      for (const a of agents()) agentCounts[a.status] = (agentCounts[a.status] ?? 0) + 1;
-      const total = (r: Record<string, number>) => Object.values(r).reduce((x, y) => x + y, 0);
-      const cp = store.checkpoint();
+      const k = kernel.status();
       const writerPid = lockHolder(dir);
       return {
-        agents: { total: total(agentCounts), ...agentCounts },
-        tasks: { total: total(tasks), ...tasks },
-        checkpointSeq: cp?.seq ?? 0,
-        checkpointAt: cp?.at ?? 0,
-        lastSeq: store.lastSeq(),
+        agents: withTotal(k.agents),
+        tasks: withTotal(k.tasks),
+        checkpointSeq: base.seq,
+        checkpointAt: base.at,
+        lastSeq: Math.max(store.lastSeq(), k.lastSeq),
+        appliedSeq: k.lastSeq,
         ...(writerPid !== undefined ? { writerPid } : {}),
       };
     },
-    agents,
-    tasks(filter = {}) {
-      const limit = filter.limit ?? 100;
-      const out: StoredTaskView[] = [];
-      for (const { id } of store.taskIds(filter.status)) {
-        if (out.length >= limit) break;
-        const actor = store.getActor(`task:${id}`);
-        if (!actor) continue;
-        const view = taskView(actor.status, actor.snapshot);
-        if (filter.type === undefined || view.type === filter.type) out.push(view);
-      }
-      return out;
-    },
+    agents: () => kernel.listAgents(),
+    tasks: (filter = {}) => kernel.listTasks({ ...filter, limit: filter.limit ?? 100 }),
     unfinishedTasks() {
       const out: StoredTaskView[] = [];
-      for (const [address, actor] of store.liveActors()) {
-        if (actor.kind === 'task' && address.startsWith('task:') && !isTerminalTaskStatus(actor.status)) out.push(taskView(actor.status, actor.snapshot));
+      for (const address of kernel.hostedAddresses()) {
+        if (!address.startsWith('task:')) continue;
+        const view = kernel.getTask(address.slice(5));
+        if (view && !isTerminalTaskStatus(view.status)) out.push(view);
       }
       return out.sort((a, b) => a.createdAt - b.createdAt);
     },
     task(id) {
-      const actor = store.getActor(`task:${id}`);
-      if (!actor || actor.kind !== 'task') throw new NotFoundError('task', id, ' (as of the last checkpoint)');
-      return taskView(actor.status, actor.snapshot);
+      const view = kernel.getTask(id);
+      if (!view) throw new NotFoundError('task', id);
+      return view;
+    },
+    refresh() {
+      // A newer checkpoint: start from it, so memory stays bounded as the writer's does.
+      if ((store.checkpoint()?.seq ?? 0) !== base.seq) return rebuild();
+      let next = applied() + 1;
+      for (const rec of store.journalAfter(applied())) {
+        // Records after our position were compacted away: only the checkpoint covers them.
+        if (rec.seq !== next++) return rebuild();
+        kernel.replayRecord(rec);
+      }
     },
     close: () => store.close(),
   };
+}
+
+function withTotal<S extends string>(counts: Record<string, number>): CountsByStatus<S> {
+  return { total: Object.values(counts).reduce((a, b) => a + b, 0), ...counts } as CountsByStatus<S>;
 }
 
 /**

@@ -17,7 +17,6 @@ function frame(view: ReadStore, dir: string, size: { width: number; height: numb
   for (const t of view.tasks({ limit: 500 }).reverse()) tasks.set(t.id, t);
   for (const t of view.unfinishedTasks()) tasks.set(t.id, t);
   const { total: _total, ...counts } = status.tasks;
-  const lag = status.lastSeq - status.checkpointSeq;
   const model = dashboardModel({
     title: `hivestate dashboard: ${dir}`,
     now: Date.now(),
@@ -25,7 +24,7 @@ function frame(view: ReadStore, dir: string, size: { width: number; height: numb
     tasks: [...tasks.values()],
     counts: counts as Record<string, number>,
     phaseOf: (t) => (t.id.includes(':') ? t.id.slice(0, t.id.indexOf(':')) : t.type),
-    note: `read-only, ${status.writerPid !== undefined ? `hive running (pid ${status.writerPid})` : 'no hive running'}; as of checkpoint ${status.checkpointSeq}${lag > 0 ? ` (${lag} inputs newer)` : ''}`,
+    note: `read-only, ${status.writerPid !== undefined ? `hive running (pid ${status.writerPid})` : 'no hive running'}; as of input ${status.appliedSeq}`,
   });
   return renderDashboard(model, { ...size, color });
 }
@@ -51,7 +50,10 @@ export function register(program: Command): void {
         }
         const screen = new LiveScreen(out);
         await new Promise<void>((resolve) => {
-          const tick = () => screen.draw(frame(view, o.dataDir, { width: screen.size.width, height: screen.size.height - 1 }, true));
+          const tick = () => {
+            view.refresh();
+            screen.draw(frame(view, o.dataDir, { width: screen.size.width, height: screen.size.height - 1 }, true));
+          };
           tick();
           const timer = setInterval(tick, o.interval);
           process.once('SIGINT', () => {

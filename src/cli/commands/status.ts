@@ -23,13 +23,17 @@ export function register(program: Command): void {
             .filter(([k]) => k !== 'total')
             .map(([k, v]) => `${v} ${k}`)
             .join(', ') || 'none';
-        const lag = s.lastSeq - s.checkpointSeq;
+        const tail = s.appliedSeq - s.checkpointSeq;
         process.stdout.write(
           [
             `data dir  ${o.dataDir}${s.writerPid !== undefined ? ` (in use by process ${s.writerPid})` : ''}`,
             `agents    ${s.agents.total}: ${counts(s.agents)}`,
             `tasks     ${s.tasks.total}: ${counts(s.tasks)}`,
-            `journal   ${s.lastSeq} inputs; last checkpoint at input ${s.checkpointSeq}${s.checkpointAt ? ` (${new Date(s.checkpointAt).toISOString()})` : ''}${lag > 0 ? `, ${lag} later inputs not shown yet` : ''}`,
+            `journal   ${s.lastSeq} inputs; ${
+              s.checkpointSeq === 0
+                ? 'no checkpoint yet, all replayed from the journal'
+                : `last checkpoint at input ${s.checkpointSeq} (${new Date(s.checkpointAt).toISOString()})${tail > 0 ? `, the ${tail} inputs after it replayed from the journal` : ''}`
+            }`,
           ].join('\n') + '\n',
         );
       });
