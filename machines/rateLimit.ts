@@ -62,7 +62,13 @@ export const rateLimitMachine = setup({
     armIfFull: enqueueActions(({ context, enqueue }) => {
       if (context.starts.length < context.max) return;
       const due = context.starts[context.starts.length - context.max]! + context.perMs;
-      enqueue.emit({ type: 'effect.timer.set', timerId: rateLimitTimer(context.taskType), due, target: address('ratelimit', context.taskType), event: { type: 'hive.ratelimit.reopen' } });
+      enqueue.emit({
+        type: 'effect.timer.set',
+        timerId: rateLimitTimer(context.taskType),
+        due,
+        target: address('ratelimit', context.taskType),
+        event: { type: 'hive.ratelimit.reopen' },
+      });
     }),
   },
 }).createMachine({
@@ -73,13 +79,23 @@ export const rateLimitMachine = setup({
     active: {
       on: {
         'hive.ratelimit.start': {
-          actions: [assign(({ context, event }) => ({ starts: [...startsInWindow(context, event.at), event.at].slice(-context.max), updatedAt: event.at })), 'armIfFull'],
+          actions: [
+            assign(({ context, event }) => ({ starts: [...startsInWindow(context, event.at), event.at].slice(-context.max), updatedAt: event.at })),
+            'armIfFull',
+          ],
         },
         // Still full: the timer fired for an older window (it was set again meanwhile); arm it again.
-        'hive.ratelimit.reopen': { actions: [assign(({ context, event }) => ({ starts: startsInWindow(context, event.at), updatedAt: event.at })), 'armIfFull'] },
+        'hive.ratelimit.reopen': {
+          actions: [assign(({ context, event }) => ({ starts: startsInWindow(context, event.at), updatedAt: event.at })), 'armIfFull'],
+        },
         'ratelimit.set': {
           actions: [
-            assign(({ context, event }) => ({ max: event.max, perMs: event.perMs, starts: startsInWindow({ starts: context.starts, perMs: event.perMs }, event.at).slice(-event.max), updatedAt: event.at })),
+            assign(({ context, event }) => ({
+              max: event.max,
+              perMs: event.perMs,
+              starts: startsInWindow({ starts: context.starts, perMs: event.perMs }, event.at).slice(-event.max),
+              updatedAt: event.at,
+            })),
             'armIfFull',
           ],
         },

@@ -97,7 +97,13 @@ export const scheduleMachine = setup({
     arm: enqueueActions(({ context, enqueue }) => {
       const slot = context.nextAt;
       if (slot === undefined) return;
-      enqueue.emit({ type: 'effect.timer.set', timerId: scheduleTimer(context.spec.id), due: slot, target: address('schedule', context.spec.id), event: { type: 'hive.schedule.fire', slot } });
+      enqueue.emit({
+        type: 'effect.timer.set',
+        timerId: scheduleTimer(context.spec.id),
+        due: slot,
+        target: address('schedule', context.spec.id),
+        event: { type: 'hive.schedule.fire', slot },
+      });
     }),
   },
 }).createMachine({
@@ -118,7 +124,10 @@ export const scheduleMachine = setup({
         // A timer id is reused for each slot: a firing journaled just as the timer was set again for
         // another slot (an update) consumed that timer, so it is armed again instead of firing early.
         'hive.schedule.fire': [
-          { guard: ({ context, event }) => event.slot === context.nextAt, actions: emit(({ context, event }) => ({ type: 'effect.schedule.fire' as const, scheduleId: context.spec.id, slot: event.slot })) },
+          {
+            guard: ({ context, event }) => event.slot === context.nextAt,
+            actions: emit(({ context, event }) => ({ type: 'effect.schedule.fire' as const, scheduleId: context.spec.id, slot: event.slot })),
+          },
           { actions: 'arm' },
         ],
         'hive.schedule.fired': {
@@ -137,7 +146,12 @@ export const scheduleMachine = setup({
             }),
             emit(({ context, event }): ScheduleNotification => {
               const e = event as Ev<'hive.schedule.fired'>;
-              const n: ScheduleNotification = { type: e.taskId === undefined ? 'schedule.skipped' : 'schedule.fired', scheduleId: context.spec.id, slot: e.slot, at: e.at };
+              const n: ScheduleNotification = {
+                type: e.taskId === undefined ? 'schedule.skipped' : 'schedule.fired',
+                scheduleId: context.spec.id,
+                slot: e.slot,
+                at: e.at,
+              };
               if (e.taskId !== undefined) n.taskId = e.taskId;
               if (e.nextAt !== null) n.nextAt = e.nextAt;
               return n;

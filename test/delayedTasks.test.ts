@@ -7,7 +7,15 @@ describe('delayed tasks', () => {
   it('holds a task with delayMs until the time comes, then runs it; cancel works while it waits', async () => {
     const clock = new ManualClock(1_000_000);
     const started: number[] = [];
-    const hive = await openHive({ clock, handlers: { mail: async () => (started.push(clock.now()), 'sent') } });
+    const hive = await openHive({
+      clock,
+      handlers: {
+        mail: async () => {
+          started.push(clock.now());
+          return 'sent';
+        },
+      },
+    });
     await hive.spawnAgent({ id: 'm', name: 'mailer', capabilities: ['mail'] });
     const t = await hive.postTask({ type: 'mail', delayMs: 5000, priority: 'high', deadline: 9_000_000 });
     expect(t).toMatchObject({ status: 'delayed', runAt: 1_005_000, priority: 5, deadline: 9_000_000 });
@@ -66,7 +74,8 @@ describe('delayed tasks', () => {
   it('survives a restart: not started early, not lost, fired once the hive is back after its time', async () => {
     const dataDir = tempDir();
     const clock = new ManualClock(10_000);
-    const open = () => createHive({ dataDir, clock, logger: memoryLogger().logger, handlers: { x: async (_t, ctx) => ({ at: clock.now(), attempt: ctx.attempt }) } });
+    const open = () =>
+      createHive({ dataDir, clock, logger: memoryLogger().logger, handlers: { x: async (_t, ctx) => ({ at: clock.now(), attempt: ctx.attempt }) } });
     let hive = await open();
     await hive.spawnAgent({ id: 'x', name: 'x', capabilities: ['x'] });
     const t = await hive.postTask({ type: 'x', delayMs: 60_000 });

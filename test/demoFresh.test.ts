@@ -54,7 +54,9 @@ describe('hivestate demo --fresh and elapsed time', () => {
     mkdirSync(join(dir, 'figures'));
     const r = await runCli(['demo', '--fresh', '--data-dir', dir]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^hivestate: --data-dir: .* does not look like a hive data directory \(it holds (thesis\.tex, figures|figures, thesis\.tex)\); --fresh deletes only hive directories/);
+    expect(r.stderr).toMatch(
+      /^hivestate: --data-dir: .* does not look like a hive data directory \(it holds (thesis\.tex, figures|figures, thesis\.tex)\); --fresh deletes only hive directories/,
+    );
     expect(readdirSync(dir).sort()).toEqual(['figures', 'thesis.tex']);
     const file = join(dir, 'thesis.tex');
     const onFile = await runCli(['demo', '--fresh', '--data-dir', file]);

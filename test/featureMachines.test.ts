@@ -14,7 +14,18 @@ function run(machine: AnyStateMachine, input: unknown) {
 }
 
 const task = (over: Partial<TaskInput> = {}): TaskInput => ({
-  id: 't1', type: 'x', input: null, priority: 0, dependsOn: [], waitingOn: [], maxRetries: 1, backoffMs: 100, verify: false, order: 1, at: 10, ...over,
+  id: 't1',
+  type: 'x',
+  input: null,
+  priority: 0,
+  dependsOn: [],
+  waitingOn: [],
+  maxRetries: 1,
+  backoffMs: 100,
+  verify: false,
+  order: 1,
+  at: 10,
+  ...over,
 });
 
 describe('feature machines (pure)', () => {
@@ -37,17 +48,26 @@ describe('feature machines (pure)', () => {
     take();
     actor.send({ type: 'hive.signal.timeout', name: 'go', until: 500, at: 600 });
     expect(actor.getSnapshot().value).toBe('waiting');
-    expect(take()).toEqual([{ type: 'effect.timer.set', timerId: 't1:signal', due: 1030, target: 'task:t1', event: { type: 'hive.signal.timeout', name: 'go', until: 1030 } }]);
+    expect(take()).toEqual([
+      { type: 'effect.timer.set', timerId: 't1:signal', due: 1030, target: 'task:t1', event: { type: 'hive.signal.timeout', name: 'go', until: 1030 } },
+    ]);
     actor.send({ type: 'hive.signal.timeout', name: 'go', until: 1030, at: 1030 });
     expect(actor.getSnapshot()).toMatchObject({ value: 'pending', context: { signalTimeouts: ['go'] } });
   });
 
   it('schedule: fires only the slot it armed; a stale firing re-arms the current slot', () => {
-    const spec: ScheduleSpec = { id: 's', every: 1000, overlap: 'skip', task: { type: 'x', input: null, priority: 0, maxRetries: 0, backoffMs: 0, verify: false } };
+    const spec: ScheduleSpec = {
+      id: 's',
+      every: 1000,
+      overlap: 'skip',
+      task: { type: 'x', input: null, priority: 0, maxRetries: 0, backoffMs: 0, verify: false },
+    };
     const { actor, take } = run(scheduleMachine, { spec, at: 10 });
     expect(take()).toEqual([{ type: 'effect.schedule.plan', scheduleId: 's', after: 10 }]);
     actor.send({ type: 'hive.schedule.planned', nextAt: 1000, at: 10 });
-    expect(take()).toEqual([{ type: 'effect.timer.set', timerId: 's:schedule', due: 1000, target: 'schedule:s', event: { type: 'hive.schedule.fire', slot: 1000 } }]);
+    expect(take()).toEqual([
+      { type: 'effect.timer.set', timerId: 's:schedule', due: 1000, target: 'schedule:s', event: { type: 'hive.schedule.fire', slot: 1000 } },
+    ]);
     actor.send({ type: 'hive.schedule.fire', slot: 0, at: 1000 });
     expect(take().map((e) => e.type)).toEqual(['effect.timer.set']);
     actor.send({ type: 'hive.schedule.fire', slot: 1000, at: 1000 });

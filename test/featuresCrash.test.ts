@@ -42,7 +42,10 @@ describe('day-one features across kill -9', () => {
     await sleep(Math.max(0, runAt + 300 - Date.now()));
 
     const second = startChild(dataDir, logFile, 'resume', runAt);
-    await until(() => second.count(/^task\.completed deploy-1$/) === 1 && second.count(/^task\.completed later$/) === 1 && second.count(/^schedule\.fired/) >= 2, 20_000);
+    await until(
+      () => second.count(/^task\.completed deploy-1$/) === 1 && second.count(/^task\.completed later$/) === 1 && second.count(/^schedule\.fired/) >= 2,
+      20_000,
+    );
     second.child.kill('SIGKILL');
     await second.exited;
 

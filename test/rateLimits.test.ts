@@ -12,7 +12,13 @@ describe('rate limits', () => {
     const hive = await openHive({
       clock,
       rateLimits: { email: { max: 2, perMs: 1000 } },
-      handlers: { email: async (t) => (starts.push([t.id, clock.now()]), null), sms: async () => null },
+      handlers: {
+        email: async (t) => {
+          starts.push([t.id, clock.now()]);
+          return null;
+        },
+        sms: async () => null,
+      },
     });
     await hive.spawnAgent({ name: 'w', capabilities: ['email', 'sms'], maxConcurrent: 10 });
     const emails = await hive.postTasks(Array.from({ length: 5 }, (_, i) => ({ id: `e${i}`, type: 'email' })));
@@ -20,7 +26,10 @@ describe('rate limits', () => {
     for (const t of sms) expect((await hive.waitForTask(t.id, { timeoutMs: 2000 })).status).toBe('completed');
     await until(() => starts.length === 2);
     await wait();
-    expect(starts).toEqual([['e0', 0], ['e1', 0]]);
+    expect(starts).toEqual([
+      ['e0', 0],
+      ['e1', 0],
+    ]);
     expect((await hive.getTask('e2')).status).toBe('pending');
     clock.advance(400);
     await hive.postTask({ id: 'e5', type: 'email' }); // still full at 400
@@ -30,7 +39,10 @@ describe('rate limits', () => {
     clock.advance(1); // at 1000 the two starts at 0 leave the window
     await until(() => starts.length === 4);
     await wait();
-    expect(starts.slice(2)).toEqual([['e2', 1000], ['e3', 1000]]);
+    expect(starts.slice(2)).toEqual([
+      ['e2', 1000],
+      ['e3', 1000],
+    ]);
     clock.advance(1000);
     await until(() => starts.length === 6);
     for (const t of emails) expect((await hive.waitForTask(t.id, { timeoutMs: 2000 })).status).toBe('completed');
@@ -43,7 +55,18 @@ describe('rate limits', () => {
     const clock = new ManualClock(0);
     const starts: Array<[string, number]> = [];
     const open = (rateLimits?: Record<string, { max: number; perMs: number }>) =>
-      createHive({ dataDir, clock, logger: memoryLogger().logger, ...(rateLimits ? { rateLimits } : {}), handlers: { job: async (t) => (starts.push([t.id, clock.now()]), null) } });
+      createHive({
+        dataDir,
+        clock,
+        logger: memoryLogger().logger,
+        ...(rateLimits ? { rateLimits } : {}),
+        handlers: {
+          job: async (t) => {
+            starts.push([t.id, clock.now()]);
+            return null;
+          },
+        },
+      });
     let hive = await open({ job: { max: 1, perMs: 60_000 } });
     await hive.spawnAgent({ id: 'w', name: 'w', capabilities: ['job'], maxConcurrent: 10 });
     const jobs = await hive.postTasks(Array.from({ length: 4 }, (_, i) => ({ id: `j${i}`, type: 'job' })));
@@ -54,11 +77,17 @@ describe('rate limits', () => {
     expect(starts).toEqual([['j0', 0]]);
     clock.advance(60_000);
     await hive.waitForTask('j1', { timeoutMs: 2000 });
-    expect(starts).toEqual([['j0', 0], ['j1', 60_000]]);
+    expect(starts).toEqual([
+      ['j0', 0],
+      ['j1', 60_000],
+    ]);
     await hive.close();
     hive = await open({}); // an empty option removes every limit
     for (const t of jobs) expect((await hive.waitForTask(t.id, { timeoutMs: 2000 })).status).toBe('completed');
-    expect(starts.slice(2).sort()).toEqual([['j2', 60_000], ['j3', 60_000]]);
+    expect(starts.slice(2).sort()).toEqual([
+      ['j2', 60_000],
+      ['j3', 60_000],
+    ]);
     await hive.close();
     const replay = await openReplay(dataDir);
     try {

@@ -67,7 +67,11 @@ describe('retryTask', () => {
     await hive.cancelTask(cancelled.id);
     const owned = await hive.postTask({ type: 'bad', owner: 'alice', maxRetries: 0 });
     await hive.waitForTask(owned.id);
-    for (const [id, status] of [[done.id, 'completed'], [waiting.id, 'pending'], [cancelled.id, 'cancelled']] as const) {
+    for (const [id, status] of [
+      [done.id, 'completed'],
+      [waiting.id, 'pending'],
+      [cancelled.id, 'cancelled'],
+    ] as const) {
       const err = await hive.retryTask(id).catch((e) => e);
       expect(isHiveError(err, 'not_retryable')).toBe(true);
       expect(err.message).toContain(`is ${status}; only failed, timed_out or rejected tasks can be retried`);
@@ -83,7 +87,7 @@ describe('retryTask', () => {
     let ok = false;
     const hive = await openHive({ handlers: { step: async (t) => (ok ? t.id : Promise.reject(new Error('broken'))) } });
     await hive.spawnAgent({ name: 'w', capabilities: ['step'] });
-    const first = await hive.postTask({ id: 'first', type: 'step', maxRetries: 0 });
+    await hive.postTask({ id: 'first', type: 'step', maxRetries: 0 });
     const second = await hive.postTask({ id: 'second', type: 'step', dependsOn: ['first'] });
     expect((await hive.waitForTask(second.id)).error?.code).toBe('dependency_failed');
     const err = await hive.retryTask('second').catch((e) => e);
@@ -99,7 +103,13 @@ describe('retryTask', () => {
   it('a retry survives a restart before the next checkpoint (replayed from the journal)', async () => {
     const dataDir = tempDir();
     let fail = true;
-    const open = () => createHive({ dataDir, logger: memoryLogger().logger, checkpoint: { everyInputs: 1_000_000, everyMs: 86_400_000 }, handlers: { x: async () => (fail ? Promise.reject(new Error('x')) : 'ok') } });
+    const open = () =>
+      createHive({
+        dataDir,
+        logger: memoryLogger().logger,
+        checkpoint: { everyInputs: 1_000_000, everyMs: 86_400_000 },
+        handlers: { x: async () => (fail ? Promise.reject(new Error('x')) : 'ok') },
+      });
     let hive = await open();
     await hive.spawnAgent({ id: 'w', name: 'w', capabilities: ['x'] });
     const t = await hive.postTask({ type: 'x', maxRetries: 0 });

@@ -19,7 +19,15 @@ describe('schedules', () => {
     const hive = await openHive({ clock, handlers: { report: async (t) => t.input } });
     await hive.spawnAgent({ name: 'r', capabilities: ['report'] });
     const s = await hive.schedule({ id: 'minutely', every: 60_000, task: { type: 'report', input: { kind: 'usage' }, priority: 'high' } });
-    expect(s).toMatchObject({ id: 'minutely', status: 'active', every: 60_000, overlap: 'skip', nextAt: t0 + 60_000, fired: 0, task: { type: 'report', priority: 5 } });
+    expect(s).toMatchObject({
+      id: 'minutely',
+      status: 'active',
+      every: 60_000,
+      overlap: 'skip',
+      nextAt: t0 + 60_000,
+      fired: 0,
+      task: { type: 'report', priority: 5 },
+    });
     await tick(clock, 59_499);
     expect(await ids(hive)).toEqual([]);
     await tick(clock, 1);
@@ -29,7 +37,12 @@ describe('schedules', () => {
     await hive.waitForTask(first.id, { timeoutMs: 2000 });
     await tick(clock, 60_000);
     await until(async () => (await ids(hive)).length === 2);
-    expect(await hive.getSchedule('minutely')).toMatchObject({ fired: 2, lastSlot: t0 + 120_000, lastTaskId: 'minutely@2025-01-01T00:02:00.000Z', nextAt: t0 + 180_000 });
+    expect(await hive.getSchedule('minutely')).toMatchObject({
+      fired: 2,
+      lastSlot: t0 + 120_000,
+      lastTaskId: 'minutely@2025-01-01T00:02:00.000Z',
+      nextAt: t0 + 180_000,
+    });
 
     expect(await hive.pauseSchedule('minutely')).toMatchObject({ status: 'paused' });
     expect((await hive.getSchedule('minutely')).nextAt).toBeUndefined();

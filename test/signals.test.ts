@@ -4,15 +4,17 @@ import { AttemptSuspendedError, createHive, isHiveError, ManualClock, SignalTime
 import { memoryLogger, nextEvent, openHive, tempDir, until } from './helpers.js';
 
 /** Deploys after a person approves: step 1 is checkpointed, so the resumed attempt skips it. */
-const deploy = (log: string[]): Handler => async (task, ctx) => {
-  if (ctx.lastCheckpoint === undefined) {
-    log.push(`build ${ctx.attempt}`);
-    await ctx.checkpoint({ built: true });
-  }
-  const approval = (await ctx.waitForSignal('approve')) as { ok: boolean; by: string };
-  log.push(`deploy ${ctx.attempt} ${approval.by}`);
-  return { deployed: approval.ok, by: approval.by, signals: ctx.signals };
-};
+const deploy =
+  (log: string[]): Handler =>
+  async (_task, ctx) => {
+    if (ctx.lastCheckpoint === undefined) {
+      log.push(`build ${ctx.attempt}`);
+      await ctx.checkpoint({ built: true });
+    }
+    const approval = (await ctx.waitForSignal('approve')) as { ok: boolean; by: string };
+    log.push(`deploy ${ctx.attempt} ${approval.by}`);
+    return { deployed: approval.ok, by: approval.by, signals: ctx.signals };
+  };
 
 describe('signals', () => {
   it('waitForSignal ends the attempt (task waiting, agent free); hive.signal resumes it with the value', async () => {
@@ -95,7 +97,11 @@ describe('signals', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect((await hive.getTask(t.id)).status).toBe('waiting');
     clock.advance(1);
-    expect(await hive.waitForTask(t.id, { timeoutMs: 3000 })).toMatchObject({ status: 'completed', output: { answer: 'default', attempt: 2 }, signalTimeouts: ['answer'] });
+    expect(await hive.waitForTask(t.id, { timeoutMs: 3000 })).toMatchObject({
+      status: 'completed',
+      output: { answer: 'default', attempt: 2 },
+      signalTimeouts: ['answer'],
+    });
     expect(errors[1]).toBeInstanceOf(SignalTimeoutError);
   });
 

@@ -19,7 +19,10 @@ export class DemoClock {
    * Starts counting from what earlier runs on `dataDir` saved.
    * @example const clock = new DemoClock('./.hivestate'); clock.elapsedMs()
    */
-  constructor(dataDir: string, private readonly now: () => number = Date.now) {
+  constructor(
+    dataDir: string,
+    private readonly now: () => number = Date.now,
+  ) {
     this.path = join(dataDir, demoClockFile);
     this.before = readSaved(this.path);
     this.startedAt = now();

@@ -18,12 +18,16 @@ const isHiveFile = (name: string) => hiveFiles.has(name) || /^hive\.lock\.\d+\.s
  */
 export function wipeHiveDir(dir: string): number {
   if (!existsSync(dir)) return 0;
-  if (!statSync(dir).isDirectory()) throw new ValidationError('--data-dir', `${dir} is a file, not a hive data directory; --fresh deletes only hive directories`);
+  if (!statSync(dir).isDirectory())
+    throw new ValidationError('--data-dir', `${dir} is a file, not a hive data directory; --fresh deletes only hive directories`);
   const entries = readdirSync(dir);
   const foreign = entries.filter((name) => !isHiveFile(name));
   if (foreign.length > 0 || (entries.length > 0 && !entries.includes('hive.lmdb'))) {
     const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? `, ... (${foreign.length} in all)` : '');
-    throw new ValidationError('--data-dir', `${dir} does not look like a hive data directory${foreign.length ? ` (it holds ${shown})` : ''}; --fresh deletes only hive directories, so remove it yourself or pick another --data-dir`);
+    throw new ValidationError(
+      '--data-dir',
+      `${dir} does not look like a hive data directory${foreign.length ? ` (it holds ${shown})` : ''}; --fresh deletes only hive directories, so remove it yourself or pick another --data-dir`,
+    );
   }
   const pid = lockHolder(dir);
   if (pid !== undefined) throw new LockedError(dir, pid);

@@ -35,7 +35,13 @@ export function waitForSignal(d: SignalWaitDeps): (name: string, options?: { tim
     const view = d.task();
     if (view?.signals !== undefined && Object.hasOwn(view.signals, name)) return view.signals[name]!;
     if (view?.signalTimeouts?.includes(name)) throw new SignalTimeoutError(d.taskId, name);
-    const r = (await d.submit({ type: 'attempt.waiting', taskId: d.taskId, attempt: d.attempt, name, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })) as WaitResult;
+    const r = (await d.submit({
+      type: 'attempt.waiting',
+      taskId: d.taskId,
+      attempt: d.attempt,
+      name,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    })) as WaitResult;
     if (r.outcome === 'signalled') return r.value;
     if (r.outcome === 'timed_out') throw new SignalTimeoutError(d.taskId, name);
     if (r.outcome === 'waiting') throw new AttemptSuspendedError(d.taskId, d.attempt, name);

@@ -8,7 +8,11 @@ import type { RateLimits } from './syncRateLimits.js';
  */
 export function compileRateLimits(value: unknown): RateLimits | undefined {
   if (value === undefined) return undefined;
-  const byType = checkKeys('rateLimits', value, readSafely('rateLimits', () => (typeof value === 'object' && value !== null ? Object.keys(value) : [])));
+  const byType = checkKeys(
+    'rateLimits',
+    value,
+    readSafely('rateLimits', () => (typeof value === 'object' && value !== null ? Object.keys(value) : [])),
+  );
   const out = new Map<string, { max: number; perMs: number }>();
   for (const [type, limit] of Object.entries(byType)) {
     checkName('rateLimits type', type);

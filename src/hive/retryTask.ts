@@ -19,6 +19,7 @@ export async function retryTask(kernel: Kernel, id: string, options: { by?: stri
   if (view.owner !== undefined && by !== view.owner) throw new AccessDeniedError(id, by);
   if (!retryableStatuses.has(view.status)) throw new NotRetryableError(id, view.status);
   const r = (await kernel.submit({ type: 'task.retry', taskId: id, ...(by !== undefined ? { by } : {}) })) as RetryResult;
-  if (!r.retried) throw new NotRetryableError(id, 'dependencyId' in r ? view.status : r.status, 'dependencyId' in r ? { id: r.dependencyId, status: r.status } : undefined);
+  if (!r.retried)
+    throw new NotRetryableError(id, 'dependencyId' in r ? view.status : r.status, 'dependencyId' in r ? { id: r.dependencyId, status: r.status } : undefined);
   return kernel.getTask(id)!;
 }

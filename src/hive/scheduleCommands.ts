@@ -23,7 +23,8 @@ export function scheduleView(kernel: Kernel, id: string): ScheduleView | undefin
 export async function setSchedule(kernel: Kernel, options: unknown): Promise<ScheduleView> {
   const spec = scheduleRecord(options);
   const existing = kernel.actorSnapshot(`schedule:${spec.id}`);
-  const same = existing && existing.status !== 'removed' && JSON.stringify((existing.snapshot as { context: ScheduleContext }).context.spec) === JSON.stringify(spec);
+  const same =
+    existing && existing.status !== 'removed' && JSON.stringify((existing.snapshot as { context: ScheduleContext }).context.spec) === JSON.stringify(spec);
   if (!same) await kernel.submit({ type: 'schedule.set', schedule: spec });
   return scheduleView(kernel, spec.id)!;
 }

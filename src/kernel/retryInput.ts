@@ -13,10 +13,7 @@ import type { InputHandler } from './applyInput.js';
 export const retryableStatuses: ReadonlySet<string> = new Set(['failed', 'timed_out', 'rejected']);
 
 /** What applying a retry answers its caller. */
-export type RetryResult =
-  | { retried: true }
-  | { retried: false; status: string }
-  | { retried: false; dependencyId: string; status: string };
+export type RetryResult = { retried: true } | { retried: false; status: string } | { retried: false; dependencyId: string; status: string };
 
 /**
  * Sends `task.retry` to a failed, timed-out or rejected task; refuses (changing nothing) when the

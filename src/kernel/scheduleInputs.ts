@@ -14,7 +14,8 @@ export const scheduleInputs: {
 } = {
   'schedule.set': (core, { schedule }) => {
     const current = core.current('schedule', schedule.id);
-    if (current && statusOf(current) !== 'removed') core.deliver(address('schedule', schedule.id), { type: 'schedule.update', spec: schedule, at: core.at }, 'input');
+    if (current && statusOf(current) !== 'removed')
+      core.deliver(address('schedule', schedule.id), { type: 'schedule.update', spec: schedule, at: core.at }, 'input');
     else core.create('schedule', schedule.id, { spec: schedule, at: core.at });
     return schedule.id;
   },

@@ -38,6 +38,10 @@ export const scheduleReactions: { [T in ScheduleMessage['type']]: Reaction<T> } 
       posted = taskId;
     }
     const next = nextSlot(c.spec, Math.max(e.slot, core.at));
-    core.deliver(from, { type: 'hive.schedule.fired', slot: e.slot, nextAt: next ?? null, at: core.at, ...(posted !== undefined ? { taskId: posted } : {}) }, 'kernel');
+    core.deliver(
+      from,
+      { type: 'hive.schedule.fired', slot: e.slot, nextAt: next ?? null, at: core.at, ...(posted !== undefined ? { taskId: posted } : {}) },
+      'kernel',
+    );
   },
 };

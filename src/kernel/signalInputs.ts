@@ -14,7 +14,8 @@ import { deepFreeze } from './deepFreeze.js';
 export type WaitResult = { outcome: 'signalled'; value: Json } | { outcome: 'waiting' | 'timed_out' | 'superseded' };
 
 export const signalInputs: { 'task.signal': InputHandler<'task.signal'>; 'attempt.waiting': InputHandler<'attempt.waiting'> } = {
-  'task.signal': (core, { taskId, name, value }) => core.deliver(taskAddress(taskId), { type: 'task.signal', name, value: deepFreeze(value), at: core.at }, 'input'),
+  'task.signal': (core, { taskId, name, value }) =>
+    core.deliver(taskAddress(taskId), { type: 'task.signal', name, value: deepFreeze(value), at: core.at }, 'input'),
   'attempt.waiting': (core, input): WaitResult => {
     const { taskId, attempt, name, timeoutMs } = input;
     core.deliver(taskAddress(taskId), { type: 'attempt.waiting', attempt, name, at: core.at, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }, 'input');

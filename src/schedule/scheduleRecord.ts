@@ -33,7 +33,8 @@ const maxScheduleIdLength = limits.idLength - 25;
 export function scheduleRecord(options: unknown): ScheduleSpec {
   const o = checkKeys('schedule', options, scheduleKeys);
   const id = checkId('id', o.id);
-  if (id.length > maxScheduleIdLength) throw new ValidationError('id', `a schedule id has at most ${maxScheduleIdLength} characters (its tasks are named <id>@<slot time>); got ${id.length}`);
+  if (id.length > maxScheduleIdLength)
+    throw new ValidationError('id', `a schedule id has at most ${maxScheduleIdLength} characters (its tasks are named <id>@<slot time>); got ${id.length}`);
   if ((o.every === undefined) === (o.cron === undefined)) throw new ValidationError('schedule', 'needs exactly one of every (ms) and cron (a pattern)');
   if (o.timezone !== undefined && o.cron === undefined) throw new ValidationError('timezone', 'applies to cron schedules only');
   const overlap = o.overlap ?? 'skip';
@@ -50,7 +51,8 @@ export function scheduleRecord(options: unknown): ScheduleSpec {
 function checkCron(value: unknown, timezone: string | undefined): string {
   const pattern = checkName('cron', value, 200).trim();
   const fields = pattern.split(/\s+/).length;
-  if (fields !== 5 && fields !== 6) throw new ValidationError('cron', `must have 5 fields (minute hour day month weekday) or 6 (seconds first); got ${fields} in ${JSON.stringify(pattern)}`);
+  if (fields !== 5 && fields !== 6)
+    throw new ValidationError('cron', `must have 5 fields (minute hour day month weekday) or 6 (seconds first); got ${fields} in ${JSON.stringify(pattern)}`);
   let next: Date | null;
   try {
     next = cronFor(pattern, timezone ?? 'UTC').nextRun();
@@ -67,7 +69,14 @@ function template(value: unknown): ScheduleTaskTemplate {
   const t = checkKeys('task', value, templateKeys);
   const none = { taskExists: () => false, agentExists: () => false, agentLevel: () => undefined };
   const [r] = taskRecords([{ ...t, id: 'schedule-template' }], none).records;
-  const out: ScheduleTaskTemplate = { type: r!.type, input: r!.input, priority: r!.priority, maxRetries: r!.maxRetries, backoffMs: r!.backoffMs, verify: r!.verify };
+  const out: ScheduleTaskTemplate = {
+    type: r!.type,
+    input: r!.input,
+    priority: r!.priority,
+    maxRetries: r!.maxRetries,
+    backoffMs: r!.backoffMs,
+    verify: r!.verify,
+  };
   if (r!.timeoutMs !== undefined) out.timeoutMs = r!.timeoutMs;
   if (r!.owner !== undefined) out.owner = r!.owner;
   return out;

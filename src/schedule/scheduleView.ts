@@ -28,7 +28,16 @@ export interface ScheduleView {
  */
 export function toScheduleView(status: string, c: ScheduleContext): ScheduleView {
   const { spec } = c;
-  const view: ScheduleView = { id: spec.id, status: status as ScheduleView['status'], overlap: spec.overlap, task: spec.task, fired: c.fired, skipped: c.skipped, createdAt: c.createdAt, updatedAt: c.updatedAt };
+  const view: ScheduleView = {
+    id: spec.id,
+    status: status as ScheduleView['status'],
+    overlap: spec.overlap,
+    task: spec.task,
+    fired: c.fired,
+    skipped: c.skipped,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
   if (spec.every !== undefined) view.every = spec.every;
   if (spec.cron !== undefined) view.cron = spec.cron;
   if (spec.timezone !== undefined) view.timezone = spec.timezone;

@@ -25,7 +25,11 @@ type next opens the directory.
 Example: hivestate retry build:ui --by alice`,
     )
     .action(async (id: string, o: { dataDir: string; by?: string; json?: boolean }) => {
-      const view = (await runHiveCommand(o.dataDir, { op: 'retry', taskId: id, ...(o.by !== undefined ? { by: o.by } : {}) })) as { id: string; status: string; attempts: number };
+      const view = (await runHiveCommand(o.dataDir, { op: 'retry', taskId: id, ...(o.by !== undefined ? { by: o.by } : {}) })) as {
+        id: string;
+        status: string;
+        attempts: number;
+      };
       process.stdout.write(o.json ? `${JSON.stringify(view)}\n` : `${view.id} ${view.status} (retried after attempt ${view.attempts})\n`);
     });
 }
