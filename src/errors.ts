@@ -107,11 +107,27 @@ export class HiveClosedError extends HiveError {
   }
 }
 
-/** The store refused a write or read; intake stops until the hive is reopened. */
+/**
+ * The store refused a write or read; intake stops until the hive is reopened. `mayHaveBeenRecorded`
+ * is true when the write reached the data file but was not confirmed durable (a failed sync): a
+ * reopen on the same machine sees it, a power loss may undo it. False means nothing was recorded.
+ */
 export class StoreError extends HiveError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly mayHaveBeenRecorded: boolean;
+  constructor(message: string, options?: { cause?: unknown; mayHaveBeenRecorded?: boolean }) {
     super('store_failure', message, options);
     this.name = 'StoreError';
+    this.mayHaveBeenRecorded = options?.mayHaveBeenRecorded ?? false;
+  }
+}
+
+/** This process no longer holds its data directory's writer lock; nothing more is written. */
+export class LockLostError extends StoreError {
+  readonly dataDir: string;
+  constructor(dataDir: string, what: string) {
+    super(`${what} refused: this process no longer holds the writer lock on ${dataDir}; nothing was recorded and intake stopped (reopen the hive)`);
+    this.name = 'LockLostError';
+    this.dataDir = dataDir;
   }
 }
 
@@ -143,12 +159,32 @@ export class FormatError extends HiveError {
   }
 }
 
+/** Who holds a data directory's writer lock, as its `hive.lock` file describes it. */
+export interface LockHolder {
+  pid: number;
+  host?: string;
+  since?: string;
+}
+
+/**
+ * Another process is the writer of the data directory. `pid` is that process when known (from
+ * `hive.lock`); `lockName` is the abstract socket it holds (`ss -xlp` lists its owner).
+ */
 export class LockedError extends HiveError {
-  readonly pid: number;
-  constructor(dataDir: string, pid: number) {
-    super('locked', `data directory ${dataDir} is in use by process ${pid}; one hive may write a directory at a time`);
+  readonly pid: number | undefined;
+  readonly dataDir: string;
+  constructor(dataDir: string, holder: LockHolder | undefined, lockName?: string) {
+    const who = holder
+      ? `process ${holder.pid}${holder.host ? ` on ${holder.host}` : ''}${holder.since ? ` (writer since ${holder.since})` : ''}`
+      : `another process (hive.lock, which names it, is missing or stale${lockName ? `; \`ss -xlp | grep '${lockName}'\` shows it` : ''})`;
+    super(
+      'locked',
+      `data directory ${dataDir} is in use by ${who}; one hive may write a directory at a time. ` +
+        'Close that hive or stop that process: its lock is released the moment it exits, even when killed, so there is no lock file to delete',
+    );
     this.name = 'LockedError';
-    this.pid = pid;
+    this.pid = holder?.pid;
+    this.dataDir = dataDir;
   }
 }
 

@@ -26,6 +26,7 @@ export {
   TaskRejectedError,
   FormatError,
   LockedError,
+  LockLostError,
   AttemptSupersededError,
   DeterminismViolationError,
   NotRetryableError,
@@ -33,6 +34,7 @@ export {
   AttemptSuspendedError,
   isHiveError,
   type HiveErrorCode,
+  type LockHolder,
 } from './errors.js';
 export { openReplay, Replay, defaultReplayOptions, type ReplayOptions, type ActorState, type ActorChange } from './replay/Replay.js';
 export { openDataDir, memorySource, type ReplaySource } from './replay/ReplaySource.js';

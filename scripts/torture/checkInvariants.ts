@@ -71,6 +71,21 @@ export async function checkInvariants(dataDir: string, sideDir: string): Promise
     for (const c of readAll<{ id: string }>(sideDir, 'cancelled')) {
       check('acknowledged cancels end cancelled', tasks.get(c.id)?.status === 'cancelled', c.id, `status ${tasks.get(c.id)?.status}`);
     }
+    const unhandled = readAll<{ kind: string; cycle: number; detail: string }>(sideDir, 'violations').filter((v) => v.kind === 'unhandled-rejection');
+    const cycles = readAll<{ cycle: number; kind: string; faulted: boolean; closeMs?: number | 'hung' }>(sideDir, 'cycles');
+    for (const c of cycles) {
+      const found = unhandled.filter((u) => u.cycle === c.cycle);
+      check('no unhandled rejection', found.length === 0, `cycle ${c.cycle}`, found.map((u) => u.detail).join('; '));
+    }
+    for (const c of cycles.filter((x) => x.faulted)) {
+      check('close() returns after a store failure', typeof c.closeMs === 'number', `cycle ${c.cycle}`, `${c.kind} fault: close() did not return within 20 s`);
+    }
+    for (const f of readAll<{ id: string; mayHaveBeenRecorded: boolean }>(sideDir, 'refused')) {
+      if (!f.mayHaveBeenRecorded) check('a call refused as not recorded did not happen', !tasks.has(f.id), f.id, `refused with mayHaveBeenRecorded false, yet it is ${tasks.get(f.id)?.status}`);
+    }
+    for (const i of readAll<{ cycle: number; answer: string }>(sideDir, 'intruders')) {
+      check('a second writer is refused after hive.lock was deleted', i.answer === 'locked', `cycle ${i.cycle}`, `the intruder answered ${i.answer}`);
+    }
     const byStatus: Record<string, number> = {};
     for (const t of tasks.values()) byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
     return {

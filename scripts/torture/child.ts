@@ -1,17 +1,37 @@
 /**
  * @module The torture child: opens a hive, posts work continuously and records every acknowledged
  * call in side files, until the parent SIGKILLs it. With --drain it posts nothing and exits once
- * every task is terminal.
- * Usage: node --import tsx scripts/torture/child.ts <dataDir> <sideDir> <seed> <cycle> [--drain]
+ * every task is terminal. With --fault=<kind>@<ms> it makes the store fail that long after 'ready'
+ * (`append`/`checkpoint` through the faults hook, `eio` by creating the sync-failure shim's marker);
+ * once a call is refused by the store it prints 'faulted', closes the hive, prints 'closed <ms>' and exits.
+ * Usage: node --import tsx scripts/torture/child.ts <dataDir> <sideDir> <seed> <cycle> [--drain] [--fault=<kind>@<ms>]
  */
-import { createHive, isHiveError, type Handler, type Hive, type Json } from '../../src/index.js';
+import { writeFileSync } from 'node:fs';
+import { createHive, isHiveError, type Handler, type Hive, type Json, type StoreError } from '../../src/index.js';
+import type { StoreFaults } from '../../src/store/HiveStore.js';
+import { syncFailMarkerEnv } from '../faults/buildSyncFailShim.js';
 import { hash, prng } from './prng.js';
 import { append, readAll } from './sideFiles.js';
 
-const [dataDir, sideDir, seedArg, cycleArg, mode] = process.argv.slice(2) as [string, string, string, string, string?];
+const [dataDir, sideDir, seedArg, cycleArg] = process.argv.slice(2) as [string, string, string, string];
 const seed = Number(seedArg);
 const cycle = Number(cycleArg);
-const drain = mode === '--drain';
+const drain = process.argv.includes('--drain');
+const [faultKind, faultAt] = (process.argv.find((a) => a.startsWith('--fault='))?.slice('--fault='.length) ?? '').split('@') as [string, string?];
+
+// Never a crash: an unhandled rejection is a violation the checker reports.
+process.on('unhandledRejection', (reason) => {
+  append(sideDir, 'violations', { kind: 'unhandled-rejection', cycle, detail: String(reason) });
+  process.stderr.write(`torture child ${cycle}: unhandled rejection: ${String(reason)}\n`);
+});
+
+let armed = false;
+const injected = () => {
+  if (!armed) return undefined;
+  armed = false;
+  return Object.assign(new Error(`EIO: i/o error (injected by torture in cycle ${cycle})`), { code: 'EIO' });
+};
+const faults: StoreFaults = faultKind === 'append' ? { failAppend: injected } : faultKind === 'checkpoint' ? { failCheckpoint: injected } : {};
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -64,6 +84,7 @@ const hive = await createHive({
   // The first verification of some tasks fails, so verification retries happen too.
   verifiers: { check: (t) => !((hash(t.id) % 4 === 0) && (t.output as { attempt: number }).attempt === 1) },
   checkpoint: { everyInputs: 100, everyMs: 30 },
+  faults,
 });
 opened(hive);
 
@@ -79,6 +100,21 @@ for (const id of ['worker-1', 'worker-2', 'worker-3']) {
   });
 }
 process.stdout.write('ready\n');
+if (faultKind) {
+  setTimeout(() => {
+    if (faultKind === 'eio') writeFileSync(process.env[syncFailMarkerEnv]!, '');
+    else armed = true;
+  }, Number(faultAt));
+}
+
+/** After the store refused a call: close (it must return) and exit. */
+async function stopAfterStoreFailure(): Promise<never> {
+  process.stdout.write('faulted\n');
+  const t0 = performance.now();
+  await hive.close();
+  process.stdout.write(`closed ${Math.round(performance.now() - t0)}\n`);
+  process.exit(0);
+}
 
 if (drain) {
   for (;;) {
@@ -94,6 +130,15 @@ if (drain) {
 const r = prng(hash(seed, 'plan', cycle));
 const ackedIds: string[] = [];
 for (let i = 0; ; i++) {
+  try {
+    await postSome(i);
+  } catch (err) {
+    if (faultKind && isHiveError(err, 'store_failure')) await stopAfterStoreFailure();
+    throw err;
+  }
+}
+
+async function postSome(i: number): Promise<void> {
   const chain = 1 + Math.floor(r() * 3);
   const specs = Array.from({ length: chain }, (_, j) => {
     const id = `c${cycle}-g${i}-t${j}`;
@@ -109,11 +154,19 @@ for (let i = 0; ; i++) {
     };
   });
   for (const s of specs) if (s.type === 'check') Object.assign(s, { verify: true });
-  const posted = r() < 0.5 ? await hive.postTasks(specs) : await Promise.all(specs.map((s) => hive.postTask(s)));
-  for (const t of posted) {
-    append(sideDir, 'acked', { id: t.id, maxRetries: t.maxRetries });
-    ackedIds.push(t.id);
-  }
+  const settled = r() < 0.5 ? await hive.postTasks(specs).then((ts) => ts.map((value) => ({ value })), (reason: unknown) => specs.map(() => ({ reason }))) : await Promise.allSettled(specs.map((s) => hive.postTask(s)));
+  let refused: unknown;
+  settled.forEach((x, j) => {
+    if ('value' in x && x.value) {
+      append(sideDir, 'acked', { id: x.value.id, maxRetries: x.value.maxRetries });
+      ackedIds.push(x.value.id);
+    } else if ('reason' in x) {
+      refused ??= x.reason;
+      // What the caller was told: the checker holds the hive to it.
+      if (isHiveError(x.reason, 'store_failure')) append(sideDir, 'refused', { id: specs[j]!.id, mayHaveBeenRecorded: (x.reason as StoreError).mayHaveBeenRecorded });
+    }
+  });
+  if (refused !== undefined) throw refused;
   if (r() < 0.1 && ackedIds.length > 0) {
     const victim = ackedIds[Math.floor(r() * ackedIds.length)]!;
     await hive.cancelTask(victim).then(

@@ -19,7 +19,7 @@ export async function runHiveCommand(dir: string, request: ControlRequest): Prom
   const pid = lockHolder(dir);
   if (pid !== undefined && pid !== process.pid) {
     const result = await sendControl(dir, request);
-    if (result === undefined) throw new LockedError(dir, pid);
+    if (result === undefined) throw new LockedError(dir, { pid });
     return result;
   }
   return withWriterHive(dir, async (hive) => (await apply(hive, request)) as unknown as Json);

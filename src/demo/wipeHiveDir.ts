@@ -5,11 +5,12 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LockedError, ValidationError } from '../errors.js';
-import { lockHolder } from '../query/readStore.js';
+import { lockInfoFile, writerLockHolder } from '../store/writerLock.js';
 import { demoClockFile } from './demoClock.js';
 
-const hiveFiles = new Set(['hive.lmdb', 'hive.lmdb-lock', 'hive.lock', demoClockFile, `${demoClockFile}.tmp`]);
-const isHiveFile = (name: string) => hiveFiles.has(name) || /^hive\.lock\.\d+\.stale$/.test(name);
+const hiveFiles = new Set(['hive.lmdb', 'hive.lmdb-lock', lockInfoFile, demoClockFile, `${demoClockFile}.tmp`]);
+// Temporary files of an interrupted atomic write (the lock description, older lock files).
+const isHiveFile = (name: string) => hiveFiles.has(name) || /^hive\.lock\.[\w.-]+$/.test(name);
 
 /**
  * Deletes the hive files in `dir`; returns how many it deleted (0 when there was no directory).
@@ -29,8 +30,8 @@ export function wipeHiveDir(dir: string): number {
       `${dir} does not look like a hive data directory${foreign.length ? ` (it holds ${shown})` : ''}; --fresh deletes only hive directories, so remove it yourself or pick another --data-dir`,
     );
   }
-  const pid = lockHolder(dir);
-  if (pid !== undefined) throw new LockedError(dir, pid);
+  const lock = writerLockHolder(dir);
+  if (lock.held) throw new LockedError(dir, lock.holder);
   for (const name of entries) rmSync(join(dir, name), { force: true, recursive: false });
   return entries.length;
 }

@@ -44,17 +44,20 @@ export class Admission {
     const specs = readTaskSpecs(taskSpecs);
     const existing = new Map<number, Promise<TaskView[]> | TaskView>();
     const fresh: TaskSpec[] = [];
-    specs.forEach((spec, i) => {
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i]!;
       const key = spec.idempotencyKey as unknown;
       if (typeof key === 'string') {
         const known = this.kernel.taskForIdempotencyKey(key);
         const view = known === undefined ? undefined : this.kernel.getTask(known);
-        if (view) return void existing.set(i, view);
-        const pending = this.pendingKeys.get(key);
-        if (pending) return void existing.set(i, pending);
+        const pending = view ? undefined : this.pendingKeys.get(key);
+        if (view || pending) {
+          existing.set(i, (view ?? pending)!);
+          continue;
+        }
       }
       fresh.push(spec);
-    });
+    }
     const views = await this.postFresh(fresh);
     const out: TaskView[] = [];
     let fi = 0;

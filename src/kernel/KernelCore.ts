@@ -100,7 +100,7 @@ export class KernelCore {
       const current = slot.snap ?? slot.persisted!;
       const before = statusOf(current);
       if (kind.isFinished(before) && !kind.revivedBy?.(env.event)) continue;
-      const snap = this.hosted(parsed.kind, parsed.id, slot);
+      const snap = this.hosted(parsed.kind, slot);
       if (snap.status !== 'active') continue; // a final state takes no more messages (a stopped agent)
       if (this.inspection.active) this.inspection.record(this, { kind: 'message', from: env.from, to: env.to, event: env.event });
       const [next, emitted] = kind.stepper.step(snap, env.event);
@@ -171,7 +171,7 @@ export class KernelCore {
   }
 
   /** The steppable snapshot, restored from the persisted one on first use. */
-  hosted(kind: KindName, id: string, slot: Slot): Snap<unknown> {
+  hosted(kind: KindName, slot: Slot): Snap<unknown> {
     if (!slot.snap) {
       slot.snap = this.kinds[kind].stepper.restore(slot.persisted!);
       slot.persisted = undefined;

@@ -45,7 +45,7 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   'agent.stop': agentCommand,
   'agent.heartbeat': agentCommand,
   'task.post': (core, { tasks }) => {
-    tasks.forEach((spec, i) => createTask(core, spec, orderOf(core.seq, i)));
+    for (let i = 0; i < tasks.length; i++) createTask(core, tasks[i]!, orderOf(core.seq, i));
     return tasks.map((t) => t.id);
   },
   'task.cancel': (core, input) => core.deliver(taskAddress(input.taskId), { type: 'task.cancel', by: input.by, at: core.at }, 'input'),
@@ -59,7 +59,7 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
     // The handler is told whether its checkpoint was stored: only the current attempt's is.
     const slot = core.slot('task', input.taskId);
     deepFreeze(input.state);
-    const before = slot && !isTerminalTaskStatus(String((slot.snap ?? slot.persisted)!.value)) ? core.hosted('task', input.taskId, slot) : undefined;
+    const before = slot && !isTerminalTaskStatus(String((slot.snap ?? slot.persisted)!.value)) ? core.hosted('task', slot) : undefined;
     core.deliver(taskAddress(input.taskId), { type: input.type, attempt: input.attempt, state: input.state, at: core.at }, 'input');
     core.drain();
     return before !== undefined && slot!.snap !== before;

@@ -3,7 +3,7 @@
  * checkpoint plus the journal after it, applied in memory by a replay kernel. It takes no lock and
  * writes nothing, so it works while another process runs the hive and after one died mid-run.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentStatus, TaskStatus } from '../../machines/types.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
@@ -11,6 +11,7 @@ import { NotFoundError, StoreError } from '../errors.js';
 import type { Kernel } from '../kernel/Kernel.js';
 import { replayKernel } from '../replay/replayKernel.js';
 import { HiveStore } from '../store/HiveStore.js';
+import { writerLockHolder } from '../store/writerLock.js';
 import type { AgentView, CountsByStatus, TaskView } from '../views.js';
 
 /** A task as the read side shows it (the public view). */
@@ -112,21 +113,9 @@ function withTotal<S extends string>(counts: Record<string, number>): CountsBySt
 }
 
 /**
- * The pid in the directory's lock file, when that process is alive (the directory's writer).
+ * The pid of the process holding the directory's writer lock, when one does and `hive.lock` names it.
  * @example const pid = lockHolder('./.hivestate') // undefined when no hive is running there
  */
 export function lockHolder(dir: string): number | undefined {
-  let pid: number;
-  try {
-    pid = Number.parseInt(readFileSync(join(dir, 'hive.lock'), 'utf8'), 10);
-  } catch {
-    return undefined;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
-  }
+  return writerLockHolder(dir).holder?.pid;
 }

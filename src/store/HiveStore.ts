@@ -1,12 +1,14 @@
 /** @module HiveStore: the LMDB layout (journal, actor snapshots, timers, indexes) and its atomic checkpoint. */
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { FormatError, LockedError, StoreError } from '../errors.js';
+import { FormatError, StoreError } from '../errors.js';
 import type { Address, KindName } from '../../machines/address.js';
 import type { TimerEvent } from '../../machines/types.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { KernelStore } from './KernelStore.js';
+import { storeWriteError } from './storeWriteError.js';
+import { acquireWriterLock, type WriterLock } from './writerLock.js';
 
 /** Version of the on-disk layout. A directory written by a newer version is refused. */
 export const formatVersion = 1;
@@ -67,16 +69,21 @@ export class HiveStore implements KernelStore {
   private readonly byStatus: Database<string, [string, number]>;
   private readonly byOrder: Database<string, number>;
   private readonly idempotency: Database<string, string>;
-  private readonly lockPath: string | undefined;
-  private closed = false;
+  private readonly lock: WriterLock | undefined;
+  private closing: Promise<void> | undefined;
+  /** A write failed inside LMDB: its pending flush will never be confirmed, so close() does not wait for it. */
+  private writeFailed = false;
   faults: StoreFaults;
 
   private constructor(readonly dir: string, options: HiveStoreOptions) {
     this.faults = options.faults ?? {};
     mkdirSync(dir, { recursive: true });
-    this.lockPath = options.readOnly ? undefined : acquireLock(dir);
+    this.lock = options.readOnly ? undefined : acquireWriterLock(dir);
     try {
-      this.root = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12, readOnly: options.readOnly ?? false, mapSize: 2 ** 34 });
+      // No event-turn batching: with it lmdb-js starts each batch with an internal write whose promise
+      // nobody can handle, so a failed commit became an unhandled rejection. Appends are single puts
+      // and checkpoints one transaction, so nothing relies on event-turn grouping for atomicity.
+      this.root = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12, readOnly: options.readOnly ?? false, mapSize: 2 ** 34, eventTurnBatching: false });
       const db = <V, K extends import('lmdb').Key>(name: string) => this.root.openDB<V, K>({ name });
       this.meta = db('meta');
       this.journal = db('journal');
@@ -88,7 +95,7 @@ export class HiveStore implements KernelStore {
       this.idempotency = db('idempotency');
       this.checkFormat(options.readOnly ?? false);
     } catch (err) {
-      this.releaseLock();
+      this.lock?.release();
       if (err instanceof FormatError) throw err;
       throw new StoreError(`cannot open data directory ${dir}: ${(err as Error).message}`, { cause: err });
     }
@@ -114,12 +121,15 @@ export class HiveStore implements KernelStore {
 
   /** Appends one record; resolves once it is durable. lmdb-js groups concurrent appends into one commit. */
   async append(record: JournalRecord): Promise<void> {
+    const what = `journal append of input ${record.seq}`;
+    this.lock?.assertHeld(what);
     const injected = this.faults.failAppend?.(record);
-    if (injected) throw new StoreError(`journal append of input ${record.seq} failed: ${injected.message}`, { cause: injected });
+    if (injected) throw new StoreError(`${what} failed: ${injected.message}; nothing was recorded`, { cause: injected });
     try {
       await this.journal.put(record.seq, record);
     } catch (err) {
-      throw new StoreError(`journal append of input ${record.seq} failed: ${(err as Error).message}`, { cause: err });
+      this.writeFailed = true;
+      throw await storeWriteError(this.root, what, err, () => this.journal.get(record.seq)?.seq === record.seq);
     }
   }
 
@@ -192,8 +202,11 @@ export class HiveStore implements KernelStore {
 
   /** Writes snapshots, timers, indexes and the checkpoint marker in one transaction. */
   async writeCheckpoint(w: CheckpointWrite): Promise<void> {
+    const what = `checkpoint at input ${w.seq}`;
+    this.lock?.assertHeld(what);
+    this.lock?.restoreInfo();
     const injected = this.faults.failCheckpoint?.();
-    if (injected) throw new StoreError(`checkpoint at input ${w.seq} failed: ${injected.message}`, { cause: injected });
+    if (injected) throw new StoreError(`${what} failed: ${injected.message}; nothing was recorded`, { cause: injected });
     try {
       await this.root.transaction(() => {
         const counts = this.countTasksByStatus();
@@ -239,7 +252,11 @@ export class HiveStore implements KernelStore {
         this.meta.put('checkpoint', { seq: w.seq, at: w.at });
       });
     } catch (err) {
-      throw new StoreError(`checkpoint at input ${w.seq} failed: ${(err as Error).message}`, { cause: err });
+      this.writeFailed = true;
+      throw await storeWriteError(this.root, what, err, () => {
+        const cp = this.checkpoint();
+        return cp?.seq === w.seq && cp.at === w.at;
+      });
     }
   }
 
@@ -256,72 +273,33 @@ export class HiveStore implements KernelStore {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    try {
-      await this.root.close();
-    } finally {
-      this.releaseLock();
-    }
-  }
-
-  private releaseLock(): void {
-    if (this.lockPath) rmSync(this.lockPath, { force: true });
-  }
-}
-
-/**
- * Single writer: a lock file holding the owner's pid, created exclusively. A lock left by a dead
- * process is taken over by renaming it aside first (atomic: only one process moves it) and checking
- * that what was moved really was the dead owner's, so two processes can never both take it.
- */
-function acquireLock(dir: string): string {
-  const path = join(dir, 'hive.lock');
-  for (let tries = 0; tries < 5; tries++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return path;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new StoreError(`cannot lock ${dir}: ${(err as Error).message}`, { cause: err });
-    }
-    const owner = readPid(path);
-    if (owner !== undefined && isAlive(owner)) throw new LockedError(dir, owner);
-    const aside = `${path}.${process.pid}.stale`;
-    try {
-      renameSync(path, aside);
-    } catch {
-      continue; // someone else moved it first; look again
-    }
-    if (readPid(aside) !== owner) {
-      // We moved a fresh lock another process had just taken: put it back.
+  /**
+   * Closes LMDB and releases the writer lock. Always settles, within `closeTimeoutMs` (or at once
+   * after a write failure): lmdb-js never confirms the flush of a failed commit, and waiting for it
+   * kept the lock held forever. An environment given up on stays mapped until the process exits;
+   * nothing more is written through it.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
       try {
-        linkSync(aside, path);
-      } catch {
-        // the path was taken again meanwhile; the loop below sees that owner
+        let closed: Promise<unknown>;
+        try {
+          closed = this.root.close();
+        } catch {
+          closed = Promise.resolve();
+        }
+        closed = closed.catch(() => undefined);
+        let timer: NodeJS.Timeout | undefined;
+        const gaveUp = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.writeFailed ? 200 : closeTimeoutMs)));
+        await Promise.race([closed, gaveUp]);
+        clearTimeout(timer);
+      } finally {
+        this.lock?.release();
       }
-    }
-    rmSync(aside, { force: true });
-  }
-  throw new StoreError(`cannot lock ${dir}: the lock file keeps changing hands`);
-}
-
-function readPid(path: string): number | undefined {
-  try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
+    })();
+    return this.closing;
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** How long close() waits for LMDB to confirm its last flush before giving up on it. */
+export const closeTimeoutMs = 10_000;

@@ -1,5 +1,5 @@
 /** @module coordinatorKind: the root of the supervision tree (one per hive, address `coordinator`). */
-import { coordinatorAddress } from '../../../machines/address.js';
+import type { coordinatorAddress } from '../../../machines/address.js';
 import { coordinatorMachine, type CoordinatorContext, type CoordinatorEmitted, type CoordinatorEvent } from '../../../machines/coordinator.js';
 import type { ActorKind } from '../ActorKind.js';
 import { MachineStepper, type PersistedSnap } from '../MachineStepper.js';
