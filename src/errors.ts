@@ -152,10 +152,13 @@ export class TaskRejectedError extends HiveError {
   }
 }
 
+/** A data directory this hivestate cannot read safely: a newer format, or a damaged or truncated file (`file` names it). */
 export class FormatError extends HiveError {
-  constructor(message: string) {
-    super('unsupported_format', message);
+  readonly file: string | undefined;
+  constructor(message: string, options?: { file?: string; cause?: unknown }) {
+    super('unsupported_format', message, options);
     this.name = 'FormatError';
+    this.file = options?.file;
   }
 }
 

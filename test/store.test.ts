@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { createHive, FormatError, LockedError } from '../src/index.js';
+import { sealValue } from '../src/store/sealValue.js';
 import { memoryLogger, tempDir } from './helpers.js';
 
 describe('store', () => {
@@ -50,7 +51,7 @@ describe('store', () => {
     await raw.close();
     const err = await createHive({ dataDir: dir, logger: memoryLogger().logger }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FormatError);
-    expect((err as Error).message).toMatch(/written with format 99; this hivestate reads format 1 or older/);
+    expect((err as Error).message).toMatch(/written with format 99; this hivestate reads format 2 or older/);
     const raw2 = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12 });
     expect(raw2.openDB({ name: 'meta' }).get('format')).toBe(99);
     await raw2.close();
@@ -63,10 +64,12 @@ describe('store', () => {
     await hive.postTask({ id: 'b', type: 'x' });
     await hive.close();
     const raw = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12 });
-    const journal = raw.openDB<unknown, number>({ name: 'journal' });
-    const meta = raw.openDB({ name: 'meta' });
-    await meta.put('checkpoint', { seq: 0, at: 0 });
-    await journal.put(2, { garbage: true });
+    // Validly sealed (format 2) values, so the check that fires is the record's own.
+    const encoder = (raw as unknown as { encoder: { encode(v: unknown): Uint8Array } }).encoder;
+    const put = (name: string, key: string | number, value: unknown) => raw.openDB({ name, encoding: 'binary' }).put(key, sealValue(key, encoder.encode(value)));
+    await put('meta', 'checkpoint', { seq: 0, at: 0 });
+    await put('meta', 'journalCovered', 0);
+    await put('journal', 2, { garbage: true });
     await raw.close();
     await expect(createHive({ dataDir: dir, logger: memoryLogger().logger })).rejects.toMatchObject({ code: 'unsupported_format', message: expect.stringMatching(/journal record 2 .* is damaged/) });
   });

@@ -1,17 +1,19 @@
 /** @module HiveStore: the LMDB layout (journal, actor snapshots, timers, indexes) and its atomic checkpoint. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
 import { FormatError, StoreError } from '../errors.js';
 import type { Address, KindName } from '../../machines/address.js';
 import type { TimerEvent } from '../../machines/types.js';
 import type { JournalRecord } from '../kernel/inputs.js';
+import { journalCoveredKey, lastJournaled } from './checkDataDir.js';
 import type { KernelStore } from './KernelStore.js';
+import { openHiveFile } from './openHiveFile.js';
+import type { HiveDatabases } from './openHiveDatabases.js';
 import { storeWriteError } from './storeWriteError.js';
 import { acquireWriterLock, type WriterLock } from './writerLock.js';
 
-/** Version of the on-disk layout. A directory written by a newer version is refused. */
-export const formatVersion = 1;
+export { formatVersion } from './openHiveDatabases.js';
 
 export type ActorKind = KindName;
 
@@ -61,14 +63,15 @@ export interface HiveStoreOptions {
  */
 export class HiveStore implements KernelStore {
   private readonly root: RootDatabase;
-  private readonly meta: Database<unknown, string>;
-  private readonly journal: Database<JournalRecord, number>;
-  private readonly actors: Database<StoredActor, string>;
-  private readonly live: Database<true, string>;
-  private readonly timers: Database<StoredTimer, string>;
-  private readonly byStatus: Database<string, [string, number]>;
-  private readonly byOrder: Database<string, number>;
-  private readonly idempotency: Database<string, string>;
+  private readonly meta: HiveDatabases['meta'];
+  private readonly journal: HiveDatabases['journal'];
+  private readonly actors: HiveDatabases['actors'];
+  private readonly live: HiveDatabases['live'];
+  private readonly timers: HiveDatabases['timers'];
+  private readonly byStatus: HiveDatabases['byStatus'];
+  private readonly byOrder: HiveDatabases['byOrder'];
+  private readonly idempotency: HiveDatabases['idempotency'];
+  private readonly readOnly: boolean;
   private readonly lock: WriterLock | undefined;
   private closing: Promise<void> | undefined;
   /** A write failed inside LMDB: its pending flush will never be confirmed, so close() does not wait for it. */
@@ -77,23 +80,14 @@ export class HiveStore implements KernelStore {
 
   private constructor(readonly dir: string, options: HiveStoreOptions) {
     this.faults = options.faults ?? {};
+    this.readOnly = options.readOnly ?? false;
     mkdirSync(dir, { recursive: true });
     this.lock = options.readOnly ? undefined : acquireWriterLock(dir);
     try {
-      // No event-turn batching: with it lmdb-js starts each batch with an internal write whose promise
-      // nobody can handle, so a failed commit became an unhandled rejection. Appends are single puts
-      // and checkpoints one transaction, so nothing relies on event-turn grouping for atomicity.
-      this.root = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12, readOnly: options.readOnly ?? false, mapSize: 2 ** 34, eventTurnBatching: false });
-      const db = <V, K extends import('lmdb').Key>(name: string) => this.root.openDB<V, K>({ name });
-      this.meta = db('meta');
-      this.journal = db('journal');
-      this.actors = db('actors');
-      this.live = db('live');
-      this.timers = db('timers');
-      this.byStatus = db('byStatus');
-      this.byOrder = db('byOrder');
-      this.idempotency = db('idempotency');
-      this.checkFormat(options.readOnly ?? false);
+      const { root, dbs } = openHiveFile(join(dir, 'hive.lmdb'), { readOnly: this.readOnly });
+      this.root = root;
+      ({ meta: this.meta, journal: this.journal, actors: this.actors, live: this.live, timers: this.timers } = dbs);
+      ({ byStatus: this.byStatus, byOrder: this.byOrder, idempotency: this.idempotency } = dbs);
     } catch (err) {
       this.lock?.release();
       if (err instanceof FormatError) throw err;
@@ -103,20 +97,6 @@ export class HiveStore implements KernelStore {
 
   static open(dir: string, options: HiveStoreOptions = {}): HiveStore {
     return new HiveStore(dir, options);
-  }
-
-  private checkFormat(readOnly: boolean): void {
-    const found = this.meta.get('format');
-    if (found === undefined) {
-      if (this.journal.getKeysCount({ limit: 1 }) > 0) throw new FormatError(`data directory ${this.dir} has a journal but no format marker; refusing to open it`);
-      if (!readOnly) this.meta.putSync('format', formatVersion);
-      return;
-    }
-    if (typeof found !== 'number' || found > formatVersion) {
-      throw new FormatError(
-        `data directory ${this.dir} was written with format ${JSON.stringify(found)}; this hivestate reads format ${formatVersion} or older`,
-      );
-    }
   }
 
   /** Appends one record; resolves once it is durable. lmdb-js groups concurrent appends into one commit. */
@@ -162,6 +142,8 @@ export class HiveStore implements KernelStore {
     for (const address of this.live.getKeys()) {
       const actor = this.actors.get(address as string);
       if (actor) yield [address as string, actor];
+      // A writer holds the directory still; a reader may see an actor pruned after it listed `live`.
+      else if (!this.readOnly) throw new FormatError(`${this.dir}: live actor ${address} has no stored snapshot; the hive file is damaged`, { file: join(this.dir, 'hive.lmdb') });
     }
   }
 
@@ -249,6 +231,7 @@ export class HiveStore implements KernelStore {
           if (start !== undefined) this.meta.put('journalStart', start);
         }
         this.meta.put('taskCounts', counts);
+        this.meta.put(journalCoveredKey, lastJournaled(this.journal, w.seq));
         this.meta.put('checkpoint', { seq: w.seq, at: w.at });
       });
     } catch (err) {

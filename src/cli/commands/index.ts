@@ -10,3 +10,5 @@ export { register as registerSignal } from './signal.js';
 export { register as registerDashboard } from './dashboard.js';
 export { register as registerReplay } from './replay.js';
 export { register as registerServe } from './serve.js';
+export { register as registerDoctor } from './doctor.js';
+export { register as registerBackup } from './backup.js';

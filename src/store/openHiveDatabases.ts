@@ -1,0 +1,138 @@
+/**
+ * @module openHiveDatabases: opens the named databases of a hive file and settles its format. A new
+ * file gets every database and the format marker; an existing hive never has a database created in
+ * it: one that is missing (or renamed by damage) is a `FormatError`.
+ */
+import type { Database, Key, RootDatabase } from 'lmdb';
+import { FormatError } from '../errors.js';
+import type { JournalRecord } from '../kernel/inputs.js';
+import { actorsDigestKey } from './checkDataDir.js';
+import type { StoredActor, StoredTimer } from './HiveStore.js';
+import { readError, SealedDatabase, type Codec } from './SealedDatabase.js';
+
+/**
+ * Version of the on-disk layout. 2 seals every value with a checksum and keeps a digest of the
+ * stored actors in meta; 1 (read, never written) had neither. A newer version is refused.
+ */
+export const formatVersion = 2;
+
+/** Every named database of a hive, in the order they are created. */
+export const databaseNames = ['meta', 'journal', 'actors', 'live', 'timers', 'byStatus', 'byOrder', 'idempotency'] as const;
+
+export interface HiveDatabases {
+  format: number;
+  meta: SealedDatabase<unknown, string>;
+  journal: SealedDatabase<JournalRecord, number>;
+  actors: SealedDatabase<StoredActor, string>;
+  live: SealedDatabase<true, string>;
+  timers: SealedDatabase<StoredTimer, string>;
+  byStatus: SealedDatabase<string, [string, number]>;
+  byOrder: SealedDatabase<string, number>;
+  idempotency: SealedDatabase<string, string>;
+}
+
+/**
+ * Opens the databases of the hive file `file` (opened as `root`); creates them only when the file
+ * holds no hive yet and `readOnly` is false.
+ * @example const dbs = openHiveDatabases(root, { file, readOnly: false })
+ */
+export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnly: boolean }): HiveDatabases {
+  const { file } = o;
+  const codec = (root as unknown as { encoder?: Codec }).encoder;
+  if (typeof codec?.encode !== 'function' || typeof codec.decode !== 'function') throw new FormatError(`${file}: lmdb-js gave no msgpack encoder for the root database`, { file });
+
+  let present: string[];
+  try {
+    present = [...root.getKeys()].map(String);
+  } catch (err) {
+    throw readError(err, file, 'listing its databases');
+  }
+  const strangers = present.filter((n) => !(databaseNames as readonly string[]).includes(n));
+  if (strangers.length > 0) {
+    const missing = databaseNames.filter((n) => !present.includes(n));
+    throw new FormatError(
+      `${file} is damaged: it holds databases hivestate never creates (${strangers.map((s) => JSON.stringify(s)).join(', ')})${missing.length > 0 ? ` and lacks ${missing.join(', ')}` : ''}; a damaged name loses that database, so the hive is not opened`,
+      { file },
+    );
+  }
+
+  const binary = (name: string, create: boolean): Database<Buffer, Key> | undefined => {
+    try {
+      // `create: false` is lmdb-js's (untyped) switch for opening without creating: a missing one comes back undefined.
+      const options = { name, encoding: 'binary' as const, create };
+      return root.openDB<Buffer, Key>(options);
+    } catch (err) {
+      throw readError(err, file, `opening database ${name}`);
+    }
+  };
+  const rawMeta = present.includes('meta') ? binary('meta', false) : undefined;
+  const marker = rawMeta === undefined ? undefined : readMarker(rawMeta, codec, file);
+  if (marker !== undefined && marker > formatVersion) {
+    throw new FormatError(`${file} was written with format ${marker}; this hivestate reads format ${formatVersion} or older`, { file });
+  }
+  if (marker === undefined) {
+    // No marker: a new file, or one whose creation was cut short. Either way every database in it
+    // must be empty; anything else is a hive whose marker was lost.
+    for (const name of present) {
+      const db = binary(name, false);
+      if (db && entryCount(db, file) > 0) {
+        throw new FormatError(`${file} is damaged: database ${name} holds data but there is no format marker; refusing to open it`, { file });
+      }
+    }
+    if (o.readOnly) throw new FormatError(`${file} holds no hive yet (no format marker)`, { file });
+  } else {
+    const missing = databaseNames.filter((n) => !present.includes(n));
+    if (missing.length > 0) {
+      throw new FormatError(`${file} is damaged: database${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; a hive is never opened without them`, { file });
+    }
+  }
+  const format = marker ?? formatVersion;
+  const create = marker === undefined;
+  const sealed = format >= 2;
+  const open = <V, K extends Key>(name: string, extra: Partial<ConstructorParameters<typeof SealedDatabase>[1]> = {}) => {
+    const db = binary(name, create);
+    if (!db) throw new FormatError(`${file} is damaged: database ${name} cannot be opened`, { file });
+    return new SealedDatabase<V, K>(db as Database<Buffer, K>, { name, file, sealed, codec, ...extra });
+  };
+  const meta = open<unknown, string>('meta', { plainKeys: ['format'] });
+  const dbs: HiveDatabases = {
+    format,
+    meta,
+    journal: open('journal'),
+    actors: open('actors', { digest: { meta, key: actorsDigestKey } }),
+    live: open('live'),
+    timers: open('timers'),
+    byStatus: open('byStatus'),
+    byOrder: open('byOrder'),
+    idempotency: open('idempotency'),
+  };
+  if (create) meta.putSync('format', formatVersion);
+  return dbs;
+}
+
+/** The format marker in meta, kept as plain msgpack in every format so any version can read it. */
+function readMarker(meta: Database<Buffer, Key>, codec: Codec, file: string): number | undefined {
+  let raw: Buffer | undefined;
+  try {
+    raw = meta.getBinary('format');
+  } catch (err) {
+    throw readError(err, file, 'reading the format marker');
+  }
+  if (raw === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = codec.decode(raw);
+  } catch {
+    value = undefined;
+  }
+  if (Number.isSafeInteger(value) && (value as number) >= 1) return value as number;
+  throw new FormatError(`${file} is damaged: its format marker does not read as a format version`, { file });
+}
+
+function entryCount(db: Database<Buffer, Key>, file: string): number {
+  try {
+    return (db.getStats() as { entryCount: number }).entryCount;
+  } catch (err) {
+    throw readError(err, file, 'reading database statistics');
+  }
+}
