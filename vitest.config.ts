@@ -6,6 +6,8 @@ export default defineConfig({
     pool: 'forks',
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup/failOnTimeoutOverflow.ts'],
+    // The inspector serves its page from dist/inspector: built once per run, so tests never see a stale page.
+    globalSetup: ['test/setup/buildInspectorPage.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

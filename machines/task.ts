@@ -33,12 +33,20 @@ export interface TaskSpec {
   createdAt: number;
 }
 
+/**
+ * Why a ready task cannot be assigned whatever the load: no agent (not stopped, not refused) has
+ * its type as a capability, or some have but the process holding the hive has no handler for them.
+ */
+export type WaitingFor = 'capability' | 'handler';
+
 /** What the kernel passes when it creates a task actor (all fields already validated). */
 export interface TaskInput extends Omit<TaskSpec, 'createdAt'> {
   /** Dependencies not yet completed when the task was posted. */
   waitingOn: string[];
   /** Hold the task this long after the post (becomes `spec.runAt`, from the post's journaled time). */
   delayMs?: number;
+  /** Set when, ready at once, it can be assigned to no agent. */
+  waitingFor?: WaitingFor;
   at: number;
 }
 
@@ -67,6 +75,8 @@ export interface TaskContext {
   waitingForSignal?: { name: string; until?: number };
   /** Signals whose wait timed out; `waitForSignal` of one of them throws SignalTimeoutError. */
   signalTimeouts?: string[];
+  /** Pending and ready, but no agent can take it (kept in step by the kernel: `hive.waiting`). */
+  waitingFor?: WaitingFor;
 }
 
 type At = { at: number };
@@ -92,7 +102,9 @@ export type TaskEvent =
   | ({ type: 'task.retry'; by?: string; waitingOn: string[] } & At)
   | ({ type: 'task.signal'; name: string; value: Json } & At)
   | ({ type: 'attempt.waiting'; attempt: number; name: string; timeoutMs?: number } & At)
-  | ({ type: 'hive.signal.timeout'; name: string; until: number } & At);
+  | ({ type: 'hive.signal.timeout'; name: string; until: number } & At)
+
+  | ({ type: 'hive.waiting'; waitingFor?: WaitingFor } & At);
 
 /** Messages the task sends to other actors through the kernel. */
 export type TaskMessage =
@@ -101,7 +113,7 @@ export type TaskMessage =
   | { type: 'effect.requeue'; taskId: string };
 
 export type TaskNotification = {
-  type: 'task.posted' | 'task.assigned' | 'task.started' | 'task.progress' | 'task.retrying' | 'task.retried' | 'task.waiting' | 'task.signalled' | `task.${TerminalTaskStatus}`;
+  type: 'task.posted' | 'task.assigned' | 'task.started' | 'task.progress' | 'task.retrying' | 'task.retried' | 'task.waiting' | 'task.signalled' | 'task.unassignable' | `task.${TerminalTaskStatus}`;
   taskId: string;
   at: number;
   taskType?: string;
@@ -114,6 +126,7 @@ export type TaskNotification = {
   by?: string;
   signal?: string;
   until?: number;
+  waitingFor?: WaitingFor;
 };
 
 /** Everything the task machine emits: effect requests, messages and public notifications. */
@@ -142,6 +155,8 @@ export function backoffFor(baseMs: number, failures: number): number {
 }
 
 type Ev<T extends TaskEvent['type']> = Extract<TaskEvent, { type: T }>;
+
+const unassignable = (context: TaskContext, at: number): TaskNotification => ({ type: 'task.unassignable', taskId: context.spec.id, taskType: context.spec.type, waitingFor: context.waitingFor, at });
 
 /** Outcomes of an attempt that is no longer current (aborted, superseded after a crash) are ignored. */
 function isCurrent(context: TaskContext, event: TaskEvent): boolean {
@@ -287,7 +302,7 @@ export const taskMachine = setup({
 }).createMachine({
   id: 'task',
   context: ({ input }) => {
-    const { at, waitingOn, delayMs, ...rest } = input;
+    const { at, waitingOn, waitingFor, delayMs, ...rest } = input;
     const spec: TaskSpec = { ...rest, createdAt: at };
     if (delayMs !== undefined) spec.runAt = at + delayMs;
     return {
@@ -300,11 +315,15 @@ export const taskMachine = setup({
       updatedAt: at,
       urgent: input.deadline !== undefined && input.deadline - urgentWindowMs <= at,
       blocking: 0,
+      ...(waitingFor !== undefined ? { waitingFor } : {}),
     };
   },
   initial: 'pending',
   entry: [
     emit(({ context }) => ({ type: 'task.posted' as const, taskId: context.spec.id, taskType: context.spec.type, at: context.spec.createdAt })),
+    enqueueActions(({ context, enqueue }) => {
+      if (context.waitingFor !== undefined) enqueue.emit(unassignable(context, context.spec.createdAt));
+    }),
     'armDeadline',
   ],
   on: {
@@ -330,12 +349,21 @@ export const taskMachine = setup({
           guard: 'ready',
           target: 'assigned',
           actions: [
-            assign(({ context, event }) => ({ attempt: context.attempt + 1, assignedTo: (event as Ev<'hive.assign'>).agentId, progress: undefined, updatedAt: event.at })),
+            assign(({ context, event }) => ({ attempt: context.attempt + 1, assignedTo: (event as Ev<'hive.assign'>).agentId, progress: undefined, waitingFor: undefined, updatedAt: event.at })),
             { type: 'notify', params: { type: 'task.assigned' } },
           ],
         },
         'hive.dependency.settled': dependencySettled(),
         'task.cancel': { target: 'cancelled', actions: 'end' },
+        // Announced once each time it becomes unassignable, not on every scheduling pass.
+        'hive.waiting': {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const e = event as Ev<'hive.waiting'>;
+            if (e.waitingFor === context.waitingFor) return;
+            enqueue.assign({ waitingFor: e.waitingFor });
+            if (context.waitingFor === undefined) enqueue.emit(unassignable({ ...context, waitingFor: e.waitingFor }, e.at));
+          }),
+        },
       },
     },
     assigned: {

@@ -3,6 +3,8 @@ import type { Handler } from './effects/types.js';
 import { compileCloseOptions, type CloseOptions } from './closeOptions.js';
 import { AccessDeniedError, AlreadyFinishedError, HiveClosedError, NotFoundError, ValidationError, WaitTimeoutError } from './errors.js';
 import { Admission } from './hive/Admission.js';
+import { openControl } from './hive/openControl.js';
+import { runnableOf } from './kernel/applyHiveOpened.js';
 import { assembleHive, type HiveParts } from './hive/assembleHive.js';
 import { compileHiveOptions, type CompiledHiveOptions, type HiveOptions } from './hive/compileHiveOptions.js';
 import type { InspectionRecord } from './kernel/InspectionRecord.js';
@@ -31,6 +33,7 @@ export type HiveEventType =
   | 'task.started'
   | 'task.progress'
   | 'task.retrying'
+  | 'task.unassignable'
   | 'task.completed'
   | 'task.failed'
   | 'task.verified'
@@ -62,13 +65,18 @@ export interface HiveStatus {
  */
 export async function createHive(options: HiveOptions = {}): Promise<Hive> {
   const o = compileHiveOptions(options);
-  return new Hive(o, await assembleHive(o));
+  const parts = await assembleHive(o);
+  const hive = new Hive(o, parts);
+  if (o.control) await openControl(hive, parts, o.dataDir);
+  return hive;
 }
 
 export class Hive {
   private readonly kernel: HiveParts['kernel'];
   private readonly admission: Admission;
   private closing: Promise<void> | undefined;
+  /** Open `waitForTask` calls, ended with HiveClosedError by close(). */
+  private readonly waits = new Set<() => void>();
   readonly logger: HiveParts['logger'];
 
   /** @internal use createHive() */
@@ -81,21 +89,33 @@ export class Hive {
     this.admission = new Admission(parts.kernel);
   }
 
+  /** Writes need an open hive whose store works. */
   private assertOpen(): void {
-    if (this.closing) throw new HiveClosedError();
+    this.assertNotClosed();
     this.kernel.assertOpen();
+  }
+
+  /** Reads work after a store failure (memory is never ahead of the journal) but not after close(). */
+  private assertNotClosed(): void {
+    if (this.closing) throw new HiveClosedError();
   }
 
   // ------------------------------------------------------------ agents
 
   /**
-   * Registers an agent. Resolves once the registration is durable.
-   * @example await hive.spawnAgent({ name: 'builder', capabilities: ['build'], maxConcurrent: 2, handler })
+   * Registers an agent. Resolves once the registration is durable. Restart-safe: when an agent with
+   * this `id` exists with the same spec, it is returned as it is and the `handler` given (if any)
+   * is attached; a different spec throws DuplicateIdError naming the fields that differ.
+   * @example await hive.spawnAgent({ id: 'builder', name: 'Builder', capabilities: ['build'], maxConcurrent: 2, handler })
    */
   async spawnAgent(spec: AgentSpec): Promise<AgentView> {
     this.assertOpen();
     const handlers = this.parts.agentHandlers;
     return this.admission.spawnAgent(spec, async (record, handler) => {
+      if (handler && this.o.intakeOnly) throw new ValidationError('handler', 'an intake-only hive runs no work; spawn the agent without one');
+      // A host fact, journaled: which of its capabilities this process can run.
+      const runnable = handler ? undefined : runnableOf(record.capabilities, this.o.intakeOnly ? new Set() : new Set(this.o.handlers.keys()));
+      if (runnable !== undefined) record.runnable = runnable;
       if (handler) handlers.set(record.id, handler);
       try {
         await this.kernel.submit({ type: 'agent.spawn', agent: record });
@@ -103,27 +123,33 @@ export class Hive {
         handlers.delete(record.id);
         throw err;
       }
-    });
+    }, (agentId, handler) => this.attachHandler(agentId, handler));
   }
 
   /**
    * Gives an existing agent its in-process handler again (handlers are functions and are not
-   * stored: after a restart, agents spawned with `handler` need it re-attached). Attempts that were
-   * waiting for it start now.
+   * stored: after a restart, an agent spawned with `handler` is `detached` and gets no work until
+   * its handler is attached). Resolves once the attachment is journaled; work flows to it from then.
+   * @example await hive.attachHandler('builder', buildHandler)
    */
-  attachHandler(agentId: string, handler: Handler): void {
+  async attachHandler(agentId: string, handler: Handler): Promise<AgentView> {
     this.assertOpen();
-    this.requireAgent(agentId);
+    const agent = this.requireAgent(agentId);
     if (typeof handler !== 'function') throw new ValidationError('handler', 'must be a function (task, ctx) => output');
+    if (this.o.intakeOnly) throw new ValidationError('handler', 'an intake-only hive runs no work; attach handlers in the program that runs the hive');
     this.parts.agentHandlers.set(agentId, handler);
+    if (agent.detached || agent.unhandled !== undefined) await this.kernel.submit({ type: 'agent.attach', agentId });
     this.parts.executor.unpark(agentId);
+    return this.kernel.getAgent(agentId)!;
   }
 
   async getAgent(id: string): Promise<AgentView> {
+    this.assertNotClosed();
     return this.requireAgent(id);
   }
 
   async listAgents(filter: { status?: AgentStatus; capability?: string } = {}): Promise<AgentView[]> {
+    this.assertNotClosed();
     const f = checkKeys('listAgents', filter, ['status', 'capability']);
     return this.kernel
       .listAgents()
@@ -183,6 +209,7 @@ export class Hive {
   }
 
   async getTask(id: string): Promise<TaskView> {
+    this.assertNotClosed();
     checkId('taskId', id);
     const view = this.kernel.getTask(id);
     if (!view) throw new NotFoundError('task', id);
@@ -191,6 +218,7 @@ export class Hive {
 
   /** Tasks newest first, filtered by status, type and owner, up to `limit` (default 100). */
   async listTasks(filter: { status?: TaskStatus; type?: string; owner?: string; limit?: number } = {}): Promise<TaskView[]> {
+    this.assertNotClosed();
     const f = checkKeys('listTasks', filter, ['status', 'type', 'owner', 'limit']);
     if (f.status !== undefined) checkName('status', f.status);
     return this.kernel.listTasks({
@@ -206,19 +234,32 @@ export class Hive {
    * @example const done = await hive.waitForTask(id, { timeoutMs: 5000 })
    */
   async waitForTask(id: string, options: { timeoutMs?: number } = {}): Promise<TaskView> {
+    this.assertNotClosed();
     const o = checkKeys('waitForTask', options, ['timeoutMs']);
     const timeoutMs = o.timeoutMs === undefined ? undefined : checkInt('timeoutMs', o.timeoutMs, 0, 2 ** 31 - 1);
     const now = await this.getTask(id);
     if (isTerminalTaskStatus(now.status)) return now;
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const off = this.kernel.onSettled(id, (view) => {
+      const done = () => {
         if (timer) clearTimeout(timer);
+        this.waits.delete(closed);
+      };
+      // A wait still open when the hive closes ends with HiveClosedError instead of never.
+      const closed = () => {
+        off();
+        done();
+        reject(new HiveClosedError(`the hive closed while waiting for task ${JSON.stringify(id)}`));
+      };
+      this.waits.add(closed);
+      const off = this.kernel.onSettled(id, (view) => {
+        done();
         resolve(view);
       });
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
           off();
+          done();
           reject(new WaitTimeoutError(id, timeoutMs, this.kernel.getTask(id)?.status ?? 'unknown'));
         }, timeoutMs);
       }
@@ -322,7 +363,7 @@ export class Hive {
   }
 
   /** Writes a checkpoint now (normally done every N inputs or T ms). */
-  checkpoint(): Promise<void> {
+  async checkpoint(): Promise<void> {
     this.assertOpen();
     return this.kernel.checkpoint();
   }
@@ -334,6 +375,7 @@ export class Hive {
    * @example const off = hive.on('task.completed', (e) => console.log(e.taskId))
    */
   on(type: HiveEventType, fn: (e: HiveEvent) => void): () => void {
+    this.assertNotClosed();
     if (typeof fn !== 'function') throw new ValidationError('on', 'needs a listener function');
     checkName('event type', type);
     return this.kernel.on(type, fn);
@@ -345,6 +387,7 @@ export class Hive {
    * @example const off = hive.inspect((r) => r.kind === 'transition' && console.log(r.address, r.from, '->', r.to))
    */
   inspect(fn: (record: InspectionRecord) => void): () => void {
+    this.assertNotClosed();
     if (typeof fn !== 'function') throw new ValidationError('inspect', 'needs a function');
     return this.kernel.inspect(fn);
   }
@@ -357,6 +400,7 @@ export class Hive {
 
   /** Counts of agents and tasks by status, the queue length and the journal position. */
   async status(): Promise<HiveStatus> {
+    this.assertNotClosed();
     const s = this.kernel.status();
     const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
     return { ...s, agents: { total: total(s.agents), ...s.agents }, tasks: { total: total(s.tasks), ...s.tasks } };
@@ -370,7 +414,9 @@ export class Hive {
    */
   async close(options: CloseOptions = {}): Promise<void> {
     const { timeoutMs } = compileCloseOptions(options);
-    this.closing ??= this.parts.close(timeoutMs);
+    this.closing ??= this.parts.close(timeoutMs).finally(() => {
+      for (const end of [...this.waits]) end();
+    });
     return this.closing;
   }
 }

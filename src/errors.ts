@@ -18,7 +18,9 @@ export type HiveErrorCode =
   | 'determinism_violation'
   | 'not_retryable'
   | 'signal_timeout'
-  | 'attempt_suspended';
+  | 'attempt_suspended'
+  | 'invalid_data_dir'
+  | 'control_unavailable';
 
 /** Base class: `code` is stable and meant for programs, `message` for people. */
 export class HiveError extends Error {
@@ -51,14 +53,29 @@ export class NotFoundError extends HiveError {
   }
 }
 
+/**
+ * An id is taken. For an agent, only when the spec differs: `differences` names each differing
+ * field with the registered and the given value (the same spec returns the existing agent).
+ */
 export class DuplicateIdError extends HiveError {
   readonly id: string;
-  constructor(kind: 'task' | 'agent', id: string) {
-    super('duplicate_id', `a ${kind} with id ${JSON.stringify(id)} already exists; ids must be unique`);
+  /** Agent fields whose registered value differs from the one given (empty for tasks). */
+  readonly differences: Array<{ field: string; registered: unknown; given: unknown }>;
+  constructor(kind: 'task' | 'agent', id: string, differences: Array<{ field: string; registered: unknown; given: unknown }> = []) {
+    const what = `${kind === 'agent' ? 'an' : 'a'} ${kind} with id ${JSON.stringify(id)} already exists`;
+    super(
+      'duplicate_id',
+      differences.length === 0
+        ? `${what}; ids must be unique`
+        : `${what} with a different spec: ${differences.map((d) => `${d.field} (registered ${describe(d.registered)}, given ${describe(d.given)})`).join(', ')}; spawnAgent with the same spec returns the existing agent, a new spec needs a new id`,
+    );
     this.name = 'DuplicateIdError';
     this.id = id;
+    this.differences = differences;
   }
 }
+
+const describe = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v));
 
 export class DependencyCycleError extends HiveError {
   readonly cycle: string[];
@@ -104,6 +121,30 @@ export class HiveClosedError extends HiveError {
   constructor(reason = 'the hive is closed') {
     super('hive_closed', `${reason}; open a new hive with createHive()`);
     this.name = 'HiveClosedError';
+  }
+}
+
+/**
+ * The data directory cannot be used: it is a file, a part of its path is a file, or this process
+ * may not create or write it. The message says which.
+ * @example try { await createHive({ dataDir: './notes.txt' }) } catch (e) { if (isHiveError(e, 'invalid_data_dir')) console.log(e.message) }
+ */
+export class DataDirError extends HiveError {
+  readonly dataDir: string;
+  constructor(dataDir: string, problem: string, options?: { cause?: unknown }) {
+    super('invalid_data_dir', `dataDir ${JSON.stringify(dataDir)} ${problem}; dataDir must be a directory this process can create and write`, options);
+    this.name = 'DataDirError';
+    this.dataDir = dataDir;
+  }
+}
+
+/** `createHive({ control: true })` could not open the local control socket; the message says why. */
+export class ControlSocketError extends HiveError {
+  readonly path: string;
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super('control_unavailable', `cannot open the control socket ${path}: ${reason}; open the hive without control: true, or free that path`, options);
+    this.name = 'ControlSocketError';
+    this.path = path;
   }
 }
 
@@ -176,14 +217,16 @@ export interface LockHolder {
 export class LockedError extends HiveError {
   readonly pid: number | undefined;
   readonly dataDir: string;
-  constructor(dataDir: string, holder: LockHolder | undefined, lockName?: string) {
+  /** `hint` replaces the general advice when the caller knows better (the CLI: how to let it in). */
+  constructor(dataDir: string, holder: LockHolder | undefined, lockName?: string, hint?: string) {
     const who = holder
       ? `process ${holder.pid}${holder.host ? ` on ${holder.host}` : ''}${holder.since ? ` (writer since ${holder.since})` : ''}`
       : `another process (hive.lock, which names it, is missing or stale${lockName ? `; \`ss -xlp | grep '${lockName}'\` shows it` : ''})`;
     super(
       'locked',
-      `data directory ${dataDir} is in use by ${who}; one hive may write a directory at a time. ` +
-        'Close that hive or stop that process: its lock is released the moment it exits, even when killed, so there is no lock file to delete',
+      `data directory ${dataDir} is in use by ${who}; ` +
+        (hint ??
+          'one hive may write a directory at a time. Close that hive or stop that process: its lock is released the moment it exits, even when killed, so there is no lock file to delete'),
     );
     this.name = 'LockedError';
     this.pid = holder?.pid;
@@ -282,5 +325,15 @@ export class AttemptSuspendedError extends HiveError {
     this.taskId = taskId;
     this.attempt = attempt;
     this.signal = signal;
+  }
+}
+
+/** The inspector's page was not built: `npm run build` writes it to dist/inspector. */
+export class InspectorAssetsError extends HiveError {
+  readonly searched: string[];
+  constructor(searched: string[]) {
+    super('not_found', `the inspector page is not built: no index.html in ${searched.join(' or ')}; run \`npm run build\` (it writes dist/inspector)`);
+    this.name = 'InspectorAssetsError';
+    this.searched = searched;
   }
 }

@@ -39,6 +39,13 @@ export interface TaskView {
   waitingForSignal?: { name: string; until?: number };
   /** Signals whose wait timed out. */
   signalTimeouts?: string[];
+  /**
+   * Pending and ready, but no agent can take it whatever the load: 'capability' when no agent (not
+   * stopped, not refused) has its type as a capability, 'handler' when some have but the process
+   * holding the hive has no handler for them (they are `detached`). A `task.unassignable` event
+   * announces it each time it becomes so.
+   */
+  waitingFor?: 'capability' | 'handler';
 }
 
 /** Counts by status plus their total, as `status()` reports them. */
@@ -62,6 +69,14 @@ export interface AgentView {
   errorReason?: string;
   /** Automatic restarts out of `error` since the agent last completed a task. */
   restarts: number;
+  /**
+   * True when the process that holds the hive has no handler for any of its capabilities (it was
+   * spawned with `handler` by an earlier process, and there is no hive-wide handler for its types):
+   * it gets no work until `attachHandler` (or `spawnAgent` again with `handler`).
+   */
+  detached: boolean;
+  /** Capabilities it gets no work for because this process has no handler for them (when some do). */
+  unhandled?: string[];
   createdAt: number;
 }
 
@@ -103,6 +118,7 @@ export function toTaskView(status: string, c: TaskContext): TaskView {
   if (c.signals !== undefined) v.signals = c.signals;
   if (c.waitingForSignal !== undefined) v.waitingForSignal = c.waitingForSignal;
   if (c.signalTimeouts !== undefined) v.signalTimeouts = c.signalTimeouts;
+  if (status === 'pending' && c.waitingFor !== undefined) v.waitingFor = c.waitingFor;
   return v;
 }
 
@@ -124,6 +140,8 @@ export function toAgentView(status: string, c: AgentContext): AgentView {
     lastTaskAt: c.lastTaskAt || undefined,
     errorReason: c.errorReason,
     restarts: c.restarts ?? 0,
+    detached: c.runnable !== undefined && c.runnable.length === 0,
+    unhandled: c.runnable === undefined || c.runnable.length === 0 ? undefined : c.capabilities.filter((cap) => !c.runnable!.includes(cap)),
     createdAt: c.createdAt,
   });
 }

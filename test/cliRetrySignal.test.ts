@@ -1,7 +1,6 @@
 /** @module `hivestate retry` and `hivestate signal`: on a directory nobody holds (journaled only) and through a running hive's control socket. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { serveControl } from '../src/cli/control/serveControl.js';
 import { createHive } from '../src/index.js';
 import { runCli } from './cliRunner.js';
 import { memoryLogger, tempDir, until } from './helpers.js';
@@ -50,9 +49,9 @@ describe('hivestate retry and signal', () => {
     const hive = await createHive({
       dataDir: dir,
       logger: memoryLogger().logger,
+      control: true,
       handlers: { build: async () => (broken ? Promise.reject(new Error('no')) : 'ok'), ask: async (_t, ctx) => ctx.waitForSignal('answer') },
     });
-    const stop = await serveControl(hive, dir);
     try {
       await hive.spawnAgent({ name: 'w', capabilities: ['build', 'ask'] });
       await hive.postTask({ id: 'b', type: 'build', maxRetries: 0, owner: 'alice' });
@@ -70,7 +69,6 @@ describe('hivestate retry and signal', () => {
       const badJson = await runCli(['signal', 'q', 'answer', '--value', '{nope', '--data-dir', dir]);
       expect(badJson.stderr).toMatch(/^hivestate: .*is not valid JSON/);
     } finally {
-      await stop();
       await hive.close();
     }
   }, 60_000);

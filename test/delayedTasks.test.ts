@@ -40,6 +40,20 @@ describe('delayed tasks', () => {
     expect((await hive.status()).timers).toBe(0);
   });
 
+  it('a delayed task that no agent can run is announced unassignable when its time comes, not before', async () => {
+    const clock = new ManualClock(0);
+    const hive = await openHive({ clock });
+    const seen: Array<[string, unknown]> = [];
+    hive.on('task.unassignable', (e) => seen.push([String(e.taskId), e.waitingFor]));
+    const t = await hive.postTask({ id: 'later', type: 'nobody', delayMs: 100 });
+    expect(t.waitingFor).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual([]);
+    clock.advance(100);
+    await until(async () => (await hive.getTask('later')).waitingFor === 'capability');
+    expect(seen).toEqual([['later', 'capability']]);
+  });
+
   it('a runAt in the past (or delayMs 0) queues the task at once', async () => {
     const hive = await openHive({ handlers: { x: async () => 'ok' } });
     await hive.spawnAgent({ name: 'x', capabilities: ['x'] });

@@ -25,7 +25,7 @@ describe('InspectorServer', () => {
     expect((await fetch(`${base}/api/state`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
     const page = await fetch(info.url);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('id="slider"');
+    expect(await page.text()).toContain('src="/assets/inspector.js"');
     await expect(connect(`ws://127.0.0.1:${info.port}/ws`)).rejects.toThrow('refused 401');
     await expect(connect(`ws://127.0.0.1:${info.port}/ws?token=bad`)).rejects.toThrow('refused 401');
 

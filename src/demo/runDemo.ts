@@ -7,7 +7,6 @@ import type { WriteStream } from 'node:tty';
 import { pino } from 'pino';
 import { isTerminalTaskStatus } from '../../machines/types.js';
 import { dashboardModel, type DashboardTask } from '../cli/dashboard/dashboardModel.js';
-import { serveControl } from '../cli/control/serveControl.js';
 import { LiveScreen } from '../cli/dashboard/LiveScreen.js';
 import { formatDuration, renderDashboard } from '../cli/dashboard/renderDashboard.js';
 import { createHive, type Hive } from '../createHive.js';
@@ -57,15 +56,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     handlers: demoHandlers(speed),
     verifiers: demoVerifiers,
     logger: pino({ level: 'silent' }),
+    control: options.control !== false,
   });
   const clock = new DemoClock(options.dataDir).start();
   const started = new Map<string, number>();
   const offs: Array<() => void> = [hive.on('task.started', (e) => void started.set(String(e.taskId), Number(e.at)))];
   let screen: LiveScreen | undefined;
   let ticker: NodeJS.Timeout | undefined;
-  let stopControl: (() => Promise<void>) | undefined;
   try {
-    if (options.control !== false) stopControl = await serveControl(hive, options.dataDir);
     let resumed = false;
     for (const member of buildTeam) {
       try {
@@ -143,7 +141,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     if (ticker) clearInterval(ticker);
     screen?.end();
     for (const off of offs) off();
-    await stopControl?.().catch(() => undefined);
     await hive.close();
   }
 }

@@ -24,6 +24,8 @@ export interface HiveParts {
   logger: Logger;
   /** Closes everything that was opened, last opened first; running handlers get `abortTimeoutMs` to return. */
   close(abortTimeoutMs?: number): Promise<void>;
+  /** Adds something opened later (the control socket) to be closed first. */
+  addCloser(closer: () => Promise<void>): void;
 }
 
 /**
@@ -51,15 +53,22 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       verifierFor: (type) => o.verifiers.get(type),
       logger,
     });
-    kernel = new Kernel({ store, clock: o.clock, logger, effects: executor, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs });
+    kernel = new Kernel({ store, clock: o.clock, logger, effects: executor, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs, timers: !o.intakeOnly });
     const k = kernel;
+    for (const [type, fn] of o.on) kernel.on(type, fn);
     closers.push(() => k.close());
     closers.push(async () => void (await executor.abortAll('the hive is closing', abortTimeoutMs)));
     const r = kernel.recover();
     if (r.replayed > 0 || r.restoredTasks > 0) logger.info(r, 'recovered');
-    await Promise.all(kernel.resumeInFlight());
+    // Journaled before attempts in flight are handed out again, so that they go only to agents this
+    // process has a handler for. An intake-only open makes every agent detached: nothing is
+    // assigned, and attempts that were running stay as they are for the next full open.
+    const opened = r.restoredAgents > 0 ? { type: 'hive.opened' as const, handlerTypes: [...o.handlers.keys()], ...(o.intakeOnly ? { intakeOnly: true } : {}) } : undefined;
+    if (o.intakeOnly) await (opened && kernel.submit(opened));
+    else await Promise.all(kernel.resumeInFlight(opened));
     // After resuming: tasks started by a changed limit must not be taken for attempts lost in a crash.
-    await syncRateLimits(kernel, o.rateLimits);
+    // An intake-only open (the CLI on a free directory) leaves the directory's limits as they are.
+    if (!o.intakeOnly) await syncRateLimits(kernel, o.rateLimits);
     let inspector: InspectorServer | undefined;
     if (o.inspect) {
       const replay = await openReplay(openDataDir(o.dataDir));
@@ -72,7 +81,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       inspector = server;
       logger.info({ url: server.url }, 'inspector listening');
     }
-    return { store, kernel, executor, agentHandlers, inspector, logger, close };
+    return { store, kernel, executor, agentHandlers, inspector, logger, close, addCloser: (c) => void closers.push(c) };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

@@ -7,8 +7,10 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Handler, Verifier } from '../effects/types.js';
 import { ValidationError } from '../errors.js';
 import type { InspectorOptions } from '../inspect/InspectorServer.js';
+import type { HiveEventType } from '../createHive.js';
+import type { HiveEvent } from '../kernel/Kernel.js';
 import type { StoreFaults } from '../store/HiveStore.js';
-import { checkInt, checkKeys, checkName } from '../validate.js';
+import { checkBool, checkInt, checkKeys, checkName } from '../validate.js';
 import { compileRateLimits } from './compileRateLimits.js';
 import type { RateLimits } from './syncRateLimits.js';
 
@@ -32,6 +34,23 @@ export interface HiveOptions {
   /** Start the inspector (web page, API, WebSockets) for this hive; its URL with the token is `hive.inspector.url`. */
   inspect?: { port?: number; host?: string; token?: string };
   /**
+   * Listeners by event type ('*' for all), subscribed before recovery starts: events fired while
+   * the hive reopens (re-dispatched attempts, timers that fell due while it was down) reach them.
+   */
+  on?: Partial<Record<HiveEventType, (e: HiveEvent) => void>>;
+  /**
+   * Open only to journal inputs (post, cancel, ...): no work is assigned or run, no timer fires,
+   * attempts that were running are left for the next full open. What `hivestate post` and `cancel`
+   * use on a directory no program holds. Takes no handlers or verifiers. @default false
+   */
+  intakeOnly?: boolean;
+  /**
+   * Open a local control socket (only this user may connect) so that `hivestate post` and
+   * `hivestate cancel` on this data directory reach this process. Off by default: a library opens
+   * no socket unasked; `hivestate demo` turns it on. @default false
+   */
+  control?: boolean;
+  /**
    * At most `max` starts of a task type per `perMs` (a sliding window), e.g. `{ email: { max: 10, perMs: 1000 } }`.
    * Journaled: the directory keeps them until a hive opens with other `rateLimits` (`{}` removes all).
    */
@@ -50,6 +69,9 @@ export interface CompiledHiveOptions {
   retentionMs: number;
   faults: StoreFaults;
   inspect: InspectorOptions | undefined;
+  on: ReadonlyMap<string, (e: HiveEvent) => void>;
+  intakeOnly: boolean;
+  control: boolean;
   /** Undefined: keep the directory's limits. */
   rateLimits: RateLimits | undefined;
 }
@@ -61,7 +83,7 @@ export const defaultHiveOptions = {
   retentionMs: 24 * 60 * 60 * 1000,
 } as const;
 
-const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'rateLimits'] as const;
+const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'on', 'intakeOnly', 'control', 'rateLimits'] as const;
 
 /**
  * Checks user options and fills in every default; throws a ValidationError naming the bad option.
@@ -70,6 +92,10 @@ const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', '
 export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
   checkKeys('createHive', options, hiveOptionKeys);
   const cp = options.checkpoint === undefined ? {} : checkKeys('checkpoint', options.checkpoint, ['everyInputs', 'everyMs']);
+  const intakeOnly = options.intakeOnly === undefined ? false : checkBool('intakeOnly', options.intakeOnly);
+  if (intakeOnly && (options.handlers !== undefined || options.verifiers !== undefined)) {
+    throw new ValidationError('intakeOnly', 'an intake-only hive runs no work: leave out handlers and verifiers');
+  }
   return {
     dataDir: options.dataDir === undefined ? defaultHiveOptions.dataDir : checkName('dataDir', options.dataDir, 4096),
     logger: options.logger ?? pino({ level: 'warn' }),
@@ -81,6 +107,9 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     retentionMs: options.retentionMs === undefined ? defaultHiveOptions.retentionMs : checkInt('retentionMs', options.retentionMs, 0, 2 ** 42),
     faults: options.faults ?? {},
     inspect: compileInspectOptions(options.inspect),
+    on: functionsByName('on', options.on as Record<string, (e: HiveEvent) => void> | undefined),
+    intakeOnly,
+    control: options.control === undefined ? false : checkBool('control', options.control),
     rateLimits: compileRateLimits(options.rateLimits),
   };
 }

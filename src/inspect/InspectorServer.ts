@@ -8,10 +8,15 @@ import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.j
 import type { Replay } from '../replay/Replay.js';
 import { ValidationError } from '../errors.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
-import { actorTree, type TreeActor } from './actorTree.js';
+import { kinds } from '../kernel/kinds/index.js';
+import { ActorDirectory, maxDirectoryPage } from './ActorDirectory.js';
+import { actorHistory, maxHistoryWindow } from './actorHistory.js';
+import { actorTree, parentInTree, type TreeActor } from './actorTree.js';
 import { hostGuard } from './hostGuard.js';
-import { inspectorPageHtml } from './inspectorPage.js';
+import { loadInspectorAssets } from './inspectorAssets.js';
 import { createReadModels, readModelView } from './readModels.js';
+import { summaryAt } from './summaryAt.js';
+import { swimlanes } from './swimlanes.js';
 import { machinesByName, toStatelyMessages } from './statelyMessages.js';
 
 export interface InspectorOptions {
@@ -49,6 +54,10 @@ export const inspectorMaxPayload = 64 * 1024;
 /** Most actors one state request returns (the rest are counted, not listed). */
 const maxActors = 2000;
 const maxTimeline = 500;
+/** Widest window of inputs one swimlane request replays. */
+const maxLaneWindow = 2000;
+/** A directory this many inputs behind is moved forward by the actors that changed, not listed again. */
+const maxIncrement = 2000;
 
 /**
  * Starts the inspector. The page is at `url` (which carries the token); the API and sockets need
@@ -64,6 +73,8 @@ export async function startInspector(source: InspectorSource, options: Inspector
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new ValidationError('inspect.port', 'must be an integer from 0 to 65535');
   if (typeof o.token !== 'string' || o.token.length < 16) throw new ValidationError('inspect.token', 'must be a string of at least 16 characters');
   const { replay, live } = source;
+  // Read before listening: a package without its built page fails here, not on the first request.
+  const assets = loadInspectorAssets();
 
   // One replay session serves every request: seeks run one at a time.
   let queue: Promise<unknown> = Promise.resolve();
@@ -111,7 +122,7 @@ export async function startInspector(source: InspectorSource, options: Inspector
   let guard: ReturnType<typeof hostGuard> | undefined;
   type Refusal = { status: 400 | 401 | 403 | 404; text: string };
   /** Why a request is refused, or its URL. The Host/Origin check comes first: a rebound page learns nothing else. */
-  const admit = (req: IncomingMessage): Refusal | { url: URL } => {
+  const admit = (req: IncomingMessage, publicPaths = false): Refusal | { url: URL } => {
     // The target is always path-relative here, so `//x` stays a path instead of becoming a host.
     const target = req.url ?? '/';
     let url: URL;
@@ -124,6 +135,8 @@ export async function startInspector(source: InspectorSource, options: Inspector
     guard ??= hostGuard(o.host, (server.address() as AddressInfo).port);
     const misdirected = guard(req.headers);
     if (misdirected !== undefined) return { status: 403, text: `403: ${misdirected}\n` };
+    // The page's script and style are the package's own files, the same for everyone: no token.
+    if (publicPaths && url.pathname.startsWith('/assets/')) return { url };
     const given = tokensGiven(req, url);
     if (given.length > 1) return { status: 400, text: '400: the access token was given more than once; give it once, as ?token=... or an Authorization: Bearer header\n' };
     const a = Buffer.from(given[0] ?? '');
@@ -138,12 +151,50 @@ export async function startInspector(source: InspectorSource, options: Inspector
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
   };
-  const intParam = (url: URL, name: string, fallback: number): number => {
+  const intParam = (url: URL, name: string, fallback: number, min = -Infinity, max = Infinity): number => {
     const v = url.searchParams.get(name);
-    if (v === null) return fallback;
+    if (v === null || v === '') return fallback;
     const n = Number(v);
     if (!Number.isInteger(n)) throw new ValidationError(name, `must be an integer, got ${JSON.stringify(v)}`);
+    if (n < min || n > max) throw new ValidationError(name, `must be from ${min} to ${max}, got ${n}`);
     return n;
+  };
+  const addressParam = (url: URL): string => {
+    const a = url.searchParams.get('address');
+    if (!a) throw new ValidationError('address', 'is required: an actor address such as task:build-1, agent:a1 or coordinator');
+    return a;
+  };
+
+  /**
+   * The directory of actors at `seq` (run inside `serial`); leaves the replay at that point. Moving
+   * forward a little (a live page following the hive) re-reads only the actors the new inputs touched.
+   */
+  let directory: ActorDirectory | undefined;
+  const directoryAt = async (seq: number): Promise<ActorDirectory> => {
+    const target = Math.max(replay.firstSeq, Math.min(seq, replay.lastSeq));
+    if (directory && directory.seq === target) {
+      await replay.seek(target);
+      return directory;
+    }
+    if (directory && target > directory.seq && target - directory.seq <= maxIncrement) {
+      const records = await replay.timeline(directory.seq, target);
+      // Pruning deletes actors no record names: list them again.
+      if (!records.some((r) => r.kind === 'input.applied' && r.input.type === 'hive.prune')) {
+        const touched = new Set<string>();
+        for (const r of records) {
+          if ('address' in r) touched.add(r.address);
+          else if (r.kind === 'message') touched.add(r.to).add(r.from);
+          else if (r.kind === 'input.applied') for (const key of ['taskId', 'agentId'] as const) if (key in r.input) touched.add(`${key.slice(0, -2)}:${(r.input as Record<string, string>)[key]}`);
+        }
+        const changed = new Map<string, ReturnType<Replay['actor']>>();
+        for (const a of touched) changed.set(a, replay.actor(a));
+        directory.update(changed, replay.position);
+        return directory;
+      }
+    }
+    const position = await replay.seek(target);
+    directory = ActorDirectory.fromActors(replay.actors(), position);
+    return directory;
   };
 
   const stateAt = (seq: number) =>
@@ -163,16 +214,47 @@ export async function startInspector(source: InspectorSource, options: Inspector
   const routes: Record<string, (url: URL) => Promise<unknown> | unknown> = {
     '/api/info': () => ({
       origin: replay.source.origin,
+      firstSeq: replay.firstSeq,
       lastSeq: replay.lastSeq,
       live: live !== undefined,
-      machines: Object.fromEntries(Object.entries(machinesByName).map(([k, m]) => [k, m.toJSON()])),
+      kinds: Object.keys(kinds),
+      machines: Object.fromEntries(Object.entries(kinds).map(([k, kind]) => [k, kind.stepper.machine.toJSON()])),
     }),
+    '/api/summary': (url) => serial(async () => summaryAt(replay, await directoryAt(intParam(url, 'seq', replay.lastSeq)))),
+    '/api/actors': (url) =>
+      serial(async () => {
+        const dir = await directoryAt(intParam(url, 'seq', replay.lastSeq));
+        const query = {
+          offset: intParam(url, 'offset', 0, 0),
+          limit: intParam(url, 'limit', 100, 0, maxDirectoryPage),
+          q: url.searchParams.get('q') ?? '',
+          kind: url.searchParams.get('kind') ?? '',
+          status: url.searchParams.get('status') ?? '',
+        };
+        const focus = url.searchParams.get('focus');
+        return { ...dir.page(query), ...(focus ? { focusIndex: dir.indexOf(focus, query) } : {}) };
+      }),
     '/api/state': (url) => stateAt(intParam(url, 'seq', replay.lastSeq)),
     '/api/actor': (url) =>
       serial(async () => {
         await replay.seek(intParam(url, 'seq', replay.lastSeq));
-        return replay.actor(url.searchParams.get('address') ?? '') ?? null;
+        const a = replay.actor(url.searchParams.get('address') ?? '');
+        return a ? { ...a, parent: parentInTree(a) } : null;
       }),
+    '/api/history': (url) => {
+      const address = addressParam(url);
+      const to = intParam(url, 'to', replay.lastSeq, 0);
+      const from = intParam(url, 'from', Math.max(0, to - maxHistoryWindow), 0);
+      return serial(() => actorHistory(replay, address, { from, to }));
+    },
+    '/api/lanes': (url) => {
+      const to = intParam(url, 'to', replay.lastSeq, 0);
+      const from = intParam(url, 'from', Math.max(0, to - 50), 0, to);
+      if (to - from > maxLaneWindow) throw new ValidationError('from', `the window from..to may span at most ${maxLaneWindow} inputs, got ${to - from}`);
+      const focus = url.searchParams.get('focus') ?? undefined;
+      const only = url.searchParams.get('only') === '1';
+      return serial(async () => swimlanes(await replay.timeline(from, to), from, Math.min(to, replay.lastSeq), { ...(focus ? { focus } : {}), only }));
+    },
     '/api/timeline': (url) =>
       serial(async () => {
         const to = intParam(url, 'to', replay.lastSeq);
@@ -181,11 +263,24 @@ export async function startInspector(source: InspectorSource, options: Inspector
       }),
     '/api/inputs': (url) => replay.inputs(intParam(url, 'from', 0), intParam(url, 'to', replay.lastSeq)).slice(0, maxTimeline),
     '/api/diff': (url) => serial(() => replay.diff(intParam(url, 'from', 0), intParam(url, 'to', replay.lastSeq))),
+    '/api/changes': (url) => {
+      const from = intParam(url, 'from', 0, 0);
+      const to = intParam(url, 'to', replay.lastSeq, 0);
+      const offset = intParam(url, 'offset', 0, 0);
+      const limit = intParam(url, 'limit', 100, 0, maxDirectoryPage);
+      const q = (url.searchParams.get('q') ?? '').toLowerCase();
+      return serial(async () => {
+        const all = (await replay.diff(from, to)).filter((c) => !q || c.address.toLowerCase().includes(q));
+        const counts = { added: 0, removed: 0, changed: 0 };
+        for (const c of all) counts[c.change]++;
+        return { from, to, total: all.length, counts, offset, items: all.slice(offset, offset + limit) };
+      });
+    },
     '/api/models': () => (live ? readModelView(liveModels.getSnapshot().context) : stateAt(replay.lastSeq).then((s) => s.models)),
   };
 
   const server = createServer((req, res) => {
-    const admitted = admit(req);
+    const admitted = admit(req, true);
     if (!('url' in admitted)) {
       res.writeHead(admitted.status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(admitted.text) });
       res.end(admitted.text);
@@ -193,11 +288,13 @@ export async function startInspector(source: InspectorSource, options: Inspector
     }
     const { url } = admitted;
     if (req.method !== 'GET') return json(res, 405, { error: 'only GET is served' });
-    if (url.pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(inspectorPageHtml());
+    const asset = url.pathname === '/' ? assets.get('index.html') : url.pathname.startsWith('/assets/') ? assets.get(url.pathname.slice(8)) : undefined;
+    if (asset) {
+      res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      res.end(asset.body);
       return;
     }
+    if (url.pathname.startsWith('/assets/')) return json(res, 404, { error: `no such asset: ${url.pathname}` });
     const route = routes[url.pathname];
     if (!route) return json(res, 404, { error: `no such path: ${url.pathname}` });
     Promise.resolve()
@@ -242,7 +339,9 @@ export async function startInspector(source: InspectorSource, options: Inspector
     serial(async () => {
       await replay.seek(replay.lastSeq);
       for (const a of actorTree(replay.actors())) {
-        const machine = a.kind as MachineName;
+        // Kinds Stately has no definition for (added by later versions) are left out of its view.
+        if (!Object.hasOwn(machinesByName, a.kind)) continue;
+        const machine = a.kind as keyof typeof machinesByName;
         const record: InspectionRecord = { kind: 'actor.restored', seq: replay.position, at: 0, replaying: true, address: a.address, parent: a.kind === 'coordinator' ? '' : a.parent, machine, state: a.status };
         for (const m of toStatelyMessages(record, () => a.context)) ws.send(JSON.stringify(m));
       }

@@ -31,7 +31,8 @@ export interface SeedActor {
   snapshot: unknown;
 }
 
-const emptyContext = (): ReadModelContext => ({ seq: 0, tasksByStatus: {}, agentsByStatus: {}, agents: {}, queue: [], taskStatus: {} });
+// A null-prototype map: any task id, `__proto__` included, is an ordinary key.
+const emptyContext = (): ReadModelContext => ({ seq: 0, tasksByStatus: {}, agentsByStatus: {}, agents: {}, queue: [], taskStatus: Object.create(null) as Record<string, string> });
 
 /** Own keys only: ids such as 'constructor' or 'toString' must not find Object.prototype's members. */
 const own = <T>(record: Record<string, T>, key: string): T | undefined => (Object.hasOwn(record, key) ? record[key] : undefined);
@@ -50,7 +51,10 @@ function setTask(ctx: ReadModelContext, id: string, status: string): ReadModelCo
   let tasksByStatus = before === undefined ? ctx.tasksByStatus : bump(ctx.tasksByStatus, before, -1);
   tasksByStatus = bump(tasksByStatus, status, 1);
   const queue = status === 'pending' ? (ctx.queue.includes(id) ? ctx.queue : [...ctx.queue, id]) : before === 'pending' ? ctx.queue.filter((q) => q !== id) : ctx.queue;
-  return { ...ctx, tasksByStatus, queue, taskStatus: { ...ctx.taskStatus, [id]: status } };
+  // The status map is private bookkeeping (readModelView leaves it out) and holds every task: it is
+  // updated in place, since copying it per record made a record cost O(tasks) and a seed O(tasks²).
+  ctx.taskStatus[id] = status;
+  return { ...ctx, tasksByStatus, queue };
 }
 
 function setAgent(ctx: ReadModelContext, id: string, status: string, patch: Partial<AgentLoad> = {}): ReadModelContext {
@@ -105,16 +109,20 @@ function fold(ctx: ReadModelContext, r: InspectionRecord): ReadModelContext {
 function seed(actors: SeedActor[], seq: number): ReadModelContext {
   let ctx = { ...emptyContext(), seq };
   const pending: Array<[number, string]> = [];
+  const tasksByStatus: Record<string, number> = {};
   for (const a of actors) {
     const c = (a.snapshot as { context?: Record<string, unknown> }).context ?? {};
     if (a.kind === 'task') {
-      ctx = setTask(ctx, a.address.slice(5), a.status);
+      // Counted here rather than through setTask: its copies would make a seed quadratic.
+      ctx.taskStatus[a.address.slice(5)] = a.status;
+      tasksByStatus[a.status] = (own(tasksByStatus, a.status) ?? 0) + 1;
       if (a.status === 'pending') pending.push([Number(c.order ?? 0), a.address.slice(5)]);
     } else if (a.kind === 'agent') {
       ctx = setAgent(ctx, a.address.slice(6), a.status, { load: Number(c.load ?? 0), succeeded: Number(c.succeeded ?? 0), failed: Number(c.failed ?? 0) });
     }
   }
   ctx.queue = pending.sort((x, y) => x[0] - y[0]).map(([, id]) => id);
+  ctx.tasksByStatus = tasksByStatus;
   return ctx;
 }
 

@@ -12,7 +12,7 @@ import type { TaskView } from '../views.js';
 import type { KernelStore } from '../store/KernelStore.js';
 import type { AssignmentStrategy } from './AssignmentStrategy.js';
 import { afterCheckpoint, buildCheckpoint } from './checkpointWrite.js';
-import type { JournalRecord } from './inputs.js';
+import type { Input, JournalRecord } from './inputs.js';
 import type { InspectionRecord } from './InspectionRecord.js';
 import { Intake } from './Intake.js';
 import { KernelCore, type KernelMachines } from './KernelCore.js';
@@ -43,6 +43,8 @@ export interface KernelOptions {
   machines?: KernelMachines;
   /** Who gets a queued task. @default directStrategy */
   strategy?: AssignmentStrategy;
+  /** Fire durable timers (false: an intake-only hive, which runs nothing). @default true */
+  timers?: boolean;
 }
 
 export type { HiveEvent } from './Listeners.js';
@@ -60,7 +62,8 @@ export class Kernel extends KernelQueries {
     this.core.inspection.logger = o.logger;
     this.listeners = new Listeners(o.logger);
     this.intake = new Intake({ store: o.store, clock: o.clock, logger: o.logger, apply: (rec) => this.applyLive(rec), onHalt: (err) => this.onHalt(err) });
-    this.timerHost = new TimerHost(this.core.timers, o.clock, (timerId) => this.intake.submit({ type: 'timer.fired', timerId }));
+    this.timerHost = new TimerHost(this.core.timers, o.clock, (timerId, due) => this.intake.submit({ type: 'timer.fired', timerId, due }));
+    if (o.timers === false) this.timerHost.stop();
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -81,6 +84,8 @@ export class Kernel extends KernelQueries {
         if (parsed && parsed.kind !== 'coordinator') core.restore(parsed.kind, parsed.id, rec);
       }
       for (const [status, n] of Object.entries(store.countTasksByStatus())) core.taskCounts.set(status, n);
+      // The restored tasks' `waitingFor` already agrees with the restored agents: nothing to re-check.
+      core.agents.takeChanged();
       core.timers.load(store.storedTimers());
       core.scheduleNeeded = false;
       this.intake.resumeAt(cp?.seq ?? 0, cp?.at ?? 0);
@@ -104,19 +109,23 @@ export class Kernel extends KernelQueries {
   /**
    * After recovery: attempts that were running when the process died have no outcome. Each gets a
    * journaled `attempt.lost`, which puts the task back in the queue for a new attempt; verifications
-   * in flight run again; timers are armed (overdue ones fire at once).
+   * in flight run again; timers are armed (overdue ones fire at once). `opened` (the process's
+   * `hive.opened` input) is journaled first, once the attempts in flight are known: work it makes
+   * assignable is new work, not work in flight.
    */
-  resumeInFlight(): Promise<unknown>[] {
-    const pending: Promise<unknown>[] = [];
+  resumeInFlight(opened?: Input): Promise<unknown>[] {
+    const lost: Array<{ taskId: string; attempt: number }> = [];
+    const verifying: Array<{ taskId: string; attempt: number }> = [];
     for (const [id, slot] of this.core.actors.get('task')!) {
       const snap = (slot.snap ?? slot.persisted)!;
       const attempt = (snap.context as { attempt: number }).attempt;
-      if (snap.value === 'assigned' || snap.value === 'running') {
-        pending.push(this.submit({ type: 'attempt.lost', taskId: id, attempt }).catch(() => undefined));
-      } else if (snap.value === 'verifying') {
-        this.o.effects.verify({ taskId: id, attempt });
-      }
+      if (snap.value === 'assigned' || snap.value === 'running') lost.push({ taskId: id, attempt });
+      else if (snap.value === 'verifying') verifying.push({ taskId: id, attempt });
     }
+    const pending: Promise<unknown>[] = [];
+    if (opened) pending.push(this.submit(opened));
+    for (const a of lost) pending.push(this.submit({ type: 'attempt.lost', ...a }).catch(() => undefined));
+    for (const v of verifying) this.o.effects.verify(v);
     this.timerHost.arm();
     return pending;
   }

@@ -5,6 +5,7 @@
  */
 import { agentAddress, coordinatorAddress, taskAddress } from '../../machines/address.js';
 import type { TaskContext } from '../../machines/task.js';
+import { followPoolChanges } from './followWaitingFor.js';
 import type { KernelCore } from './KernelCore.js';
 import { noteStart, rateAllows } from './rateLimits.js';
 
@@ -22,6 +23,7 @@ interface Pick {
  */
 export function schedule(core: KernelCore): void {
   const { queue, agents, strategy } = core;
+  followPoolChanges(core);
   while (core.scheduleNeeded) {
     core.scheduleNeeded = false;
     const stashed: Array<{ id: string; type: string; priority: number; order: number }> = [];

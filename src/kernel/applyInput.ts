@@ -8,6 +8,7 @@ import { isTerminalTaskStatus } from '../../machines/types.js';
 import type { Input, TaskSpecRecord } from './inputs.js';
 import type { KernelCore } from './KernelCore.js';
 import { collectPrunable } from './collectPrunable.js';
+import { applyHiveOpened } from './applyHiveOpened.js';
 import { deepFreeze } from './deepFreeze.js';
 import { rateLimitInputs } from './rateLimitInputs.js';
 import { applyRetry } from './retryInput.js';
@@ -71,9 +72,16 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   'verify.passed': toTask,
   'verify.failed': toTask,
   'timer.fired': (core, input) => {
-    const t = core.timers.clear(input.timerId);
-    if (t) core.deliver(t.target, { ...t.event, at: core.at }, 'timer');
+    const armed = core.timers.get(input.timerId);
+    // The firing was journaled for one instance; a timer re-armed under that id meanwhile (the next
+    // attempt's timeout, a heartbeat window) has another due time and is left alone. Records
+    // written before `due` was journaled fire whatever is armed, as they did then.
+    if (!armed || (input.due !== undefined && armed.due !== input.due)) return;
+    core.timers.clear(input.timerId);
+    core.deliver(armed.target, { ...armed.event, at: core.at }, 'timer');
   },
+  'hive.opened': applyHiveOpened,
+  'agent.attach': (core, input) => core.deliver(agentAddress(input.agentId), { type: 'hive.handler.attached', at: core.at }, 'input'),
   'hive.prune': (core, input) => {
     if (input.compactJournal) core.compactBefore = input.before;
     return collectPrunable(core, input.before);
@@ -103,7 +111,11 @@ export function createTask(core: KernelCore, spec: TaskSpecRecord, order: number
     else waitingOn.push(dep);
   }
   deepFreeze(spec.input);
-  const snap = core.create('task', spec.id, { ...spec, waitingOn, order, at: core.at });
+  // Ready at once but no agent can take it: marked from the start (no extra step per task).
+  // A delayed task is not ready: it is checked when its time comes and it joins the queue.
+  const delayed = (spec.delayMs ?? 0) > 0 || (spec.runAt ?? 0) > core.at;
+  const waitingFor = waitingOn.length === 0 && !failed && !delayed ? core.agents.gap(spec.type, []) : undefined;
+  const snap = core.create('task', spec.id, { ...spec, waitingOn, order, at: core.at, ...(waitingFor !== undefined ? { waitingFor } : {}) });
   core.countTask(undefined, String(snap.value));
   if (spec.idempotencyKey !== undefined) core.idempotencyKeys.set(spec.idempotencyKey, spec.id);
   for (const dep of waitingOn) core.deliver(taskAddress(dep), { type: 'hive.blocking', at: core.at }, 'kernel');

@@ -8,6 +8,7 @@ import type { TimerEvent } from '../../machines/types.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import { journalCoveredKey, lastJournaled } from './checkDataDir.js';
 import type { KernelStore } from './KernelStore.js';
+import { prepareDataDir } from './prepareDataDir.js';
 import { openHiveFile } from './openHiveFile.js';
 import type { HiveDatabases } from './openHiveDatabases.js';
 import { storeWriteError } from './storeWriteError.js';
@@ -81,7 +82,9 @@ export class HiveStore implements KernelStore {
   private constructor(readonly dir: string, options: HiveStoreOptions) {
     this.faults = options.faults ?? {};
     this.readOnly = options.readOnly ?? false;
-    mkdirSync(dir, { recursive: true });
+    // A writer needs a directory it can create and write; a wrong one is a DataDirError saying why.
+    if (this.readOnly) mkdirSync(dir, { recursive: true });
+    else prepareDataDir(dir);
     this.lock = options.readOnly ? undefined : acquireWriterLock(dir);
     try {
       const { root, dbs } = openHiveFile(join(dir, 'hive.lmdb'), { readOnly: this.readOnly });

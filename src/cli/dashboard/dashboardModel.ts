@@ -38,9 +38,11 @@ export interface QueueRow {
   id: string;
   type: string;
   priority: number;
-  /** 'ready', 'blocked', 'retry', 'assigned', 'verifying' */
+  /** 'ready', 'blocked', 'retry', 'assigned', 'verifying', 'waiting' (no agent can take it) */
   state: string;
   etaMs?: number;
+  /** Why a waiting task cannot be assigned: 'no capable agent' or 'no handler attached'. */
+  note?: string;
 }
 
 export interface DashboardModel {
@@ -136,6 +138,7 @@ export function dashboardModel(src: DashboardSource): DashboardModel {
   const finishEta = new Map<string, number | undefined>();
   const etaOf = (t: DashboardTask, depth = 0): number | undefined => {
     if (isTerminalTaskStatus(t.status)) return 0;
+    if (t.status === 'pending' && t.waitingFor !== undefined) return undefined; // no agent can take it: no estimate
     if (finishEta.has(t.id)) return finishEta.get(t.id);
     const avg = avgMs.get(t.type) ?? src.expectedMs?.(t.type) ?? avgMs.get('*');
     let eta: number | undefined;
@@ -163,13 +166,16 @@ export function dashboardModel(src: DashboardSource): DashboardModel {
         const dep = byId.get(d);
         return dep !== undefined && !isTerminalTaskStatus(dep.status);
       });
-      const state = t.status === 'retrying' ? 'retry' : t.status === 'pending' ? (blocked ? 'blocked' : 'ready') : t.status;
+      const stuck = t.status === 'pending' ? t.waitingFor : undefined;
+      const state = t.status === 'retrying' ? 'retry' : t.status === 'pending' ? (stuck ? 'waiting' : blocked ? 'blocked' : 'ready') : t.status;
       const row: QueueRow = { id: t.id, type: t.type, priority: t.priority, state };
+      if (stuck) row.note = stuck === 'capability' ? 'no capable agent' : 'no handler attached';
       const eta = etaOf(t);
       if (eta !== undefined) row.etaMs = eta;
       return row;
     })
-    .sort((a, b) => (a.etaMs ?? Infinity) - (b.etaMs ?? Infinity) || b.priority - a.priority);
+    // Tasks no agent can take come first: they wait for someone to act.
+    .sort((a, b) => Number(b.note !== undefined) - Number(a.note !== undefined) || (a.etaMs ?? Infinity) - (b.etaMs ?? Infinity) || b.priority - a.priority);
 
   const model: DashboardModel = {
     title: src.title,

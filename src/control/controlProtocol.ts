@@ -1,5 +1,5 @@
-/** @module controlProtocol: the requests a CLI process may send to the process that runs a hive. */
-import type { Json } from '../../../machines/types.js';
+/** @module controlProtocol: the requests another process (the CLI) may send to the process that runs a hive. */
+import type { Json } from '../../machines/types.js';
 
 /** One request per connection, as one JSON line; the answer is one JSON line too. */
 export type ControlRequest =
