@@ -1,12 +1,13 @@
 /** @module Actor addresses: one typed value per actor (`task:<id>`, `agent:<id>`, `colony:<id>`, `worker:<colony>/<id>`, `coordinator`), formed and parsed in one place. */
 
 /** The kinds of actor the kernel hosts. A new kind adds its name here and a module in src/kernel/kinds. */
-export type KindName = 'task' | 'agent' | 'coordinator' | 'colony' | 'worker';
+export type KindName = 'task' | 'agent' | 'coordinator' | 'colony' | 'worker' | 'schedule' | 'ratelimit';
 
 /** An actor's address: `<kind>:<id>`, or the bare kind name for a singleton such as `coordinator`. */
 export type Address = string & { readonly __brand: 'Address' };
 
 const singletons = new Set<string>(['coordinator']);
+const kindsWithIds = new Set<string>(['task', 'agent', 'colony', 'worker', 'schedule', 'ratelimit']);
 
 /**
  * Forms an address.
@@ -25,8 +26,8 @@ export function parseAddress(text: string): { kind: KindName; id: string } | und
   const colon = text.indexOf(':');
   if (colon <= 0) return undefined;
   const kind = text.slice(0, colon);
-  if (kind !== 'task' && kind !== 'agent' && kind !== 'colony' && kind !== 'worker') return undefined;
-  return { kind, id: text.slice(colon + 1) };
+  if (!kindsWithIds.has(kind)) return undefined;
+  return { kind: kind as KindName, id: text.slice(colon + 1) };
 }
 
 export const taskAddress = (id: string): Address => `task:${id}` as Address;

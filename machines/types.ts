@@ -26,7 +26,8 @@ export interface TaskError {
 /** Terminal task statuses; an actor in one of these is finished and can be passivated. */
 export const terminalTaskStatuses = ['completed', 'verified', 'failed', 'timed_out', 'rejected', 'cancelled'] as const;
 export type TerminalTaskStatus = (typeof terminalTaskStatuses)[number];
-export type TaskStatus = 'pending' | 'assigned' | 'running' | 'verifying' | 'retrying' | TerminalTaskStatus;
+/** `delayed`: posted with `runAt`/`delayMs`, not queued until then; `waiting`: its handler waits for a signal. */
+export type TaskStatus = 'delayed' | 'pending' | 'assigned' | 'running' | 'waiting' | 'verifying' | 'retrying' | TerminalTaskStatus;
 export type AgentStatus = 'idle' | 'busy' | 'paused' | 'error' | 'stopped';
 
 export function isTerminalTaskStatus(status: string): status is TerminalTaskStatus {
@@ -47,7 +48,11 @@ export type TimerEvent =
   | { type: 'hive.heartbeat.missed' }
   | { type: 'hive.agent.restart' }
   | { type: 'hive.trigger.due'; triggerId: string; slot: number }
-  | { type: 'hive.colony.retention' };
+  | { type: 'hive.colony.retention' }
+  | { type: 'hive.due' }
+  | { type: 'hive.signal.timeout'; name: string; until: number }
+  | { type: 'hive.schedule.fire'; slot: number }
+  | { type: 'hive.ratelimit.reopen' };
 
 export type TimerRequest =
   | { type: 'effect.timer.set'; timerId: string; due: number; target: Address; event: TimerEvent }
@@ -61,6 +66,6 @@ export type WorkRequest =
 
 /** Public notifications the machines emit; the host forwards them to `hive.on()` listeners. */
 export interface Notification {
-  type: `task.${string}` | `agent.${string}` | `colony.${string}` | `worker.${string}` | `trigger.${string}`;
+  type: `task.${string}` | `agent.${string}` | `colony.${string}` | `worker.${string}` | `trigger.${string}` | `schedule.${string}`;
   [key: string]: Json | undefined;
 }

@@ -15,6 +15,12 @@ import type { HiveEvent } from './kernel/Kernel.js';
 import type { AgentSpec, TaskSpec } from './specs.js';
 import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime, preview, readSafely } from './validate.js';
 import type { AgentView, CountsByStatus, TaskView } from './views.js';
+import { retryTask } from './hive/retryTask.js';
+import { listSchedules, scheduleCommand, scheduleView, setSchedule } from './hive/scheduleCommands.js';
+import { signalTask } from './hive/signalTask.js';
+import type { ScheduleOptions } from './schedule/scheduleRecord.js';
+import type { ScheduleView } from './schedule/scheduleView.js';
+import type { Json } from '../machines/types.js';
 import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../machines/types.js';
 
 export { defaultHiveOptions, type HiveOptions } from './hive/compileHiveOptions.js';
@@ -44,6 +50,11 @@ export type HiveEventType =
   | 'worker.resurrected'
   | 'trigger.fired'
   | 'trigger.skipped'
+  | 'task.retried'
+  | 'task.waiting'
+  | 'task.signalled'
+  | 'schedule.fired'
+  | 'schedule.skipped'
   | '*';
 
 export interface HiveStatus {
@@ -295,6 +306,70 @@ export class Hive {
     // An outcome journaled just before the cancel may have finished the task first.
     if (after.status !== 'cancelled') throw new AlreadyFinishedError(id, after.status);
     return after;
+  }
+
+  /**
+   * Puts a failed, timed-out or rejected task back in the queue as a new attempt, with a fresh set
+   * of automatic retries (a `task.retried` event). Owner rules as for `cancelTask`. Any other
+   * status is a NotRetryableError, as is a dependency that ended badly (retry that first).
+   * @example await hive.retryTask('build-1', { by: 'alice' })
+   */
+  async retryTask(id: string, options: { by?: string } = {}): Promise<TaskView> {
+    this.assertOpen();
+    return retryTask(this.kernel, id, options);
+  }
+
+  /**
+   * Sends a named JSON value to a task. A task `waiting` for it (its handler called
+   * `ctx.waitForSignal(name)`) is queued again and its next attempt gets the value; sent earlier,
+   * the value is kept until the handler asks for it.
+   * @example await hive.signal('deploy-1', 'approve', { ok: true, by: 'alice' })
+   */
+  async signal(taskId: string, name: string, value: Json = null): Promise<TaskView> {
+    this.assertOpen();
+    return signalTask(this.kernel, taskId, name, value);
+  }
+
+  // ------------------------------------------------------------ schedules
+
+  /**
+   * Posts a task on a schedule (`every` ms or a `cron` pattern), durably: a slot's task has the
+   * slot time in its id (`<id>@<ISO time>`), so no slot posts twice, also across restarts. The same
+   * id with the same options changes nothing (declare schedules on every start); other options update it.
+   * @example await hive.schedule({ id: 'nightly', cron: '0 3 * * *', task: { type: 'backup' }, overlap: 'skip' })
+   */
+  async schedule(options: ScheduleOptions): Promise<ScheduleView> {
+    this.assertOpen();
+    return setSchedule(this.kernel, options);
+  }
+
+  /** Stops a schedule's slots until `resumeSchedule`; slots in between are not caught up. */
+  pauseSchedule(id: string): Promise<ScheduleView> {
+    this.assertOpen();
+    return scheduleCommand(this.kernel, 'schedule.pause', id);
+  }
+  /** Starts a paused schedule again from its next slot after now. */
+  resumeSchedule(id: string): Promise<ScheduleView> {
+    this.assertOpen();
+    return scheduleCommand(this.kernel, 'schedule.resume', id);
+  }
+  /** Deletes a schedule (tasks it posted are left alone). */
+  removeSchedule(id: string): Promise<ScheduleView> {
+    this.assertOpen();
+    return scheduleCommand(this.kernel, 'schedule.remove', id);
+  }
+
+  /** Every schedule (active or paused), by id. */
+  async schedules(): Promise<ScheduleView[]> {
+    this.assertOpen();
+    return listSchedules(this.kernel);
+  }
+
+  async getSchedule(id: string): Promise<ScheduleView> {
+    checkId('scheduleId', id);
+    const view = scheduleView(this.kernel, id);
+    if (!view || view.status === 'removed') throw new NotFoundError('schedule', id);
+    return view;
   }
 
   /**

@@ -16,6 +16,9 @@ export type HiveErrorCode =
   | 'locked'
   | 'attempt_superseded'
   | 'determinism_violation'
+  | 'not_retryable'
+  | 'signal_timeout'
+  | 'attempt_suspended'
   | 'invalid_data_dir'
   | 'control_unavailable'
   | 'colony_stopped';
@@ -41,9 +44,9 @@ export class ValidationError extends HiveError {
 }
 
 export class NotFoundError extends HiveError {
-  readonly kind: 'task' | 'agent' | 'colony' | 'worker' | 'trigger';
+  readonly kind: 'task' | 'agent' | 'colony' | 'worker' | 'trigger' | 'schedule';
   readonly id: string;
-  constructor(kind: 'task' | 'agent' | 'colony' | 'worker' | 'trigger', id: string, detail = '') {
+  constructor(kind: 'task' | 'agent' | 'colony' | 'worker' | 'trigger' | 'schedule', id: string, detail = '') {
     super('not_found', `no ${kind} with id ${JSON.stringify(id)}${detail}`);
     this.name = 'NotFoundError';
     this.kind = kind;
@@ -98,8 +101,9 @@ export class AccessDeniedError extends HiveError {
 export class AlreadyFinishedError extends HiveError {
   readonly id: string;
   readonly status: string;
-  constructor(id: string, status: string, what: { kind: 'task' | 'worker'; action: string } = { kind: 'task', action: 'cancelled' }) {
-    super('already_finished', `${what.kind} ${JSON.stringify(id)} already finished (${status}); only unfinished ${what.kind}s can be ${what.action}`);
+  constructor(id: string, status: string, what: { kind: 'task' | 'worker'; action: string } | string = { kind: 'task', action: 'cancelled' }) {
+    const w = typeof what === 'string' ? { kind: 'task', action: what } : what;
+    super('already_finished', `${w.kind} ${JSON.stringify(id)} already finished (${status}); only unfinished ${w.kind}s can be ${w.action}`);
     this.name = 'AlreadyFinishedError';
     this.id = id;
     this.status = status;
@@ -279,6 +283,60 @@ export class DeterminismViolationError extends HiveError {
     this.address = address;
     this.expected = expected;
     this.actual = actual;
+  }
+}
+
+/**
+ * `retryTask` was called on a task that is not failed, timed_out or rejected, or whose dependency
+ * ended badly (retry that dependency first).
+ * @example try { await hive.retryTask(id) } catch (e) { if (isHiveError(e, 'not_retryable')) console.log(e.status) }
+ */
+export class NotRetryableError extends HiveError {
+  readonly id: string;
+  readonly status: string;
+  constructor(id: string, status: string, dependency?: { id: string; status: string }) {
+    super(
+      'not_retryable',
+      dependency === undefined
+        ? `task ${JSON.stringify(id)} is ${status}; only failed, timed_out or rejected tasks can be retried`
+        : `task ${JSON.stringify(id)} cannot be retried: its dependency ${JSON.stringify(dependency.id)} ended ${dependency.status} (retry that first)`,
+    );
+    this.name = 'NotRetryableError';
+    this.id = id;
+    this.status = status;
+  }
+}
+
+/**
+ * `ctx.waitForSignal(name, { timeoutMs })` gave up: the signal did not arrive in time. Thrown in
+ * the attempt after the wait timed out; a handler may catch it and carry on without the signal.
+ */
+export class SignalTimeoutError extends HiveError {
+  readonly taskId: string;
+  readonly signal: string;
+  constructor(taskId: string, signal: string) {
+    super('signal_timeout', `task ${JSON.stringify(taskId)} waited for signal ${JSON.stringify(signal)} past its timeoutMs; send it with hive.signal() and retry the task, or catch this error`);
+    this.name = 'SignalTimeoutError';
+    this.taskId = taskId;
+    this.signal = signal;
+  }
+}
+
+/**
+ * Rejects `ctx.waitForSignal` when the signal is not there yet: the attempt has ended (the task is
+ * `waiting`, its agent free) and the handler runs again, as a new attempt, once the signal arrives.
+ * Let it propagate; anything the handler returns after it is ignored.
+ */
+export class AttemptSuspendedError extends HiveError {
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly signal: string;
+  constructor(taskId: string, attempt: number, signal: string) {
+    super('attempt_suspended', `attempt ${attempt} of task ${JSON.stringify(taskId)} ended to wait for signal ${JSON.stringify(signal)}; the task runs again when it arrives`);
+    this.name = 'AttemptSuspendedError';
+    this.taskId = taskId;
+    this.attempt = attempt;
+    this.signal = signal;
   }
 }
 

@@ -10,6 +10,8 @@ export { Colony } from './colony/Colony.js';
 export { defaultColonyOptions, type ColonySpec, type SpawnOptions, type TriggerDefinition } from './colony/colonySpecs.js';
 export type { ColonyView, TriggerView } from './colony/colonyViews.js';
 export type { WorkerHandler, WorkerHandlerContext, WorkerJob, PartialResult, WorkerReport, WorkerReportStatus } from './colony/workerTypes.js';
+export type { ScheduleOptions } from './schedule/scheduleRecord.js';
+export type { ScheduleView } from './schedule/scheduleView.js';
 export type { TaskView, AgentView } from './views.js';
 export type { Handler, HandlerContext, Verifier } from './effects/types.js';
 export { processHandler, defaultProcessHandlerOptions, type ProcessHandlerOptions } from './effects/processHandler.js';
@@ -35,6 +37,9 @@ export {
   AttemptSupersededError,
   DeterminismViolationError,
   ColonyStoppedError,
+  NotRetryableError,
+  SignalTimeoutError,
+  AttemptSuspendedError,
   isHiveError,
   type HiveErrorCode,
   type LockHolder,

@@ -49,10 +49,14 @@ export interface TaskSpec {
   parentTaskId?: string;
   /** Call `createHive({ notify })` once when the task finishes (not when it is cancelled). */
   notify?: boolean;
+  /** Hold the task until this time (epoch ms): it is `delayed`, not queued, until then. */
+  runAt?: number;
+  /** Hold the task this many ms after it is posted (instead of `runAt`). */
+  delayMs?: number;
 }
 
 const agentKeys = ['id', 'name', 'capabilities', 'priority', 'maxConcurrent', 'handler', 'level', 'parentId', 'owner', 'failureThreshold', 'heartbeatMs', 'maxRestarts', 'restartBackoffMs'] as const;
-const taskKeys = ['id', 'type', 'input', 'priority', 'dependsOn', 'deadline', 'timeoutMs', 'maxRetries', 'backoffMs', 'verify', 'owner', 'idempotencyKey', 'parentTaskId', 'notify'] as const;
+const taskKeys = ['id', 'type', 'input', 'priority', 'dependsOn', 'deadline', 'timeoutMs', 'maxRetries', 'backoffMs', 'verify', 'owner', 'idempotencyKey', 'parentTaskId', 'notify', 'runAt', 'delayMs'] as const;
 
 /** Deepest chain of sub-tasks (each task keeps its ancestors, so the chain is bounded). */
 export const maxTaskDepth = 100;
@@ -161,6 +165,9 @@ function taskRecord(spec: unknown, field: string): TaskSpecRecord {
   if (s.idempotencyKey !== undefined) record.idempotencyKey = checkName('idempotencyKey', s.idempotencyKey);
   if (s.parentTaskId !== undefined) record.parentTaskId = checkId('parentTaskId', s.parentTaskId);
   if (s.notify !== undefined && checkBool('notify', s.notify)) record.notify = true;
+  if (s.runAt !== undefined && s.delayMs !== undefined) throw new ValidationError('runAt', 'give runAt (a time) or delayMs (a duration), not both');
+  if (s.runAt !== undefined) record.runAt = checkTime('runAt', s.runAt);
+  if (s.delayMs !== undefined) record.delayMs = checkInt('delayMs', s.delayMs, 0, limits.maxDelayMs);
   return record;
 }
 

@@ -34,6 +34,14 @@ export interface TaskView {
   startedAt?: number;
   finishedAt?: number;
   retryAt?: number;
+  /** A delayed task is not queued before this time (epoch ms). */
+  runAt?: number;
+  /** Signal values received so far, by name (`hive.signal`). */
+  signals?: Record<string, Json>;
+  /** While `waiting`: the signal its handler waits for, and until when (epoch ms) with a timeout. */
+  waitingForSignal?: { name: string; until?: number };
+  /** Signals whose wait timed out. */
+  signalTimeouts?: string[];
   /**
    * Pending and ready, but no agent can take it whatever the load: 'capability' when no agent (not
    * stopped, not refused) has its type as a capability, 'handler' when some have but the process
@@ -111,6 +119,10 @@ export function toTaskView(status: string, c: TaskContext): TaskView {
   if (c.startedAt !== undefined) v.startedAt = c.startedAt;
   if (c.finishedAt !== undefined) v.finishedAt = c.finishedAt;
   if (c.retryAt !== undefined) v.retryAt = c.retryAt;
+  if (s.runAt !== undefined) v.runAt = s.runAt;
+  if (c.signals !== undefined) v.signals = c.signals;
+  if (c.waitingForSignal !== undefined) v.waitingForSignal = c.waitingForSignal;
+  if (c.signalTimeouts !== undefined) v.signalTimeouts = c.signalTimeouts;
   if (status === 'pending' && c.waitingFor !== undefined) v.waitingFor = c.waitingFor;
   return v;
 }

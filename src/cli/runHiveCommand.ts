@@ -1,5 +1,5 @@
 /**
- * @module runHiveCommand: carries out a write command (post, cancel) on a data directory: through
+ * @module runHiveCommand: carries out a write command (post, cancel, retry, signal) on a data directory: through
  * the running hive's control channel when a process holds the directory, else by opening it
  * (intake-only) itself.
  */

@@ -13,6 +13,8 @@ type Op<K extends ControlRequest['op']> = (hive: Hive, request: Extract<ControlR
 const ops: { [K in ControlRequest['op']]: Op<K> } = {
   post: (hive, r) => hive.postTask(r.task as unknown as TaskSpec),
   cancel: (hive, r) => hive.cancelTask(r.taskId, r.by === undefined ? {} : { by: r.by }),
+  retry: (hive, r) => hive.retryTask(r.taskId, r.by === undefined ? {} : { by: r.by }),
+  signal: (hive, r) => hive.signal(r.taskId, r.name, r.value),
 };
 
 /**

@@ -14,9 +14,11 @@ import { isHiveError } from '../errors.js';
 import type { HiveEvent } from '../kernel/Kernel.js';
 import type { TaskView } from '../views.js';
 import { buildPlan, buildTeam, phaseOf, workProfile } from './buildTeam.js';
+import { DemoClock } from './demoClock.js';
 import { demoHandlers, demoVerifiers } from './simulatedWork.js';
 import { coverageGate, coverageWorker, testColonyId } from './testColony.js';
 import type { Colony } from '../colony/Colony.js';
+import { wipeHiveDir } from './wipeHiveDir.js';
 
 export interface DemoOptions {
   dataDir: string;
@@ -30,6 +32,8 @@ export interface DemoOptions {
   fps?: number;
   /** Accept `hivestate post` / `cancel` from other processes over a local socket. @default true */
   control?: boolean;
+  /** Delete the directory's hive data first (after checking it is a hive directory). @default false */
+  fresh?: boolean;
 }
 
 export interface DemoResult {
@@ -48,6 +52,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const speed = options.speed ?? 1;
   const out = options.out ?? process.stdout;
   const tty = (out as WriteStream).isTTY === true;
+  if (options.fresh) wipeHiveDir(options.dataDir);
   let colony: Colony | undefined;
   const handlers = demoHandlers(speed);
   const work = handlers.quality!;
@@ -62,7 +67,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     logger: pino({ level: 'silent' }),
     control: options.control !== false,
   });
-  const t0 = Date.now();
+  const clock = new DemoClock(options.dataDir).start();
   const started = new Map<string, number>();
   const offs: Array<() => void> = [hive.on('task.started', (e) => void started.set(String(e.taskId), Number(e.at)))];
   let screen: LiveScreen | undefined;
@@ -106,6 +111,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           roleOf: (a) => buildTeam.find((m) => m.spec.id === a.id)?.role ?? a.capabilities.join(','),
           expectedMs: (type) => (workProfile[type] ? workProfile[type].ms / speed : undefined),
           note: `data ${options.dataDir}; Ctrl-C stops, the same command resumes`,
+          elapsedMs: clock.elapsedMs(),
         });
         live.draw(renderDashboard(model, { width: live.size.width, height: live.size.height - 1, color: true }));
       };
@@ -138,13 +144,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         tasks: views.map((v) => withStart(v, started)),
         phaseOf: (t) => phaseOf(t.id),
         roleOf: (a) => buildTeam.find((m) => m.spec.id === a.id)?.role ?? a.capabilities.join(','),
+        elapsedMs: clock.elapsedMs(),
       });
       screen.draw(renderDashboard(model, { width: screen.size.width, height: screen.size.height - 1, color: true }));
     }
     const byStatus: Record<string, number> = {};
     for (const v of views) byStatus[v.status] = (byStatus[v.status] ?? 0) + 1;
-    return { stopped: outcome === 'stopped', tasks: ids.length, byStatus, resumed, elapsedMs: Date.now() - t0 };
+    return { stopped: outcome === 'stopped', tasks: ids.length, byStatus, resumed, elapsedMs: clock.elapsedMs() };
   } finally {
+    clock.stop();
     if (ticker) clearInterval(ticker);
     screen?.end();
     for (const off of offs) off();

@@ -12,6 +12,7 @@ import type { AgentSpec, TaskSpec } from '../specs.js';
 import type { AgentView, TaskView } from '../views.js';
 import { describeThrown, maxErrorMessage } from './describeThrown.js';
 import type { Handler, HandlerContext, Verifier } from './types.js';
+import { waitForSignal } from './waitForSignal.js';
 
 type AttemptRequest = { taskId: string; attempt: number; agentId: string };
 
@@ -60,6 +61,8 @@ export class Executor implements EffectRunner {
       agentId: req.agentId,
       taskId: req.taskId,
       lastCheckpoint: task.checkpoint,
+      signals: task.signals ?? {},
+      waitForSignal: waitForSignal({ taskId: req.taskId, attempt: req.attempt, submit: this.deps.submit, task: () => this.deps.task(req.taskId), alive }),
       logger,
       spawnAgent: (spec) => this.deps.spawnSubAgent(req.agentId, spec),
       postTask: (spec) => this.deps.postSubTask(req.taskId, spec),

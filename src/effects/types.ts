@@ -28,6 +28,18 @@ export interface HandlerContext {
   spawnAgent(spec: AgentSpec): Promise<AgentView>;
   /** Posts a sub-task of this task (`parentTaskId` = this task): cancelling this task cancels it too. */
   postTask(spec: TaskSpec): Promise<TaskView>;
+  /** Signal values the task had received when this attempt started, by name. */
+  signals: Record<string, Json>;
+  /**
+   * Waits for a signal sent with `hive.signal(taskId, name, value)` (or `hivestate signal`).
+   * Received already (before or during this attempt): resolves with its value at once. Otherwise
+   * the attempt ends durably (the task is `waiting` and holds no agent) and this rejects with
+   * AttemptSuspendedError; let it propagate. When the signal arrives, the handler runs again from
+   * the start as a new attempt (use `checkpoint` to skip finished steps) and this call returns the
+   * value at once. With `timeoutMs`, a wait that outlasts it puts the task back in the queue and
+   * this call throws SignalTimeoutError in that attempt (catch it to carry on without the signal).
+   */
+  waitForSignal(name: string, options?: { timeoutMs?: number }): Promise<Json>;
   logger: Logger;
 }
 

@@ -17,6 +17,7 @@ import { openReplay } from '../replay/Replay.js';
 import { openDataDir } from '../replay/ReplaySource.js';
 import { HiveStore } from '../store/HiveStore.js';
 import type { CompiledHiveOptions } from './compileHiveOptions.js';
+import { syncRateLimits } from './syncRateLimits.js';
 
 export interface HiveParts {
   store: HiveStore;
@@ -83,6 +84,9 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     const opened = r.restoredAgents > 0 ? { type: 'hive.opened' as const, handlerTypes: [...o.handlers.keys()], ...(o.intakeOnly ? { intakeOnly: true } : {}) } : undefined;
     if (o.intakeOnly) await (opened && kernel.submit(opened));
     else await Promise.all(kernel.resumeInFlight(opened));
+    // After resuming: tasks started by a changed limit must not be taken for attempts lost in a crash.
+    // An intake-only open (the CLI on a free directory) leaves the directory's limits as they are.
+    if (!o.intakeOnly) await syncRateLimits(kernel, o.rateLimits);
     let inspector: InspectorServer | undefined;
     if (o.inspect) {
       const replay = await openReplay(openDataDir(o.dataDir));

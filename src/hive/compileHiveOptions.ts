@@ -14,6 +14,8 @@ import { defaultHttpListenerOptions, type HttpListenerOptions } from './HttpList
 import type { Notify } from './Notifier.js';
 import type { StoreFaults } from '../store/HiveStore.js';
 import { checkBool, checkInt, checkKeys, checkName } from '../validate.js';
+import { compileRateLimits } from './compileRateLimits.js';
+import type { RateLimits } from './syncRateLimits.js';
 
 export interface HiveOptions {
   /** Where the LMDB store lives. @default './.hivestate' */
@@ -59,6 +61,11 @@ export interface HiveOptions {
   http?: { port: number; host?: string };
   /** Called once when a task or worker spawned with `notify: true` finishes (not when cancelled or stopped); a throw is logged, never fatal. */
   notify?: Notify;
+  /**
+   * At most `max` starts of a task type per `perMs` (a sliding window), e.g. `{ email: { max: 10, perMs: 1000 } }`.
+   * Journaled: the directory keeps them until a hive opens with other `rateLimits` (`{}` removes all).
+   */
+  rateLimits?: Record<string, { max: number; perMs: number }>;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -80,6 +87,8 @@ export interface CompiledHiveOptions {
   idempotency: { ttlMs: number; max: number };
   http: HttpListenerOptions | undefined;
   notify: Notify | undefined;
+  /** Undefined: keep the directory's limits. */
+  rateLimits: RateLimits | undefined;
 }
 
 export const defaultHiveOptions = {
@@ -90,7 +99,7 @@ export const defaultHiveOptions = {
   idempotency: { ttlMs: 24 * 60 * 60 * 1000, max: 10_000 },
 } as const;
 
-const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'on', 'intakeOnly', 'control', 'colonies', 'idempotency', 'http', 'notify'] as const;
+const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'on', 'intakeOnly', 'control', 'colonies', 'idempotency', 'http', 'notify', 'rateLimits'] as const;
 
 /**
  * Checks user options and fills in every default; throws a ValidationError naming the bad option.
@@ -130,6 +139,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
       port: checkInt('http.port', http.port, 0, 65535),
       host: http.host === undefined ? defaultHttpListenerOptions.host : checkName('http.host', http.host, 255),
     },
+    rateLimits: compileRateLimits(options.rateLimits),
   };
 }
 

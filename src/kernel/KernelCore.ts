@@ -111,7 +111,7 @@ export class KernelCore {
       const kind = this.kinds[parsed.kind];
       const current = slot.snap ?? slot.persisted!;
       const before = statusOf(current);
-      if (kind.isFinished(before)) continue;
+      if (kind.isFinished(before) && !kind.revivedBy?.(env.event)) continue;
       const snap = this.hosted(parsed.kind, slot);
       if (snap.status !== 'active') continue; // a final state takes no more messages (a stopped agent)
       if (this.inspection.active) this.inspection.record(this, { kind: 'message', from: env.from, to: env.to, event: env.event });

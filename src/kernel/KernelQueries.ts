@@ -101,6 +101,14 @@ export abstract class KernelQueries {
     return this.core.colonies.get(colonyId);
   }
 
+  /**
+   * Ids of the actors of one kind in memory now (for schedules and rate limits: all live ones).
+   * @example kernel.idsOf('schedule') // ['nightly']
+   */
+  idsOf(kind: KindName): string[] {
+    return [...this.core.actors.get(kind)!.keys()];
+  }
+
   agentContext(id: string): AgentContext | undefined {
     return this.core.current('agent', id)?.context as AgentContext | undefined;
   }

@@ -13,11 +13,17 @@ import { applyHiveOpened } from './applyHiveOpened.js';
 import { deepFreeze } from './deepFreeze.js';
 import { subAgentsOf } from './subAgents.js';
 import { cancelSubtree } from './TaskTree.js';
+import { rateLimitInputs } from './rateLimitInputs.js';
+import { applyRetry } from './retryInput.js';
+import { scheduleInputs } from './scheduleInputs.js';
+import { signalInputs } from './signalInputs.js';
 
 type Handler<T extends Input['type']> = (core: KernelCore, input: Extract<Input, { type: T }>) => unknown;
+/** How one input type is applied (handlers in other modules are typed with it). */
+export type InputHandler<T extends Input['type']> = Handler<T>;
 
 /** Post order: inputs in journal order, tasks of one batch in batch order. */
-const orderOf = (seq: number, index: number) => seq * 65536 + index;
+export const orderOf = (seq: number, index: number) => seq * 65536 + index;
 
 const agentCommand = (core: KernelCore, input: Extract<Input, { type: 'agent.pause' | 'agent.resume' | 'agent.stop' | 'agent.heartbeat' }>) =>
   core.deliver(agentAddress(input.agentId), { type: input.type, at: core.at }, 'input');
@@ -95,6 +101,10 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
     return collectPrunable(core, input.before);
   },
   ...colonyInputHandlers,
+  'task.retry': applyRetry,
+  ...signalInputs,
+  ...scheduleInputs,
+  ...rateLimitInputs,
 };
 
 /**
@@ -106,7 +116,7 @@ export function applyInput(core: KernelCore, input: Input): unknown {
 }
 
 /** Creates a task actor; dependencies already finished badly fail it at once. */
-function createTask(core: KernelCore, spec: TaskSpecRecord, order: number): void {
+export function createTask(core: KernelCore, spec: TaskSpecRecord, order: number): void {
   const waitingOn: string[] = [];
   let failed: { id: string; status: string } | undefined;
   for (const dep of spec.dependsOn) {
@@ -117,7 +127,9 @@ function createTask(core: KernelCore, spec: TaskSpecRecord, order: number): void
   }
   deepFreeze(spec.input);
   // Ready at once but no agent can take it: marked from the start (no extra step per task).
-  const waitingFor = waitingOn.length === 0 && !failed ? core.agents.gap(spec.type, []) : undefined;
+  // A delayed task is not ready: it is checked when its time comes and it joins the queue.
+  const delayed = (spec.delayMs ?? 0) > 0 || (spec.runAt ?? 0) > core.at;
+  const waitingFor = waitingOn.length === 0 && !failed && !delayed ? core.agents.gap(spec.type, []) : undefined;
   const snap = core.create('task', spec.id, { ...spec, waitingOn, order, at: core.at, ...(waitingFor !== undefined ? { waitingFor } : {}) });
   core.countTask(undefined, String(snap.value));
   if (spec.idempotencyKey !== undefined) core.idempotencyKeys.set(spec.idempotencyKey, spec.id);

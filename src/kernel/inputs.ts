@@ -1,5 +1,6 @@
 /** @module The inputs the kernel journals: everything from the outside world, each with a sequence number and a time. */
 import type { AgentInput } from '../../machines/agent.js';
+import type { ScheduleSpec } from '../../machines/schedule.js';
 import type { TaskInput } from '../../machines/task.js';
 import type { Json, TaskError } from '../../machines/types.js';
 import type { ColonyInput } from './ColonyInput.js';
@@ -31,7 +32,14 @@ export type Input =
   | { type: 'hive.opened'; handlerTypes: string[]; intakeOnly?: boolean }
   /** This process attached the agent's own handler (`attachHandler`, or spawnAgent again with `handler`). */
   | { type: 'agent.attach'; agentId: string }
-  | ColonyInput;
+  | ColonyInput
+  | { type: 'task.retry'; taskId: string; by?: string }
+  | { type: 'task.signal'; taskId: string; name: string; value: Json }
+  | { type: 'attempt.waiting'; taskId: string; attempt: number; name: string; timeoutMs?: number }
+  | { type: 'schedule.set'; schedule: ScheduleSpec }
+  | { type: 'schedule.pause' | 'schedule.resume' | 'schedule.remove'; scheduleId: string }
+  | { type: 'ratelimit.set'; taskType: string; max: number; perMs: number }
+  | { type: 'ratelimit.remove'; taskType: string };
 
 /** One journal entry. `at` is the host's clock when the input was accepted. */
 export interface JournalRecord {

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RootDatabase } from 'lmdb';
 import { FormatError, StoreError } from '../errors.js';
-import type { Address } from '../../machines/address.js';
+import type { Address, KindName } from '../../machines/address.js';
 import type { TimerEvent } from '../../machines/types.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import { journalCoveredKey, lastJournaled } from './checkDataDir.js';
@@ -17,7 +17,7 @@ import { acquireWriterLock, type WriterLock } from './writerLock.js';
 
 export { formatVersion } from './openHiveDatabases.js';
 
-export type ActorKind = 'task' | 'agent' | 'coordinator' | 'colony' | 'worker';
+export type ActorKind = KindName;
 
 /** An actor as stored: its XState persisted snapshot plus what indexes need. */
 export interface StoredActor {

@@ -21,6 +21,8 @@ export interface DashboardSource {
   expectedMs?: (type: string) => number | undefined;
   /** One line under the title (e.g. how fresh a read-only view is). */
   note?: string;
+  /** Elapsed time to show (the demo: time its runs have run); default: since the oldest task was posted. */
+  elapsedMs?: number;
 }
 
 export interface AgentRow {
@@ -88,7 +90,7 @@ export function dashboardModel(src: DashboardSource): DashboardModel {
   const done = succeeded + failed;
   const running = (counts.running ?? 0) + (counts.assigned ?? 0) + (counts.verifying ?? 0);
   const startedAt = tasks.reduce((m, t) => Math.min(m, t.createdAt), now);
-  const elapsedMs = Math.max(0, now - startedAt);
+  const elapsedMs = src.elapsedMs ?? Math.max(0, now - startedAt);
 
   // Throughput over the last minute of finishes (or since the start when shorter).
   const windowMs = Math.min(60_000, Math.max(elapsedMs, 1));
@@ -143,7 +145,8 @@ export function dashboardModel(src: DashboardSource): DashboardModel {
     if (avg !== undefined && depth < 50) {
       if (t.status === 'running' || t.status === 'assigned' || t.status === 'verifying') eta = avg * (1 - (t.progress?.pct ?? 0) / 100);
       else {
-        let deps = t.status === 'retrying' && t.retryAt !== undefined ? Math.max(0, t.retryAt - now) : 0;
+        const waitUntil = t.status === 'retrying' ? t.retryAt : t.status === 'delayed' ? t.runAt : undefined;
+        let deps = waitUntil !== undefined ? Math.max(0, waitUntil - now) : 0;
         for (const d of t.dependsOn) {
           const dep = byId.get(d);
           const e = dep === undefined ? 0 : etaOf(dep, depth + 1);

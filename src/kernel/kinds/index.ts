@@ -4,6 +4,8 @@ import type { ActorKind } from '../ActorKind.js';
 import { agentKind } from './agentKind.js';
 import { colonyKind } from './colonyKind.js';
 import { coordinatorKind } from './coordinatorKind.js';
+import { rateLimitKind } from './rateLimitKind.js';
+import { scheduleKind } from './scheduleKind.js';
 import { taskKind } from './taskKind.js';
 import { workerKind } from './workerKind.js';
 
@@ -13,4 +15,6 @@ export const kinds: Record<KindName, ActorKind> = {
   coordinator: coordinatorKind as ActorKind,
   colony: colonyKind as ActorKind,
   worker: workerKind as ActorKind,
+  schedule: scheduleKind as ActorKind,
+  ratelimit: rateLimitKind as ActorKind,
 };

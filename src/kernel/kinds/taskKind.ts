@@ -18,6 +18,7 @@ export const taskKind: ActorKind<TaskContext> = {
   },
   order: (c) => c.spec.order,
   isFinished: isTerminalTaskStatus,
+  revivedBy: (event) => event.type === 'task.retry',
   parentOf: () => coordinatorAddress,
   onAdded: (core, id, snap) => {
     for (const dep of snap.context.waitingOn) core.addDependent(dep, id);
