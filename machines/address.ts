@@ -1,12 +1,13 @@
-/** @module Actor addresses: one typed value per actor (`task:<id>`, `agent:<id>`, `coordinator`), formed and parsed in one place. */
+/** @module Actor addresses: one typed value per actor (`task:<id>`, `agent:<id>`, `colony:<id>`, `worker:<colony>/<id>`, `coordinator`), formed and parsed in one place. */
 
 /** The kinds of actor the kernel hosts. A new kind adds its name here and a module in src/kernel/kinds. */
-export type KindName = 'task' | 'agent' | 'coordinator';
+export type KindName = 'task' | 'agent' | 'coordinator' | 'colony' | 'worker' | 'schedule' | 'ratelimit';
 
 /** An actor's address: `<kind>:<id>`, or the bare kind name for a singleton such as `coordinator`. */
 export type Address = string & { readonly __brand: 'Address' };
 
 const singletons = new Set<string>(['coordinator']);
+const kindsWithIds = new Set<string>(['task', 'agent', 'colony', 'worker', 'schedule', 'ratelimit']);
 
 /**
  * Forms an address.
@@ -25,10 +26,14 @@ export function parseAddress(text: string): { kind: KindName; id: string } | und
   const colon = text.indexOf(':');
   if (colon <= 0) return undefined;
   const kind = text.slice(0, colon);
-  if (kind !== 'task' && kind !== 'agent') return undefined;
-  return { kind, id: text.slice(colon + 1) };
+  if (!kindsWithIds.has(kind)) return undefined;
+  return { kind: kind as KindName, id: text.slice(colon + 1) };
 }
 
 export const taskAddress = (id: string): Address => `task:${id}` as Address;
 export const agentAddress = (id: string): Address => `agent:${id}` as Address;
 export const coordinatorAddress = 'coordinator' as Address;
+export const colonyAddress = (id: string): Address => `colony:${id}` as Address;
+/** A worker's id in its kind's table and its address: `<colony>/<worker>` (colony ids never contain `/`). */
+export const workerKey = (colonyId: string, workerId: string): string => `${colonyId}/${workerId}`;
+export const workerAddress = (colonyId: string, workerId: string): Address => `worker:${colonyId}/${workerId}` as Address;

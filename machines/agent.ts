@@ -20,6 +20,12 @@ export interface AgentInput {
   maxRestarts: number;
   /** Backoff before the first automatic restart; doubles per restart. */
   restartBackoffMs: number;
+  /**
+   * Capabilities the process that holds the hive has a handler for (the agent's own, or hive-wide
+   * handlers by type); only those are assigned to it. Undefined: all of them. A host fact, set by
+   * journaled inputs (spawn, `hive.opened`, `agent.attach`) so that replay sees the same.
+   */
+  runnable?: string[];
   order: number;
   at: number;
 }
@@ -47,7 +53,14 @@ export type AgentEvent =
   | ({ type: 'agent.stop' } & At)
   | ({ type: 'agent.heartbeat' } & At)
   | ({ type: 'hive.heartbeat.missed' } & At)
-  | ({ type: 'hive.agent.restart' } & At);
+  | ({ type: 'hive.agent.restart' } & At)
+  /**
+   * A process opened the hive: what it has handlers for, and the heartbeat window starts again
+   * (nobody could beat while it was down).
+   */
+  | ({ type: 'hive.opened'; runnable?: string[] } & At)
+  /** This process attached the agent's own handler: it can run every capability. */
+  | ({ type: 'hive.handler.attached' } & At);
 
 /** Messages the agent sends through the kernel: supervision asks the coordinator, a stop hands work back. */
 export type AgentMessage =
@@ -100,7 +113,8 @@ export const agentMachine = setup({
       enqueue.emit({
         type: 'effect.timer.set',
         timerId: heartbeatTimer(context.id),
-        due: event.at + context.heartbeatMs,
+        // Entering the first state, the event is XState's init (no `at`): the window starts at registration.
+        due: ((event as { at?: number }).at ?? context.createdAt) + context.heartbeatMs,
         target: agentAddress(context.id),
         event: { type: 'hive.heartbeat.missed' },
       });
@@ -115,6 +129,7 @@ export const agentMachine = setup({
         event: { type: 'hive.agent.restart' },
       });
     }),
+    setRunnable: assign(({ event }) => ({ runnable: (event as Extract<AgentEvent, { type: 'hive.opened' }>).runnable })),
     disarmRestart: emit(({ context }) => ({ type: 'effect.timer.cancel', timerId: restartTimer(context.id) })),
     disarmHeartbeat: enqueueActions(({ context, enqueue }) => {
       if (context.heartbeatMs !== undefined) enqueue.emit({ type: 'effect.timer.cancel', timerId: heartbeatTimer(context.id) });
@@ -139,6 +154,9 @@ export const agentMachine = setup({
     'armHeartbeat',
   ],
   on: {
+    // In `error` too: no heartbeat to arm there, but availability still follows the process.
+    'hive.opened': { actions: 'setRunnable' },
+    'hive.handler.attached': { actions: 'setRunnable' },
     'agent.stop': {
       target: '.stopped',
       actions: [
@@ -156,6 +174,7 @@ export const agentMachine = setup({
         'hive.task.released': { actions: 'release' },
         'agent.pause': { target: 'paused', actions: 'touch' },
         'agent.heartbeat': { actions: ['touch', 'armHeartbeat'] },
+        'hive.opened': { actions: ['setRunnable', 'armHeartbeat'] },
         'hive.heartbeat.missed': { target: 'error', actions: { type: 'fail', params: { reason: 'missed heartbeat' } } },
       },
     },
@@ -174,6 +193,7 @@ export const agentMachine = setup({
         ],
         'agent.pause': { target: 'paused', actions: 'touch' },
         'agent.heartbeat': { actions: ['touch', 'armHeartbeat'] },
+        'hive.opened': { actions: ['setRunnable', 'armHeartbeat'] },
         'hive.heartbeat.missed': { target: 'error', actions: { type: 'fail', params: { reason: 'missed heartbeat' } } },
       },
     },
@@ -185,6 +205,7 @@ export const agentMachine = setup({
           { target: 'idle', actions: 'touch' },
         ],
         'agent.heartbeat': { actions: ['touch', 'armHeartbeat'] },
+        'hive.opened': { actions: ['setRunnable', 'armHeartbeat'] },
       },
     },
     error: {

@@ -1,7 +1,7 @@
 /** @module Shared types for the pure machines: ids, JSON values, priorities, effect requests. */
 import type { Address } from './address.js';
 
-export { address, agentAddress, coordinatorAddress, parseAddress, taskAddress, type Address, type KindName } from './address.js';
+export { address, agentAddress, colonyAddress, coordinatorAddress, parseAddress, taskAddress, workerAddress, workerKey, type Address, type KindName } from './address.js';
 
 /** A JSON value: the only kind of data that goes into the journal. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -26,7 +26,8 @@ export interface TaskError {
 /** Terminal task statuses; an actor in one of these is finished and can be passivated. */
 export const terminalTaskStatuses = ['completed', 'verified', 'failed', 'timed_out', 'rejected', 'cancelled'] as const;
 export type TerminalTaskStatus = (typeof terminalTaskStatuses)[number];
-export type TaskStatus = 'pending' | 'assigned' | 'running' | 'verifying' | 'retrying' | TerminalTaskStatus;
+/** `delayed`: posted with `runAt`/`delayMs`, not queued until then; `waiting`: its handler waits for a signal. */
+export type TaskStatus = 'delayed' | 'pending' | 'assigned' | 'running' | 'waiting' | 'verifying' | 'retrying' | TerminalTaskStatus;
 export type AgentStatus = 'idle' | 'busy' | 'paused' | 'error' | 'stopped';
 
 export function isTerminalTaskStatus(status: string): status is TerminalTaskStatus {
@@ -40,7 +41,18 @@ export type ReleaseOutcome = 'succeeded' | 'failed' | 'returned';
  * Effect requests the task machine emits. The kernel performs them; machines never do I/O.
  * Timers carry the event to deliver and the address to deliver it to.
  */
-export type TimerEvent = { type: 'hive.urgent' } | { type: 'hive.timeout'; attempt: number } | { type: 'hive.retry' } | { type: 'hive.heartbeat.missed' } | { type: 'hive.agent.restart' };
+export type TimerEvent =
+  | { type: 'hive.urgent' }
+  | { type: 'hive.timeout'; attempt: number }
+  | { type: 'hive.retry' }
+  | { type: 'hive.heartbeat.missed' }
+  | { type: 'hive.agent.restart' }
+  | { type: 'hive.trigger.due'; triggerId: string; slot: number }
+  | { type: 'hive.colony.retention' }
+  | { type: 'hive.due' }
+  | { type: 'hive.signal.timeout'; name: string; until: number }
+  | { type: 'hive.schedule.fire'; slot: number }
+  | { type: 'hive.ratelimit.reopen' };
 
 export type TimerRequest =
   | { type: 'effect.timer.set'; timerId: string; due: number; target: Address; event: TimerEvent }
@@ -54,6 +66,6 @@ export type WorkRequest =
 
 /** Public notifications the machines emit; the host forwards them to `hive.on()` listeners. */
 export interface Notification {
-  type: `task.${string}` | `agent.${string}`;
+  type: `task.${string}` | `agent.${string}` | `colony.${string}` | `worker.${string}` | `trigger.${string}` | `schedule.${string}`;
   [key: string]: Json | undefined;
 }

@@ -1,15 +1,26 @@
 /** @module createHive: the public entry point; a Hive is a thin facade over the kernel, admission and effects. */
+import type { Colony } from './colony/Colony.js';
+import type { ColonySpec } from './colony/colonySpecs.js';
+import type { ColonyView } from './colony/colonyViews.js';
 import type { Handler } from './effects/types.js';
 import { compileCloseOptions, type CloseOptions } from './closeOptions.js';
 import { AccessDeniedError, AlreadyFinishedError, HiveClosedError, NotFoundError, ValidationError, WaitTimeoutError } from './errors.js';
 import { Admission } from './hive/Admission.js';
+import { openControl } from './hive/openControl.js';
+import { runnableOf } from './kernel/applyHiveOpened.js';
 import { assembleHive, type HiveParts } from './hive/assembleHive.js';
 import { compileHiveOptions, type CompiledHiveOptions, type HiveOptions } from './hive/compileHiveOptions.js';
 import type { InspectionRecord } from './kernel/InspectionRecord.js';
 import type { HiveEvent } from './kernel/Kernel.js';
 import type { AgentSpec, TaskSpec } from './specs.js';
-import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime } from './validate.js';
+import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime, preview, readSafely } from './validate.js';
 import type { AgentView, CountsByStatus, TaskView } from './views.js';
+import { retryTask } from './hive/retryTask.js';
+import { listSchedules, scheduleCommand, scheduleView, setSchedule } from './hive/scheduleCommands.js';
+import { signalTask } from './hive/signalTask.js';
+import type { ScheduleOptions } from './schedule/scheduleRecord.js';
+import type { ScheduleView } from './schedule/scheduleView.js';
+import type { Json } from '../machines/types.js';
 import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../machines/types.js';
 
 export { defaultHiveOptions, type HiveOptions } from './hive/compileHiveOptions.js';
@@ -25,12 +36,25 @@ export type HiveEventType =
   | 'task.started'
   | 'task.progress'
   | 'task.retrying'
+  | 'task.unassignable'
   | 'task.completed'
   | 'task.failed'
   | 'task.verified'
   | 'task.cancelled'
   | 'task.timed_out'
   | 'task.rejected'
+  | 'colony.spawned'
+  | 'colony.stopped'
+  | 'worker.spawned'
+  | 'worker.finished'
+  | 'worker.resurrected'
+  | 'trigger.fired'
+  | 'trigger.skipped'
+  | 'task.retried'
+  | 'task.waiting'
+  | 'task.signalled'
+  | 'schedule.fired'
+  | 'schedule.skipped'
   | '*';
 
 export interface HiveStatus {
@@ -51,13 +75,18 @@ export interface HiveStatus {
  */
 export async function createHive(options: HiveOptions = {}): Promise<Hive> {
   const o = compileHiveOptions(options);
-  return new Hive(o, await assembleHive(o));
+  const parts = await assembleHive(o);
+  const hive = new Hive(o, parts);
+  if (o.control) await openControl(hive, parts, o.dataDir);
+  return hive;
 }
 
 export class Hive {
   private readonly kernel: HiveParts['kernel'];
   private readonly admission: Admission;
   private closing: Promise<void> | undefined;
+  /** Open `waitForTask` calls, ended with HiveClosedError by close(). */
+  private readonly waits = new Set<() => void>();
   readonly logger: HiveParts['logger'];
 
   /** @internal use createHive() */
@@ -68,23 +97,38 @@ export class Hive {
     this.kernel = parts.kernel;
     this.logger = parts.logger;
     this.admission = new Admission(parts.kernel);
+    // Async, so a refused spec is a rejected promise for the handler, never a synchronous throw.
+    parts.subWork.spawnSubAgent = async (parentId, spec) => this.spawnAgent(withParent('spawnAgent', spec, 'parentId', parentId));
+    parts.subWork.postSubTask = async (parentTaskId, spec) => this.postTask(withParent('postTask', spec, 'parentTaskId', parentTaskId));
   }
 
+  /** Writes need an open hive whose store works. */
   private assertOpen(): void {
-    if (this.closing) throw new HiveClosedError();
+    this.assertNotClosed();
     this.kernel.assertOpen();
+  }
+
+  /** Reads work after a store failure (memory is never ahead of the journal) but not after close(). */
+  private assertNotClosed(): void {
+    if (this.closing) throw new HiveClosedError();
   }
 
   // ------------------------------------------------------------ agents
 
   /**
-   * Registers an agent. Resolves once the registration is durable.
-   * @example await hive.spawnAgent({ name: 'builder', capabilities: ['build'], maxConcurrent: 2, handler })
+   * Registers an agent. Resolves once the registration is durable. Restart-safe: when an agent with
+   * this `id` exists with the same spec, it is returned as it is and the `handler` given (if any)
+   * is attached; a different spec throws DuplicateIdError naming the fields that differ.
+   * @example await hive.spawnAgent({ id: 'builder', name: 'Builder', capabilities: ['build'], maxConcurrent: 2, handler })
    */
   async spawnAgent(spec: AgentSpec): Promise<AgentView> {
     this.assertOpen();
     const handlers = this.parts.agentHandlers;
     return this.admission.spawnAgent(spec, async (record, handler) => {
+      if (handler && this.o.intakeOnly) throw new ValidationError('handler', 'an intake-only hive runs no work; spawn the agent without one');
+      // A host fact, journaled: which of its capabilities this process can run.
+      const runnable = handler ? undefined : runnableOf(record.capabilities, this.o.intakeOnly ? new Set() : new Set(this.o.handlers.keys()));
+      if (runnable !== undefined) record.runnable = runnable;
       if (handler) handlers.set(record.id, handler);
       try {
         await this.kernel.submit({ type: 'agent.spawn', agent: record });
@@ -92,31 +136,51 @@ export class Hive {
         handlers.delete(record.id);
         throw err;
       }
-    });
+    }, (agentId, handler) => this.attachHandler(agentId, handler));
   }
 
   /**
    * Gives an existing agent its in-process handler again (handlers are functions and are not
-   * stored: after a restart, agents spawned with `handler` need it re-attached). Attempts that were
-   * waiting for it start now.
+   * stored: after a restart, an agent spawned with `handler` is `detached` and gets no work until
+   * its handler is attached). Resolves once the attachment is journaled; work flows to it from then.
+   * @example await hive.attachHandler('builder', buildHandler)
    */
-  attachHandler(agentId: string, handler: Handler): void {
+  async attachHandler(agentId: string, handler: Handler): Promise<AgentView> {
     this.assertOpen();
-    this.requireAgent(agentId);
+    const agent = this.requireAgent(agentId);
     if (typeof handler !== 'function') throw new ValidationError('handler', 'must be a function (task, ctx) => output');
+    if (this.o.intakeOnly) throw new ValidationError('handler', 'an intake-only hive runs no work; attach handlers in the program that runs the hive');
     this.parts.agentHandlers.set(agentId, handler);
+    if (agent.detached || agent.unhandled !== undefined) await this.kernel.submit({ type: 'agent.attach', agentId });
     this.parts.executor.unpark(agentId);
+    return this.kernel.getAgent(agentId)!;
   }
 
   async getAgent(id: string): Promise<AgentView> {
+    this.assertNotClosed();
     return this.requireAgent(id);
   }
 
-  async listAgents(filter: { status?: AgentStatus; capability?: string } = {}): Promise<AgentView[]> {
-    const f = checkKeys('listAgents', filter, ['status', 'capability']);
+  /**
+   * Agents newest first, filtered by status, capability and owner, up to `limit`.
+   * @example await hive.listAgents({ owner: 'alice', status: 'busy', limit: 20 })
+   */
+  async listAgents(filter: { status?: AgentStatus; capability?: string; owner?: string; limit?: number } = {}): Promise<AgentView[]> {
+    this.assertNotClosed();
+    const f = checkKeys('listAgents', filter, ['status', 'capability', 'owner', 'limit']);
+    const owner = f.owner === undefined ? undefined : checkName('owner', f.owner);
+    const limit = f.limit === undefined ? Number.POSITIVE_INFINITY : checkInt('limit', f.limit, 1, 1_000_000);
+    const order = (a: AgentView) => this.kernel.agentContext(a.id)?.order ?? 0;
     return this.kernel
       .listAgents()
-      .filter((a) => (f.status === undefined || a.status === f.status) && (f.capability === undefined || a.capabilities.includes(f.capability as string)));
+      .filter(
+        (a) =>
+          (f.status === undefined || a.status === f.status) &&
+          (f.capability === undefined || a.capabilities.includes(f.capability as string)) &&
+          (owner === undefined || a.owner === owner),
+      )
+      .sort((a, b) => order(b) - order(a))
+      .slice(0, limit);
   }
 
   /** No new tasks go to a paused agent; its running attempts carry on. */
@@ -172,6 +236,7 @@ export class Hive {
   }
 
   async getTask(id: string): Promise<TaskView> {
+    this.assertNotClosed();
     checkId('taskId', id);
     const view = this.kernel.getTask(id);
     if (!view) throw new NotFoundError('task', id);
@@ -180,6 +245,7 @@ export class Hive {
 
   /** Tasks newest first, filtered by status, type and owner, up to `limit` (default 100). */
   async listTasks(filter: { status?: TaskStatus; type?: string; owner?: string; limit?: number } = {}): Promise<TaskView[]> {
+    this.assertNotClosed();
     const f = checkKeys('listTasks', filter, ['status', 'type', 'owner', 'limit']);
     if (f.status !== undefined) checkName('status', f.status);
     return this.kernel.listTasks({
@@ -195,19 +261,32 @@ export class Hive {
    * @example const done = await hive.waitForTask(id, { timeoutMs: 5000 })
    */
   async waitForTask(id: string, options: { timeoutMs?: number } = {}): Promise<TaskView> {
+    this.assertNotClosed();
     const o = checkKeys('waitForTask', options, ['timeoutMs']);
     const timeoutMs = o.timeoutMs === undefined ? undefined : checkInt('timeoutMs', o.timeoutMs, 0, 2 ** 31 - 1);
     const now = await this.getTask(id);
     if (isTerminalTaskStatus(now.status)) return now;
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const off = this.kernel.onSettled(id, (view) => {
+      const done = () => {
         if (timer) clearTimeout(timer);
+        this.waits.delete(closed);
+      };
+      // A wait still open when the hive closes ends with HiveClosedError instead of never.
+      const closed = () => {
+        off();
+        done();
+        reject(new HiveClosedError(`the hive closed while waiting for task ${JSON.stringify(id)}`));
+      };
+      this.waits.add(closed);
+      const off = this.kernel.onSettled(id, (view) => {
+        done();
         resolve(view);
       });
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
           off();
+          done();
           reject(new WaitTimeoutError(id, timeoutMs, this.kernel.getTask(id)?.status ?? 'unknown'));
         }, timeoutMs);
       }
@@ -230,6 +309,70 @@ export class Hive {
   }
 
   /**
+   * Puts a failed, timed-out or rejected task back in the queue as a new attempt, with a fresh set
+   * of automatic retries (a `task.retried` event). Owner rules as for `cancelTask`. Any other
+   * status is a NotRetryableError, as is a dependency that ended badly (retry that first).
+   * @example await hive.retryTask('build-1', { by: 'alice' })
+   */
+  async retryTask(id: string, options: { by?: string } = {}): Promise<TaskView> {
+    this.assertOpen();
+    return retryTask(this.kernel, id, options);
+  }
+
+  /**
+   * Sends a named JSON value to a task. A task `waiting` for it (its handler called
+   * `ctx.waitForSignal(name)`) is queued again and its next attempt gets the value; sent earlier,
+   * the value is kept until the handler asks for it.
+   * @example await hive.signal('deploy-1', 'approve', { ok: true, by: 'alice' })
+   */
+  async signal(taskId: string, name: string, value: Json = null): Promise<TaskView> {
+    this.assertOpen();
+    return signalTask(this.kernel, taskId, name, value);
+  }
+
+  // ------------------------------------------------------------ schedules
+
+  /**
+   * Posts a task on a schedule (`every` ms or a `cron` pattern), durably: a slot's task has the
+   * slot time in its id (`<id>@<ISO time>`), so no slot posts twice, also across restarts. The same
+   * id with the same options changes nothing (declare schedules on every start); other options update it.
+   * @example await hive.schedule({ id: 'nightly', cron: '0 3 * * *', task: { type: 'backup' }, overlap: 'skip' })
+   */
+  async schedule(options: ScheduleOptions): Promise<ScheduleView> {
+    this.assertOpen();
+    return setSchedule(this.kernel, options);
+  }
+
+  /** Stops a schedule's slots until `resumeSchedule`; slots in between are not caught up. */
+  pauseSchedule(id: string): Promise<ScheduleView> {
+    this.assertOpen();
+    return scheduleCommand(this.kernel, 'schedule.pause', id);
+  }
+  /** Starts a paused schedule again from its next slot after now. */
+  resumeSchedule(id: string): Promise<ScheduleView> {
+    this.assertOpen();
+    return scheduleCommand(this.kernel, 'schedule.resume', id);
+  }
+  /** Deletes a schedule (tasks it posted are left alone). */
+  removeSchedule(id: string): Promise<ScheduleView> {
+    this.assertOpen();
+    return scheduleCommand(this.kernel, 'schedule.remove', id);
+  }
+
+  /** Every schedule (active or paused), by id. */
+  async schedules(): Promise<ScheduleView[]> {
+    this.assertOpen();
+    return listSchedules(this.kernel);
+  }
+
+  async getSchedule(id: string): Promise<ScheduleView> {
+    checkId('scheduleId', id);
+    const view = scheduleView(this.kernel, id);
+    if (!view || view.status === 'removed') throw new NotFoundError('schedule', id);
+    return view;
+  }
+
+  /**
    * Deletes finished tasks that finished before the retention window (or `before`, epoch ms), in a
    * checkpoint written at once. With `compactJournal: true` it also deletes journal records accepted
    * before that time (they are covered by the checkpoint), which keeps a long-running data directory
@@ -247,9 +390,34 @@ export class Hive {
   }
 
   /** Writes a checkpoint now (normally done every N inputs or T ms). */
-  checkpoint(): Promise<void> {
+  async checkpoint(): Promise<void> {
     this.assertOpen();
     return this.kernel.checkpoint();
+  }
+
+  // ------------------------------------------------------------ colonies
+
+  /**
+   * Creates a colony: a queen whose workers run `handler` in parallel, each on its own job.
+   * Resolves once it is durable.
+   * @example
+   * const colony = await hive.spawnColony({ name: 'tests', handler: async (job) => runTests(job.input) })
+   * const ids = await colony.spawnBatch(modules.map((m) => ({ task: 'test', input: m })))
+   * const reports = await colony.waitForReports(ids, { timeoutMs: 60_000 })
+   */
+  async spawnColony(spec: ColonySpec): Promise<Colony> {
+    this.assertOpen();
+    return this.parts.colonies.spawnColony(spec);
+  }
+
+  /** The handle on an existing colony (also after a restart); NotFoundError if unknown. */
+  colony(id: string): Colony {
+    return this.parts.colonies.colony(id);
+  }
+
+  /** Every colony with its counts and triggers, oldest first. */
+  async listColonies(): Promise<ColonyView[]> {
+    return this.parts.colonies.list();
   }
 
   // ------------------------------------------------------------ observing
@@ -259,6 +427,7 @@ export class Hive {
    * @example const off = hive.on('task.completed', (e) => console.log(e.taskId))
    */
   on(type: HiveEventType, fn: (e: HiveEvent) => void): () => void {
+    this.assertNotClosed();
     if (typeof fn !== 'function') throw new ValidationError('on', 'needs a listener function');
     checkName('event type', type);
     return this.kernel.on(type, fn);
@@ -270,6 +439,7 @@ export class Hive {
    * @example const off = hive.inspect((r) => r.kind === 'transition' && console.log(r.address, r.from, '->', r.to))
    */
   inspect(fn: (record: InspectionRecord) => void): () => void {
+    this.assertNotClosed();
     if (typeof fn !== 'function') throw new ValidationError('inspect', 'needs a function');
     return this.kernel.inspect(fn);
   }
@@ -280,8 +450,15 @@ export class Hive {
     return s ? { url: s.url, token: s.token, port: s.port } : undefined;
   }
 
+  /** The HTTP listener started by the `http` option (webhook triggers at `POST /hooks/<path>`). */
+  get http(): { url: string; port: number; host: string } | undefined {
+    const h = this.parts.http;
+    return h ? { url: h.url, port: h.port, host: h.host } : undefined;
+  }
+
   /** Counts of agents and tasks by status, the queue length and the journal position. */
   async status(): Promise<HiveStatus> {
+    this.assertNotClosed();
     const s = this.kernel.status();
     const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
     return { ...s, agents: { total: total(s.agents), ...s.agents }, tasks: { total: total(s.tasks), ...s.tasks } };
@@ -295,7 +472,21 @@ export class Hive {
    */
   async close(options: CloseOptions = {}): Promise<void> {
     const { timeoutMs } = compileCloseOptions(options);
-    this.closing ??= this.parts.close(timeoutMs);
+    this.closing ??= this.parts.close(timeoutMs).finally(() => {
+      for (const end of [...this.waits]) end();
+    });
     return this.closing;
   }
+}
+
+/**
+ * A handler's spec with its parent filled in; naming another parent is refused (a handler spawns
+ * under its own agent and posts under its own task).
+ */
+function withParent<S extends object>(field: string, spec: S, key: 'parentId' | 'parentTaskId', parent: string): S {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new ValidationError(field, `needs a spec object; got ${preview(spec)}`);
+  const copy = readSafely(field, () => ({ ...spec })) as S & Record<string, unknown>;
+  if (copy[key] !== undefined && copy[key] !== parent)
+    throw new ValidationError(key, `is set by ctx.${field} to ${JSON.stringify(parent)}; got ${preview(copy[key])}`);
+  return { ...copy, [key]: parent };
 }

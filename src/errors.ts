@@ -15,7 +15,13 @@ export type HiveErrorCode =
   | 'unsupported_format'
   | 'locked'
   | 'attempt_superseded'
-  | 'determinism_violation';
+  | 'determinism_violation'
+  | 'not_retryable'
+  | 'signal_timeout'
+  | 'attempt_suspended'
+  | 'invalid_data_dir'
+  | 'control_unavailable'
+  | 'colony_stopped';
 
 /** Base class: `code` is stable and meant for programs, `message` for people. */
 export class HiveError extends Error {
@@ -38,9 +44,9 @@ export class ValidationError extends HiveError {
 }
 
 export class NotFoundError extends HiveError {
-  readonly kind: 'task' | 'agent';
+  readonly kind: 'task' | 'agent' | 'colony' | 'worker' | 'trigger' | 'schedule';
   readonly id: string;
-  constructor(kind: 'task' | 'agent', id: string, detail = '') {
+  constructor(kind: 'task' | 'agent' | 'colony' | 'worker' | 'trigger' | 'schedule', id: string, detail = '') {
     super('not_found', `no ${kind} with id ${JSON.stringify(id)}${detail}`);
     this.name = 'NotFoundError';
     this.kind = kind;
@@ -48,14 +54,29 @@ export class NotFoundError extends HiveError {
   }
 }
 
+/**
+ * An id is taken. For an agent, only when the spec differs: `differences` names each differing
+ * field with the registered and the given value (the same spec returns the existing agent).
+ */
 export class DuplicateIdError extends HiveError {
   readonly id: string;
-  constructor(kind: 'task' | 'agent', id: string) {
-    super('duplicate_id', `a ${kind} with id ${JSON.stringify(id)} already exists; ids must be unique`);
+  /** Agent fields whose registered value differs from the one given (empty for tasks). */
+  readonly differences: Array<{ field: string; registered: unknown; given: unknown }>;
+  constructor(kind: 'task' | 'agent' | 'colony' | 'trigger', id: string, differences: Array<{ field: string; registered: unknown; given: unknown }> = []) {
+    const what = `${kind === 'agent' ? 'an' : 'a'} ${kind} with id ${JSON.stringify(id)} already exists`;
+    super(
+      'duplicate_id',
+      differences.length === 0
+        ? `${what}; ids must be unique`
+        : `${what} with a different spec: ${differences.map((d) => `${d.field} (registered ${describe(d.registered)}, given ${describe(d.given)})`).join(', ')}; spawnAgent with the same spec returns the existing agent, a new spec needs a new id`,
+    );
     this.name = 'DuplicateIdError';
     this.id = id;
+    this.differences = differences;
   }
 }
+
+const describe = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v));
 
 export class DependencyCycleError extends HiveError {
   readonly cycle: string[];
@@ -80,8 +101,9 @@ export class AccessDeniedError extends HiveError {
 export class AlreadyFinishedError extends HiveError {
   readonly id: string;
   readonly status: string;
-  constructor(id: string, status: string) {
-    super('already_finished', `task ${JSON.stringify(id)} already finished (${status}); only unfinished tasks can be cancelled`);
+  constructor(id: string, status: string, what: { kind: 'task' | 'worker'; action: string } | string = { kind: 'task', action: 'cancelled' }) {
+    const w = typeof what === 'string' ? { kind: 'task', action: what } : what;
+    super('already_finished', `${w.kind} ${JSON.stringify(id)} already finished (${status}); only unfinished ${w.kind}s can be ${w.action}`);
     this.name = 'AlreadyFinishedError';
     this.id = id;
     this.status = status;
@@ -101,6 +123,30 @@ export class HiveClosedError extends HiveError {
   constructor(reason = 'the hive is closed') {
     super('hive_closed', `${reason}; open a new hive with createHive()`);
     this.name = 'HiveClosedError';
+  }
+}
+
+/**
+ * The data directory cannot be used: it is a file, a part of its path is a file, or this process
+ * may not create or write it. The message says which.
+ * @example try { await createHive({ dataDir: './notes.txt' }) } catch (e) { if (isHiveError(e, 'invalid_data_dir')) console.log(e.message) }
+ */
+export class DataDirError extends HiveError {
+  readonly dataDir: string;
+  constructor(dataDir: string, problem: string, options?: { cause?: unknown }) {
+    super('invalid_data_dir', `dataDir ${JSON.stringify(dataDir)} ${problem}; dataDir must be a directory this process can create and write`, options);
+    this.name = 'DataDirError';
+    this.dataDir = dataDir;
+  }
+}
+
+/** `createHive({ control: true })` could not open the local control socket; the message says why. */
+export class ControlSocketError extends HiveError {
+  readonly path: string;
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super('control_unavailable', `cannot open the control socket ${path}: ${reason}; open the hive without control: true, or free that path`, options);
+    this.name = 'ControlSocketError';
+    this.path = path;
   }
 }
 
@@ -173,14 +219,16 @@ export interface LockHolder {
 export class LockedError extends HiveError {
   readonly pid: number | undefined;
   readonly dataDir: string;
-  constructor(dataDir: string, holder: LockHolder | undefined, lockName?: string) {
+  /** `hint` replaces the general advice when the caller knows better (the CLI: how to let it in). */
+  constructor(dataDir: string, holder: LockHolder | undefined, lockName?: string, hint?: string) {
     const who = holder
       ? `process ${holder.pid}${holder.host ? ` on ${holder.host}` : ''}${holder.since ? ` (writer since ${holder.since})` : ''}`
       : `another process (hive.lock, which names it, is missing or stale${lockName ? `; \`ss -xlp | grep '${lockName}'\` shows it` : ''})`;
     super(
       'locked',
-      `data directory ${dataDir} is in use by ${who}; one hive may write a directory at a time. ` +
-        'Close that hive or stop that process: its lock is released the moment it exits, even when killed, so there is no lock file to delete',
+      `data directory ${dataDir} is in use by ${who}; ` +
+        (hint ??
+          'one hive may write a directory at a time. Close that hive or stop that process: its lock is released the moment it exits, even when killed, so there is no lock file to delete'),
     );
     this.name = 'LockedError';
     this.pid = holder?.pid;
@@ -200,6 +248,16 @@ export class AttemptSupersededError extends HiveError {
     this.name = 'AttemptSupersededError';
     this.taskId = taskId;
     this.attempt = attempt;
+  }
+}
+
+/** The colony was stopped: it spawns no more workers and takes no more commands that would. */
+export class ColonyStoppedError extends HiveError {
+  readonly colonyId: string;
+  constructor(colonyId: string, action: string) {
+    super('colony_stopped', `colony ${JSON.stringify(colonyId)} is stopped; it cannot ${action} (spawn a new colony instead)`);
+    this.name = 'ColonyStoppedError';
+    this.colonyId = colonyId;
   }
 }
 
@@ -225,6 +283,60 @@ export class DeterminismViolationError extends HiveError {
     this.address = address;
     this.expected = expected;
     this.actual = actual;
+  }
+}
+
+/**
+ * `retryTask` was called on a task that is not failed, timed_out or rejected, or whose dependency
+ * ended badly (retry that dependency first).
+ * @example try { await hive.retryTask(id) } catch (e) { if (isHiveError(e, 'not_retryable')) console.log(e.status) }
+ */
+export class NotRetryableError extends HiveError {
+  readonly id: string;
+  readonly status: string;
+  constructor(id: string, status: string, dependency?: { id: string; status: string }) {
+    super(
+      'not_retryable',
+      dependency === undefined
+        ? `task ${JSON.stringify(id)} is ${status}; only failed, timed_out or rejected tasks can be retried`
+        : `task ${JSON.stringify(id)} cannot be retried: its dependency ${JSON.stringify(dependency.id)} ended ${dependency.status} (retry that first)`,
+    );
+    this.name = 'NotRetryableError';
+    this.id = id;
+    this.status = status;
+  }
+}
+
+/**
+ * `ctx.waitForSignal(name, { timeoutMs })` gave up: the signal did not arrive in time. Thrown in
+ * the attempt after the wait timed out; a handler may catch it and carry on without the signal.
+ */
+export class SignalTimeoutError extends HiveError {
+  readonly taskId: string;
+  readonly signal: string;
+  constructor(taskId: string, signal: string) {
+    super('signal_timeout', `task ${JSON.stringify(taskId)} waited for signal ${JSON.stringify(signal)} past its timeoutMs; send it with hive.signal() and retry the task, or catch this error`);
+    this.name = 'SignalTimeoutError';
+    this.taskId = taskId;
+    this.signal = signal;
+  }
+}
+
+/**
+ * Rejects `ctx.waitForSignal` when the signal is not there yet: the attempt has ended (the task is
+ * `waiting`, its agent free) and the handler runs again, as a new attempt, once the signal arrives.
+ * Let it propagate; anything the handler returns after it is ignored.
+ */
+export class AttemptSuspendedError extends HiveError {
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly signal: string;
+  constructor(taskId: string, attempt: number, signal: string) {
+    super('attempt_suspended', `attempt ${attempt} of task ${JSON.stringify(taskId)} ended to wait for signal ${JSON.stringify(signal)}; the task runs again when it arrives`);
+    this.name = 'AttemptSuspendedError';
+    this.taskId = taskId;
+    this.attempt = attempt;
+    this.signal = signal;
   }
 }
 

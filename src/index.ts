@@ -1,10 +1,17 @@
 /** @module hivestate's public API. Everything a user imports comes from here. */
+export type { HiveNotice, Notify } from './hive/Notifier.js';
 export { createHive, Hive, defaultHiveOptions, type HiveOptions, type HiveStatus, type HiveEventType } from './createHive.js';
 export { defaultCloseOptions, type CloseOptions } from './closeOptions.js';
 export type { HiveEvent } from './kernel/Kernel.js';
 export type { InspectionRecord } from './kernel/InspectionRecord.js';
 export type { Input, JournalRecord } from './kernel/inputs.js';
 export type { AgentSpec, TaskSpec } from './specs.js';
+export { Colony } from './colony/Colony.js';
+export { defaultColonyOptions, type ColonySpec, type SpawnOptions, type TriggerDefinition } from './colony/colonySpecs.js';
+export type { ColonyView, TriggerView } from './colony/colonyViews.js';
+export type { WorkerHandler, WorkerHandlerContext, WorkerJob, PartialResult, WorkerReport, WorkerReportStatus } from './colony/workerTypes.js';
+export type { ScheduleOptions } from './schedule/scheduleRecord.js';
+export type { ScheduleView } from './schedule/scheduleView.js';
 export type { TaskView, AgentView } from './views.js';
 export type { Handler, HandlerContext, Verifier } from './effects/types.js';
 export { processHandler, defaultProcessHandlerOptions, type ProcessHandlerOptions } from './effects/processHandler.js';
@@ -24,9 +31,15 @@ export {
   TaskRejectedError,
   FormatError,
   LockedError,
+  DataDirError,
+  ControlSocketError,
   LockLostError,
   AttemptSupersededError,
   DeterminismViolationError,
+  ColonyStoppedError,
+  NotRetryableError,
+  SignalTimeoutError,
+  AttemptSuspendedError,
   isHiveError,
   type HiveErrorCode,
   type LockHolder,

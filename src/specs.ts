@@ -45,10 +45,21 @@ export interface TaskSpec {
   verify?: boolean;
   owner?: string;
   idempotencyKey?: string;
+  /** The task this one belongs to (an existing task; `ctx.postTask` sets it): cancelling the parent cancels it. */
+  parentTaskId?: string;
+  /** Call `createHive({ notify })` once when the task finishes (not when it is cancelled). */
+  notify?: boolean;
+  /** Hold the task until this time (epoch ms): it is `delayed`, not queued, until then. */
+  runAt?: number;
+  /** Hold the task this many ms after it is posted (instead of `runAt`). */
+  delayMs?: number;
 }
 
 const agentKeys = ['id', 'name', 'capabilities', 'priority', 'maxConcurrent', 'handler', 'level', 'parentId', 'owner', 'failureThreshold', 'heartbeatMs', 'maxRestarts', 'restartBackoffMs'] as const;
-const taskKeys = ['id', 'type', 'input', 'priority', 'dependsOn', 'deadline', 'timeoutMs', 'maxRetries', 'backoffMs', 'verify', 'owner', 'idempotencyKey'] as const;
+const taskKeys = ['id', 'type', 'input', 'priority', 'dependsOn', 'deadline', 'timeoutMs', 'maxRetries', 'backoffMs', 'verify', 'owner', 'idempotencyKey', 'parentTaskId', 'notify', 'runAt', 'delayMs'] as const;
+
+/** Deepest chain of sub-tasks (each task keeps its ancestors, so the chain is bounded). */
+export const maxTaskDepth = 100;
 
 export const taskDefaults = { maxRetries: 2, backoffMs: 1000 } as const;
 
@@ -56,6 +67,8 @@ export interface SpecLookups {
   agentLevel(id: string): number | undefined;
   agentExists(id: string): boolean;
   taskExists(id: string): boolean;
+  /** The ancestors of an existing task (root first); undefined when there is no such task. */
+  taskAncestors?(id: string): string[] | undefined;
 }
 
 /** Validates an agent spec; the handler is returned separately (functions are never journaled). */
@@ -119,6 +132,7 @@ export function readTaskSpecs(value: unknown): TaskSpec[] {
  */
 export function taskRecords(specs: unknown[], lookups: SpecLookups): { records: TaskSpecRecord[]; ordered: TaskSpecRecord[] } {
   const records = specs.map((spec, i) => taskRecord(spec, specs.length > 1 ? `tasks[${i}]` : 'postTask'));
+  for (const r of records) if (r.parentTaskId !== undefined) r.ancestors = ancestorsOf(r, lookups);
   const inBatch = new Map<string, TaskSpecRecord>();
   for (const r of records) {
     if (inBatch.has(r.id) || lookups.taskExists(r.id)) throw new DuplicateIdError('task', r.id);
@@ -149,7 +163,21 @@ function taskRecord(spec: unknown, field: string): TaskSpecRecord {
   if (s.timeoutMs !== undefined) record.timeoutMs = checkInt('timeoutMs', s.timeoutMs, 1, 2 ** 31);
   if (s.owner !== undefined) record.owner = checkName('owner', s.owner);
   if (s.idempotencyKey !== undefined) record.idempotencyKey = checkName('idempotencyKey', s.idempotencyKey);
+  if (s.parentTaskId !== undefined) record.parentTaskId = checkId('parentTaskId', s.parentTaskId);
+  if (s.notify !== undefined && checkBool('notify', s.notify)) record.notify = true;
+  if (s.runAt !== undefined && s.delayMs !== undefined) throw new ValidationError('runAt', 'give runAt (a time) or delayMs (a duration), not both');
+  if (s.runAt !== undefined) record.runAt = checkTime('runAt', s.runAt);
+  if (s.delayMs !== undefined) record.delayMs = checkInt('delayMs', s.delayMs, 0, limits.maxDelayMs);
   return record;
+}
+
+/** A sub-task's ancestors: its parent's plus the parent. The parent must already exist (not be in the same batch). */
+function ancestorsOf(r: TaskSpecRecord, lookups: SpecLookups): string[] {
+  const parent = r.parentTaskId!;
+  const above = lookups.taskAncestors?.(parent);
+  if (above === undefined) throw new NotFoundError('task', parent, ` (task ${r.id} names it as parentTaskId; it must be an existing task)`);
+  if (above.length + 1 > maxTaskDepth) throw new ValidationError('parentTaskId', `${parent} is already ${above.length + 1} levels deep; sub-tasks nest at most ${maxTaskDepth} levels`);
+  return [...above, parent];
 }
 
 /**

@@ -10,6 +10,8 @@ export const limits = {
   maxConcurrent: 10_000,
   taskPriority: 1000,
   listLength: 100_000,
+  /** About 100 years: far enough for any delay, small enough to stay an exact integer when added to a time. */
+  maxDelayMs: 100 * 365 * 24 * 60 * 60 * 1000,
 } as const;
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:@/-]*$/;

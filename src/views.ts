@@ -25,12 +25,30 @@ export interface TaskView {
   timeoutMs?: number;
   deadline?: number;
   idempotencyKey?: string;
+  /** The task whose handler posted it (`ctx.postTask`). */
+  parentTaskId?: string;
+  notify?: boolean;
   createdAt: number;
   updatedAt: number;
   /** When the current (or last) attempt started. */
   startedAt?: number;
   finishedAt?: number;
   retryAt?: number;
+  /** A delayed task is not queued before this time (epoch ms). */
+  runAt?: number;
+  /** Signal values received so far, by name (`hive.signal`). */
+  signals?: Record<string, Json>;
+  /** While `waiting`: the signal its handler waits for, and until when (epoch ms) with a timeout. */
+  waitingForSignal?: { name: string; until?: number };
+  /** Signals whose wait timed out. */
+  signalTimeouts?: string[];
+  /**
+   * Pending and ready, but no agent can take it whatever the load: 'capability' when no agent (not
+   * stopped, not refused) has its type as a capability, 'handler' when some have but the process
+   * holding the hive has no handler for them (they are `detached`). A `task.unassignable` event
+   * announces it each time it becomes so.
+   */
+  waitingFor?: 'capability' | 'handler';
 }
 
 /** Counts by status plus their total, as `status()` reports them. */
@@ -54,6 +72,14 @@ export interface AgentView {
   errorReason?: string;
   /** Automatic restarts out of `error` since the agent last completed a task. */
   restarts: number;
+  /**
+   * True when the process that holds the hive has no handler for any of its capabilities (it was
+   * spawned with `handler` by an earlier process, and there is no hive-wide handler for its types):
+   * it gets no work until `attachHandler` (or `spawnAgent` again with `handler`).
+   */
+  detached: boolean;
+  /** Capabilities it gets no work for because this process has no handler for them (when some do). */
+  unhandled?: string[];
   createdAt: number;
 }
 
@@ -88,9 +114,16 @@ export function toTaskView(status: string, c: TaskContext): TaskView {
   if (s.timeoutMs !== undefined) v.timeoutMs = s.timeoutMs;
   if (s.deadline !== undefined) v.deadline = s.deadline;
   if (s.idempotencyKey !== undefined) v.idempotencyKey = s.idempotencyKey;
+  if (s.parentTaskId !== undefined) v.parentTaskId = s.parentTaskId;
+  if (s.notify !== undefined) v.notify = s.notify;
   if (c.startedAt !== undefined) v.startedAt = c.startedAt;
   if (c.finishedAt !== undefined) v.finishedAt = c.finishedAt;
   if (c.retryAt !== undefined) v.retryAt = c.retryAt;
+  if (s.runAt !== undefined) v.runAt = s.runAt;
+  if (c.signals !== undefined) v.signals = c.signals;
+  if (c.waitingForSignal !== undefined) v.waitingForSignal = c.waitingForSignal;
+  if (c.signalTimeouts !== undefined) v.signalTimeouts = c.signalTimeouts;
+  if (status === 'pending' && c.waitingFor !== undefined) v.waitingFor = c.waitingFor;
   return v;
 }
 
@@ -112,6 +145,8 @@ export function toAgentView(status: string, c: AgentContext): AgentView {
     lastTaskAt: c.lastTaskAt || undefined,
     errorReason: c.errorReason,
     restarts: c.restarts ?? 0,
+    detached: c.runnable !== undefined && c.runnable.length === 0,
+    unhandled: c.runnable === undefined || c.runnable.length === 0 ? undefined : c.capabilities.filter((cap) => !c.runnable!.includes(cap)),
     createdAt: c.createdAt,
   });
 }

@@ -5,7 +5,7 @@ import { openReadStore } from '../src/query/readStore.js';
 import { runCli, startCli } from './cliRunner.js';
 import { tempDir, until } from './helpers.js';
 
-const commands = ['demo', 'status', 'agents', 'tasks', 'post', 'cancel', 'dashboard'];
+const commands = ['demo', 'status', 'agents', 'tasks', 'post', 'cancel', 'retry', 'signal', 'dashboard'];
 
 /** A user mistake: exit status 1 and exactly one `hivestate: ...` line, no stack trace. */
 function expectOneLineError(r: { code: number | null; stderr: string; stdout: string }, pattern: RegExp): void {
@@ -40,7 +40,7 @@ describe('hivestate CLI', () => {
     ]);
     expectOneLineError(unknown, /unknown command 'frobnicate'/);
     expectOneLineError(badOption, /--limit.*'lots' is invalid/);
-    expectOneLineError(badChoice, /Allowed choices are pending/);
+    expectOneLineError(badChoice, /Allowed choices are delayed, pending/);
     expectOneLineError(badJson, /is not valid JSON/);
     expectOneLineError(missingDir, /no hive in .*nothing-here/);
     expectOneLineError(missingArg, /missing required argument 'id'/);

@@ -43,6 +43,10 @@ describe('hivestate demo', () => {
     // Tests and quality gates were verified; retries happened (seeded failures) and were absorbed.
     expect(after.filter((t) => t.status === 'verified').length).toBe(after.filter((t) => t.verify).length);
     expect(after.some((t) => t.attempts - t.redispatches > 1)).toBe(true);
+    // The coverage gate fanned out to the test colony, one worker per module, and fanned the reports in.
+    const gate = after.find((t) => t.id === 'quality:coverage')!;
+    expect(Object.keys((gate.output as { coverage: object }).coverage).sort()).toEqual(['cli', 'core', 'crypto', 'net', 'server']);
+    expect(`${killed.stdout}${second.stdout}`).toMatch(/ worker {4}demo-tests\/w-\d+ (success|partial)/);
 
     // A third run on a finished directory has nothing left to do and says so.
     const third = await startCli(['demo', '--data-dir', dir, '--speed', '15']).done;

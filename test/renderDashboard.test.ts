@@ -38,6 +38,7 @@ function demoViews(done: number): { tasks: DashboardTask[]; agents: AgentView[] 
     succeeded: 0,
     failed: 0,
     restarts: 0,
+    detached: false,
     createdAt: now - 60_000,
   }));
   return { tasks, agents };

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
-import { exportRecording, memorySource, openDataDir, openReplay, type JournalRecord, type Replay } from '../src/index.js';
+import { exportRecording, ManualClock, memorySource, openDataDir, openReplay, type Json, type JournalRecord, type Replay } from '../src/index.js';
 import { taskMachine } from '../machines/task.js';
 import { HiveStore } from '../src/store/HiveStore.js';
 import { memoryLogger, openHive, tempDir } from './helpers.js';
@@ -70,6 +70,44 @@ describe('seek data', () => {
       const changed = await openReplay(dir, { machines: { task: taskMachine } });
       expect(changed.storedSeekData).toBe(false);
       await changed.close();
+    } finally {
+      await stored.close();
+    }
+  });
+
+  it('restores every actor kind, timers and trigger keys: schedules, rate limits, colonies, workers, idempotent triggers', async () => {
+    const dir = tempDir();
+    const clock = new ManualClock(Date.UTC(2025, 0, 1));
+    const hive = await openHive({
+      dataDir: dir,
+      clock,
+      checkpoint: { everyInputs: 3, everyMs: 86_400_000 },
+      rateLimits: { job: { max: 2, perMs: 1000 } },
+      idempotency: { ttlMs: 10_000, max: 3 },
+      handlers: { job: async (t) => t.id },
+    });
+    await hive.spawnAgent({ id: 'w', name: 'w', capabilities: ['job'], maxConcurrent: 2 });
+    await hive.schedule({ id: 'tick', every: 1000, overlap: 'queue', task: { type: 'job' } });
+    const colony = await hive.spawnColony({ id: 'c', name: 'c', handler: async (job: { input: unknown }) => job.input as Json });
+    await colony.addTrigger({ id: 'run', kind: 'api', task: 'run' });
+    const posted: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await colony.waitForReports([await colony.trigger('run', i, { idempotencyKey: `k${i % 3}` })]);
+      await colony.waitForReports(await colony.spawn('job', { count: 2 }));
+      posted.push((await hive.postTask({ type: 'job' })).id);
+      clock.advance(1000);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const id of posted) await hive.waitForTask(id, { timeoutMs: 5000 });
+    await hive.close();
+    const stored = await openReplay(dir);
+    const full = await openReplay(memorySource('journal only', stored.inputs(0, stored.lastSeq)), { seekEvery: 1_000_000 });
+    try {
+      expect(stored.storedSeekData).toBe(true);
+      for (let seq = 0; seq <= stored.lastSeq; seq++) await sameAt(stored, full, seq);
+      const kinds = new Set(stored.actors().map((a) => a.kind));
+      expect([...kinds]).toEqual(expect.arrayContaining(['schedule', 'ratelimit', 'colony', 'worker', 'task', 'agent']));
+      for (const { address } of stored.actors()) expect(await stored.history(address), address).toEqual(await full.history(address));
     } finally {
       await stored.close();
     }

@@ -15,6 +15,7 @@ export const sizes = {
   'hosted-tasks': { full: 100_000, quick: 5_000, help: 'hosted live tasks whose heap is measured (heap)' },
   'rss-tasks': { full: 1_000_000, quick: 20_000, help: 'finished tasks before RSS is read (rss)' },
   'rss-prune-every': { full: 0, quick: 0, help: 'prune + compact every N completions (rss; 0: never)' },
+  'colony-workers': { full: 1_000, quick: 200, help: 'workers one colony fans out and in (colony)' },
 } as const;
 
 export type SizeName = keyof typeof sizes;

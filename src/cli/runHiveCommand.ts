@@ -1,13 +1,13 @@
 /**
- * @module runHiveCommand: carries out a write command (post, cancel) on a data directory: through
- * the running hive's control channel when a process holds the directory, else by opening it.
+ * @module runHiveCommand: carries out a write command (post, cancel, retry, signal) on a data directory: through
+ * the running hive's control channel when a process holds the directory, else by opening it
+ * (intake-only) itself.
  */
 import type { Json } from '../../machines/types.js';
-import type { Hive } from '../createHive.js';
+import { applyControl } from '../control/controlOps.js';
+import type { ControlRequest } from '../control/controlProtocol.js';
 import { LockedError } from '../errors.js';
 import { lockHolder } from '../query/readStore.js';
-import type { TaskSpec } from '../specs.js';
-import type { ControlRequest } from './control/controlProtocol.js';
 import { sendControl } from './control/sendControl.js';
 import { withWriterHive } from './withWriterHive.js';
 
@@ -19,12 +19,8 @@ export async function runHiveCommand(dir: string, request: ControlRequest): Prom
   const pid = lockHolder(dir);
   if (pid !== undefined && pid !== process.pid) {
     const result = await sendControl(dir, request);
-    if (result === undefined) throw new LockedError(dir, { pid });
+    if (result === undefined) throw new LockedError(dir, { pid }, undefined, 'it takes no commands from the CLI: open it with createHive({ control: true }) to let hivestate post and cancel reach it');
     return result;
   }
-  return withWriterHive(dir, async (hive) => (await apply(hive, request)) as unknown as Json);
-}
-
-function apply(hive: Hive, request: ControlRequest) {
-  return request.op === 'post' ? hive.postTask(request.task as unknown as TaskSpec) : hive.cancelTask(request.taskId, request.by === undefined ? {} : { by: request.by });
+  return withWriterHive(dir, (hive) => applyControl(hive, request));
 }

@@ -43,7 +43,7 @@ export const workProfile: Record<string, { ms: number; failRate: number }> = {
 
 type Step = [id: string, type: string, priority: TaskSpec['priority'], dependsOn: string[], verify?: boolean];
 
-const modules = ['core', 'net', 'crypto', 'cli', 'server'] as const;
+export const modules = ['core', 'net', 'crypto', 'cli', 'server'] as const;
 
 /** The plan as [id, type, priority, dependsOn, verify] rows, in phase order. */
 const plan: Step[] = [

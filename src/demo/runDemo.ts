@@ -7,7 +7,6 @@ import type { WriteStream } from 'node:tty';
 import { pino } from 'pino';
 import { isTerminalTaskStatus } from '../../machines/types.js';
 import { dashboardModel, type DashboardTask } from '../cli/dashboard/dashboardModel.js';
-import { serveControl } from '../cli/control/serveControl.js';
 import { LiveScreen } from '../cli/dashboard/LiveScreen.js';
 import { formatDuration, renderDashboard } from '../cli/dashboard/renderDashboard.js';
 import { createHive, type Hive } from '../createHive.js';
@@ -15,7 +14,11 @@ import { isHiveError } from '../errors.js';
 import type { HiveEvent } from '../kernel/Kernel.js';
 import type { TaskView } from '../views.js';
 import { buildPlan, buildTeam, phaseOf, workProfile } from './buildTeam.js';
+import { DemoClock } from './demoClock.js';
 import { demoHandlers, demoVerifiers } from './simulatedWork.js';
+import { coverageGate, coverageWorker, testColonyId } from './testColony.js';
+import type { Colony } from '../colony/Colony.js';
+import { wipeHiveDir } from './wipeHiveDir.js';
 
 export interface DemoOptions {
   dataDir: string;
@@ -29,6 +32,8 @@ export interface DemoOptions {
   fps?: number;
   /** Accept `hivestate post` / `cancel` from other processes over a local socket. @default true */
   control?: boolean;
+  /** Delete the directory's hive data first (after checking it is a hive directory). @default false */
+  fresh?: boolean;
 }
 
 export interface DemoResult {
@@ -47,20 +52,27 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const speed = options.speed ?? 1;
   const out = options.out ?? process.stdout;
   const tty = (out as WriteStream).isTTY === true;
+  if (options.fresh) wipeHiveDir(options.dataDir);
+  let colony: Colony | undefined;
+  const handlers = demoHandlers(speed);
+  const work = handlers.quality!;
+  // The coverage gate fans out to the test colony; the other gates work alone.
+  const gate = coverageGate(() => colony!);
+  handlers.quality = (task, ctx) => (task.id === 'quality:coverage' ? gate(task, ctx) : work(task, ctx));
   const hive = await createHive({
     dataDir: options.dataDir,
-    handlers: demoHandlers(speed),
+    handlers,
+    colonies: { [testColonyId]: coverageWorker(speed) },
     verifiers: demoVerifiers,
     logger: pino({ level: 'silent' }),
+    control: options.control !== false,
   });
-  const t0 = Date.now();
+  const clock = new DemoClock(options.dataDir).start();
   const started = new Map<string, number>();
   const offs: Array<() => void> = [hive.on('task.started', (e) => void started.set(String(e.taskId), Number(e.at)))];
   let screen: LiveScreen | undefined;
   let ticker: NodeJS.Timeout | undefined;
-  let stopControl: (() => Promise<void>) | undefined;
   try {
-    if (options.control !== false) stopControl = await serveControl(hive, options.dataDir);
     let resumed = false;
     for (const member of buildTeam) {
       try {
@@ -70,6 +82,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         if (!isHiveError(err, 'not_found')) throw err;
         await hive.spawnAgent(member.spec);
       }
+    }
+    try {
+      colony = hive.colony(testColonyId);
+    } catch (err) {
+      if (!isHiveError(err, 'not_found')) throw err;
+      colony = await hive.spawnColony({ id: testColonyId, name: 'test colony', handler: coverageWorker(speed), maxConcurrentWorkers: 3 });
     }
     // The lead supervises: an agent that failed too often in a row is put back to work after a pause.
     const coolDownMs = Math.round(3000 / speed);
@@ -87,12 +105,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         const model = dashboardModel({
           title: `hivestate demo: build orchestration, speed ${speed}x`,
           now: Date.now(),
-          agents: await hive.listAgents(),
+          agents: (await hive.listAgents()).reverse(), // team order: oldest first
           tasks: await snapshotTasks(),
           phaseOf: (t) => phaseOf(t.id),
           roleOf: (a) => buildTeam.find((m) => m.spec.id === a.id)?.role ?? a.capabilities.join(','),
           expectedMs: (type) => (workProfile[type] ? workProfile[type].ms / speed : undefined),
           note: `data ${options.dataDir}; Ctrl-C stops, the same command resumes`,
+          elapsedMs: clock.elapsedMs(),
         });
         live.draw(renderDashboard(model, { width: live.size.width, height: live.size.height - 1, color: true }));
       };
@@ -121,21 +140,22 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const model = dashboardModel({
         title: `hivestate demo: build orchestration, speed ${speed}x`,
         now: Date.now(),
-        agents: await hive.listAgents(),
+        agents: (await hive.listAgents()).reverse(),
         tasks: views.map((v) => withStart(v, started)),
         phaseOf: (t) => phaseOf(t.id),
         roleOf: (a) => buildTeam.find((m) => m.spec.id === a.id)?.role ?? a.capabilities.join(','),
+        elapsedMs: clock.elapsedMs(),
       });
       screen.draw(renderDashboard(model, { width: screen.size.width, height: screen.size.height - 1, color: true }));
     }
     const byStatus: Record<string, number> = {};
     for (const v of views) byStatus[v.status] = (byStatus[v.status] ?? 0) + 1;
-    return { stopped: outcome === 'stopped', tasks: ids.length, byStatus, resumed, elapsedMs: Date.now() - t0 };
+    return { stopped: outcome === 'stopped', tasks: ids.length, byStatus, resumed, elapsedMs: clock.elapsedMs() };
   } finally {
+    clock.stop();
     if (ticker) clearInterval(ticker);
     screen?.end();
     for (const off of offs) off();
-    await stopControl?.().catch(() => undefined);
     await hive.close();
   }
 }
@@ -156,6 +176,8 @@ function plainLine(out: NodeJS.WritableStream, e: HiveEvent): void {
     case 'task.completed':
     case 'task.verified':
       return void out.write(`${at} ${e.type === 'task.verified' ? 'verified ' : 'completed'} ${String(e.taskId)}\n`);
+    case 'worker.finished':
+      return void out.write(`${at} worker    ${String(e.colonyId)}/${String(e.workerId)} ${(e.report as { status?: string } | undefined)?.status ?? 'finished'}\n`);
     case 'agent.error':
       return void out.write(`${at} agent     ${String(e.agentId)} failed repeatedly; the lead restarts it shortly\n`);
     case 'task.retrying':

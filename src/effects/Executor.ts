@@ -8,9 +8,11 @@ import { AttemptSupersededError, TaskRejectedError, ValidationError } from '../e
 import type { EffectRunner } from '../kernel/Kernel.js';
 import type { Input } from '../kernel/inputs.js';
 import { checkJson, preview, storableText } from '../validate.js';
-import type { TaskView } from '../views.js';
+import type { AgentSpec, TaskSpec } from '../specs.js';
+import type { AgentView, TaskView } from '../views.js';
 import { describeThrown, maxErrorMessage } from './describeThrown.js';
 import type { Handler, HandlerContext, Verifier } from './types.js';
+import { waitForSignal } from './waitForSignal.js';
 
 type AttemptRequest = { taskId: string; attempt: number; agentId: string };
 
@@ -19,6 +21,10 @@ export interface ExecutorDeps {
   task(id: string): TaskView | undefined;
   handlerFor(agentId: string, taskType: string): Handler | undefined;
   verifierFor(taskType: string): Verifier | undefined;
+  /** A handler's `ctx.spawnAgent`: a sub-agent of `parentAgentId`. */
+  spawnSubAgent(parentAgentId: string, spec: AgentSpec): Promise<AgentView>;
+  /** A handler's `ctx.postTask`: a sub-task of `parentTaskId`. */
+  postSubTask(parentTaskId: string, spec: TaskSpec): Promise<TaskView>;
   logger: Logger;
 }
 
@@ -55,7 +61,11 @@ export class Executor implements EffectRunner {
       agentId: req.agentId,
       taskId: req.taskId,
       lastCheckpoint: task.checkpoint,
+      signals: task.signals ?? {},
+      waitForSignal: waitForSignal({ taskId: req.taskId, attempt: req.attempt, submit: this.deps.submit, task: () => this.deps.task(req.taskId), alive }),
       logger,
+      spawnAgent: (spec) => this.deps.spawnSubAgent(req.agentId, spec),
+      postTask: (spec) => this.deps.postSubTask(req.taskId, spec),
       // What is journaled is the checked copy (-0 as 0, holes as null), so the live view equals the restored one.
       progress: async (pct, note) => {
         if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100) throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${preview(pct)}`);

@@ -1,7 +1,8 @@
 /** @module The handler contract: what agent work looks like to hivestate. */
 import type { Logger } from 'pino';
 import type { Json } from '../../machines/types.js';
-import type { TaskView } from '../views.js';
+import type { AgentSpec, TaskSpec } from '../specs.js';
+import type { AgentView, TaskView } from '../views.js';
 
 /** What a handler gets besides the task. */
 export interface HandlerContext {
@@ -20,6 +21,25 @@ export interface HandlerContext {
   checkpoint(state: Json): Promise<void>;
   /** The last checkpoint any earlier attempt of this task stored. */
   lastCheckpoint: Json | undefined;
+  /**
+   * Registers a sub-agent of the agent running this attempt: its level is the agent's + 1 and its
+   * `parentId` the agent (stopping the agent stops it). A level-3 agent gets `DepthLimitError`.
+   */
+  spawnAgent(spec: AgentSpec): Promise<AgentView>;
+  /** Posts a sub-task of this task (`parentTaskId` = this task): cancelling this task cancels it too. */
+  postTask(spec: TaskSpec): Promise<TaskView>;
+  /** Signal values the task had received when this attempt started, by name. */
+  signals: Record<string, Json>;
+  /**
+   * Waits for a signal sent with `hive.signal(taskId, name, value)` (or `hivestate signal`).
+   * Received already (before or during this attempt): resolves with its value at once. Otherwise
+   * the attempt ends durably (the task is `waiting` and holds no agent) and this rejects with
+   * AttemptSuspendedError; let it propagate. When the signal arrives, the handler runs again from
+   * the start as a new attempt (use `checkpoint` to skip finished steps) and this call returns the
+   * value at once. With `timeoutMs`, a wait that outlasts it puts the task back in the queue and
+   * this call throws SignalTimeoutError in that attempt (catch it to carry on without the signal).
+   */
+  waitForSignal(name: string, options?: { timeoutMs?: number }): Promise<Json>;
   logger: Logger;
 }
 

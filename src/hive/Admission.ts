@@ -4,31 +4,58 @@
  * the existing task, even while its first post is still being written).
  */
 import type { Handler } from '../effects/types.js';
-import { ValidationError } from '../errors.js';
+import { DuplicateIdError, ValidationError } from '../errors.js';
 import type { Kernel } from '../kernel/Kernel.js';
 import { agentRecord, readTaskSpecs, taskRecords, type AgentSpec, type TaskSpec } from '../specs.js';
 import type { AgentView, TaskView } from '../views.js';
 
+/** Agent fields that make up its spec: the same values again mean the same agent. */
+const agentSpecFields = ['name', 'capabilities', 'priority', 'maxConcurrent', 'level', 'parentId', 'owner', 'failureThreshold', 'heartbeatMs', 'maxRestarts', 'restartBackoffMs'] as const;
+
 export class Admission {
   private readonly reservedTasks = new Set<string>();
-  private readonly reservedAgents = new Set<string>();
+  /** Agent ids being journaled, with the registration in progress. */
+  private readonly reservedAgents = new Map<string, Promise<unknown>>();
   private readonly pendingKeys = new Map<string, Promise<TaskView[]>>();
 
   constructor(private readonly kernel: Kernel) {}
 
   /**
-   * Validates an agent spec, reserves its id while `journal` runs, and returns the new agent.
-   * @example await admission.spawnAgent(spec, (record) => kernel.submit({ type: 'agent.spawn', agent: record }))
+   * Validates an agent spec, reserves its id while `journal` runs, and returns the new agent. An
+   * agent that exists with the same spec is returned as it is (a program run again on its data
+   * directory), its handler, if one is given, attached with `attach`; a different spec is a
+   * DuplicateIdError naming the fields that differ.
+   * @example await admission.spawnAgent(spec, (record) => kernel.submit({ type: 'agent.spawn', agent: record }), attach)
    */
-  async spawnAgent(spec: AgentSpec, journal: (record: ReturnType<typeof agentRecord>['record'], handler: Handler | undefined) => Promise<unknown>): Promise<AgentView> {
+  async spawnAgent(
+    spec: AgentSpec,
+    journal: (record: ReturnType<typeof agentRecord>['record'], handler: Handler | undefined) => Promise<unknown>,
+    attach: (agentId: string, handler: Handler) => Promise<unknown>,
+  ): Promise<AgentView> {
     const { record, handler } = agentRecord(spec, {
       agentLevel: (id) => this.kernel.agentContext(id)?.level,
-      agentExists: (id) => this.reservedAgents.has(id) || this.kernel.agentContext(id) !== undefined,
+      agentExists: () => false,
       taskExists: () => false,
     });
-    this.reservedAgents.add(record.id);
+    const inProgress = this.reservedAgents.get(record.id);
+    if (inProgress) {
+      // The same id is being registered right now: answer once that registration is settled.
+      await inProgress.catch(() => undefined);
+      return this.spawnAgent(spec, journal, attach);
+    }
+    const existing = this.kernel.agentContext(record.id);
+    if (existing) {
+      const differences = agentSpecFields
+        .filter((f) => JSON.stringify(existing[f]) !== JSON.stringify(record[f]))
+        .map((field) => ({ field, registered: existing[field], given: record[field] }));
+      if (differences.length > 0) throw new DuplicateIdError('agent', record.id, differences);
+      if (handler) await attach(record.id, handler);
+      return this.kernel.getAgent(record.id)!;
+    }
+    const registering = journal(record, handler);
+    this.reservedAgents.set(record.id, registering);
     try {
-      await journal(record, handler);
+      await registering;
     } finally {
       this.reservedAgents.delete(record.id);
     }
@@ -76,6 +103,7 @@ export class Admission {
     if (fresh.length === 0) return Promise.resolve([]);
     const { records, ordered } = taskRecords(fresh, {
       taskExists: (id) => this.reservedTasks.has(id) || this.kernel.hasTask(id),
+      taskAncestors: (id) => this.kernel.taskAncestors(id),
       agentExists: () => false,
       agentLevel: () => undefined,
     });

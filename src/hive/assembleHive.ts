@@ -3,15 +3,21 @@
  * the one ordered list of closers that takes them down in reverse.
  */
 import type { Logger } from 'pino';
+import { Colonies } from '../colony/Colonies.js';
 import { defaultCloseOptions } from '../closeOptions.js';
 import { Executor } from '../effects/Executor.js';
 import type { Handler } from '../effects/types.js';
+import type { AgentSpec, TaskSpec } from '../specs.js';
+import type { AgentView, TaskView } from '../views.js';
 import { startInspector, type InspectorServer } from '../inspect/InspectorServer.js';
+import { startHttpListener, type HttpListener } from './HttpListener.js';
+import { startNotifier } from './Notifier.js';
 import { Kernel } from '../kernel/Kernel.js';
 import { openReplay } from '../replay/Replay.js';
 import { openDataDir } from '../replay/ReplaySource.js';
 import { HiveStore } from '../store/HiveStore.js';
 import type { CompiledHiveOptions } from './compileHiveOptions.js';
+import { syncRateLimits } from './syncRateLimits.js';
 
 export interface HiveParts {
   store: HiveStore;
@@ -19,10 +25,17 @@ export interface HiveParts {
   executor: Executor;
   /** In-process handlers of agents spawned with `handler`, by agent id. */
   agentHandlers: Map<string, Handler>;
+  colonies: Colonies;
+  /** What a handler's `ctx.spawnAgent` and `ctx.postTask` call; the hive facade fills them in. */
+  subWork: { spawnSubAgent?(parentAgentId: string, spec: AgentSpec): Promise<AgentView>; postSubTask?(parentTaskId: string, spec: TaskSpec): Promise<TaskView> };
   inspector: InspectorServer | undefined;
+  /** The HTTP listener started by the `http` option (webhooks). */
+  http: HttpListener | undefined;
   logger: Logger;
   /** Closes everything that was opened, last opened first; running handlers get `abortTimeoutMs` to return. */
   close(abortTimeoutMs?: number): Promise<void>;
+  /** Adds something opened later (the control socket) to be closed first. */
+  addCloser(closer: () => Promise<void>): void;
 }
 
 /**
@@ -43,20 +56,37 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     closers.push(() => store.close());
     const agentHandlers = new Map<string, Handler>();
     let kernel: Kernel | undefined;
+    const subWork: HiveParts['subWork'] = {};
     const executor = new Executor({
+      spawnSubAgent: (parentAgentId, spec) => subWork.spawnSubAgent!(parentAgentId, spec),
+      postSubTask: (parentTaskId, spec) => subWork.postSubTask!(parentTaskId, spec),
       submit: (input) => kernel!.submit(input),
       task: (id) => kernel!.getTask(id),
       handlerFor: (agentId, type) => agentHandlers.get(agentId) ?? o.handlers.get(type),
       verifierFor: (type) => o.verifiers.get(type),
       logger,
     });
-    kernel = new Kernel({ store, clock: o.clock, logger, effects: executor, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs, recordChanges: true });
+    const colonies = new Colonies({ kernel: () => kernel!, logger, idempotency: o.idempotency, handlers: o.colonies });
+    const effects = { execute: executor.execute.bind(executor), verify: executor.verify.bind(executor), abort: executor.abort.bind(executor), worker: colonies.runner.handle.bind(colonies.runner) };
+    kernel = new Kernel({ store, clock: o.clock, logger, effects, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs, timers: !o.intakeOnly, recordChanges: true });
     const k = kernel;
+    for (const [type, fn] of o.on) kernel.on(type, fn);
     closers.push(() => k.close());
-    closers.push(async () => void (await executor.abortAll('the hive is closing', abortTimeoutMs)));
+    closers.push(async () => {
+      await Promise.all([executor.abortAll('the hive is closing', abortTimeoutMs), colonies.runner.abortAll('the hive is closing', abortTimeoutMs)]);
+    });
+    if (o.notify) startNotifier(kernel, o.notify, logger);
     const r = kernel.recover();
     if (r.replayed > 0 || r.restoredTasks > 0) logger.info(r, 'recovered');
-    await Promise.all(kernel.resumeInFlight());
+    // Journaled before attempts in flight are handed out again, so that they go only to agents this
+    // process has a handler for. An intake-only open makes every agent detached: nothing is
+    // assigned, and attempts that were running stay as they are for the next full open.
+    const opened = r.restoredAgents > 0 ? { type: 'hive.opened' as const, handlerTypes: [...o.handlers.keys()], ...(o.intakeOnly ? { intakeOnly: true } : {}) } : undefined;
+    if (o.intakeOnly) await (opened && kernel.submit(opened));
+    else await Promise.all(kernel.resumeInFlight(opened));
+    // After resuming: tasks started by a changed limit must not be taken for attempts lost in a crash.
+    // An intake-only open (the CLI on a free directory) leaves the directory's limits as they are.
+    if (!o.intakeOnly) await syncRateLimits(kernel, o.rateLimits);
     let inspector: InspectorServer | undefined;
     if (o.inspect) {
       const replay = await openReplay(openDataDir(o.dataDir));
@@ -69,7 +99,14 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       inspector = server;
       logger.info({ url: server.url }, 'inspector listening');
     }
-    return { store, kernel, executor, agentHandlers, inspector, logger, close };
+    let http: HttpListener | undefined;
+    if (o.http) {
+      const listener = await startHttpListener(o.http, { webhook: (path, body, signature, key) => colonies.handleWebhook(path, body, signature, key) });
+      closers.push(() => listener.close());
+      http = listener;
+      logger.info({ url: listener.url }, 'http listener (webhooks) listening');
+    }
+    return { store, kernel, executor, agentHandlers, colonies, subWork, inspector, http, logger, close, addCloser: (c) => void closers.push(c) };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

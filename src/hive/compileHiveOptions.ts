@@ -4,11 +4,18 @@
  */
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
+import type { WorkerHandler } from '../colony/workerTypes.js';
 import type { Handler, Verifier } from '../effects/types.js';
 import { ValidationError } from '../errors.js';
 import type { InspectorOptions } from '../inspect/InspectorServer.js';
+import type { HiveEventType } from '../createHive.js';
+import type { HiveEvent } from '../kernel/Kernel.js';
+import { defaultHttpListenerOptions, type HttpListenerOptions } from './HttpListener.js';
+import type { Notify } from './Notifier.js';
 import type { StoreFaults } from '../store/HiveStore.js';
-import { checkInt, checkKeys, checkName } from '../validate.js';
+import { checkBool, checkInt, checkKeys, checkName } from '../validate.js';
+import { compileRateLimits } from './compileRateLimits.js';
+import type { RateLimits } from './syncRateLimits.js';
 
 export interface HiveOptions {
   /** Where the LMDB store lives. @default './.hivestate' */
@@ -29,6 +36,36 @@ export interface HiveOptions {
   faults?: StoreFaults;
   /** Start the inspector (web page, API, WebSockets) for this hive; its URL with the token is `hive.inspector.url`. */
   inspect?: { port?: number; host?: string; token?: string };
+  /**
+   * Listeners by event type ('*' for all), subscribed before recovery starts: events fired while
+   * the hive reopens (re-dispatched attempts, timers that fell due while it was down) reach them.
+   */
+  on?: Partial<Record<HiveEventType, (e: HiveEvent) => void>>;
+  /**
+   * Open only to journal inputs (post, cancel, ...): no work is assigned or run, no timer fires,
+   * attempts that were running are left for the next full open. What `hivestate post` and `cancel`
+   * use on a directory no program holds. Takes no handlers or verifiers. @default false
+   */
+  intakeOnly?: boolean;
+  /**
+   * Open a local control socket (only this user may connect) so that `hivestate post` and
+   * `hivestate cancel` on this data directory reach this process. Off by default: a library opens
+   * no socket unasked; `hivestate demo` turns it on. @default false
+   */
+  control?: boolean;
+  /** Colony handlers by colony id, attached at open (handlers are code: after a restart they are given again). */
+  colonies?: Record<string, WorkerHandler>;
+  /** Idempotency keys of trigger invocations: same key within `ttlMs` returns the first worker; beyond `max` the oldest is evicted. @default { ttlMs: 24 h, max: 10000 } */
+  idempotency?: { ttlMs?: number; max?: number };
+  /** Start the hive's HTTP listener (webhook triggers at `POST /hooks/<path>`); port 0 picks a free one. @default host '127.0.0.1' */
+  http?: { port: number; host?: string };
+  /** Called once when a task or worker spawned with `notify: true` finishes (not when cancelled or stopped); a throw is logged, never fatal. */
+  notify?: Notify;
+  /**
+   * At most `max` starts of a task type per `perMs` (a sliding window), e.g. `{ email: { max: 10, perMs: 1000 } }`.
+   * Journaled: the directory keeps them until a hive opens with other `rateLimits` (`{}` removes all).
+   */
+  rateLimits?: Record<string, { max: number; perMs: number }>;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -43,6 +80,15 @@ export interface CompiledHiveOptions {
   retentionMs: number;
   faults: StoreFaults;
   inspect: InspectorOptions | undefined;
+  on: ReadonlyMap<string, (e: HiveEvent) => void>;
+  intakeOnly: boolean;
+  control: boolean;
+  colonies: ReadonlyMap<string, WorkerHandler>;
+  idempotency: { ttlMs: number; max: number };
+  http: HttpListenerOptions | undefined;
+  notify: Notify | undefined;
+  /** Undefined: keep the directory's limits. */
+  rateLimits: RateLimits | undefined;
 }
 
 export const defaultHiveOptions = {
@@ -50,9 +96,10 @@ export const defaultHiveOptions = {
   checkpointEvery: 1000,
   checkpointMs: 1000,
   retentionMs: 24 * 60 * 60 * 1000,
+  idempotency: { ttlMs: 24 * 60 * 60 * 1000, max: 10_000 },
 } as const;
 
-const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect'] as const;
+const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'on', 'intakeOnly', 'control', 'colonies', 'idempotency', 'http', 'notify', 'rateLimits'] as const;
 
 /**
  * Checks user options and fills in every default; throws a ValidationError naming the bad option.
@@ -61,6 +108,13 @@ const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', '
 export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
   checkKeys('createHive', options, hiveOptionKeys);
   const cp = options.checkpoint === undefined ? {} : checkKeys('checkpoint', options.checkpoint, ['everyInputs', 'everyMs']);
+  const intakeOnly = options.intakeOnly === undefined ? false : checkBool('intakeOnly', options.intakeOnly);
+  if (intakeOnly && (options.handlers !== undefined || options.verifiers !== undefined)) {
+    throw new ValidationError('intakeOnly', 'an intake-only hive runs no work: leave out handlers and verifiers');
+  }
+  const idem = options.idempotency === undefined ? {} : checkKeys('idempotency', options.idempotency, ['ttlMs', 'max']);
+  const http = options.http === undefined ? undefined : checkKeys('http', options.http, ['port', 'host']);
+  if (options.notify !== undefined && typeof options.notify !== 'function') throw new ValidationError('notify', 'must be a function (notice) => void');
   return {
     dataDir: options.dataDir === undefined ? defaultHiveOptions.dataDir : checkName('dataDir', options.dataDir, 4096),
     logger: options.logger ?? pino({ level: 'warn' }),
@@ -72,6 +126,20 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     retentionMs: options.retentionMs === undefined ? defaultHiveOptions.retentionMs : checkInt('retentionMs', options.retentionMs, 0, 2 ** 42),
     faults: options.faults ?? {},
     inspect: compileInspectOptions(options.inspect),
+    on: functionsByName('on', options.on as Record<string, (e: HiveEvent) => void> | undefined),
+    intakeOnly,
+    control: options.control === undefined ? false : checkBool('control', options.control),
+    colonies: functionsByName('colonies', options.colonies),
+    idempotency: {
+      ttlMs: idem.ttlMs === undefined ? defaultHiveOptions.idempotency.ttlMs : checkInt('idempotency.ttlMs', idem.ttlMs, 1, 2 ** 42),
+      max: idem.max === undefined ? defaultHiveOptions.idempotency.max : checkInt('idempotency.max', idem.max, 1, 10_000_000),
+    },
+    notify: options.notify,
+    http: http && {
+      port: checkInt('http.port', http.port, 0, 65535),
+      host: http.host === undefined ? defaultHttpListenerOptions.host : checkName('http.host', http.host, 255),
+    },
+    rateLimits: compileRateLimits(options.rateLimits),
   };
 }
 

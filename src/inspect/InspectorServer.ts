@@ -4,10 +4,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { InspectionRecord } from '../kernel/InspectionRecord.js';
+import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.js';
 import type { Replay } from '../replay/Replay.js';
 import { ValidationError } from '../errors.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
+import { isFinishedWorkerStatus } from '../../machines/worker.js';
 import { kinds } from '../kernel/kinds/index.js';
 import { ActorDirectory, maxDirectoryPage } from './ActorDirectory.js';
 import { actorHistory, maxHistoryWindow } from './actorHistory.js';
@@ -204,10 +205,12 @@ export async function startInspector(source: InspectorSource, options: Inspector
       const models = createReadModels();
       models.trigger.seed({ actors, seq: position });
       const tree = actorTree(actors);
-      // Unfinished tasks first, then the most recent finished ones.
-      const order = (a: TreeActor) => ((a.context as { order?: number }).order ?? 0) - (isTerminalTaskStatus(a.status) ? 2 ** 52 : 0);
-      const tasks = tree.filter((a) => a.kind === 'task').sort((a, b) => order(b) - order(a));
-      const shown = tree.filter((a) => a.kind !== 'task').concat(tasks.slice(0, maxActors));
+      // Tasks and workers can be many: unfinished ones first, then the most recent finished ones.
+      const many = (a: TreeActor) => a.kind === 'task' || a.kind === 'worker';
+      const done = (a: TreeActor) => (a.kind === 'worker' ? isFinishedWorkerStatus(a.status) : isTerminalTaskStatus(a.status));
+      const order = (a: TreeActor) => ((a.context as { order?: number; spec?: { order?: number } }).spec?.order ?? (a.context as { order?: number }).order ?? 0) - (done(a) ? 2 ** 52 : 0);
+      const tasks = tree.filter(many).sort((a, b) => order(b) - order(a));
+      const shown = tree.filter((a) => !many(a)).concat(tasks.slice(0, maxActors));
       return { seq: position, lastSeq: replay.lastSeq, actors: shown, truncated: tree.length - shown.length, models: readModelView(models.getSnapshot().context) };
     });
 

@@ -1,15 +1,27 @@
 /** @module statelyMessages: turns inspection records into @statelyai/inspect messages (`@xstate.actor`, `@xstate.event`, `@xstate.snapshot`). */
 import type { AnyStateMachine } from 'xstate';
 import { agentMachine } from '../../machines/agent.js';
+import { colonyMachine } from '../../machines/colony.js';
 import { coordinatorMachine } from '../../machines/coordinator.js';
+import { rateLimitMachine } from '../../machines/rateLimit.js';
+import { scheduleMachine } from '../../machines/schedule.js';
 import { taskMachine } from '../../machines/task.js';
+import { workerMachine } from '../../machines/worker.js';
 import { coordinatorAddress } from '../../machines/types.js';
 import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.js';
 
 /** The @statelyai/inspect message format version we produce (its package version, which it stamps in `_version`). */
 export const statelyInspectVersion = '0.7.2';
 
-export const machinesByName: Record<MachineName, AnyStateMachine> = { task: taskMachine, agent: agentMachine, coordinator: coordinatorMachine };
+export const machinesByName: Record<MachineName, AnyStateMachine> = {
+  task: taskMachine,
+  agent: agentMachine,
+  coordinator: coordinatorMachine,
+  colony: colonyMachine,
+  worker: workerMachine,
+  schedule: scheduleMachine,
+  ratelimit: rateLimitMachine,
+};
 
 interface Base {
   sessionId: string;

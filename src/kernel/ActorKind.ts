@@ -3,6 +3,7 @@
  * by name; it asks the registry (`kinds/index.ts`). Adding a kind = one module + one registry entry.
  */
 import type { Address, KindName } from '../../machines/address.js';
+import type { Input } from './inputs.js';
 import type { KernelCore } from './KernelCore.js';
 import type { MachineStepper, PersistedSnap, Snap } from './MachineStepper.js';
 
@@ -27,8 +28,12 @@ export interface ActorKind<C = unknown> {
   parentOf(context: C): Address;
   /** Called when an actor of this kind is created or restored (indexes, queues). */
   onAdded?(core: KernelCore, id: string, snap: Snap<C> | PersistedSnap<C>): void;
+  /** Events a finished actor still takes (a manual retry takes a failed task back); others are dropped. */
+  revivedBy?(event: { type: string }): boolean;
   /** Called after an actor of this kind handled a message, with the status before it. */
   afterMessage?(core: KernelCore, id: string, snap: Snap<C>, before: string): void;
+  /** After recovery: the input that settles work this actor had in flight when the process died (journaled by the host). */
+  resumeInFlight?(id: string, snap: Snap<C> | PersistedSnap<C>): Input | undefined;
 }
 
 /** A snapshot's status: its state value as a string (all hosted machines are flat). */

@@ -10,6 +10,9 @@ import { Heap } from './Heap.js';
 
 interface Entry extends AgentCandidate {
   version: number;
+  capabilities: readonly string[];
+  /** Capabilities it may be assigned: those the hive's process has a handler for. */
+  runnable: readonly string[];
 }
 
 const better = (a: Entry, b: Entry) => compareAgents(a, b) < 0;
@@ -18,12 +21,19 @@ export class AgentPool {
   private readonly current = new Map<string, Entry>();
   private readonly heaps = new Map<string, Heap<Entry>>();
   private readonly byCapability = new Map<string, Set<string>>();
+  /** Agents not stopped, per capability: could ever take the work. */
+  private readonly capable = new Map<string, number>();
+  /** Of those, the ones this process has a handler for the capability. */
+  private readonly runnable = new Map<string, number>();
+  /** Capabilities whose `gap` changed (none became some or the reverse) since `takeChanged`. */
+  private changed = new Set<string>();
   private nextVersion = 1;
 
   /** Records an agent's state after it changed (or when it is first seen). */
   update(id: string, status: string, c: AgentContext): void {
     const cur = this.current.get(id);
-    if (cur && cur.status === status && cur.load === c.load && cur.lastTaskAt === c.lastTaskAt && cur.maxConcurrent === c.maxConcurrent) return;
+    const runnable = c.runnable ?? c.capabilities;
+    if (cur && cur.status === status && cur.load === c.load && cur.lastTaskAt === c.lastTaskAt && cur.maxConcurrent === c.maxConcurrent && sameList(cur.runnable, runnable)) return;
     if (!cur) {
       for (const cap of c.capabilities) {
         let ids = this.byCapability.get(cap);
@@ -31,10 +41,13 @@ export class AgentPool {
         ids.add(id);
       }
     }
-    const entry: Entry = { id, status, priority: c.priority, load: c.load, maxConcurrent: c.maxConcurrent, lastTaskAt: c.lastTaskAt, order: c.order, version: this.nextVersion++ };
+    const entry: Entry = { id, status, priority: c.priority, load: c.load, maxConcurrent: c.maxConcurrent, lastTaskAt: c.lastTaskAt, order: c.order, version: this.nextVersion++, capabilities: c.capabilities, runnable };
     this.current.set(id, entry);
+    // Counts change only when an agent appears, stops, or gains or loses handlers (not on load).
+    if (!cur || (cur.status === 'stopped') !== (status === 'stopped') || !sameList(cur.runnable, runnable)) this.recount(cur, entry);
     if (!isAvailable(entry)) return;
-    for (const cap of c.capabilities) {
+    // A detached agent (no handler in this process for a capability) is never offered that work.
+    for (const cap of runnable) {
       let heap = this.heaps.get(cap);
       if (!heap) this.heaps.set(cap, (heap = new Heap(better)));
       heap.push(entry);
@@ -71,6 +84,52 @@ export class AgentPool {
     return this.best(capability, []) !== undefined;
   }
 
+  /**
+   * Why a task of type `capability` that refused the agents in `excluded` cannot be assigned,
+   * whatever the load: 'capability' when no agent (not stopped, not excluded) has the capability,
+   * 'handler' when some have but this process has a handler for none of them; undefined otherwise.
+   * @example pool.gap('build', []) // 'capability' before any builder is spawned
+   */
+  gap(capability: string, excluded: readonly string[]): 'capability' | 'handler' | undefined {
+    if (excluded.length === 0) {
+      if (!this.capable.get(capability)) return 'capability';
+      return this.runnable.get(capability) ? undefined : 'handler';
+    }
+    let capable = false;
+    for (const id of this.byCapability.get(capability) ?? []) {
+      const e = this.current.get(id);
+      if (!e || e.status === 'stopped' || excluded.includes(id)) continue;
+      if (e.runnable.includes(capability)) return undefined;
+      capable = true;
+    }
+    return capable ? 'handler' : 'capability';
+  }
+
+  /** Capabilities whose `gap` (for tasks that refused no agent) may have changed since the last call. */
+  takeChanged(): string[] {
+    const out = [...this.changed];
+    this.changed = new Set();
+    return out;
+  }
+
+  private recount(before: Entry | undefined, after: Entry): void {
+    const delta = new Map<string, [number, number]>();
+    const add = (e: Entry | undefined, sign: number) => {
+      if (!e || e.status === 'stopped') return;
+      for (const cap of e.capabilities) (delta.get(cap) ?? delta.set(cap, [0, 0]).get(cap)!)[0] += sign;
+      for (const cap of e.runnable) (delta.get(cap) ?? delta.set(cap, [0, 0]).get(cap)!)[1] += sign;
+    };
+    add(before, -1);
+    add(after, 1);
+    for (const [cap, [dc, dr]] of delta) {
+      const c0 = this.capable.get(cap) ?? 0;
+      const r0 = this.runnable.get(cap) ?? 0;
+      this.capable.set(cap, c0 + dc);
+      this.runnable.set(cap, r0 + dr);
+      if (c0 > 0 !== c0 + dc > 0 || r0 > 0 !== r0 + dr > 0) this.changed.add(cap);
+    }
+  }
+
   /** Agents with `capability` that are not stopped, other than `except` and those in `excluded`. */
   countCapable(capability: string, except: string, excluded: readonly string[]): number {
     let n = 0;
@@ -80,3 +139,5 @@ export class AgentPool {
     return n;
   }
 }
+
+const sameList = (a: readonly string[], b: readonly string[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));

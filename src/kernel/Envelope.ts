@@ -1,14 +1,18 @@
 /** @module Envelope: a message between actors, with who sent it and which journaled input caused it. */
 import type { Address } from '../../machines/address.js';
 import type { AgentEvent } from '../../machines/agent.js';
+import type { ColonyEvent } from '../../machines/colony.js';
 import type { CoordinatorEvent } from '../../machines/coordinator.js';
+import type { RateLimitEvent } from '../../machines/rateLimit.js';
+import type { ScheduleEvent } from '../../machines/schedule.js';
 import type { TaskEvent } from '../../machines/task.js';
+import type { WorkerEvent } from '../../machines/worker.js';
 
 /** Senders that are not actors: a journaled API input, a durable timer, the kernel itself. */
 export type Origin = Address | 'input' | 'timer' | 'kernel';
 
 /** Every event an actor can receive; each carries the time of the input that caused it. */
-export type KernelEvent = TaskEvent | AgentEvent | CoordinatorEvent;
+export type KernelEvent = TaskEvent | AgentEvent | CoordinatorEvent | ColonyEvent | WorkerEvent | ScheduleEvent | RateLimitEvent;
 
 export interface Envelope {
   from: Origin;

@@ -7,12 +7,13 @@
 import type { Logger } from 'pino';
 import { address, parseAddress } from '../../machines/address.js';
 import type { WorkRequest } from '../../machines/types.js';
+import type { WorkerRequest } from '../../machines/worker.js';
 import type { Clock } from '../clock.js';
 import type { TaskView } from '../views.js';
 import type { KernelStore } from '../store/KernelStore.js';
 import type { AssignmentStrategy } from './AssignmentStrategy.js';
 import { afterCheckpoint, buildCheckpoint } from './checkpointWrite.js';
-import type { JournalRecord } from './inputs.js';
+import type { Input, JournalRecord } from './inputs.js';
 import type { InspectionRecord } from './InspectionRecord.js';
 import { Intake } from './Intake.js';
 import { KernelCore, type KernelMachines } from './KernelCore.js';
@@ -29,6 +30,8 @@ export interface EffectRunner {
   execute(req: { taskId: string; attempt: number; agentId: string }): void;
   verify(req: { taskId: string; attempt: number }): void;
   abort(req: { taskId: string; attempt: number; reason: string }): void;
+  /** Colony workers: run, abort, or hand a running attempt a new message. */
+  worker?(req: WorkerRequest): void;
 }
 
 export interface KernelOptions {
@@ -44,6 +47,8 @@ export interface KernelOptions {
   machines?: KernelMachines;
   /** Who gets a queued task. @default directStrategy */
   strategy?: AssignmentStrategy;
+  /** Fire durable timers (false: an intake-only hive, which runs nothing). @default true */
+  timers?: boolean;
   /** Record what each input does to each actor, for the history index the checkpoints write (live hives). */
   recordChanges?: boolean;
 }
@@ -66,7 +71,8 @@ export class Kernel extends KernelQueries {
     if (o.recordChanges) this.core.steps = new StepLog();
     this.listeners = new Listeners(o.logger);
     this.intake = new Intake({ store: o.store, clock: o.clock, logger: o.logger, apply: (rec) => this.applyLive(rec), onHalt: (err) => this.onHalt(err) });
-    this.timerHost = new TimerHost(this.core.timers, o.clock, (timerId) => this.intake.submit({ type: 'timer.fired', timerId }));
+    this.timerHost = new TimerHost(this.core.timers, o.clock, (timerId, due) => this.intake.submit({ type: 'timer.fired', timerId, due }));
+    if (o.timers === false) this.timerHost.stop();
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -87,7 +93,10 @@ export class Kernel extends KernelQueries {
         if (parsed && parsed.kind !== 'coordinator') core.restore(parsed.kind, parsed.id, rec);
       }
       for (const [status, n] of Object.entries(store.countTasksByStatus())) core.taskCounts.set(status, n);
+      // The restored tasks' `waitingFor` already agrees with the restored agents: nothing to re-check.
+      core.agents.takeChanged();
       core.timers.load(store.storedTimers());
+      core.triggerKeys.load(store.triggerKeys());
       core.scheduleNeeded = false;
       this.intake.resumeAt(cp?.seq ?? 0, cp?.at ?? 0);
       for (const rec of store.journalAfter(cp?.seq ?? 0)) {
@@ -110,19 +119,31 @@ export class Kernel extends KernelQueries {
   /**
    * After recovery: attempts that were running when the process died have no outcome. Each gets a
    * journaled `attempt.lost`, which puts the task back in the queue for a new attempt; verifications
-   * in flight run again; timers are armed (overdue ones fire at once).
+   * in flight run again; timers are armed (overdue ones fire at once). `opened` (the process's
+   * `hive.opened` input) is journaled first, once the attempts in flight are known: work it makes
+   * assignable is new work, not work in flight.
    */
-  resumeInFlight(): Promise<unknown>[] {
-    const pending: Promise<unknown>[] = [];
+  resumeInFlight(opened?: Input): Promise<unknown>[] {
+    const lost: Array<{ taskId: string; attempt: number }> = [];
+    const verifying: Array<{ taskId: string; attempt: number }> = [];
     for (const [id, slot] of this.core.actors.get('task')!) {
       const snap = (slot.snap ?? slot.persisted)!;
       const attempt = (snap.context as { attempt: number }).attempt;
-      if (snap.value === 'assigned' || snap.value === 'running') {
-        pending.push(this.submit({ type: 'attempt.lost', taskId: id, attempt }).catch(() => undefined));
-      } else if (snap.value === 'verifying') {
-        this.o.effects.verify({ taskId: id, attempt });
+      if (snap.value === 'assigned' || snap.value === 'running') lost.push({ taskId: id, attempt });
+      else if (snap.value === 'verifying') verifying.push({ taskId: id, attempt });
+    }
+    const pending: Promise<unknown>[] = [];
+    if (opened) pending.push(this.submit(opened));
+    for (const a of lost) pending.push(this.submit({ type: 'attempt.lost', ...a }).catch(() => undefined));
+    // Other kinds with work in flight (colony workers) say which input settles it.
+    for (const kind of Object.values(this.core.kinds)) {
+      if (!kind.resumeInFlight) continue;
+      for (const [id, slot] of this.core.actors.get(kind.name)!) {
+        const input = kind.resumeInFlight(id, (slot.snap ?? slot.persisted)!);
+        if (input) pending.push(this.submit(input).catch(() => undefined));
       }
     }
+    for (const v of verifying) this.o.effects.verify(v);
     this.timerHost.arm();
     return pending;
   }
@@ -191,11 +212,12 @@ export class Kernel extends KernelQueries {
     for (const taskId of out.settled) this.listeners.settled(taskId, (id) => this.getTask(id));
   }
 
-  private dispatch(e: WorkRequest): void {
+  private dispatch(e: WorkRequest | WorkerRequest): void {
     const effects = this.o.effects;
     if (e.type === 'effect.execute') effects.execute(e);
     else if (e.type === 'effect.verify') effects.verify(e);
-    else effects.abort(e);
+    else if (e.type === 'effect.abort') effects.abort(e);
+    else effects.worker?.(e);
   }
 
   private onHalt(err: Error): void {

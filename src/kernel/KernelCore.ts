@@ -6,9 +6,11 @@
 import type { AnyStateMachine } from 'xstate';
 import { address, parseAddress, type Address, type KindName } from '../../machines/address.js';
 import type { Notification, WorkRequest } from '../../machines/types.js';
+import type { WorkerRequest } from '../../machines/worker.js';
 import type { StoredTimer } from '../store/HiveStore.js';
 import { statusOf, type ActorKind, type Slot } from './ActorKind.js';
 import { AgentPool } from './AgentPool.js';
+import { ColonyIndex } from './ColonyIndex.js';
 import { applyInput } from './applyInput.js';
 import { directStrategy, type AssignmentStrategy } from './AssignmentStrategy.js';
 import type { Envelope, KernelEvent, Origin } from './Envelope.js';
@@ -22,6 +24,8 @@ import type { StepLog } from './StepLog.js';
 import { emptyOutput, type StepOutput } from './StepOutput.js';
 import { TaskQueue } from './TaskQueue.js';
 import { TimerTable } from './TimerTable.js';
+import { TaskTree } from './TaskTree.js';
+import { TriggerKeys } from './TriggerKeys.js';
 import type { CheckpointWrite, StoredActor } from '../store/HiveStore.js';
 import type { KernelStore } from '../store/KernelStore.js';
 
@@ -35,6 +39,14 @@ export class KernelCore {
   readonly queue = new TaskQueue();
   readonly agents = new AgentPool();
   readonly timers = new TimerTable();
+  /** Each colony's queue, slots, busy triggers and finished workers (derived from the worker actors). */
+  readonly colonies = new ColonyIndex();
+  /** Unfinished sub-tasks by ancestor, for subtree cancel (derived from the live tasks). */
+  readonly taskTree = new TaskTree();
+  /** Idempotency keys of trigger invocations (checkpointed). */
+  readonly triggerKeys = new TriggerKeys();
+  /** Actors deleted (pruned workers), removed from the store by the next checkpoint. */
+  readonly removed = new Set<Address>();
   readonly inspection = new Inspection();
   /** dependency id -> ids of tasks waiting on it */
   readonly dependents = new Map<string, Set<string>>();
@@ -102,7 +114,7 @@ export class KernelCore {
       const kind = this.kinds[parsed.kind];
       const current = slot.snap ?? slot.persisted!;
       const before = statusOf(current);
-      if (kind.isFinished(before)) continue;
+      if (kind.isFinished(before) && !kind.revivedBy?.(env.event)) continue;
       const snap = this.hosted(parsed.kind, slot);
       if (snap.status !== 'active') continue; // a final state takes no more messages (a stopped agent)
       if (this.inspection.active) this.inspection.record(this, { kind: 'message', from: env.from, to: env.to, event: env.event });
@@ -127,9 +139,9 @@ export class KernelCore {
   }
 
   /** Hands an effect to the live host (dropped by recovery and replay). */
-  request(effect: WorkRequest): void {
+  request(effect: WorkRequest | WorkerRequest): void {
     this.out.effects.push(effect);
-    if (this.inspection.active) {
+    if (this.inspection.active && 'taskId' in effect) {
       const { type, taskId, attempt } = effect;
       this.inspection.record(this, { kind: 'effect.dispatched', effect: type.slice(7) as 'execute' | 'verify' | 'abort', taskId, attempt, ...(type === 'effect.execute' ? { agentId: effect.agentId } : {}) });
     }

@@ -1,5 +1,5 @@
 /** @module KernelQueries: read-only questions about the kernel's actors, answered from memory or the store. */
-import { address, agentAddress, coordinatorAddress, parseAddress, taskAddress } from '../../machines/address.js';
+import { address, coordinatorAddress, parseAddress, taskAddress, type KindName } from '../../machines/address.js';
 import type { AgentContext } from '../../machines/agent.js';
 import type { TaskContext } from '../../machines/task.js';
 import type { StoredActor } from '../store/HiveStore.js';
@@ -7,6 +7,7 @@ import type { KernelStore } from '../store/KernelStore.js';
 import { toAgentView, toTaskView, type AgentView, type TaskView } from '../views.js';
 import { statusOf } from './ActorKind.js';
 import { upcastTaskContext } from './kinds/upcastTaskContext.js';
+import type { ColonyState } from './ColonyIndex.js';
 import type { KernelCore } from './KernelCore.js';
 
 export interface KernelStatus {
@@ -43,6 +44,15 @@ export abstract class KernelQueries {
     return rec && toTaskView(rec.status, upcastTaskContext((rec.snapshot as { context: unknown }).context));
   }
 
+  /** The ancestors of a task (root first; [] for a top-level task), or undefined when there is no such task. */
+  taskAncestors(id: string): string[] | undefined {
+    const snap = this.core.current('task', id);
+    if (snap) return (snap.context as TaskContext).spec.ancestors ?? [];
+    if (this.core.pruning.has(id)) return undefined;
+    const rec = this.storeRef.getActor(taskAddress(id));
+    return rec && (upcastTaskContext((rec.snapshot as { context: unknown }).context).spec.ancestors ?? []);
+  }
+
   /**
    * An actor as it would be stored now: from memory when in memory, else from the store.
    * @example kernel.actorSnapshot('task:t1')?.status
@@ -53,15 +63,50 @@ export abstract class KernelQueries {
     const slot = this.core.slot(parsed.kind, parsed.id);
     if (slot) return this.core.stored(parsed.kind, slot);
     if (parsed.kind === 'task' && this.core.pruning.has(parsed.id)) return undefined;
+    if (this.core.removed.has(address(parsed.kind, parsed.id))) return undefined;
     return this.storeRef.getActor(address(parsed.kind, parsed.id));
   }
 
-  /** Addresses of the actors in memory now (coordinator, agents, live tasks). */
+  /** Addresses of the actors in memory now (coordinator, agents, live tasks, colonies, workers). */
   hostedAddresses(): string[] {
     const out: string[] = [coordinatorAddress];
-    for (const id of this.core.actors.get('agent')!.keys()) out.push(agentAddress(id));
-    for (const id of this.core.actors.get('task')!.keys()) out.push(taskAddress(id));
+    for (const [kind, actors] of this.core.actors) {
+      if (kind === 'coordinator') continue;
+      for (const id of actors.keys()) out.push(address(kind, id));
+    }
     return out;
+  }
+
+  /**
+   * An actor of a kind that stays in memory until it is deleted (colonies, workers): its status and context.
+   * @example kernel.actorState('worker', 'c1/w-1')?.status
+   */
+  actorState(kind: KindName, id: string): { status: string; context: unknown } | undefined {
+    const snap = this.core.current(kind, id);
+    return snap && { status: statusOf(snap), context: snap.context };
+  }
+
+  /** Ids of the actors of one kind in memory. */
+  actorIds(kind: KindName): IterableIterator<string> {
+    return this.core.actors.get(kind)!.keys();
+  }
+
+  /** When a durable timer is due; undefined when it is not armed. */
+  timerDue(timerId: string): number | undefined {
+    return this.core.timers.get(timerId)?.due;
+  }
+
+  /** A colony's queue, slots and finished workers as the kernel keeps them (read only). */
+  colonyIndex(colonyId: string): Readonly<ColonyState> {
+    return this.core.colonies.get(colonyId);
+  }
+
+  /**
+   * Ids of the actors of one kind in memory now (for schedules and rate limits: all live ones).
+   * @example kernel.idsOf('schedule') // ['nightly']
+   */
+  idsOf(kind: KindName): string[] {
+    return [...this.core.actors.get(kind)!.keys()];
   }
 
   agentContext(id: string): AgentContext | undefined {

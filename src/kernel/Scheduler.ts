@@ -5,7 +5,9 @@
  */
 import { agentAddress, coordinatorAddress, taskAddress } from '../../machines/address.js';
 import type { TaskContext } from '../../machines/task.js';
+import { followPoolChanges } from './followWaitingFor.js';
 import type { KernelCore } from './KernelCore.js';
+import { noteStart, rateAllows } from './rateLimits.js';
 
 interface Pick {
   type: string;
@@ -21,13 +23,14 @@ interface Pick {
  */
 export function schedule(core: KernelCore): void {
   const { queue, agents, strategy } = core;
+  followPoolChanges(core);
   while (core.scheduleNeeded) {
     core.scheduleNeeded = false;
     const stashed: Array<{ id: string; type: string; priority: number; order: number }> = [];
     for (;;) {
       let best: Pick | undefined;
       for (const type of [...queue.types()]) {
-        if (!agents.hasFree(type)) continue;
+        if (!agents.hasFree(type) || !rateAllows(core, type)) continue;
         for (let top = queue.peek(type); top; top = queue.peek(type)) {
           const excluded = (core.current('task', top.id)!.context as TaskContext).excluded;
           const agentId = strategy.pick({ id: top.id, type, excluded }, agents);
@@ -46,6 +49,7 @@ export function schedule(core: KernelCore): void {
       core.deliver(taskAddress(best.id), { type: 'hive.assign', agentId: best.agentId, at }, coordinatorAddress);
       core.deliver(agentAddress(best.agentId), { type: 'hive.task.assigned', taskId: best.id, at }, coordinatorAddress);
       core.deliver(taskAddress(best.id), { type: 'hive.start', at }, coordinatorAddress);
+      noteStart(core, best.type);
       core.drain();
     }
     for (const s of stashed) queue.upsert(s.id, s.type, s.priority, s.order);

@@ -4,11 +4,12 @@
  * replay drop them.
  */
 import type { Notification, WorkRequest } from '../../machines/types.js';
+import type { WorkerRequest } from '../../machines/worker.js';
 
 export interface StepOutput {
   /** What applying the input returned to its caller (ids created, whether a checkpoint was stored, ...). */
   result: unknown;
-  effects: WorkRequest[];
+  effects: Array<WorkRequest | WorkerRequest>;
   /** Tasks that reached a terminal state (their waiters are answered). */
   settled: string[];
   notifications: Notification[];

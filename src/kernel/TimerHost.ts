@@ -18,7 +18,7 @@ export class TimerHost {
   constructor(
     private readonly timers: TimerTable,
     private readonly clock: Clock,
-    private readonly fire: (timerId: string) => Promise<unknown>,
+    private readonly fire: (timerId: string, due: number) => Promise<unknown>,
   ) {}
 
   /** Arms the host timer for the earliest durable timer, unless an earlier one is armed already. */
@@ -49,7 +49,7 @@ export class TimerHost {
     for (const t of this.timers.due(this.clock.now())) {
       if (this.firing.has(t.timerId)) continue;
       this.firing.add(t.timerId);
-      this.fire(t.timerId).catch(() => this.firing.delete(t.timerId));
+      this.fire(t.timerId, t.due).catch(() => this.firing.delete(t.timerId));
     }
     this.arm();
   }

@@ -15,12 +15,18 @@ export class TimerTable {
   /** Loads timers from a checkpoint (not counted as changes). */
   load(timers: Iterable<StoredTimer>): void {
     for (const t of timers) {
+      if (!Number.isFinite(t.due)) continue; // written by hivestate <= 0.1 (a heartbeat armed at NaN): it could never fire
       this.byId.set(t.timerId, t);
       this.byDue.push(t);
     }
   }
 
+  /** Arms a timer, replacing the one with the same id. A due time that is not a number never fires: it only clears. */
   set(timer: StoredTimer): void {
+    if (!Number.isFinite(timer.due)) {
+      this.clear(timer.timerId); // a NaN due would also break the heap's order for every other timer
+      return;
+    }
     this.byId.set(timer.timerId, timer);
     this.byDue.push(timer);
     this.dirtySet.set(timer.timerId, timer);

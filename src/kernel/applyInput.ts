@@ -7,13 +7,23 @@ import type { TaskContext } from '../../machines/task.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
 import type { Input, TaskSpecRecord } from './inputs.js';
 import type { KernelCore } from './KernelCore.js';
+import { colonyInputHandlers } from './applyColonyInput.js';
 import { collectPrunable } from './collectPrunable.js';
+import { applyHiveOpened } from './applyHiveOpened.js';
 import { deepFreeze } from './deepFreeze.js';
+import { subAgentsOf } from './subAgents.js';
+import { cancelSubtree } from './TaskTree.js';
+import { rateLimitInputs } from './rateLimitInputs.js';
+import { applyRetry } from './retryInput.js';
+import { scheduleInputs } from './scheduleInputs.js';
+import { signalInputs } from './signalInputs.js';
 
 type Handler<T extends Input['type']> = (core: KernelCore, input: Extract<Input, { type: T }>) => unknown;
+/** How one input type is applied (handlers in other modules are typed with it). */
+export type InputHandler<T extends Input['type']> = Handler<T>;
 
 /** Post order: inputs in journal order, tasks of one batch in batch order. */
-const orderOf = (seq: number, index: number) => seq * 65536 + index;
+export const orderOf = (seq: number, index: number) => seq * 65536 + index;
 
 /**
  * The input that created a task or agent, from its order (replay uses it to know whether a stored actor existed at a point).
@@ -42,13 +52,24 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   },
   'agent.pause': agentCommand,
   'agent.resume': agentCommand,
-  'agent.stop': agentCommand,
+  'agent.stop': (core, input: Extract<Input, { agentId: string; type: 'agent.pause' | 'agent.resume' | 'agent.stop' | 'agent.heartbeat' }>) => {
+    // Stopping an agent stops its sub-agents too (only when it was not stopped already).
+    const before = core.current('agent', input.agentId);
+    agentCommand(core, input);
+    if (!before || before.value === 'stopped') return;
+    for (const id of subAgentsOf(core, input.agentId)) core.deliver(agentAddress(id), { type: 'agent.stop', at: core.at }, agentAddress(input.agentId));
+  },
   'agent.heartbeat': agentCommand,
   'task.post': (core, { tasks }) => {
     for (let i = 0; i < tasks.length; i++) createTask(core, tasks[i]!, orderOf(core.seq, i));
     return tasks.map((t) => t.id);
   },
-  'task.cancel': (core, input) => core.deliver(taskAddress(input.taskId), { type: 'task.cancel', by: input.by, at: core.at }, 'input'),
+  'task.cancel': (core, input) => {
+    const status = core.taskStatus(input.taskId);
+    core.deliver(taskAddress(input.taskId), { type: 'task.cancel', by: input.by, at: core.at }, 'input');
+    // A cancel that took effect takes the task's whole subtree with it, queued and running.
+    if (status !== undefined && !isTerminalTaskStatus(status)) cancelSubtree(core, input.taskId, input.by);
+  },
   'attempt.rejected': (core, input) => {
     const c = core.current('task', input.taskId)?.context as TaskContext | undefined;
     const capableLeft = c ? core.agents.countCapable(c.spec.type, input.agentId, c.excluded) : 0;
@@ -71,13 +92,25 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   'verify.passed': toTask,
   'verify.failed': toTask,
   'timer.fired': (core, input) => {
-    const t = core.timers.clear(input.timerId);
-    if (t) core.deliver(t.target, { ...t.event, at: core.at }, 'timer');
+    const armed = core.timers.get(input.timerId);
+    // The firing was journaled for one instance; a timer re-armed under that id meanwhile (the next
+    // attempt's timeout, a heartbeat window) has another due time and is left alone. Records
+    // written before `due` was journaled fire whatever is armed, as they did then.
+    if (!armed || (input.due !== undefined && armed.due !== input.due)) return;
+    core.timers.clear(input.timerId);
+    core.deliver(armed.target, { ...armed.event, at: core.at }, 'timer');
   },
+  'hive.opened': applyHiveOpened,
+  'agent.attach': (core, input) => core.deliver(agentAddress(input.agentId), { type: 'hive.handler.attached', at: core.at }, 'input'),
   'hive.prune': (core, input) => {
     if (input.compactJournal) core.compactBefore = input.before;
     return collectPrunable(core, input.before);
   },
+  ...colonyInputHandlers,
+  'task.retry': applyRetry,
+  ...signalInputs,
+  ...scheduleInputs,
+  ...rateLimitInputs,
 };
 
 /**
@@ -89,7 +122,7 @@ export function applyInput(core: KernelCore, input: Input): unknown {
 }
 
 /** Creates a task actor; dependencies already finished badly fail it at once. */
-function createTask(core: KernelCore, spec: TaskSpecRecord, order: number): void {
+export function createTask(core: KernelCore, spec: TaskSpecRecord, order: number): void {
   const waitingOn: string[] = [];
   let failed: { id: string; status: string } | undefined;
   for (const dep of spec.dependsOn) {
@@ -99,7 +132,11 @@ function createTask(core: KernelCore, spec: TaskSpecRecord, order: number): void
     else waitingOn.push(dep);
   }
   deepFreeze(spec.input);
-  const snap = core.create('task', spec.id, { ...spec, waitingOn, order, at: core.at });
+  // Ready at once but no agent can take it: marked from the start (no extra step per task).
+  // A delayed task is not ready: it is checked when its time comes and it joins the queue.
+  const delayed = (spec.delayMs ?? 0) > 0 || (spec.runAt ?? 0) > core.at;
+  const waitingFor = waitingOn.length === 0 && !failed && !delayed ? core.agents.gap(spec.type, []) : undefined;
+  const snap = core.create('task', spec.id, { ...spec, waitingOn, order, at: core.at, ...(waitingFor !== undefined ? { waitingFor } : {}) });
   core.countTask(undefined, String(snap.value));
   if (spec.idempotencyKey !== undefined) core.idempotencyKeys.set(spec.idempotencyKey, spec.id);
   for (const dep of waitingOn) core.deliver(taskAddress(dep), { type: 'hive.blocking', at: core.at }, 'kernel');

@@ -32,6 +32,8 @@ export function buildCheckpoint(core: KernelCore, seq: number): CheckpointWrite 
     timersCleared: timers.cleared,
     idempotencyKeys: [...core.idempotencyKeys],
     pruned: [...core.pruning.values()],
+    removed: [...core.removed],
+    triggerKeys: core.triggerKeys.takeChanges(),
     ...(core.steps ? { changes: core.steps.take() } : {}),
     ...(compactBefore !== undefined ? { compactJournalBefore: compactBefore } : {}),
   };
@@ -51,4 +53,5 @@ export function afterCheckpoint(core: KernelCore, w: CheckpointWrite): void {
   }
   for (const [k] of w.idempotencyKeys) core.idempotencyKeys.delete(k);
   for (const p of w.pruned) core.pruning.delete(p.id);
+  for (const a of w.removed ?? []) core.removed.delete(a as Address);
 }

@@ -1,9 +1,11 @@
 /** @module The inputs the kernel journals: everything from the outside world, each with a sequence number and a time. */
 import type { AgentInput } from '../../machines/agent.js';
+import type { ScheduleSpec } from '../../machines/schedule.js';
 import type { TaskInput } from '../../machines/task.js';
 import type { Json, TaskError } from '../../machines/types.js';
+import type { ColonyInput } from './ColonyInput.js';
 
-export type TaskSpecRecord = Omit<TaskInput, 'at' | 'waitingOn' | 'order'>;
+export type TaskSpecRecord = Omit<TaskInput, 'at' | 'waitingOn' | 'waitingFor' | 'order'>;
 export type AgentSpecRecord = Omit<AgentInput, 'at' | 'order'>;
 
 export type Input =
@@ -19,8 +21,25 @@ export type Input =
   | { type: 'attempt.lost'; taskId: string; attempt: number }
   | { type: 'verify.passed'; taskId: string; attempt: number }
   | { type: 'verify.failed'; taskId: string; attempt: number; reason: string }
-  | { type: 'timer.fired'; timerId: string }
-  | { type: 'hive.prune'; before: number; compactJournal?: boolean };
+  /** `due` names the instance that fired: a timer re-armed under the same id meanwhile is not the one that fell due. */
+  | { type: 'timer.fired'; timerId: string; due?: number }
+  | { type: 'hive.prune'; before: number; compactJournal?: boolean }
+  /**
+   * Journaled when a process opens the hive (after recovery): the task types it has hive-wide
+   * handlers for (no agent has its own handler yet: functions are not stored). `intakeOnly`: it
+   * runs no work at all (the CLI writing to a directory no program holds).
+   */
+  | { type: 'hive.opened'; handlerTypes: string[]; intakeOnly?: boolean }
+  /** This process attached the agent's own handler (`attachHandler`, or spawnAgent again with `handler`). */
+  | { type: 'agent.attach'; agentId: string }
+  | ColonyInput
+  | { type: 'task.retry'; taskId: string; by?: string }
+  | { type: 'task.signal'; taskId: string; name: string; value: Json }
+  | { type: 'attempt.waiting'; taskId: string; attempt: number; name: string; timeoutMs?: number }
+  | { type: 'schedule.set'; schedule: ScheduleSpec }
+  | { type: 'schedule.pause' | 'schedule.resume' | 'schedule.remove'; scheduleId: string }
+  | { type: 'ratelimit.set'; taskType: string; max: number; perMs: number }
+  | { type: 'ratelimit.remove'; taskType: string };
 
 /** One journal entry. `at` is the host's clock when the input was accepted. */
 export interface JournalRecord {

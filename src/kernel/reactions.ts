@@ -5,11 +5,14 @@
  */
 import { agentAddress, coordinatorAddress, taskAddress, type Address } from '../../machines/address.js';
 import type { AgentMessage } from '../../machines/agent.js';
+import type { ScheduleMessage } from '../../machines/schedule.js';
 import type { TaskMessage } from '../../machines/task.js';
 import type { TimerRequest, WorkRequest } from '../../machines/types.js';
+import { colonyReactions, type ColonyEmittedMessage } from './colonyReactions.js';
 import type { KernelCore } from './KernelCore.js';
+import { scheduleReactions } from './scheduleReactions.js';
 
-type Emitted = AgentMessage | TaskMessage | TimerRequest | WorkRequest;
+type Emitted = AgentMessage | TaskMessage | TimerRequest | WorkRequest | ColonyEmittedMessage | ScheduleMessage;
 type Reaction<T extends Emitted['type']> = (core: KernelCore, from: Address, e: Extract<Emitted, { type: T }>) => void;
 
 const reactions: { [T in Emitted['type']]: Reaction<T> } = {
@@ -37,6 +40,8 @@ const reactions: { [T in Emitted['type']]: Reaction<T> } = {
   'effect.execute': (core, _from, e) => core.request(e),
   'effect.verify': (core, _from, e) => core.request(e),
   'effect.abort': (core, _from, e) => core.request(e),
+  ...colonyReactions,
+  ...scheduleReactions,
 };
 
 /** Applies the reaction for one emitted event. */

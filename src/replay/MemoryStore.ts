@@ -3,6 +3,7 @@ import { StoreError } from '../errors.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { CheckpointWrite, StoredActor, StoredTimer } from '../store/HiveStore.js';
 import type { KernelStore } from '../store/KernelStore.js';
+import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
 
 /** Where replay reads journal records from (a data directory or an imported recording). */
 export interface JournalSource {
@@ -33,6 +34,7 @@ interface Versions {
   live: History<true>;
   timers: History<StoredTimer>;
   idempotency: History<string>;
+  triggerKeys: History<TriggerKeyRecord>;
   /** Each checkpoint with the stored task counts by status as of it. */
   checkpoints: Array<{ seq: number; at: number; taskCounts: Record<string, number> }>;
   /** Latest stored status of each task, to keep the counts without parsing snapshots. */
@@ -55,7 +57,7 @@ export class MemoryStore implements KernelStore {
     private readonly until = 0,
     versions?: Versions,
   ) {
-    this.v = versions ?? { actors: new Map(), live: new Map(), timers: new Map(), idempotency: new Map(), checkpoints: [], taskStatus: new Map() };
+    this.v = versions ?? { actors: new Map(), live: new Map(), timers: new Map(), idempotency: new Map(), triggerKeys: new Map(), checkpoints: [], taskStatus: new Map() };
   }
 
   /** A read-only store as of the checkpoint written at `asOf` (or the latest before it), journal ending at `until`. */
@@ -128,6 +130,13 @@ export class MemoryStore implements KernelStore {
     return valueAt(this.v.idempotency, key, this.asOf);
   }
 
+  *triggerKeys(): Generator<[string, TriggerKeyRecord]> {
+    for (const key of this.v.triggerKeys.keys()) {
+      const r = valueAt(this.v.triggerKeys, key, this.asOf);
+      if (r) yield [key, r];
+    }
+  }
+
   taskIds(status?: string): Array<{ id: string; order: number }> {
     const out: Array<{ id: string; order: number }> = [];
     for (const [address, actor] of this.allActors()) {
@@ -194,6 +203,12 @@ export class MemoryStore implements KernelStore {
       if (this.v.live.has(p.address)) put(this.v.live, p.address, w.seq, undefined);
       if (p.idempotencyKey !== undefined) put(this.v.idempotency, p.idempotencyKey, w.seq, undefined);
     }
+    for (const address of w.removed ?? []) {
+      put(this.v.actors, address, w.seq, undefined);
+      if (this.v.live.has(address)) put(this.v.live, address, w.seq, undefined);
+    }
+    for (const [key, r] of w.triggerKeys?.set ?? []) put(this.v.triggerKeys, key, w.seq, r);
+    for (const key of w.triggerKeys?.deleted ?? []) if (this.v.triggerKeys.has(key)) put(this.v.triggerKeys, key, w.seq, undefined);
     if (last && last.seq === w.seq) Object.assign(last, { at: w.at, taskCounts: counts });
     else this.v.checkpoints.push({ seq: w.seq, at: w.at, taskCounts: counts });
   }

@@ -6,6 +6,7 @@
 import { StoreError } from '../errors.js';
 import { kinds } from '../kernel/kinds/index.js';
 import type { JournalRecord } from '../kernel/inputs.js';
+import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
 import type { KindName } from '../../machines/address.js';
 import type { CheckpointWrite, StoredActor, StoredTimer } from '../store/HiveStore.js';
 import type { KernelStore } from '../store/KernelStore.js';
@@ -15,7 +16,7 @@ import type { SeekReader } from '../store/SeekReader.js';
 import type { JournalSource } from './MemoryStore.js';
 
 /** The state of an empty hive (before its first input). */
-export const emptySeekState = (): SeekState => ({ seq: 0, at: 0, counts: {}, live: new Map(), timers: new Map() });
+export const emptySeekState = (): SeekState => ({ seq: 0, at: 0, counts: {}, live: new Map(), timers: new Map(), triggerKeys: new Map() });
 
 /**
  * A store as of the seek point `state.seq` whose journal ends at `until`; a kernel recovers from it.
@@ -53,8 +54,13 @@ export class SeekView implements KernelStore {
     return this.state.live.get(address) ?? this.finished(address);
   }
 
-  /** A finished actor as it was at the point: stored now, or kept from a pruning after the point. */
+  /**
+   * A finished task as it was at the point: stored now, or kept from a pruning after the point.
+   * Only tasks: their order says which input created them; other kinds that finish (removed
+   * schedules and rate limits) are not kept once they left the live set.
+   */
   private finished(address: string): StoredActor | undefined {
+    if (!address.startsWith('task:')) return undefined;
     // The incarnation alive at the point: the first pruned after it, else the one stored now.
     const actor = this.reader.retired(address).find(([seq]) => seq > this.state.seq)?.[1] ?? this.reader.storedActor(address);
     if (!actor || !existedAt(actor, this.state.seq) || !kinds[actor.kind as KindName]?.isFinished(actor.status)) return undefined;
@@ -63,6 +69,10 @@ export class SeekView implements KernelStore {
 
   storedTimers(): Iterable<StoredTimer> {
     return this.state.timers.values();
+  }
+
+  triggerKeys(): Iterable<[string, TriggerKeyRecord]> {
+    return this.state.triggerKeys;
   }
 
   taskForIdempotencyKey(_key: string): string | undefined {

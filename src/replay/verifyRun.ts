@@ -87,6 +87,7 @@ function expectedEffect(rec: JournalRecord): { key: string; address: string } | 
     case 'attempt.failed':
     case 'attempt.rejected':
     case 'attempt.lost':
+    case 'attempt.waiting':
       return { key: `execute:${i.taskId}:${i.attempt}`, address: `task:${i.taskId}` };
     case 'verify.passed':
     case 'verify.failed':

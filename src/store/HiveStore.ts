@@ -3,12 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RootDatabase } from 'lmdb';
 import { FormatError, StoreError } from '../errors.js';
-import type { Address } from '../../machines/address.js';
+import type { Address, KindName } from '../../machines/address.js';
 import type { TimerEvent } from '../../machines/types.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { StepRecord } from '../kernel/StepLog.js';
 import { journalCoveredKey, lastJournaled } from './checkDataDir.js';
+import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
 import type { KernelStore } from './KernelStore.js';
+import { prepareDataDir } from './prepareDataDir.js';
 import { openHiveFile } from './openHiveFile.js';
 import type { HiveDatabases } from './openHiveDatabases.js';
 import { pageBytes } from './pageBytes.js';
@@ -18,7 +20,7 @@ import { acquireWriterLock, type WriterLock } from './writerLock.js';
 
 export { formatVersion } from './openHiveDatabases.js';
 
-export type ActorKind = 'task' | 'agent' | 'coordinator';
+export type ActorKind = KindName;
 
 /** An actor as stored: its XState persisted snapshot plus what indexes need. */
 export interface StoredActor {
@@ -47,6 +49,10 @@ export interface CheckpointWrite {
   pruned: Array<{ address: string; id: string; status: string; order: number; idempotencyKey?: string; stored?: boolean }>;
   /** Delete journal records accepted before this time (ms) and covered by this checkpoint. */
   compactJournalBefore?: number;
+  /** Actors deleted for good (pruned workers): their snapshots leave the store. */
+  removed?: string[];
+  /** Trigger idempotency keys stored and deleted since the last checkpoint. */
+  triggerKeys?: { set: Array<[string, TriggerKeyRecord]>; deleted: string[] };
   /** What each input since the last checkpoint did to each actor (kept as the history index). */
   changes?: StepRecord[];
 }
@@ -82,6 +88,8 @@ export class HiveStore implements KernelStore {
   private readonly byOrder: HiveDatabases['byOrder'];
   private readonly idempotency: HiveDatabases['idempotency'];
   private readonly readOnly: boolean;
+  /** Undefined when a directory written before colonies existed is opened read-only. */
+  private readonly triggerKeyDb: HiveDatabases['triggerKeys'];
   private readonly lock: WriterLock | undefined;
   private closing: Promise<void> | undefined;
   /** A write failed inside LMDB: its pending flush will never be confirmed, so close() does not wait for it. */
@@ -93,13 +101,15 @@ export class HiveStore implements KernelStore {
   private constructor(readonly dir: string, options: HiveStoreOptions) {
     this.faults = options.faults ?? {};
     this.readOnly = options.readOnly ?? false;
-    mkdirSync(dir, { recursive: true });
+    // A writer needs a directory it can create and write; a wrong one is a DataDirError saying why.
+    if (this.readOnly) mkdirSync(dir, { recursive: true });
+    else prepareDataDir(dir);
     this.lock = options.readOnly ? undefined : acquireWriterLock(dir);
     try {
       const { root, dbs } = openHiveFile(join(dir, 'hive.lmdb'), { readOnly: this.readOnly, sumActors: !this.readOnly || (options.sumActors ?? true) });
       this.root = root;
       ({ meta: this.meta, journal: this.journal, actors: this.actors, live: this.live, timers: this.timers } = dbs);
-      ({ byStatus: this.byStatus, byOrder: this.byOrder, idempotency: this.idempotency } = dbs);
+      ({ byStatus: this.byStatus, byOrder: this.byOrder, idempotency: this.idempotency, triggerKeys: this.triggerKeyDb } = dbs);
       // A writer of a hive from before format 3 adds the seek databases, now that every check passed.
       if (!dbs.seek && dbs.addSeekDatabases) dbs.addSeekDatabases();
       this.seek = new SeekDb(root, dbs);
@@ -175,6 +185,12 @@ export class HiveStore implements KernelStore {
     for (const { value } of this.timers.getRange()) yield value;
   }
 
+  /** Stored trigger idempotency keys (any order; each record carries its age). */
+  *triggerKeys(): Generator<[string, TriggerKeyRecord]> {
+    if (!this.triggerKeyDb) return;
+    for (const { key, value } of this.triggerKeyDb.getRange()) yield [key as string, value];
+  }
+
   taskForIdempotencyKey(key: string): string | undefined {
     return this.idempotency.get(key);
   }
@@ -242,6 +258,12 @@ export class HiveStore implements KernelStore {
           this.byOrder.remove(p.order);
           if (p.idempotencyKey !== undefined) this.idempotency.remove(p.idempotencyKey);
         }
+        for (const address of w.removed ?? []) {
+          this.actors.remove(address);
+          this.live.remove(address);
+        }
+        for (const [key, r] of w.triggerKeys?.set ?? []) this.triggerKeyDb?.put(key, r);
+        for (const key of w.triggerKeys?.deleted ?? []) this.triggerKeyDb?.remove(key);
         if (w.compactJournalBefore !== undefined) {
           let start: number | undefined;
           for (const { key, value } of this.journal.getRange({ end: w.seq + 1 })) {

@@ -1,5 +1,6 @@
 /** @module KernelStore: exactly the store methods the kernel calls, so replay can run the kernel over memory. */
 import type { JournalRecord } from '../kernel/inputs.js';
+import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
 import type { CheckpointWrite, StoredActor, StoredTimer } from './HiveStore.js';
 
 /**
@@ -15,6 +16,7 @@ export interface KernelStore {
   getActor(address: string): StoredActor | undefined;
   storedTimers(): Iterable<StoredTimer>;
   taskForIdempotencyKey(key: string): string | undefined;
+  triggerKeys(): Iterable<[string, TriggerKeyRecord]>;
   taskIds(status?: string): Iterable<{ id: string; order: number }>;
   countTasksByStatus(): Record<string, number>;
   writeCheckpoint(w: CheckpointWrite): Promise<void>;

@@ -21,6 +21,7 @@ import type { HiveDatabases } from './openHiveDatabases.js';
 import type { SealedDatabase } from './SealedDatabase.js';
 import { seqOfOrder } from '../kernel/applyInput.js';
 import { encodeChanges, packEntries, sharesChunk, unpackEntries, type UndoEntry } from './changeCodec.js';
+import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
 import type { CheckpointWrite, StoredActor, StoredTimer } from './HiveStore.js';
 import { pageBytes } from './pageBytes.js';
 import { pack, packSync, patchOf, restoreChain, unpack, type SeekDelta, type SeekEntry, type SeekFull } from './seekCodec.js';
@@ -261,11 +262,16 @@ export class SeekDb implements SeekReader {
       else actors.delete(a.address);
     }
     for (const pr of w.pruned) actors.delete(pr.address);
+    for (const address of w.removed ?? []) actors.delete(address);
     const timers = new Map<string, StoredTimer>();
     for (const { value } of this.p.timers.getRange()) timers.set(value.timerId, value);
     for (const t of w.timersSet) timers.set(t.timerId, t);
     for (const id of w.timersCleared) timers.delete(id);
-    return { actors: [...actors], timers: [...timers.values()] };
+    const keys = new Map<string, TriggerKeyRecord>();
+    for (const { key, value } of this.p.triggerKeys?.getRange() ?? []) keys.set(key, value);
+    for (const [k, r] of w.triggerKeys?.set ?? []) keys.set(k, r);
+    for (const k of w.triggerKeys?.deleted ?? []) keys.delete(k);
+    return { actors: [...actors], timers: [...timers.values()], triggerKeys: [...keys] };
   }
 
   /** What checkpoint `w` changed, as a seek delta: actors that were live already as patches of their stored form. */
@@ -285,9 +291,13 @@ export class SeekDb implements SeekReader {
       if (before) patched.push([a.address, patchOf(before, a.actor)]);
       else live.push([a.address, a.actor]);
     }
-    for (const pr of w.pruned) if (this.p.live.get(pr.address) !== undefined) done.push(pr.address);
+    for (const address of [...w.pruned.map((pr) => pr.address), ...(w.removed ?? [])]) if (this.p.live.get(address) !== undefined) done.push(address);
     const timersCleared = w.timersCleared.filter((id) => this.p.timers.get(id) !== undefined);
-    return { live, patched, done, timersSet: w.timersSet, timersCleared };
+    const delta: SeekDelta = { live, patched, done, timersSet: w.timersSet, timersCleared };
+    if (w.triggerKeys?.set.length) delta.keysSet = w.triggerKeys.set;
+    const keysDeleted = (w.triggerKeys?.deleted ?? []).filter((k) => this.p.triggerKeys?.get(k) !== undefined);
+    if (keysDeleted.length) delta.keysDeleted = keysDeleted;
+    return delta;
   }
 
   /**
@@ -304,7 +314,11 @@ export class SeekDb implements SeekReader {
     const entry = this.entry(first)!;
     if (entry.base !== first) {
       const state = restoreChain(this.chain(entry.base, first));
-      this.putEntry(first, { ...entry, base: first, blob: packSync({ actors: [...state.live], timers: [...state.timers.values()] } satisfies SeekFull) });
+      this.putEntry(first, {
+        ...entry,
+        base: first,
+        blob: packSync({ actors: [...state.live], timers: [...state.timers.values()], triggerKeys: [...state.triggerKeys] } satisfies SeekFull),
+      });
       for (const { key, value } of [...this.seek.getRange({ start: first + 1 })]) {
         if (value.base === entry.base) this.seek.put(key as number, { ...value, base: first });
       }

@@ -9,6 +9,7 @@ import type { Database, Key, RootDatabase } from 'lmdb';
 import { FormatError } from '../errors.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import { actorsDigestKey } from './checkDataDir.js';
+import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
 import type { StoredActor, StoredTimer } from './HiveStore.js';
 import { readError, SealedDatabase, type Codec } from './SealedDatabase.js';
 
@@ -20,7 +21,9 @@ import { readError, SealedDatabase, type Codec } from './SealedDatabase.js';
 export const formatVersion = 3;
 
 /** Every named database of a hive, in the order they are created. */
-export const databaseNames = ['meta', 'journal', 'actors', 'live', 'timers', 'byStatus', 'byOrder', 'idempotency'] as const;
+export const databaseNames = ['meta', 'journal', 'actors', 'live', 'timers', 'byStatus', 'byOrder', 'idempotency', 'triggerKeys'] as const;
+/** Databases a format-1 hive (hivestate 0.1) does not have: a writer adds them on open, a reader does without. */
+const addedInFormat2 = ['triggerKeys'];
 
 /** The databases format 3 adds: seek data and the history index (see SeekDb). */
 export const seekDatabaseNames = ['seek', 'chunks', 'segments', 'retired', 'blobs'] as const;
@@ -38,6 +41,8 @@ export interface HiveDatabases {
   byStatus: SealedDatabase<string, [string, number]>;
   byOrder: SealedDatabase<string, number>;
   idempotency: SealedDatabase<string, string>;
+  /** Undefined only for a format-1 hive opened read-only. */
+  triggerKeys: SealedDatabase<TriggerKeyRecord, string> | undefined;
   /** Undefined for a hive written before format 3 (until a writer calls `addSeekDatabases`). */
   seek: SeekDatabases | undefined;
   /** For a writer of a format 2 hive: creates the seek databases and marks the file format 3. */
@@ -97,7 +102,7 @@ export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnl
   } else {
     // Before format 3 a hive has no seek databases; from it on, all of them.
     const required = marker >= 3 ? known : databaseNames;
-    const missing = required.filter((n) => !present.includes(n));
+    const missing = required.filter((n) => !present.includes(n) && !(marker < 2 && addedInFormat2.includes(n)));
     const seekPresent = seekDatabaseNames.filter((n) => present.includes(n));
     if (marker < 3 && seekPresent.length > 0) missing.push(...seekDatabaseNames.filter((n) => !present.includes(n)));
     if (missing.length > 0) {
@@ -125,6 +130,7 @@ export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnl
     byStatus: open('byStatus'),
     byOrder: open('byOrder'),
     idempotency: open('idempotency'),
+    triggerKeys: present.includes('triggerKeys') || create ? open('triggerKeys') : o.readOnly ? undefined : new SealedDatabase<TriggerKeyRecord, string>(binary('triggerKeys', true) as Database<Buffer, string>, { name: 'triggerKeys', file, sealed, codec }),
     seek: undefined,
   };
   if (hasSeek) dbs.seek = openSeek();

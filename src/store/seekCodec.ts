@@ -5,6 +5,7 @@
  */
 import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { promisify } from 'node:util';
+import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
 import type { StoredActor, StoredTimer } from './HiveStore.js';
 
 /** One checkpoint's seek entry, as stored under its sequence number. */
@@ -19,10 +20,11 @@ export interface SeekEntry {
   blob: Uint8Array;
 }
 
-/** Every live actor (the coordinator, agents, unfinished tasks) and every durable timer. */
+/** Every live actor (the coordinator, agents, unfinished tasks, ...), every durable timer and trigger key. */
 export interface SeekFull {
   actors: Array<[string, StoredActor]>;
   timers: StoredTimer[];
+  triggerKeys?: Array<[string, TriggerKeyRecord]>;
 }
 
 /** What one checkpoint changed: actors that became live, changes to live ones, actors that finished (left the live set), timer changes. */
@@ -32,6 +34,8 @@ export interface SeekDelta {
   done: string[];
   timersSet: StoredTimer[];
   timersCleared: string[];
+  keysSet?: Array<[string, TriggerKeyRecord]>;
+  keysDeleted?: string[];
 }
 
 /** How a live actor's stored form changed since the previous checkpoint (context fields set `c` or removed `u`). */
@@ -50,6 +54,7 @@ export interface SeekState {
   counts: Record<string, number>;
   live: Map<string, StoredActor>;
   timers: Map<string, StoredTimer>;
+  triggerKeys: Map<string, TriggerKeyRecord>;
 }
 
 // Quality 5 is where brotli stops paying for its time on this data (measured: 30x at ~60 MB/s).
@@ -87,13 +92,15 @@ export function restoreChain(chain: Array<[number, SeekEntry]>): SeekState {
   const full = unpack<SeekFull>(first[1].blob);
   const live = new Map(full.actors);
   const timers = new Map(full.timers.map((t) => [t.timerId, t]));
-  for (const [, entry] of chain.slice(1)) applyDelta(live, timers, unpack<SeekDelta>(entry.blob));
+  const triggerKeys = new Map(full.triggerKeys ?? []);
+  const state = { live, timers, triggerKeys };
+  for (const [, entry] of chain.slice(1)) applyDelta(state, unpack<SeekDelta>(entry.blob));
   const [seq, last] = chain[chain.length - 1]!;
-  return { seq, at: last.at, counts: last.counts, live, timers };
+  return { seq, at: last.at, counts: last.counts, ...state };
 }
 
-/** Applies one checkpoint's changes to a live set and timer table. */
-export function applyDelta(live: Map<string, StoredActor>, timers: Map<string, StoredTimer>, d: SeekDelta): void {
+/** Applies one checkpoint's changes to a live set, timer table and trigger keys. */
+export function applyDelta({ live, timers, triggerKeys }: Pick<SeekState, 'live' | 'timers' | 'triggerKeys'>, d: SeekDelta): void {
   for (const [address, actor] of d.live) live.set(address, actor);
   for (const [address, patch] of d.patched ?? []) {
     const before = live.get(address);
@@ -103,6 +110,8 @@ export function applyDelta(live: Map<string, StoredActor>, timers: Map<string, S
   for (const address of d.done) live.delete(address);
   for (const t of d.timersSet) timers.set(t.timerId, t);
   for (const id of d.timersCleared) timers.delete(id);
+  for (const [k, r] of d.keysSet ?? []) triggerKeys.set(k, r);
+  for (const k of d.keysDeleted ?? []) triggerKeys.delete(k);
 }
 
 const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);

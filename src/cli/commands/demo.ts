@@ -19,6 +19,7 @@ export function register(program: Command): void {
     .description('run a build-orchestration swarm on embedded LMDB with a live dashboard')
     .addOption(dataDirOption())
     .addOption(new Option('-x, --speed <x>', 'speed factor for the simulated work').default(1).argParser(speed))
+    .option('--fresh', 'start over: delete the demo data in --data-dir first (only if it is a hive directory)')
     .addHelpText(
       'after',
       `
@@ -27,13 +28,14 @@ a phased build (about 30 tasks with dependencies and priorities; some attempts f
 tests and gates are verified). At speed 1 it takes about a minute.
 
 Ctrl-C (or a kill, even kill -9) stops it; the same command on the same --data-dir resumes where it
-stopped and finishes. While it runs, other terminals can use \`hivestate dashboard\`, \`status\`,
+stopped and finishes (the elapsed time counts only while it runs). --fresh starts over instead: it
+deletes the hive files in --data-dir first, and refuses a directory that holds anything else. While it runs, other terminals can use \`hivestate dashboard\`, \`status\`,
 \`tasks\`, \`post\` and \`cancel\` on the same directory. When stdout is not a terminal it prints
 plain progress lines instead of the dashboard. Exit status: 0 when finished, 130 after Ctrl-C,
 143 after SIGTERM.
 `,
     )
-    .action(async (o: { dataDir: string; speed: number }) => {
+    .action(async (o: { dataDir: string; speed: number; fresh?: boolean }) => {
       const controller = new AbortController();
       let exitCode = 0;
       const onSignal = (signal: NodeJS.Signals) => {
@@ -44,7 +46,7 @@ plain progress lines instead of the dashboard. Exit status: 0 when finished, 130
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const result = await runDemo({ dataDir: o.dataDir, speed: o.speed, signal: controller.signal });
+        const result = await runDemo({ dataDir: o.dataDir, speed: o.speed, signal: controller.signal, fresh: o.fresh === true });
         (result.stopped ? process.stderr : process.stdout).write(`${describeDemoResult(result)}\n`);
         process.exitCode = result.stopped ? exitCode || 130 : 0;
       } finally {

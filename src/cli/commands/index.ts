@@ -5,6 +5,8 @@ export { register as registerAgents } from './agents.js';
 export { register as registerTasks } from './tasks.js';
 export { register as registerPost } from './post.js';
 export { register as registerCancel } from './cancel.js';
+export { register as registerRetry } from './retry.js';
+export { register as registerSignal } from './signal.js';
 export { register as registerDashboard } from './dashboard.js';
 export { register as registerReplay } from './replay.js';
 export { register as registerServe } from './serve.js';

@@ -44,9 +44,10 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-When a hive is running on the directory (for example \`hivestate demo\`), the task goes to it
-through its local control channel; otherwise the directory is opened, the task journaled and the
-directory closed again (it runs when a hive with a handler for the type next opens it).
+When a program holds the directory and opened it with createHive({ control: true }) (as
+\`hivestate demo\` does), the task goes to it through its local control channel. On a directory no
+program holds, the directory is opened intake-only: the task is journaled and nothing runs (it runs
+when a program with a handler for the type next opens the directory).
 
 Example: hivestate post build --input '{"target":"docs"}' --priority high --depends-on build:core`,
     )

@@ -2,8 +2,8 @@
 import { connect } from 'node:net';
 import type { Json } from '../../../machines/types.js';
 import { HiveError, type HiveErrorCode } from '../../errors.js';
-import { controlSocketPath } from './controlSocketPath.js';
-import type { ControlRequest, ControlResponse } from './controlProtocol.js';
+import { controlSocketPath } from '../../control/controlSocketPath.js';
+import type { ControlRequest, ControlResponse } from '../../control/controlProtocol.js';
 
 /**
  * Resolves with the result, rejects with a HiveError carrying the remote error's code, or resolves

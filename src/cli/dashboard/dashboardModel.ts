@@ -21,6 +21,8 @@ export interface DashboardSource {
   expectedMs?: (type: string) => number | undefined;
   /** One line under the title (e.g. how fresh a read-only view is). */
   note?: string;
+  /** Elapsed time to show (the demo: time its runs have run); default: since the oldest task was posted. */
+  elapsedMs?: number;
 }
 
 export interface AgentRow {
@@ -36,9 +38,11 @@ export interface QueueRow {
   id: string;
   type: string;
   priority: number;
-  /** 'ready', 'blocked', 'retry', 'assigned', 'verifying' */
+  /** 'ready', 'blocked', 'retry', 'assigned', 'verifying', 'waiting' (no agent can take it) */
   state: string;
   etaMs?: number;
+  /** Why a waiting task cannot be assigned: 'no capable agent' or 'no handler attached'. */
+  note?: string;
 }
 
 export interface DashboardModel {
@@ -86,7 +90,7 @@ export function dashboardModel(src: DashboardSource): DashboardModel {
   const done = succeeded + failed;
   const running = (counts.running ?? 0) + (counts.assigned ?? 0) + (counts.verifying ?? 0);
   const startedAt = tasks.reduce((m, t) => Math.min(m, t.createdAt), now);
-  const elapsedMs = Math.max(0, now - startedAt);
+  const elapsedMs = src.elapsedMs ?? Math.max(0, now - startedAt);
 
   // Throughput over the last minute of finishes (or since the start when shorter).
   const windowMs = Math.min(60_000, Math.max(elapsedMs, 1));
@@ -134,13 +138,15 @@ export function dashboardModel(src: DashboardSource): DashboardModel {
   const finishEta = new Map<string, number | undefined>();
   const etaOf = (t: DashboardTask, depth = 0): number | undefined => {
     if (isTerminalTaskStatus(t.status)) return 0;
+    if (t.status === 'pending' && t.waitingFor !== undefined) return undefined; // no agent can take it: no estimate
     if (finishEta.has(t.id)) return finishEta.get(t.id);
     const avg = avgMs.get(t.type) ?? src.expectedMs?.(t.type) ?? avgMs.get('*');
     let eta: number | undefined;
     if (avg !== undefined && depth < 50) {
       if (t.status === 'running' || t.status === 'assigned' || t.status === 'verifying') eta = avg * (1 - (t.progress?.pct ?? 0) / 100);
       else {
-        let deps = t.status === 'retrying' && t.retryAt !== undefined ? Math.max(0, t.retryAt - now) : 0;
+        const waitUntil = t.status === 'retrying' ? t.retryAt : t.status === 'delayed' ? t.runAt : undefined;
+        let deps = waitUntil !== undefined ? Math.max(0, waitUntil - now) : 0;
         for (const d of t.dependsOn) {
           const dep = byId.get(d);
           const e = dep === undefined ? 0 : etaOf(dep, depth + 1);
@@ -160,13 +166,16 @@ export function dashboardModel(src: DashboardSource): DashboardModel {
         const dep = byId.get(d);
         return dep !== undefined && !isTerminalTaskStatus(dep.status);
       });
-      const state = t.status === 'retrying' ? 'retry' : t.status === 'pending' ? (blocked ? 'blocked' : 'ready') : t.status;
+      const stuck = t.status === 'pending' ? t.waitingFor : undefined;
+      const state = t.status === 'retrying' ? 'retry' : t.status === 'pending' ? (stuck ? 'waiting' : blocked ? 'blocked' : 'ready') : t.status;
       const row: QueueRow = { id: t.id, type: t.type, priority: t.priority, state };
+      if (stuck) row.note = stuck === 'capability' ? 'no capable agent' : 'no handler attached';
       const eta = etaOf(t);
       if (eta !== undefined) row.etaMs = eta;
       return row;
     })
-    .sort((a, b) => (a.etaMs ?? Infinity) - (b.etaMs ?? Infinity) || b.priority - a.priority);
+    // Tasks no agent can take come first: they wait for someone to act.
+    .sort((a, b) => Number(b.note !== undefined) - Number(a.note !== undefined) || (a.etaMs ?? Infinity) - (b.etaMs ?? Infinity) || b.priority - a.priority);
 
   const model: DashboardModel = {
     title: src.title,

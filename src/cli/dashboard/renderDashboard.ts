@@ -18,6 +18,7 @@ const statusColor: Record<string, string> = {
   ready: ansi.cyan,
   blocked: ansi.dim,
   retry: ansi.yellow,
+  waiting: ansi.red,
   assigned: ansi.green,
   verifying: ansi.green,
 };
@@ -99,7 +100,7 @@ export function renderDashboard(model: DashboardModel, o: RenderOptions): string
   lines.push(paint(ansi.bold, fit(`${`QUEUE (${waiting} waiting)`.padEnd(30)}${'PRI'.padStart(4)}  ${'TYPE'.padEnd(12)}${'STATE'.padEnd(10)}ETA`, width)));
   const shown = waiting > queueRows ? model.queue.slice(0, Math.max(0, queueRows - 1)) : model.queue;
   for (const q of shown) {
-    const eta = q.etaMs === undefined ? '--' : `~${formatDuration(q.etaMs)}`;
+    const eta = q.note !== undefined ? paint(ansi.red, q.note) : q.etaMs === undefined ? '--' : `~${formatDuration(q.etaMs)}`;
     lines.push(`${fit(q.id, 29)} ${String(q.priority).padStart(4)}  ${fit(q.type, 11)} ${paint(statusColor[q.state], fit(q.state, 9))} ${eta}`);
   }
   if (shown.length < waiting && queueRows > 0) lines.push(paint(ansi.dim, `… ${waiting - shown.length} more queued`));

@@ -2,11 +2,19 @@
 import type { KindName } from '../../../machines/address.js';
 import type { ActorKind } from '../ActorKind.js';
 import { agentKind } from './agentKind.js';
+import { colonyKind } from './colonyKind.js';
 import { coordinatorKind } from './coordinatorKind.js';
+import { rateLimitKind } from './rateLimitKind.js';
+import { scheduleKind } from './scheduleKind.js';
 import { taskKind } from './taskKind.js';
+import { workerKind } from './workerKind.js';
 
 export const kinds: Record<KindName, ActorKind> = {
   task: taskKind as ActorKind,
   agent: agentKind as ActorKind,
   coordinator: coordinatorKind as ActorKind,
+  colony: colonyKind as ActorKind,
+  worker: workerKind as ActorKind,
+  schedule: scheduleKind as ActorKind,
+  ratelimit: rateLimitKind as ActorKind,
 };

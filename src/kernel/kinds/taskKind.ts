@@ -6,6 +6,7 @@ import { isTerminalTaskStatus } from '../../../machines/types.js';
 import type { ActorKind } from '../ActorKind.js';
 import { statusOf } from '../ActorKind.js';
 import { MachineStepper, type PersistedSnap } from '../MachineStepper.js';
+import { followWaitingFor } from '../followWaitingFor.js';
 import { upcastTaskContext } from './upcastTaskContext.js';
 
 export const taskKind: ActorKind<TaskContext> = {
@@ -17,23 +18,27 @@ export const taskKind: ActorKind<TaskContext> = {
   },
   order: (c) => c.spec.order,
   isFinished: isTerminalTaskStatus,
+  revivedBy: (event) => event.type === 'task.retry',
   parentOf: () => coordinatorAddress,
   onAdded: (core, id, snap) => {
     for (const dep of snap.context.waitingOn) core.addDependent(dep, id);
+    if (snap.context.spec.ancestors) core.taskTree.add(id, snap.context.spec.ancestors);
     requeue(core, id, statusOf(snap), snap.context);
   },
   afterMessage: (core, id, snap, before) => {
     const after = statusOf(snap);
     if (after !== before) core.countTask(before, after);
-    requeue(core, id, after, snap.context);
+    if (snap.context.spec.ancestors && isTerminalTaskStatus(after)) core.taskTree.remove(id, snap.context.spec.ancestors);
+    if (requeue(core, id, after, snap.context)) followWaitingFor(core, id, snap.context);
   },
 };
 
-/** Keeps the queue in step with a task's state: pending with nothing to wait for = queued. */
-function requeue(core: Parameters<NonNullable<ActorKind['onAdded']>>[0], id: string, status: string, c: TaskContext): void {
+/** Keeps the queue in step with a task's state: pending with nothing to wait for = queued. Returns whether it is queued. */
+function requeue(core: Parameters<NonNullable<ActorKind['onAdded']>>[0], id: string, status: string, c: TaskContext): boolean {
   if (status === 'pending' && c.waitingOn.length === 0) {
     if (core.queue.upsert(id, c.spec.type, effectivePriority({ priority: c.spec.priority, urgent: c.urgent, blocking: c.blocking }), c.spec.order)) core.scheduleNeeded = true;
-  } else if (core.queue.has(id)) {
-    core.queue.remove(id);
+    return true;
   }
+  if (core.queue.has(id)) core.queue.remove(id);
+  return false;
 }

@@ -1,20 +1,20 @@
 /**
- * @module serveControl: a local control channel (a Unix socket) through which `hivestate post` and
- * `hivestate cancel` reach the process that holds a data directory's write lock.
+ * @module serveControl: a local control channel (a Unix socket only this user can connect to)
+ * through which `hivestate post` and `cancel` reach the process that holds a data directory's
+ * write lock. Opened by `createHive({ control: true })`.
  */
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import type { Json } from '../../../machines/types.js';
-import type { Hive } from '../../createHive.js';
-import { isHiveError, ValidationError } from '../../errors.js';
-import type { TaskSpec } from '../../specs.js';
+import type { Hive } from '../createHive.js';
+import { isHiveError, ValidationError } from '../errors.js';
+import { applyControl } from './controlOps.js';
 import { controlSocketPath } from './controlSocketPath.js';
 import type { ControlRequest, ControlResponse } from './controlProtocol.js';
 
 const maxRequestBytes = 1 << 20;
 
 /**
- * Serves post and cancel requests for `hive` until the returned function is called. Requests are
+ * Serves control requests for `hive` until the returned function is called. Requests are
  * validated by the hive exactly as API calls are; errors go back to the caller as `{ code, message }`.
  * @example const stop = await serveControl(hive, './.hivestate'); ...; await stop()
  */
@@ -38,6 +38,8 @@ export async function serveControl(hive: Hive, dataDir: string): Promise<() => P
     server.once('error', reject);
     server.listen(path, () => resolve());
   });
+  // Connecting to a Unix socket needs write permission on it: only this user may send commands.
+  chmodSync(path, 0o600);
   server.unref();
   return () =>
     new Promise<void>((resolve) => {
@@ -56,9 +58,7 @@ async function handle(hive: Hive, line: string): Promise<ControlResponse> {
     } catch {
       throw new ValidationError('request', 'is not JSON');
     }
-    if (req?.op === 'post') return { ok: true, result: (await hive.postTask(req.task as unknown as TaskSpec)) as unknown as Json };
-    if (req?.op === 'cancel') return { ok: true, result: (await hive.cancelTask(req.taskId, req.by === undefined ? {} : { by: req.by })) as unknown as Json };
-    throw new ValidationError('op', `must be 'post' or 'cancel'`);
+    return { ok: true, result: await applyControl(hive, req) };
   } catch (err) {
     return { ok: false, error: { code: isHiveError(err) ? err.code : 'internal', message: (err as Error)?.message ?? String(err) } };
   }
