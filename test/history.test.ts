@@ -164,6 +164,40 @@ describe('replay.history', () => {
     }
   });
 
+  it('replays what a hive kept no history index for (history: false), also when a later open keeps one', async () => {
+    const dir = tempDir();
+    const work = async (ids: string[], history?: boolean) => {
+      const hive = await openHive({
+        dataDir: dir,
+        checkpoint: { everyInputs: 4 },
+        handlers: { x: async (t) => t.input },
+        ...(history === undefined ? {} : { history }),
+      });
+      if (!(await hive.listAgents()).length) await hive.spawnAgent({ id: 'a', name: 'a', capabilities: ['x'] });
+      for (const id of ids) await hive.waitForTask((await hive.postTask({ id, type: 'x', input: id })).id, { timeoutMs: 5000 });
+      await hive.close();
+    };
+    await work(['t0', 't1', 't2', 't3'], false);
+    const store = HiveStore.open(dir, { readOnly: true });
+    expect(store.seek.historyStart()).toBeGreaterThan(0);
+    expect([...store.seek.segmentsOf('agent:a')]).toEqual([]);
+    await store.close();
+    const check = async () => {
+      const stored = await openReplay(dir);
+      const replayed = await openReplay(memorySource('journal only', stored.inputs(0, stored.lastSeq)));
+      try {
+        for (const address of ['agent:a', 'task:t0', 'task:t3', 'task:t5'])
+          expect(await stored.history(address), address).toEqual(await replayed.history(address));
+        expect((await stored.history('agent:a')).length).toBeGreaterThan(6);
+      } finally {
+        await stored.close();
+      }
+    };
+    await check();
+    await work(['t4', 't5']);
+    await check();
+  });
+
   it('replays the inputs after the last checkpoint while a live hive writes the directory', async () => {
     const dir = tempDir();
     const hive = await openHive({ dataDir: dir, checkpoint: { everyInputs: 1_000_000, everyMs: 86_400_000 }, handlers: { x: async (t) => t.input } });

@@ -68,7 +68,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     });
     const colonies = new Colonies({ kernel: () => kernel!, logger, idempotency: o.idempotency, handlers: o.colonies });
     const effects = { execute: executor.execute.bind(executor), verify: executor.verify.bind(executor), abort: executor.abort.bind(executor), worker: colonies.runner.handle.bind(colonies.runner) };
-    kernel = new Kernel({ store, clock: o.clock, logger, effects, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs, timers: !o.intakeOnly, recordChanges: true });
+    kernel = new Kernel({ store, clock: o.clock, logger, effects, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs, timers: !o.intakeOnly, recordChanges: o.history });
     const k = kernel;
     for (const [type, fn] of o.on) kernel.on(type, fn);
     closers.push(() => k.close());

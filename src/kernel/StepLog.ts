@@ -17,6 +17,8 @@ export interface StepRecord {
   /** True when the actor was created since the last checkpoint (its first record says so with `before: undefined`). */
   born: boolean;
   causes: StepCause[];
+  /** The causes as one string (sender and event, joined), to group equal lists cheaply. */
+  causeKey: string;
   before: PersistedSnap<unknown> | undefined;
   after: PersistedSnap<unknown>;
 }
@@ -53,6 +55,7 @@ export class StepLog {
     if (open) {
       open.after = after;
       open.causes.push([from, event]);
+      open.causeKey += `\u0001${from}\u0000${event}`;
     } else this.open(seq, at, address, [[from, event]], before, after);
   }
 
@@ -71,7 +74,8 @@ export class StepLog {
       this.current.clear();
       this.currentSeq = seq;
     }
-    const rec: StepRecord = { seq, at, address, born: this.born.has(address), causes, before, after };
+    const causeKey = causes.map(([from, event]) => `${from}\u0000${event}`).join('\u0001');
+    const rec: StepRecord = { seq, at, address, born: this.born.has(address), causes, causeKey, before, after };
     this.records.push(rec);
     this.current.set(address, rec);
   }

@@ -18,6 +18,7 @@ export class MemorySeekReader implements SeekReader {
     private readonly first: number | undefined,
     items: Iterable<SeekItem>,
     private readonly stored: ReadonlyMap<string, StoredActor>,
+    private readonly historyFrom = first ?? 0,
   ) {
     for (const item of items) {
       if ('seek' in item) this.entries.set(item.seek[0], item.seek[1]);
@@ -41,6 +42,10 @@ export class MemorySeekReader implements SeekReader {
 
   start(): number | undefined {
     return this.first;
+  }
+
+  historyStart(): number {
+    return this.historyFrom;
   }
 
   *points(after: number, upTo: number): Generator<number> {

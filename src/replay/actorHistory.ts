@@ -7,7 +7,7 @@ import type { KernelMachines } from '../kernel/Kernel.js';
 import type { Input, JournalRecord } from '../kernel/inputs.js';
 import type { PersistedSnap } from '../kernel/MachineStepper.js';
 import { createdEvent, type StepCause, type StepRecord } from '../kernel/StepLog.js';
-import { changedFields, sharesChunk, undo, unpackEntries, type ActorState, type UndoEntry } from '../store/changeCodec.js';
+import { changedFields, sharesChunk, undo, unpackEntries, type ActorState, type PackedEntries, type UndoEntry } from '../store/changeCodec.js';
 import { bloomHas } from '../store/bloom.js';
 import { segmentEntries } from '../store/SeekDb.js';
 import { kinds } from '../kernel/kinds/index.js';
@@ -92,7 +92,11 @@ export async function actorHistory(ctx: HistoryContext, address: string, range: 
   if (from > to) return [];
   const reader = ctx.points.stored ? ctx.source.seek : undefined;
   const journal = new JournalCache(ctx.source);
-  const changes = reader ? storedChanges(ctx, reader, journal, address, from, to) : await replayedChanges(ctx, address, ctx.points.firstSeq, to);
+  let changes: RawChange[];
+  if (!reader) changes = await replayedChanges(ctx, address, ctx.points.firstSeq, to);
+  // The hive kept no history index for part of the range: replay it, interval by interval.
+  else if (from <= reader.historyStart()) changes = intervalChanges(ctx, reader, address, from, to);
+  else changes = storedChanges(ctx, reader, journal, address, from, to);
   const out: HistoryEntry[] = [];
   for (const c of changes) {
     if (c.seq < from || c.seq > to) continue;
@@ -152,9 +156,10 @@ function chunkEntries(reader: SeekReader, address: string, anchor: StoredActor, 
   for (let c = reader.pointAfter(Math.max(seqOfOrder(anchor.order), start + 1) - 1); c !== undefined && c <= top; c = reader.pointAfter(c)) {
     const chunk = reader.chunk(c);
     if (!chunk || !bloomHas(chunk.f, address)) continue;
-    const mine = unpack<Record<string, UndoEntry[]>>(chunk.z)[address];
+    const packed = unpack<{ k: StepCause[][]; t: Record<string, PackedEntries['e']> }>(chunk.z);
+    const mine = packed.t[address];
     if (!mine) continue;
-    const entries = unpackEntries(mine);
+    const entries = unpackEntries(mine, packed.k);
     out.push(...entries);
     if (entries.some((e) => e.w !== undefined && kind?.isFinished(String(e.w)))) break;
   }
@@ -191,6 +196,19 @@ async function replayedChanges(ctx: HistoryContext, address: string, start: numb
     }
   }
   for (const r of kernel.takeChanges()) if (r.address === address) out.push(fromRecord(r));
+  return out;
+}
+
+/** Without the index: each checkpoint interval replayed from its stored seek point, changes recorded. */
+function intervalChanges(ctx: HistoryContext, reader: SeekReader, address: string, from: number, to: number): RawChange[] {
+  const out: RawChange[] = [];
+  let point = reader.pointAtOrBefore(from - 1) ?? ctx.points.firstSeq;
+  while (point < to) {
+    const end = Math.min(to, reader.pointAfter(point) ?? to);
+    const kernel = replayKernel(ctx.points.viewAt(point, end), ctx.machines, { recordChanges: true });
+    for (const r of kernel.takeChanges()) if (r.address === address) out.push(fromRecord(r));
+    point = end;
+  }
   return out;
 }
 

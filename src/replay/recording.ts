@@ -45,7 +45,7 @@ export async function exportRecording(source: ReplaySource, file: string): Promi
     for (const t of stored.timers) await write({ timer: t });
     const seekStart = source.seek?.start();
     if (source.seek && seekStart !== undefined) {
-      await write({ seekStart });
+      await write({ seekStart, historyStart: source.seek.historyStart() });
       for (const item of source.seek.dump(stored.seq)) await write(itemLine(item));
     }
   }
@@ -65,6 +65,7 @@ export async function importRecording(file: string): Promise<ReplaySource> {
   const timers: StoredTimer[] = [];
   let checkpoint: { seq: number; at: number } | undefined;
   let seekStart: number | undefined;
+  let historyStart: number | undefined;
   const seekItems: SeekItem[] = [];
   let n = 0;
   for await (const line of lines) {
@@ -85,15 +86,18 @@ export async function importRecording(file: string): Promise<ReplaySource> {
     if (item.r !== undefined) {
       const r = item.r as JournalRecord;
       const expected = journal.length === 0 ? r.seq : journal[journal.length - 1]!.seq + 1;
-      if (typeof r.seq !== 'number' || r.seq !== expected || typeof r.at !== 'number' || !r.input) throw new FormatError(`${file} line ${n}: journal record out of order or damaged`);
+      if (typeof r.seq !== 'number' || r.seq !== expected || typeof r.at !== 'number' || !r.input)
+        throw new FormatError(`${file} line ${n}: journal record out of order or damaged`);
       journal.push(r);
     } else if (item.checkpoint !== undefined) checkpoint = item.checkpoint as { seq: number; at: number };
     else if (item.actor !== undefined) {
       const [address, actor, live] = item.actor as [string, StoredActor, boolean | undefined];
       actors.push({ address, actor, live: live ?? actor.kind !== 'task' });
     } else if (item.timer !== undefined) timers.push(item.timer as StoredTimer);
-    else if (item.seekStart !== undefined) seekStart = item.seekStart as number;
-    else {
+    else if (item.seekStart !== undefined) {
+      seekStart = item.seekStart as number;
+      historyStart = item.historyStart as number | undefined;
+    } else {
       const seek = readItem(item);
       if (!seek) throw new FormatError(`${file} line ${n}: unknown entry`);
       seekItems.push(seek);
@@ -101,7 +105,10 @@ export async function importRecording(file: string): Promise<ReplaySource> {
   }
   if (n === 0) throw new FormatError(`${file} is empty`);
   const stored = checkpoint ? { ...checkpoint, actors, timers } : undefined;
-  const seek = seekStart === undefined ? undefined : new MemorySeekReader(seekStart, seekItems, new Map(actors.map((a) => [a.address, a.actor])));
+  const seek =
+    seekStart === undefined
+      ? undefined
+      : new MemorySeekReader(seekStart, seekItems, new Map(actors.map((a) => [a.address, a.actor])), historyStart ?? seekStart);
   return memorySource(file, journal, stored, seek);
 }
 

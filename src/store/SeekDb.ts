@@ -20,11 +20,13 @@ import { BlobParts } from './BlobParts.js';
 import type { HiveDatabases } from './openHiveDatabases.js';
 import type { SealedDatabase } from './SealedDatabase.js';
 import { seqOfOrder } from '../kernel/applyInput.js';
-import { encodeChanges, packEntries, sharesChunk, unpackEntries, type UndoEntry } from './changeCodec.js';
+import { kinds } from '../kernel/kinds/index.js';
+import type { KindName } from '../../machines/address.js';
+import { causeTable, encodeChanges, packEntries, sharesChunk, unpackEntries, type PackedEntries, type UndoEntry } from './changeCodec.js';
 import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
 import type { CheckpointWrite, StoredActor, StoredTimer } from './HiveStore.js';
 import { pageBytes } from './pageBytes.js';
-import { pack, packSync, patchOf, restoreChain, unpack, type SeekDelta, type SeekEntry, type SeekFull } from './seekCodec.js';
+import { pack, packSync, patchOf, restoreChain, unpack, unpackText, type SeekDelta, type SeekEntry, type SeekFull } from './seekCodec.js';
 import { bloomOf } from './bloom.js';
 import type { ChunkValue, SeekItem, SeekReader, SegmentValue } from './SeekReader.js';
 
@@ -112,15 +114,16 @@ export class SeekDb implements SeekReader {
       !skip && (this.lastFull === undefined || last === w.seq || w.compactJournalBefore !== undefined || this.deltaBytes >= fullEvery * this.lastFull.bytes);
     const json = skip ? '' : JSON.stringify(full ? this.composeFull(w) : this.composeDelta(w));
     const byActor = encodeChanges(w.changes ?? []);
-    const chunk: Record<string, UndoEntry[]> = {};
+    const table = causeTable();
+    const chunk: Record<string, PackedEntries['e']> = {};
     const own: Array<[string, UndoEntry[]]> = [];
     for (const [address, entries] of byActor) {
-      if (sharesChunk(address)) chunk[address] = packEntries(entries);
+      if (sharesChunk(address)) chunk[address] = packEntries(entries, table);
       else own.push([address, entries]);
     }
     const [blob, chunkBlob, segments] = await Promise.all([
-      skip ? new Uint8Array() : pack(json),
-      Object.keys(chunk).length > 0 ? pack(JSON.stringify(chunk)) : undefined,
+      skip ? new Uint8Array() : pack(json, 'seek'),
+      Object.keys(chunk).length > 0 ? pack(JSON.stringify({ k: table.k, t: chunk })) : undefined,
       Promise.all(own.map(([address, entries]) => this.segmentWrite(address, entries))),
     ]);
     const retired: Array<[string, StoredActor]> = [];
@@ -146,20 +149,22 @@ export class SeekDb implements SeekReader {
       return {
         address,
         first: entries[0]!.s,
-        value: { n: entries.length, z: await pack(JSON.stringify(packEntries(entries))) },
+        // A frame lives until its agent's next seal: the cheapest compression.
+        value: { n: entries.length, z: await pack(packGroup(entries), 'seek') },
         remove: [],
         pending: { frames: pending.frames + 1, entries: pending.entries + entries.length },
       };
     }
-    const frames: Array<[number, UndoEntry[]]> = [];
-    for (const [first, value] of this.trailingFrames(address)) frames.unshift([first, segmentEntries(this.segmentValue(address, value))]);
-    const all = [...frames.flatMap(([, e]) => e), ...entries];
-    const z = await pack(JSON.stringify(packEntries(all)));
+    // Sealing joins the frames' JSON as it is (no parse): a sealed segment is an array of groups.
+    const frames: Array<[number, string]> = [];
+    for (const [first, value] of this.trailingFrames(address)) frames.unshift([first, unpackText(this.segmentValue(address, value).z)]);
+    const first = frames[0]?.[0] ?? entries[0]!.s;
+    const z = await pack(`[${[...frames.map(([, json]) => json), packGroup(entries)].join(',')}]`);
     return {
       address,
-      first: all[0]!.s,
-      value: { n: all.length, z, sealed: 1 },
-      remove: frames.map(([first]) => first).filter((f) => f !== all[0]!.s),
+      first,
+      value: { n: pending.entries + entries.length, z, sealed: 1 },
+      remove: frames.map(([f]) => f).filter((f) => f !== first),
       pending: { frames: 0, entries: 0 },
     };
   }
@@ -188,6 +193,8 @@ export class SeekDb implements SeekReader {
   write(w: CheckpointWrite, s: PreparedSeek, counts: Record<string, number>): void {
     if (s.skip) return;
     if (this.p.meta.get('seekStart') === undefined) this.p.meta.put('seekStart', s.fresh ? 0 : w.seq);
+    // A hive that keeps no history index: histories up to here are replayed.
+    if (w.changes === undefined) this.p.meta.put('historyAfter', w.seq);
     // Blobs in key order (entry 'a', chunk 'c', frames 'f…', sealed segments 'z…') after every stored
     // one: appended, they fill LMDB's pages (a checkpoint again at the same input rewrites in place).
     const last = this.blobs.lastFirst();
@@ -281,13 +288,16 @@ export class SeekDb implements SeekReader {
     const done: string[] = [];
     for (const a of w.actors) {
       // Only what was live at the previous checkpoint needs a patch or a removal: a task created
-      // and finished in between never was in the live set.
-      const wasLive = this.p.live.get(a.address) !== undefined;
+      // and finished in between never was in the live set. The status it was stored with says so.
+      const kind = kinds[a.actor.kind as KindName];
+      const wasLive = a.previousStatus !== undefined && kind !== undefined && !kind.isFinished(a.previousStatus);
       if (!a.live) {
         if (wasLive) done.push(a.address);
         continue;
       }
-      const before = wasLive ? this.p.actors.get(a.address) : undefined;
+      // Long-lived actors (agents, the coordinator) change a few fields per checkpoint: a patch is
+      // small. A task is written whole (reading its stored form to patch it costs more than it saves).
+      const before = wasLive && !sharesChunk(a.address) ? this.p.actors.get(a.address) : undefined;
       if (before) patched.push([a.address, patchOf(before, a.actor)]);
       else live.push([a.address, a.actor]);
     }
@@ -345,6 +355,10 @@ export class SeekDb implements SeekReader {
     // A hive that never checkpointed: its state at 0 is the empty hive.
     const journalStart = (this.p.meta.get('journalStart') as number | undefined) ?? 1;
     return this.p.meta.get('checkpoint') === undefined && journalStart === 1 ? 0 : undefined;
+  }
+
+  historyStart(): number {
+    return Math.max(this.start() ?? 0, (this.p.meta.get('historyAfter') as number | undefined) ?? 0);
   }
 
   *points(after: number, upTo: number): Generator<number> {
@@ -457,5 +471,13 @@ export function existedAt(actor: StoredActor, seq: number): boolean {
  * @example for (const [, v] of reader.segmentsOf('agent:a1')) entries.push(...segmentEntries(v))
  */
 export function segmentEntries(value: SegmentValue): UndoEntry[] {
-  return unpackEntries(unpack<UndoEntry[]>(value.z));
+  const packed = unpack<PackedEntries | PackedEntries[]>(value.z);
+  return Array.isArray(packed) ? packed.flatMap((g) => unpackEntries(g.e, g.k)) : unpackEntries(packed.e, packed.k);
+}
+
+/** One actor's entries as the JSON of a segment. */
+function packGroup(entries: UndoEntry[]): string {
+  const table = causeTable();
+  const e = packEntries(entries, table);
+  return JSON.stringify({ k: table.k, e } satisfies PackedEntries);
 }

@@ -31,6 +31,8 @@ export interface SeekReader {
    * empty hive) or a seek point after a compaction; undefined when there is no usable seek data.
    */
   start(): number | undefined;
+  /** The history index covers the inputs after this one (later than `start` when a hive kept none for a while). */
+  historyStart(): number;
   /** Seek points (checkpoint sequence numbers) in `after < seq <= upTo`, ascending. */
   points(after: number, upTo: number): Iterable<number>;
   /** The latest seek point at or before `seq`. */

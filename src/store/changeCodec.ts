@@ -15,6 +15,8 @@ export interface UndoEntry {
   s: number;
   /** The messages that changed the actor for this input: [sender, event type]. */
   c: StepCause[];
+  /** While encoding: `c` as one string (StepRecord.causeKey). */
+  ck?: string;
   /** The state value before and after, when it changed. */
   v?: unknown;
   w?: unknown;
@@ -38,8 +40,21 @@ export interface ActorState {
   context: Record<string, unknown>;
 }
 
-const same = (a: unknown, b: unknown): boolean =>
-  a === b || (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b));
+/** Equal JSON values (contexts hold only JSON). */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
 
 /**
  * Tasks are many and short-lived: their entries share one compressed chunk per checkpoint. Other
@@ -50,6 +65,7 @@ export const sharesChunk = (address: string): boolean => address.startsWith('tas
 
 /** How many earlier entries a time reference may point back. */
 const refDepth = 3;
+const noTimes: readonly number[] = [];
 
 /**
  * The undo entry for one step record, or undefined when the input left the actor as it was.
@@ -57,10 +73,10 @@ const refDepth = 3;
  * @example undoEntryOf({ seq: 5, at, address: 'task:t', born: false, causes: [['input', 'attempt.failed']], before, after }, [])
  */
 export function undoEntryOf(rec: StepRecord, previousAts: readonly number[] = []): UndoEntry | undefined {
-  if (rec.before === undefined) return { s: rec.seq, c: rec.causes, n: 1, w: rec.after.value };
+  if (rec.before === undefined) return { s: rec.seq, c: rec.causes, ck: rec.causeKey, n: 1, w: rec.after.value };
   const before = rec.before.context as Record<string, unknown>;
   const after = rec.after.context as Record<string, unknown>;
-  const entry: UndoEntry = { s: rec.seq, c: rec.causes };
+  const entry: UndoEntry = { s: rec.seq, c: rec.causes, ck: rec.causeKey };
   let changed = false;
   if (!same(rec.before.value, rec.after.value)) {
     entry.v = rec.before.value;
@@ -68,21 +84,30 @@ export function undoEntryOf(rec: StepRecord, previousAts: readonly number[] = []
     changed = true;
   }
   if (before !== after) {
-    for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    // XState's assign keeps the references of fields it did not set: most are identical.
+    for (const k in before) {
       const was = before[k];
       const now = after[k];
-      if (same(was, now)) continue;
-      changed = true;
-      const ref = typeof was === 'number' ? previousAts.indexOf(was) : -1;
-      if (was === undefined) (entry.u ??= []).push(k);
-      else if (ref >= 0 && ref < refDepth) (entry.r ??= {})[k] = ref + 1;
-      else if (Number.isSafeInteger(was) && Number.isSafeInteger(now) && Number.isSafeInteger((now as number) - (was as number)))
-        (entry.d ??= {})[k] = (now as number) - (was as number);
-      else if (Array.isArray(was) && Array.isArray(now)) (entry.a ??= {})[k] = arrayUndo(was, now);
-      else (entry.b ??= {})[k] = was;
+      if (was !== now && undoField(entry, k, was, now, previousAts)) changed = true;
+    }
+    for (const k in after) {
+      if (!(k in before) && after[k] !== undefined && undoField(entry, k, undefined, after[k], previousAts)) changed = true;
     }
   }
   return changed ? entry : undefined;
+}
+
+/** Records how to undo one field's change in `entry`; false when the field did not change. */
+function undoField(entry: UndoEntry, k: string, was: unknown, now: unknown, previousAts: readonly number[]): boolean {
+  if (same(was, now)) return false;
+  const ref = typeof was === 'number' ? previousAts.indexOf(was) : -1;
+  if (was === undefined) (entry.u ??= []).push(k);
+  else if (ref >= 0 && ref < refDepth) (entry.r ??= {})[k] = ref + 1;
+  else if (Number.isSafeInteger(was) && Number.isSafeInteger(now) && Number.isSafeInteger((now as number) - (was as number)))
+    (entry.d ??= {})[k] = (now as number) - (was as number);
+  else if (Array.isArray(was) && Array.isArray(now)) (entry.a ??= {})[k] = arrayUndo(was, now);
+  else (entry.b ??= {})[k] = was;
+  return true;
 }
 
 /** How to get `before` back from `after`: the shared prefix and suffix lengths and what was between them. */
@@ -102,10 +127,12 @@ export function encodeChanges(records: StepRecord[]): Map<string, UndoEntry[]> {
   const out = new Map<string, UndoEntry[]>();
   const ats = new Map<string, number[]>();
   for (const rec of records) {
-    const previous = ats.get(rec.address) ?? [];
-    const entry = undoEntryOf(rec, previous);
+    let previous = ats.get(rec.address);
+    const entry = undoEntryOf(rec, previous ?? noTimes);
     if (!entry) continue;
-    ats.set(rec.address, [rec.at, ...previous.slice(0, refDepth - 1)]);
+    if (!previous) ats.set(rec.address, (previous = []));
+    previous.unshift(rec.at);
+    if (previous.length > refDepth) previous.pop();
     let list = out.get(rec.address);
     if (!list) out.set(rec.address, (list = []));
     list.push(entry);
@@ -137,18 +164,59 @@ export function changedFields(entry: UndoEntry, after: ActorState): string[] {
   return [...Object.keys(entry.b ?? {}), ...Object.keys(entry.r ?? {}), ...Object.keys(entry.d ?? {}), ...Object.keys(entry.a ?? {}), ...(entry.u ?? [])];
 }
 
-/**
- * Entries as stored: sequence numbers after the first as differences (most are small).
- * @example unpackEntries(packEntries(entries)) // equals entries
- */
-export function packEntries(entries: UndoEntry[]): UndoEntry[] {
-  return entries.map((e, i) => (i === 0 ? e : { ...e, s: e.s - entries[i - 1]!.s }));
+/** A group of entries as stored: the distinct cause lists once (`k`), entries pointing at them. */
+export interface PackedEntries {
+  k: StepCause[][];
+  e: Array<Omit<UndoEntry, 'c'> & { c: number }>;
 }
 
-export function unpackEntries(packed: UndoEntry[]): UndoEntry[] {
+/**
+ * Packs entries into one group, sharing `table` with other groups of the same chunk: cause lists
+ * are kept once and entries point at them, and sequence numbers after the first are differences.
+ * @example const table = causeTable(); const packed = packEntries(entries, table); unpackEntries(packed, table.k)
+ */
+export function packEntries(entries: UndoEntry[], table: CauseTable): PackedEntries['e'] {
+  const out: PackedEntries['e'] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const { ck, c, s, ...rest } = entries[i]!;
+    out.push({ s: i === 0 ? s : s - entries[i - 1]!.s, c: table.index(c, ck), ...rest });
+  }
+  return out;
+}
+
+export function unpackEntries(packed: PackedEntries['e'], causes: StepCause[][]): UndoEntry[] {
   let s = 0;
   return packed.map((e, i) => {
     s = i === 0 ? e.s : s + e.s;
-    return { ...e, s };
+    return { ...e, s, c: causes[e.c]! };
   });
+}
+
+/** The distinct cause lists of a chunk or segment. */
+export interface CauseTable {
+  readonly k: StepCause[][];
+  /** `key`: the list as one string when the caller has it (StepRecord.causeKey). */
+  index(causes: StepCause[], key?: string): number;
+}
+
+/**
+ * A new, empty cause table.
+ * @example const table = causeTable(); table.index([['input', 'created']]) // 0
+ */
+export function causeTable(): CauseTable {
+  const k: StepCause[][] = [];
+  const seen = new Map<string, number>();
+  return {
+    k,
+    index(causes, given) {
+      const key = given ?? causes.map(([from, event]) => `${from}\u0000${event}`).join('\u0001');
+      let i = seen.get(key);
+      if (i === undefined) {
+        i = k.length;
+        k.push(causes);
+        seen.set(key, i);
+      }
+      return i;
+    },
+  };
 }
