@@ -52,7 +52,22 @@ export type { HistoryEntry as ReplayHistoryEntry, HistoryCause as ReplayHistoryC
 export type { WhyReport, WhyStep } from './replay/explainWhy.js';
 export { writeFork, type WriteForkOptions, type ForkSummary } from './replay/writeFork.js';
 export { startInspector, defaultInspectorOptions, type InspectorOptions, type InspectorServer, type InspectorSource } from './inspect/InspectorServer.js';
-export type { ActorHistory, ActorView, Change, ChangesPage, DirectoryCounts, DirectoryEntry, DirectoryPage, HistoryCause, HistoryEntry, Info, Lane, LaneMark, Summary, Swimlanes } from './inspect/inspectorApi.js';
+export type {
+  ActorHistory,
+  ActorView,
+  Change,
+  ChangesPage,
+  DirectoryCounts,
+  DirectoryEntry,
+  DirectoryPage,
+  HistoryCause,
+  HistoryEntry,
+  Info,
+  Lane,
+  LaneMark,
+  Summary,
+  Swimlanes,
+} from './inspect/inspectorApi.js';
 export { createReadModels, readModelView, type ReadModels, type ReadModelContext, type AgentLoad } from './inspect/readModels.js';
 export { toStatelyMessages, machineDefinition, statelyInspectVersion, type StatelyMessage } from './inspect/statelyMessages.js';
 export type { KernelMachines } from './kernel/Kernel.js';

@@ -42,7 +42,9 @@ describe('hivestate doctor', () => {
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(/^ {2}ok {6}journal {4}3 records, inputs 1 to 3$/m);
     expect(r.stdout).toMatch(/^ {2}ok {6}pages {6}\d+ pages in use, \d+ named databases, free list clear$/m);
-    expect(r.stdout).toMatch(/^ {2}ok {6}databases {2}format 3; meta, journal, actors, live, timers, byStatus, byOrder, idempotency, triggerKeys, seek, chunks, segments, retired, blobs$/m);
+    expect(r.stdout).toMatch(
+      /^ {2}ok {6}databases {2}format 3; meta, journal, actors, live, timers, byStatus, byOrder, idempotency, triggerKeys, seek, chunks, segments, retired, blobs$/m,
+    );
     expect(r.stdout).toMatch(/^ {2}ok {6}actors {5}3 tasks \(3 pending\), 0 agents$/m);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('healthy');
   });
@@ -60,7 +62,11 @@ describe('hivestate doctor', () => {
     const report = JSON.parse(r.stdout) as { healthy: boolean; checks: Array<{ id: string; ok: boolean; details: string[] }> };
     expect(report.healthy).toBe(false);
     expect(report.checks.filter((c) => !c.ok)).toEqual([
-      { id: 'journal', ok: false, details: [`${join(dir, 'hive.lmdb')} is damaged: database journal, key 2: checksum mismatch (the key or the value was altered)`] },
+      {
+        id: 'journal',
+        ok: false,
+        details: [`${join(dir, 'hive.lmdb')} is damaged: database journal, key 2: checksum mismatch (the key or the value was altered)`],
+      },
     ]);
   });
 

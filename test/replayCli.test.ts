@@ -61,7 +61,7 @@ describe('hivestate replay / serve', () => {
     expect(badSeq.stderr).toMatch(/^hivestate: --at: must be a sequence number/);
   }, 60_000);
 
-  it('prints an actor\'s history and why, and writes a what-if fork', async () => {
+  it("prints an actor's history and why, and writes a what-if fork", async () => {
     const dir = tempDir();
     const hive = await openHive({
       dataDir: dir,
@@ -88,7 +88,12 @@ describe('hivestate replay / serve', () => {
     expect(failed).not.toBeNull();
     expect(history.stdout).toContain('    error: (none) -> {"code":"handler_error","message":"registry down"}');
     const json = await cli(['replay', 'history', 'task:fetch', dir, '--json', '--from', String(Number(failed![1]) - 1)]);
-    expect(json.stdout.trim().split('\n').map((l) => JSON.parse(l).input.type)).toEqual(['attempt.failed']);
+    expect(
+      json.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).input.type),
+    ).toEqual(['attempt.failed']);
 
     const why = await cli(['replay', 'why', 'task:build', dir]);
     expect(why.code).toBe(0);
@@ -101,7 +106,12 @@ describe('hivestate replay / serve', () => {
     expect(fork.code).toBe(0);
     expect(fork.stdout).toContain(`wrote fork ${forkDir}: inputs 1..${failed![1]} of ${dir}, input ${failed![1]} replaced`);
     const forked = await cli(['replay', 'actors', forkDir, '--json']);
-    expect(JSON.parse(forked.stdout)).toEqual(expect.arrayContaining([{ address: 'task:fetch', kind: 'task', status: 'completed' }, { address: 'task:build', kind: 'task', status: 'running' }]));
+    expect(JSON.parse(forked.stdout)).toEqual(
+      expect.arrayContaining([
+        { address: 'task:fetch', kind: 'task', status: 'completed' },
+        { address: 'task:build', kind: 'task', status: 'running' },
+      ]),
+    );
     const bad = await cli(['replay', 'fork', failed![1]!, join(tempDir(), 'other'), dir, '--replace', `${failed![1]}={"type":"agent.pause"}`]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^hivestate: replace\[\d+\]\.type: input \d+ is a attempt.failed \(attempt outcome\); a replacement must be one of/);
@@ -115,7 +125,9 @@ describe('hivestate replay / serve', () => {
     const help = await cli(['serve', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--port <port>');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'cli', 'main.ts'), 'serve', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'cli', 'main.ts'), 'serve', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (d) => {

@@ -46,7 +46,10 @@ export class Executor implements EffectRunner {
     if (!task || task.status !== 'running' || task.attempts !== req.attempt) return;
     const handler = this.deps.handlerFor(req.agentId, task.type);
     if (!handler) {
-      this.deps.logger.warn({ task: req.taskId, agent: req.agentId, type: task.type }, 'no handler for this agent and task type yet; the attempt waits until one is attached');
+      this.deps.logger.warn(
+        { task: req.taskId, agent: req.agentId, type: task.type },
+        'no handler for this agent and task type yet; the attempt waits until one is attached',
+      );
       const list = this.parked.get(req.agentId) ?? [];
       list.push(req);
       this.parked.set(req.agentId, list);
@@ -68,7 +71,8 @@ export class Executor implements EffectRunner {
       postTask: (spec) => this.deps.postSubTask(req.taskId, spec),
       // What is journaled is the checked copy (-0 as 0, holes as null), so the live view equals the restored one.
       progress: async (pct, note) => {
-        if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100) throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${preview(pct)}`);
+        if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100)
+          throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${preview(pct)}`);
         if (note !== undefined && typeof note !== 'string') throw new ValidationError('progress', 'note must be a string');
         if (note !== undefined) checkJson('progress note', note);
         if (!alive()) return;
@@ -100,7 +104,12 @@ export class Executor implements EffectRunner {
     if (!task || task.status !== 'verifying') return;
     const verifier = this.deps.verifierFor(task.type);
     if (!verifier) {
-      void this.outcome({ type: 'verify.failed', taskId: req.taskId, attempt: req.attempt, reason: `no verifier is registered for task type ${JSON.stringify(task.type)}` });
+      void this.outcome({
+        type: 'verify.failed',
+        taskId: req.taskId,
+        attempt: req.attempt,
+        reason: `no verifier is registered for task type ${JSON.stringify(task.type)}`,
+      });
       return;
     }
     void Promise.resolve()
@@ -148,7 +157,11 @@ export class Executor implements EffectRunner {
       new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timer);
-    if (pending > 0) this.deps.logger.warn({ abandoned: pending, timeoutMs }, 'handlers still running after the close timeout were abandoned; their tasks are re-dispatched on the next open');
+    if (pending > 0)
+      this.deps.logger.warn(
+        { abandoned: pending, timeoutMs },
+        'handlers still running after the close timeout were abandoned; their tasks are re-dispatched on the next open',
+      );
     return pending;
   }
 

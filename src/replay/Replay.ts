@@ -218,13 +218,18 @@ export class Replay {
    */
   async history(address: string, range: { from?: number; to?: number } = {}): Promise<HistoryEntry[]> {
     const r = checkKeys('history', range, ['from', 'to']);
-    if (typeof address !== 'string' || address === '') throw new ValidationError('address', 'must be an actor address such as task:build-1, agent:a1 or coordinator');
+    if (typeof address !== 'string' || address === '')
+      throw new ValidationError('address', 'must be an actor address such as task:build-1, agent:a1 or coordinator');
     const from = r.from === undefined ? undefined : checkInt('history.from', r.from, 0, Number.MAX_SAFE_INTEGER);
     const to = r.to === undefined ? undefined : checkInt('history.to', r.to, 0, Number.MAX_SAFE_INTEGER);
-    return actorHistory({ source: this.source, points: this.points, seekEvery: this.o.seekEvery, ...(this.o.machines ? { machines: this.o.machines } : {}) }, address, {
-      ...(from === undefined ? {} : { from }),
-      ...(to === undefined ? {} : { to }),
-    });
+    return actorHistory(
+      { source: this.source, points: this.points, seekEvery: this.o.seekEvery, ...(this.o.machines ? { machines: this.o.machines } : {}) },
+      address,
+      {
+        ...(from === undefined ? {} : { from }),
+        ...(to === undefined ? {} : { to }),
+      },
+    );
   }
 
   /**
@@ -265,8 +270,12 @@ export class Replay {
   async fork(atSeq: number, options: { dataDir: string; replace?: Record<number, unknown>; hive?: HiveOptions }): Promise<Hive> {
     const o = checkKeys('fork', options, ['dataDir', 'replace', 'hive']);
     const hive = (o.hive === undefined ? {} : checkKeys('fork.hive', o.hive, Object.keys(o.hive as object))) as HiveOptions;
-    if (hive.dataDir !== undefined && hive.dataDir !== o.dataDir) throw new ValidationError('fork.hive.dataDir', `the fork opens ${String(o.dataDir)}; leave hive.dataDir out or give the same directory`);
-    await writeFork(this.source, atSeq, { dataDir: o.dataDir as string, ...(o.replace === undefined ? {} : { replace: o.replace as Record<number, unknown> }) });
+    if (hive.dataDir !== undefined && hive.dataDir !== o.dataDir)
+      throw new ValidationError('fork.hive.dataDir', `the fork opens ${String(o.dataDir)}; leave hive.dataDir out or give the same directory`);
+    await writeFork(this.source, atSeq, {
+      dataDir: o.dataDir as string,
+      ...(o.replace === undefined ? {} : { replace: o.replace as Record<number, unknown> }),
+    });
     const { createHive } = await import('../createHive.js');
     return createHive({ ...hive, dataDir: o.dataDir as string });
   }
@@ -277,8 +286,13 @@ export class Replay {
    * @example await replay.verify({ machines: { task: changedTaskMachine } })
    */
   verify(options: { machines?: Partial<KernelMachines>; lockstep?: boolean } = {}): Promise<VerifyReport> {
-    if (this.firstSeq > 0) return Promise.reject(new FormatError(`${this.source.origin}: the journal was compacted up to input ${this.firstSeq}; verify needs it from input 1`));
-    return verifyRun(this.source, { machines: options.machines ?? this.o.machines, seekEvery: this.o.seekEvery, ...(options.lockstep === undefined ? {} : { lockstep: options.lockstep }) });
+    if (this.firstSeq > 0)
+      return Promise.reject(new FormatError(`${this.source.origin}: the journal was compacted up to input ${this.firstSeq}; verify needs it from input 1`));
+    return verifyRun(this.source, {
+      machines: options.machines ?? this.o.machines,
+      seekEvery: this.o.seekEvery,
+      ...(options.lockstep === undefined ? {} : { lockstep: options.lockstep }),
+    });
   }
 
   close(): Promise<void> {

@@ -19,7 +19,16 @@ const silent = pino({ level: 'silent' });
  * @example const kernel = replayKernel(new MemoryStore(source).view(0, 100))
  */
 export function replayKernel(store: KernelStore, machines?: Partial<KernelMachines>, o: { recordChanges?: boolean } = {}): Kernel {
-  const kernel = new Kernel({ store, clock: systemClock, logger: silent, effects: noEffects, checkpointEvery: Number.MAX_SAFE_INTEGER, checkpointMs: Infinity, ...(machines ? { machines } : {}), ...o });
+  const kernel = new Kernel({
+    store,
+    clock: systemClock,
+    logger: silent,
+    effects: noEffects,
+    checkpointEvery: Number.MAX_SAFE_INTEGER,
+    checkpointMs: Infinity,
+    ...(machines ? { machines } : {}),
+    ...o,
+  });
   kernel.recover();
   return kernel;
 }

@@ -57,7 +57,8 @@ export interface HiveDatabases {
 export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnly: boolean }): HiveDatabases {
   const { file } = o;
   const codec = (root as unknown as { encoder?: Codec }).encoder;
-  if (typeof codec?.encode !== 'function' || typeof codec.decode !== 'function') throw new FormatError(`${file}: lmdb-js gave no msgpack encoder for the root database`, { file });
+  if (typeof codec?.encode !== 'function' || typeof codec.decode !== 'function')
+    throw new FormatError(`${file}: lmdb-js gave no msgpack encoder for the root database`, { file });
 
   let present: string[];
   try {
@@ -106,7 +107,10 @@ export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnl
     const seekPresent = seekDatabaseNames.filter((n) => present.includes(n));
     if (marker < 3 && seekPresent.length > 0) missing.push(...seekDatabaseNames.filter((n) => !present.includes(n)));
     if (missing.length > 0) {
-      throw new FormatError(`${file} is damaged: database${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; a hive is never opened without them`, { file });
+      throw new FormatError(
+        `${file} is damaged: database${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; a hive is never opened without them`,
+        { file },
+      );
     }
   }
   const format = marker ?? formatVersion;
@@ -130,7 +134,12 @@ export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnl
     byStatus: open('byStatus'),
     byOrder: open('byOrder'),
     idempotency: open('idempotency'),
-    triggerKeys: present.includes('triggerKeys') || create ? open('triggerKeys') : o.readOnly ? undefined : new SealedDatabase<TriggerKeyRecord, string>(binary('triggerKeys', true) as Database<Buffer, string>, { name: 'triggerKeys', file, sealed, codec }),
+    triggerKeys:
+      present.includes('triggerKeys') || create
+        ? open('triggerKeys')
+        : o.readOnly
+          ? undefined
+          : new SealedDatabase<TriggerKeyRecord, string>(binary('triggerKeys', true) as Database<Buffer, string>, { name: 'triggerKeys', file, sealed, codec }),
     seek: undefined,
   };
   if (hasSeek) dbs.seek = openSeek();
