@@ -1,6 +1,7 @@
 /** @module Public views of tasks and agents, derived from actor snapshots. */
 import type { AgentContext } from '../machines/agent.js';
 import type { TaskContext } from '../machines/task.js';
+import type { WorkerContext } from '../machines/worker.js';
 import type { AgentPriority, AgentStatus, Json, TaskError, TaskStatus } from '../machines/types.js';
 
 export interface TaskView {
@@ -55,6 +56,17 @@ export interface AgentView {
   /** Automatic restarts out of `error` since the agent last completed a task. */
   restarts: number;
   createdAt: number;
+  /** Set when the agent runs on a remote worker (NATS): where, and whether its worker is there. */
+  remote?: RemoteInfo;
+}
+
+/** A remote agent's worker process: `online`, `away` (it left with `close()`) or `lost` (silent). */
+export interface RemoteInfo {
+  host: string;
+  pid: number;
+  status: 'online' | 'away' | 'lost';
+  /** When the current worker process joined. */
+  joinedAt: number;
 }
 
 const defined = <T extends object>(o: T): T => {
@@ -92,7 +104,7 @@ export function toTaskView(status: string, c: TaskContext): TaskView {
   });
 }
 
-export function toAgentView(status: string, c: AgentContext): AgentView {
+export function toAgentView(status: string, c: AgentContext, worker?: { status: string; context: WorkerContext }): AgentView {
   return defined({
     id: c.id,
     name: c.name,
@@ -111,5 +123,6 @@ export function toAgentView(status: string, c: AgentContext): AgentView {
     errorReason: c.errorReason,
     restarts: c.restarts ?? 0,
     createdAt: c.createdAt,
+    remote: worker && { host: worker.context.host, pid: worker.context.pid, status: worker.status as RemoteInfo['status'], joinedAt: worker.context.joinedAt },
   });
 }

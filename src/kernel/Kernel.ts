@@ -28,6 +28,11 @@ export interface EffectRunner {
   execute(req: { taskId: string; attempt: number; agentId: string }): void;
   verify(req: { taskId: string; attempt: number }): void;
   abort(req: { taskId: string; attempt: number; reason: string }): void;
+  /**
+   * After a restart of the hive: true when the effect layer keeps this attempt running (a remote
+   * worker may still be on it; its outcome arrives later), false to have it re-dispatched.
+   */
+  resume?(req: { taskId: string; attempt: number; agentId: string }): boolean;
 }
 
 export interface KernelOptions {
@@ -103,15 +108,17 @@ export class Kernel extends KernelQueries {
 
   /**
    * After recovery: attempts that were running when the process died have no outcome. Each gets a
-   * journaled `attempt.lost`, which puts the task back in the queue for a new attempt; verifications
-   * in flight run again; timers are armed (overdue ones fire at once).
+   * journaled `attempt.lost`, which puts the task back in the queue for a new attempt, unless the
+   * effect layer keeps it (`resume`: a remote worker may still run it); verifications in flight run
+   * again; timers are armed (overdue ones fire at once).
    */
   resumeInFlight(): Promise<unknown>[] {
     const pending: Promise<unknown>[] = [];
     for (const [id, slot] of this.core.actors.get('task')!) {
       const snap = (slot.snap ?? slot.persisted)!;
-      const attempt = (snap.context as { attempt: number }).attempt;
+      const { attempt, assignedTo } = snap.context as { attempt: number; assignedTo?: string };
       if (snap.value === 'assigned' || snap.value === 'running') {
+        if (assignedTo !== undefined && this.o.effects.resume?.({ taskId: id, attempt, agentId: assignedTo })) continue;
         pending.push(this.submit({ type: 'attempt.lost', taskId: id, attempt }).catch(() => undefined));
       } else if (snap.value === 'verifying') {
         this.o.effects.verify({ taskId: id, attempt });

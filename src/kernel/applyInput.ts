@@ -8,6 +8,7 @@ import { isTerminalTaskStatus } from '../../machines/types.js';
 import type { Input, TaskSpecRecord } from './inputs.js';
 import type { KernelCore } from './KernelCore.js';
 import { collectPrunable } from './collectPrunable.js';
+import { workerInputHandlers } from './applyWorkerInput.js';
 
 type Handler<T extends Input['type']> = (core: KernelCore, input: Extract<Input, { type: T }>) => unknown;
 
@@ -69,6 +70,7 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
     if (input.compactJournal) core.compactBefore = input.before;
     return collectPrunable(core, input.before);
   },
+  ...workerInputHandlers,
 };
 
 /**

@@ -2,6 +2,7 @@
 import type { AgentInput } from '../../machines/agent.js';
 import type { TaskInput } from '../../machines/task.js';
 import type { Json, TaskError } from '../../machines/types.js';
+import type { WorkerSession } from '../../machines/worker.js';
 
 export type TaskSpecRecord = Omit<TaskInput, 'at' | 'waitingOn' | 'order'>;
 export type AgentSpecRecord = Omit<AgentInput, 'at' | 'order'>;
@@ -20,7 +21,10 @@ export type Input =
   | { type: 'verify.passed'; taskId: string; attempt: number }
   | { type: 'verify.failed'; taskId: string; attempt: number; reason: string }
   | { type: 'timer.fired'; timerId: string }
-  | { type: 'hive.prune'; before: number; compactJournal?: boolean };
+  | { type: 'hive.prune'; before: number; compactJournal?: boolean }
+  // Remote workers (src/remote): a process registers (or rejoins), leaves, or falls silent.
+  | { type: 'worker.register'; agent: AgentSpecRecord; worker: WorkerSession }
+  | { type: 'worker.leave' | 'worker.lost'; agentId: string; instance: string };
 
 /** One journal entry. `at` is the host's clock when the input was accepted. */
 export interface JournalRecord {
