@@ -7,6 +7,8 @@ export type { AgentSpec, TaskSpec } from './specs.js';
 export type { TaskView, AgentView } from './views.js';
 export type { Handler, HandlerContext, Verifier } from './effects/types.js';
 export { processHandler, type ProcessHandlerOptions } from './effects/processHandler.js';
+export { runWorker, type WorkerOptions, type RemoteWorker } from './remote/runWorker.js';
+export type { NatsOptions } from './remote/compileNatsOptions.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
 export {
   HiveError,
@@ -25,6 +27,8 @@ export {
   LockedError,
   AttemptSupersededError,
   DeterminismViolationError,
+  RemoteUnavailableError,
+  WorkerRefusedError,
   isHiveError,
   type HiveErrorCode,
 } from './errors.js';

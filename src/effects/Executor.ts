@@ -3,11 +3,11 @@
  * input. It is the only place agent work happens; it never changes state directly.
  */
 import type { Logger } from 'pino';
-import type { Json } from '../../machines/types.js';
-import { AttemptSupersededError, isHiveError, TaskRejectedError, ValidationError } from '../errors.js';
+import { AttemptSupersededError, TaskRejectedError, ValidationError } from '../errors.js';
 import type { EffectRunner } from '../kernel/Kernel.js';
 import type { Input } from '../kernel/inputs.js';
-import { checkJson, preview } from '../validate.js';
+import { checkJson } from '../validate.js';
+import { describeError, outputOutcome, readVerdict } from './outcomes.js';
 import type { TaskView } from '../views.js';
 import type { Handler, HandlerContext, Verifier } from './types.js';
 
@@ -72,12 +72,9 @@ export class Executor implements EffectRunner {
       .then(
         (output) => {
           if (!alive()) return;
-          try {
-            checkJson('output', output === undefined ? null : output);
-          } catch (err) {
-            return this.outcome({ type: 'attempt.failed', taskId: req.taskId, attempt: req.attempt, error: { code: 'bad_output', message: (err as Error).message } });
-          }
-          return this.outcome({ type: 'attempt.succeeded', taskId: req.taskId, attempt: req.attempt, output: (output ?? null) as Json });
+          const o = outputOutcome(output);
+          if (!o.ok) return this.outcome({ type: 'attempt.failed', taskId: req.taskId, attempt: req.attempt, error: o.error });
+          return this.outcome({ type: 'attempt.succeeded', taskId: req.taskId, attempt: req.attempt, output: o.output });
         },
         (err: unknown) => {
           if (!alive()) return;
@@ -143,24 +140,4 @@ export class Executor implements EffectRunner {
       this.deps.logger.warn({ err, input: input.type }, 'attempt outcome not recorded');
     }
   }
-}
-
-/** A verifier's answer: `true`/`false` or `{ ok, reason? }`; anything else fails verification and says why. */
-function readVerdict(verdict: unknown): { ok: true } | { ok: false; reason: string } {
-  if (verdict === true) return { ok: true };
-  if (verdict === false) return { ok: false, reason: 'the verifier refused the output' };
-  if (typeof verdict === 'object' && verdict !== null && typeof (verdict as { ok?: unknown }).ok === 'boolean') {
-    const { ok, reason } = verdict as { ok: boolean; reason?: unknown };
-    if (ok) return { ok: true };
-    return { ok: false, reason: typeof reason === 'string' && reason ? reason : 'the verifier refused the output' };
-  }
-  return { ok: false, reason: `the verifier returned ${preview(verdict)}; it must return true, false or { ok, reason? }` };
-}
-
-function describeError(err: unknown): { code: string; message: string } {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return { code: typeof code === 'string' && code ? code : isHiveError(err) ? err.code : 'handler_error', message: err.message || err.name };
-  }
-  return { code: 'handler_error', message: typeof err === 'string' ? err : JSON.stringify(err) ?? String(err) };
 }

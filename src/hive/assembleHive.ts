@@ -3,11 +3,13 @@
  * the one ordered list of closers that takes them down in reverse.
  */
 import type { Logger } from 'pino';
+import { workerAddress } from '../../machines/address.js';
 import { Executor } from '../effects/Executor.js';
 import type { Handler } from '../effects/types.js';
 import { startInspector, type InspectorServer } from '../inspect/InspectorServer.js';
 import { Kernel } from '../kernel/Kernel.js';
 import { openReplay } from '../replay/Replay.js';
+import { EffectRouter } from '../remote/EffectRouter.js';
 import { openDataDir } from '../replay/ReplaySource.js';
 import { HiveStore } from '../store/HiveStore.js';
 import type { CompiledHiveOptions } from './compileHiveOptions.js';
@@ -47,12 +49,20 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       verifierFor: (type) => o.verifiers.get(type),
       logger,
     });
-    kernel = new Kernel({ store, clock: o.clock, logger, effects: executor, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs });
+    const router = new EffectRouter(executor, (id) => kernel!.actorSnapshot(workerAddress(id)) !== undefined, logger);
+    kernel = new Kernel({ store, clock: o.clock, logger, effects: router, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs });
     const k = kernel;
     closers.push(() => k.close());
     closers.push(() => executor.abortAll('the hive is closing'));
     const r = kernel.recover();
     if (r.replayed > 0 || r.restoredTasks > 0) logger.info(r, 'recovered');
+    if (o.nats) {
+      // Loaded only here: a hive without the `nats` option never loads NATS code.
+      const { RemoteHub } = await import('../remote/RemoteHub.js');
+      const hub = await RemoteHub.open({ nats: o.nats, kernel: k, logger, clock: o.clock, hasLocalVerifier: (type) => o.verifiers.has(type) });
+      closers.push(() => hub.close());
+      router.remote = hub;
+    }
     await Promise.all(kernel.resumeInFlight());
     let inspector: InspectorServer | undefined;
     if (o.inspect) {

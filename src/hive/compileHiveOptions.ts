@@ -7,6 +7,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Handler, Verifier } from '../effects/types.js';
 import { ValidationError } from '../errors.js';
 import type { InspectorOptions } from '../inspect/InspectorServer.js';
+import { compileNatsOptions, type CompiledNatsOptions, type NatsOptions } from '../remote/compileNatsOptions.js';
 import type { StoreFaults } from '../store/HiveStore.js';
 import { checkInt, checkKeys, checkName } from '../validate.js';
 
@@ -29,6 +30,8 @@ export interface HiveOptions {
   faults?: StoreFaults;
   /** Start the inspector (web page, API, WebSockets) for this hive; its URL with the token is `hive.inspector.url`. */
   inspect?: { port?: number; host?: string; token?: string };
+  /** Run agents on remote workers over NATS JetStream (`runWorker`, `hivestate worker`). Without it no NATS code is loaded. */
+  nats?: NatsOptions;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -43,6 +46,7 @@ export interface CompiledHiveOptions {
   retentionMs: number;
   faults: StoreFaults;
   inspect: InspectorOptions | undefined;
+  nats: CompiledNatsOptions | undefined;
 }
 
 export const defaultHiveOptions = {
@@ -52,7 +56,7 @@ export const defaultHiveOptions = {
   retentionMs: 24 * 60 * 60 * 1000,
 } as const;
 
-const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect'] as const;
+const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'nats'] as const;
 
 /**
  * Checks user options and fills in every default; throws a ValidationError naming the bad option.
@@ -72,6 +76,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     retentionMs: options.retentionMs === undefined ? defaultHiveOptions.retentionMs : checkInt('retentionMs', options.retentionMs, 0, 2 ** 42),
     faults: options.faults ?? {},
     inspect: compileInspectOptions(options.inspect),
+    nats: options.nats === undefined ? undefined : compileNatsOptions(options.nats),
   };
 }
 
