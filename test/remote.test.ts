@@ -1,0 +1,263 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNatsServer, type NatsServer } from '../scripts/natsServer.js';
+import { AttemptSupersededError, isHiveError, openReplay, runWorker, WorkerRefusedError, type Handler, type Hive, type RemoteWorker } from '../src/index.js';
+import { gate, memoryLogger, nextEvent, openHive, sleep, tempDir, until } from './helpers.js';
+
+let nats: NatsServer;
+beforeAll(async () => {
+  nats = await startNatsServer();
+});
+afterAll(async () => {
+  await nats?.stop();
+});
+
+const workers: RemoteWorker[] = [];
+let prefixes = 0;
+/** Each test gets its own prefix (subjects and stream), so tests never see each other's work. */
+async function remoteHive(options: Parameters<typeof openHive>[0] = {}): Promise<{ hive: Hive; prefix: string }> {
+  const prefix = `t${process.pid}-${++prefixes}`;
+  const hive = await openHive({ nats: { servers: nats.url, prefix, workerTimeoutMs: 1000 }, ...options });
+  return { hive, prefix };
+}
+async function worker(prefix: string, id: string, handlers: Record<string, Handler>, extra: Partial<Parameters<typeof runWorker>[0]> = {}): Promise<RemoteWorker> {
+  const w = await runWorker({ servers: nats.url, prefix, agent: { id, capabilities: Object.keys(handlers), maxConcurrent: 4 }, handlers, logger: memoryLogger().logger, closeTimeoutMs: 200, ...extra });
+  workers.push(w);
+  return w;
+}
+afterAll(async () => {
+  await Promise.allSettled(workers.map((w) => w.close()));
+});
+
+function startWorkerProcess(o: { prefix: string; id: string }): Promise<ChildProcess> {
+  const p = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'remoteWorker.ts'), nats.url, o.id, '2'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HIVE_PREFIX: o.prefix } });
+  return new Promise((resolve, reject) => {
+    p.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(p));
+    p.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+  });
+}
+
+describe('remote workers over NATS JetStream', () => {
+  it('a worker registers its agent, which is listed as remote with its host and runs tasks with progress and journaled checkpoints', async () => {
+    const { hive, prefix } = await remoteHive();
+    const checkpointed: number[] = [];
+    await worker(prefix, 'w1', {
+      build: async (task, ctx) => {
+        await ctx.progress(40, 'compiling');
+        await ctx.checkpoint({ step: 1 });
+        // Acknowledged only after the hive journaled it: the hive already shows it.
+        checkpointed.push(((await hive.getTask(task.id)).checkpoint as { step: number }).step);
+        return { built: task.input };
+      },
+    });
+    const [agent] = await hive.listAgents();
+    expect(agent).toMatchObject({ id: 'w1', status: 'idle', capabilities: ['build'], maxConcurrent: 4, remote: { host: hostname(), pid: process.pid, status: 'online' } });
+    const tasks = await hive.postTasks([1, 2, 3].map((i) => ({ type: 'build', input: i })));
+    const done = await Promise.all(tasks.map((t) => hive.waitForTask(t.id, { timeoutMs: 10_000 })));
+    expect(done.map((t) => [t.status, t.output, t.assignedTo, t.progress, t.checkpoint])).toEqual(
+      [1, 2, 3].map((i) => ['completed', { built: i }, 'w1', { pct: 40, note: 'compiling' }, { step: 1 }]),
+    );
+    expect(checkpointed).toEqual([1, 1, 1]);
+    expect((await hive.getAgent('w1')).succeeded).toBe(3);
+  });
+
+  it('cancel and timeout abort the handler on the worker; the aborted attempt records nothing and its checkpoints are refused', async () => {
+    const { hive, prefix } = await remoteHive();
+    const started = gate<string>();
+    const aborted: string[] = [];
+    const late: unknown[] = [];
+    await worker(prefix, 'w1', {
+      slow: async (task, ctx) => {
+        started.open(task.id);
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+        aborted.push(`${task.id}: ${String((ctx.signal.reason as Error).message)}`);
+        late.push(await ctx.checkpoint({ late: true }).catch((e: unknown) => e));
+        return 'too late';
+      },
+    });
+    const t = await hive.postTask({ id: 'c1', type: 'slow', maxRetries: 0 });
+    await started.promise;
+    await hive.cancelTask(t.id);
+    await until(() => aborted.length === 1);
+    expect(aborted[0]).toMatch(/^c1: attempt 1 of task c1 aborted: cancelled/);
+    await until(() => late.length === 1);
+    expect(late[0]).toBeInstanceOf(AttemptSupersededError);
+    const timed = await hive.postTask({ id: 'to1', type: 'slow', timeoutMs: 100, maxRetries: 0 });
+    expect(await hive.waitForTask(timed.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'timed_out', error: { code: 'timeout' } });
+    await until(() => aborted.length === 2);
+    expect(aborted[1]).toMatch(/^to1: .* aborted: timeout/);
+    await sleep(100);
+    expect((await hive.getTask('c1')).status).toBe('cancelled');
+    expect((await hive.getTask('c1')).output).toBeUndefined();
+  });
+
+  it('close() hands running attempts back: they resume from their last checkpoint on another worker; the agent is paused until its worker rejoins', async () => {
+    const { hive, prefix } = await remoteHive();
+    const inW1 = gate();
+    const w1 = await worker(prefix, 'w1', {
+      long: async (_task, ctx) => {
+        await ctx.checkpoint({ half: true });
+        inW1.open();
+        await new Promise((r) => ctx.signal.addEventListener('abort', r, { once: true }));
+        throw new Error('stopped');
+      },
+    });
+    const t = await hive.postTask({ id: 'long-1', type: 'long' });
+    await inW1.promise;
+    await w1.close();
+    expect(await hive.getAgent('w1')).toMatchObject({ status: 'paused', remote: { status: 'away' } });
+    expect(await hive.getTask(t.id)).toMatchObject({ status: 'pending', redispatches: 1, checkpoint: { half: true } });
+    const seen: unknown[] = [];
+    await worker(prefix, 'w2', { long: async (_t, ctx) => (seen.push(ctx.lastCheckpoint), 'done') });
+    expect(await hive.waitForTask(t.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', assignedTo: 'w2', attempts: 2, output: 'done' });
+    expect(seen).toEqual([{ half: true }]);
+    // The same agent started again (a new process): it rejoins and is available again.
+    await worker(prefix, 'w1', { long: async () => 'again' });
+    expect(await hive.getAgent('w1')).toMatchObject({ status: 'idle', remote: { status: 'online' } });
+  });
+
+  it('a worker killed with SIGKILL is marked lost: its agent goes to error, its attempt runs elsewhere from its checkpoint; restarted, it rejoins', async () => {
+    const { hive, prefix } = await remoteHive();
+    const child = await startWorkerProcess({ prefix, id: 'doomed' });
+    child.on('error', () => undefined);
+    try {
+      const lost = nextEvent(hive, 'agent.lost');
+      const t = await hive.postTask({ id: 'k1', type: 'work', input: { ms: 60_000, steps: 600 } });
+      await until(async () => (await hive.getTask(t.id)).checkpoint !== undefined, 10_000);
+      child.kill('SIGKILL');
+      await lost;
+      expect(await hive.getAgent('doomed')).toMatchObject({ status: 'error', errorReason: 'missed heartbeat', remote: { status: 'lost' }, tasks: [] });
+      const after = await hive.getTask(t.id);
+      expect(after).toMatchObject({ status: 'pending', redispatches: 1 });
+      const seen: unknown[] = [];
+      await worker(prefix, 'rescuer', { work: async (_t, ctx) => (seen.push(ctx.lastCheckpoint), 'rescued') });
+      expect(await hive.waitForTask(t.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 'rescued', attempts: 2 });
+      expect(seen).toEqual([after.checkpoint]);
+      const restarted = await startWorkerProcess({ prefix, id: 'doomed' });
+      try {
+        expect(await hive.getAgent('doomed')).toMatchObject({ status: 'idle', remote: { status: 'online', pid: restarted.pid } });
+        const again = await hive.postTask({ type: 'work', input: { ms: 1 } });
+        expect(await hive.waitForTask(again.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed' });
+      } finally {
+        restarted.kill('SIGKILL');
+      }
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('outputs that NATS or the store cannot carry fail the attempt with a typed error; malformed messages are refused, not fatal', async () => {
+    const { hive, prefix } = await remoteHive();
+    await worker(prefix, 'w1', {
+      huge: async () => 'x'.repeat(2 * 1024 * 1024),
+      nearLimit: async () => 'y'.repeat(1024 * 1024 - 100),
+      bigint: async () => ({ n: 10n }) as never,
+      cyclic: async () => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return o as never;
+      },
+    }, { agent: { id: 'w1', capabilities: ['huge', 'nearLimit', 'bigint', 'cyclic'], maxConcurrent: 4, failureThreshold: 100 } });
+    const opts = { maxRetries: 0 };
+    const [huge, near, big, cyc] = await hive.postTasks(['huge', 'nearLimit', 'bigint', 'cyclic'].map((type) => ({ type, ...opts })));
+    const settled = await Promise.all([huge, near, big, cyc].map((t) => hive.waitForTask(t!.id, { timeoutMs: 10_000 })));
+    expect(settled.map((t) => [t.status, t.error?.code])).toEqual([
+      ['failed', 'bad_output'],
+      ['failed', 'output_too_large'],
+      ['failed', 'bad_output'],
+      ['failed', 'bad_output'],
+    ]);
+    expect(settled[0]!.error!.message).toMatch(/at most 1048576 are allowed/);
+    expect(settled[2]!.error!.message).toMatch(/bigint/);
+
+    // A buggy or hostile client talking to the hive directly.
+    const nc = await connect({ servers: nats.url });
+    try {
+      const garbage = JSON.parse(new TextDecoder().decode((await nc.request(`${prefix}.hive.outcome`, new Uint8Array([0xff, 0x00, 0x7b]), { timeout: 5000 })).data));
+      expect(garbage).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/not JSON/) } });
+      const unknownOp = JSON.parse(new TextDecoder().decode((await nc.request(`${prefix}.hive.explode`, '{}', { timeout: 5000 })).data));
+      expect(unknownOp).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+      // An output with a key the store cannot keep, sent for a running attempt: the attempt fails, typed.
+      const hold = gate();
+      await worker(prefix, 'w2', { held: async () => (await hold.promise, 'never') });
+      const t = await hive.postTask({ type: 'held', maxRetries: 0 });
+      await until(async () => (await hive.getTask(t.id)).status === 'running');
+      const instance = (await hive.getAgent('w2')).remote!;
+      expect(instance.status).toBe('online');
+      const w2 = workers.at(-1)!;
+      const raw = `{"agentId":"w2","instance":"${w2.instance}","taskId":"${t.id}","attempt":1,"outcome":{"type":"succeeded","output":{"__proto__":{"polluted":true}}}}`;
+      const reply = JSON.parse(new TextDecoder().decode((await nc.request(`${prefix}.hive.outcome`, raw, { timeout: 5000 })).data));
+      expect(reply).toEqual({ ok: true, recorded: true });
+      expect(await hive.getTask(t.id)).toMatchObject({ status: 'failed', error: { code: 'bad_output', message: expect.stringMatching(/__proto__/) } });
+      hold.open();
+    } finally {
+      await nc.close();
+    }
+    expect((await hive.status()).lastSeq).toBeGreaterThan(0);
+  });
+
+  it('refuses a worker whose id belongs to an in-process agent, or that offers a different agent than the one registered', async () => {
+    const { hive, prefix } = await remoteHive();
+    await hive.spawnAgent({ id: 'local', name: 'local', capabilities: ['x'] });
+    const err = await worker(prefix, 'local', { x: async () => 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkerRefusedError);
+    expect((err as Error).message).toMatch(/in-process agent/);
+    const w = await worker(prefix, 'w1', { x: async () => 1 });
+    await w.close();
+    const changed = await worker(prefix, 'w1', { x: async () => 1, y: async () => 2 }).catch((e: unknown) => e);
+    expect(isHiveError(changed, 'worker_refused')).toBe(true);
+    expect((changed as Error).message).toMatch(/capabilities/);
+    await expect(runWorker({ servers: nats.url, agent: { id: 'w', capabilities: ['a'] }, handlers: {} })).rejects.toThrow(/handler for every capability; missing: a/);
+  });
+
+  it("a worker's verifier verifies tasks of types the hive has no verifier for", async () => {
+    const { hive, prefix } = await remoteHive();
+    await worker(prefix, 'w1', { draw: async (t) => ({ lines: t.input }) }, { verifiers: { draw: (t) => ((t.output as { lines: number }).lines > 2 ? true : { ok: false, reason: 'too few lines' }) } });
+    const [good, bad] = await hive.postTasks([
+      { type: 'draw', input: 3, verify: true },
+      { type: 'draw', input: 1, verify: true, maxRetries: 0 },
+    ]);
+    expect(await hive.waitForTask(good!.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'verified' });
+    expect(await hive.waitForTask(bad!.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'failed', error: { code: 'verification_failed', message: 'too few lines' } });
+  });
+
+  it('replay reproduces a run with remote workers from its journal', async () => {
+    const dataDir = tempDir();
+    const { hive, prefix } = await remoteHive({ dataDir });
+    const w1 = await worker(prefix, 'w1', { job: async (_t, ctx) => (await ctx.checkpoint({ ok: 1 }), ctx.attempt) });
+    const tasks = await hive.postTasks(Array.from({ length: 20 }, (_, i) => ({ type: 'job', input: i })));
+    await Promise.all(tasks.map((t) => hive.waitForTask(t.id, { timeoutMs: 10_000 })));
+    await w1.close();
+    await hive.close();
+    const replay = await openReplay(dataDir);
+    try {
+      expect((await replay.verify()).inputs).toBeGreaterThan(40);
+    } finally {
+      await replay.close();
+    }
+  });
+});
+
+describe('without the nats option', () => {
+  it('loads no NATS module (a hook refuses any import of @nats-io, and a hive with the option then fails)', () => {
+    const script = `
+      import { register } from 'node:module';
+      register('data:text/javascript,' + encodeURIComponent('export async function resolve(s, c, next) { if (s.includes("@nats-io")) throw new Error("NATS loaded: " + s); return next(s, c); }'));
+      const { createHive } = await import(${JSON.stringify(join(import.meta.dirname, '..', 'src', 'index.ts'))});
+      const { mkdtempSync } = await import('node:fs');
+      const hive = await createHive({ dataDir: mkdtempSync('/tmp/hive-nonats-'), handlers: { x: async () => 1 } });
+      await hive.spawnAgent({ name: 'a', capabilities: ['x'] });
+      const t = await hive.postTask({ type: 'x' });
+      console.log('without:', (await hive.waitForTask(t.id)).status);
+      await hive.close();
+      const err = await createHive({ dataDir: mkdtempSync('/tmp/hive-nonats-'), nats: { servers: 'nats://127.0.0.1:1' } }).catch((e) => e.message);
+      console.log('with:', err);
+    `;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stdout, run.stderr).toContain('without: completed');
+    expect(run.stdout).toMatch(/with: NATS loaded: @nats-io\//);
+  });
+});
