@@ -5,6 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNatsServer, type NatsServer } from '../scripts/natsServer.js';
 import { AttemptSupersededError, isHiveError, openReplay, runWorker, WorkerRefusedError, type Handler, type Hive, type RemoteWorker } from '../src/index.js';
+import { runCli, startCli } from './cliRunner.js';
 import { gate, memoryLogger, nextEvent, openHive, sleep, tempDir, until } from './helpers.js';
 
 let nats: NatsServer;
@@ -238,6 +239,36 @@ describe('remote workers over NATS JetStream', () => {
     } finally {
       await replay.close();
     }
+  });
+});
+
+describe('hivestate worker', () => {
+  it('runs an agent from a handlers module; SIGTERM makes it leave and exit 0', async () => {
+    const { hive, prefix } = await remoteHive();
+    const handlers = join(import.meta.dirname, 'fixtures', 'workerHandlers.ts');
+    const cli = startCli(['worker', '--nats', nats.url, '--prefix', prefix, '--id', 'cli-1', '--capabilities', 'shout', '--handlers', handlers, '--max-concurrent', '2', '--host', 'box-7']);
+    await until(() => cli.stdout().includes('joined the hive'), 20_000);
+    expect(await hive.getAgent('cli-1')).toMatchObject({ status: 'idle', maxConcurrent: 2, remote: { host: 'box-7', status: 'online' } });
+    const t = await hive.postTask({ type: 'shout', input: 'hello', verify: true });
+    expect(await hive.waitForTask(t.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'verified', output: 'HELLO' });
+    cli.child.kill('SIGTERM');
+    const r = await cli.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('worker cli-1 left');
+    expect(await hive.getAgent('cli-1')).toMatchObject({ status: 'paused', remote: { status: 'away' } });
+  });
+
+  it('has --help and says in one line what is wrong with its arguments', async () => {
+    const help = await runCli(['worker', '--help']);
+    expect(help.stdout).toMatch(/--nats <url>[\s\S]*--capabilities <types>[\s\S]*--handlers <module>/);
+    expect(help.stdout).toContain('hivestate worker --nats nats://127.0.0.1:4222 --id w1 --capabilities build,test --handlers ./handlers.js');
+    const missing = await runCli(['worker', '--nats', nats.url, '--id', 'x', '--capabilities', 'a', '--handlers', '/nonexistent/h.js']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/^hivestate: --handlers: cannot load \/nonexistent\/h\.js/);
+    const noNats = await runCli(['worker', '--nats', 'nats://127.0.0.1:1', '--id', 'x', '--capabilities', 'shout', '--handlers', join(import.meta.dirname, 'fixtures', 'workerHandlers.ts')]);
+    expect(noNats.code).toBe(1);
+    expect(noNats.stderr).toMatch(/^hivestate: cannot use NATS at nats:\/\/127\.0\.0\.1:1: .*nats-server -js/);
   });
 });
 

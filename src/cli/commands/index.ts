@@ -8,3 +8,4 @@ export { register as registerCancel } from './cancel.js';
 export { register as registerDashboard } from './dashboard.js';
 export { register as registerReplay } from './replay.js';
 export { register as registerServe } from './serve.js';
+export { register as registerWorker } from './worker.js';
