@@ -1,15 +1,18 @@
 /**
  * @module Torture harness: SIGKILLs a hive-running child at seeded random instants, restarts it,
  * lets it drain, then checks the crash invariants and prints them as a table and one JSON line.
- * Usage: npm run torture -- --cycles 200 --seed 7 [--data-dir D] [--keep]
+ * With --remote the handlers run in worker processes over a local `nats-server -js` (started on a
+ * free port), and worker processes are SIGKILLed and restarted at seeded instants too.
+ * Usage: npm run torture -- --cycles 200 --seed 7 [--remote [--workers 3]] [--data-dir D] [--keep]
  * Exit code 0 only with 0 violations.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkInvariants } from './torture/checkInvariants.js';
+import { startNatsServer, type NatsServer } from './natsServer.js';
 import { prng } from './torture/prng.js';
 
 const { values } = parseArgs({
@@ -20,6 +23,8 @@ const { values } = parseArgs({
     'min-ms': { type: 'string', default: '150' },
     'max-ms': { type: 'string', default: '900' },
     keep: { type: 'boolean', default: false },
+    remote: { type: 'boolean', default: false },
+    workers: { type: 'string', default: '3' },
   },
 });
 const cycles = Number(values.cycles);
@@ -36,15 +41,44 @@ const child = join(import.meta.dirname, 'torture', 'child.ts');
 const rand = prng(seed);
 const minMs = Number(values['min-ms']);
 const maxMs = Number(values['max-ms']);
+const workerCount = Number(values.workers);
+if (!Number.isInteger(workerCount) || workerCount < 1) {
+  console.error('torture: --workers must be a positive integer');
+  process.exit(2);
+}
+const nats: NatsServer | undefined = values.remote ? await startNatsServer() : undefined;
+const remoteArgs = nats ? ['--remote', nats.url] : [];
+
+/** Remote mode: worker processes, each restarted right after it is killed. */
+const workerScript = join(import.meta.dirname, 'torture', 'remoteWorker.ts');
+const workers = new Map<string, ChildProcess>();
+function startWorker(id: string): void {
+  const p = spawn(process.execPath, ['--import', 'tsx', workerScript, nats!.url, id, sideDir, String(seed)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  workers.set(id, p);
+}
+const workerIds = Array.from({ length: nats ? workerCount : 0 }, (_, i) => `remote-${i + 1}`);
+for (const id of workerIds) startWorker(id);
+let workerKills = 0;
 
 function run(cycle: number, drain: boolean, killAfterMs?: number): Promise<{ code: number | null; signal: string | null }> {
   return new Promise((resolve, reject) => {
-    const args = ['--import', 'tsx', child, dataDir, sideDir, String(seed), String(cycle), ...(drain ? ['--drain'] : [])];
+    const args = ['--import', 'tsx', child, dataDir, sideDir, String(seed), String(cycle), ...(drain ? ['--drain'] : []), ...remoteArgs];
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let timer: NodeJS.Timeout | undefined;
     const guard = setTimeout(() => p.kill('SIGKILL'), drain ? 180_000 : 60_000);
     p.stdout.on('data', (d: Buffer) => {
-      if (killAfterMs !== undefined && !timer && d.toString().includes('ready')) timer = setTimeout(() => p.kill('SIGKILL'), killAfterMs);
+      if (killAfterMs !== undefined && !timer && d.toString().includes('ready')) {
+        timer = setTimeout(() => p.kill('SIGKILL'), killAfterMs);
+        // Remote: most cycles also kill a worker at a seeded instant before the hive dies; it restarts at once.
+        if (workerIds.length > 0 && rand() < 0.7) {
+          const id = workerIds[Math.floor(rand() * workerIds.length)]!;
+          setTimeout(() => {
+            workers.get(id)!.kill('SIGKILL');
+            workerKills++;
+            startWorker(id);
+          }, Math.floor(rand() * killAfterMs));
+        }
+      }
     });
     p.on('error', reject);
     p.on('exit', (code, signal) => {
@@ -66,9 +100,11 @@ for (let cycle = 0; cycle < cycles; cycle++) {
 }
 const drained = await run(cycles, true);
 if (drained.code !== 0) throw new Error(`drain run failed: code ${drained.code} signal ${drained.signal}`);
+await Promise.all([...workers.values()].map((p) => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : (p.once('exit', r), p.kill('SIGKILL'))))));
+await nats?.stop();
 
 const report = await checkInvariants(dataDir, sideDir);
-const summary = { bench: 'torture', cycles, seed, kills, seconds: Math.round((performance.now() - started) / 100) / 10, ...report.counts, violations: report.violations.length };
+const summary = { bench: 'torture', cycles, seed, kills, ...(nats ? { remote: true, workers: workerCount, workerKills } : {}), seconds: Math.round((performance.now() - started) / 100) / 10, ...report.counts, violations: report.violations.length };
 console.table(report.table);
 if (report.violations.length > 0) console.error('violations (first 20):', report.violations.slice(0, 20));
 console.log(JSON.stringify(summary));
