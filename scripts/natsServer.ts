@@ -12,6 +12,8 @@ import { join } from 'node:path';
 export interface NatsServer {
   url: string;
   port: number;
+  /** The server process's pid now (it changes with a restart). */
+  readonly pid: number;
   /** Kills the server (SIGKILL by default) and starts it again on the same port and store. */
   restart(signal?: NodeJS.Signals): Promise<void>;
   /** Stops the server and removes its store. */
@@ -78,6 +80,9 @@ export async function startNatsServer(): Promise<NatsServer> {
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return proc!.pid!;
+    },
     async restart(signal = 'SIGKILL') {
       proc!.kill(signal);
       await exited(proc!);

@@ -258,6 +258,35 @@ describe('hivestate worker', () => {
     expect(await hive.getAgent('cli-1')).toMatchObject({ status: 'paused', remote: { status: 'away' } });
   });
 
+  it("README's three commands: a hive and two workers from the command line run posted tasks", async () => {
+    const dataDir = tempDir();
+    const handlers = join(import.meta.dirname, 'fixtures', 'workerHandlers.ts');
+    const hive = startCli(['hive', '--nats', nats.url, '--data-dir', dataDir, '--worker-timeout', '2000']);
+    const w1 = startCli(['worker', '--nats', nats.url, '--id', 'w1', '--capabilities', 'shout', '--handlers', handlers]);
+    const w2 = startCli(['worker', '--nats', nats.url, '--id', 'w2', '--capabilities', 'shout', '--handlers', handlers]);
+    try {
+      await until(() => hive.stdout().includes('Ctrl-C stops it') && w1.stdout().includes('joined') && w2.stdout().includes('joined'), 30_000);
+      for (const word of ['one', 'two', 'three', 'four']) {
+        const post = await runCli(['post', 'shout', '--id', word, '--input', JSON.stringify(word), '--data-dir', dataDir]);
+        expect(post.code, post.stderr).toBe(0);
+      }
+      await until(async () => {
+        const r = await runCli(['tasks', '--status', 'completed', '--json', '--data-dir', dataDir]);
+        return r.code === 0 && (JSON.parse(r.stdout) as unknown[]).length === 4;
+      }, 30_000);
+      const agents = JSON.parse((await runCli(['agents', '--json', '--data-dir', dataDir])).stdout) as Array<{ id: string; remote?: { status: string } }>;
+      expect(agents.map((a) => [a.id, a.remote?.status]).sort()).toEqual([
+        ['w1', 'online'],
+        ['w2', 'online'],
+      ]);
+      const tasks = JSON.parse((await runCli(['tasks', '--json', '--data-dir', dataDir])).stdout) as Array<{ id: string; output: string }>;
+      expect(Object.fromEntries(tasks.map((t) => [t.id, t.output]))).toEqual({ one: 'ONE', two: 'TWO', three: 'THREE', four: 'FOUR' });
+    } finally {
+      for (const p of [w1, w2, hive]) p.child.kill('SIGTERM');
+    }
+    expect((await hive.done).code).toBe(0);
+  }, 60_000);
+
   it('has --help and says in one line what is wrong with its arguments', async () => {
     const help = await runCli(['worker', '--help']);
     expect(help.stdout).toMatch(/--nats <url>[\s\S]*--capabilities <types>[\s\S]*--handlers <module>/);

@@ -15,6 +15,8 @@ export const sizes = {
   'hosted-tasks': { full: 100_000, quick: 5_000, help: 'hosted live tasks whose heap is measured (heap)' },
   'rss-tasks': { full: 1_000_000, quick: 20_000, help: 'finished tasks before RSS is read (rss)' },
   'rss-prune-every': { full: 0, quick: 0, help: 'prune + compact every N completions (rss; 0: never)' },
+  'remote-tasks': { full: 20_000, quick: 2_000, help: 'tasks per remote throughput run (remote)' },
+  'remote-slots': { full: 32, quick: 32, help: 'attempts at once per remote worker process, and per in-process agent (remote)' },
 } as const;
 
 export type SizeName = keyof typeof sizes;

@@ -8,4 +8,5 @@ export { register as registerCancel } from './cancel.js';
 export { register as registerDashboard } from './dashboard.js';
 export { register as registerReplay } from './replay.js';
 export { register as registerServe } from './serve.js';
+export { register as registerHive } from './hive.js';
 export { register as registerWorker } from './worker.js';
