@@ -65,6 +65,37 @@ describe('remote workers over NATS JetStream', () => {
     expect((await hive.getAgent('w1')).succeeded).toBe(3);
   });
 
+  it('a remote agent pauses, resumes and stops like any other: stopping it aborts its attempt on the worker and hands the task to another', async () => {
+    const { hive, prefix } = await remoteHive();
+    const running = gate<string>();
+    const aborts: string[] = [];
+    await worker(prefix, 'w1', {
+      job: async (task, ctx) => {
+        if (task.input === 'hold') {
+          running.open(task.id);
+          await new Promise((r) => ctx.signal.addEventListener('abort', r, { once: true }));
+          aborts.push(String((ctx.signal.reason as Error).message));
+          throw new Error('stopped');
+        }
+        return 'w1';
+      },
+    });
+    await hive.pauseAgent('w1');
+    const queued = await hive.postTask({ type: 'job' });
+    await sleep(200);
+    expect((await hive.getTask(queued.id)).status).toBe('pending');
+    await hive.resumeAgent('w1');
+    expect(await hive.waitForTask(queued.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 'w1' });
+    const held = await hive.postTask({ type: 'job', input: 'hold' });
+    await running.promise;
+    await hive.stopAgent('w1');
+    await until(() => aborts.length === 1);
+    expect(aborts[0]).toMatch(/aborted: reassigned/);
+    await worker(prefix, 'w2', { job: async () => 'w2' });
+    expect(await hive.waitForTask(held.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 'w2', assignedTo: 'w2' });
+    expect(await hive.getAgent('w1')).toMatchObject({ status: 'stopped' });
+  });
+
   it('cancel and timeout abort the handler on the worker; the aborted attempt records nothing and its checkpoints are refused', async () => {
     const { hive, prefix } = await remoteHive();
     const started = gate<string>();
