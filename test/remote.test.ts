@@ -21,7 +21,7 @@ let prefixes = 0;
 /** Each test gets its own prefix (subjects and stream), so tests never see each other's work. */
 async function remoteHive(options: Parameters<typeof openHive>[0] = {}): Promise<{ hive: Hive; prefix: string }> {
   const prefix = `t${process.pid}-${++prefixes}`;
-  const hive = await openHive({ nats: { servers: nats.url, prefix, workerTimeoutMs: 1000 }, ...options });
+  const hive = await openHive({ nats: { servers: nats.url, prefix, workerTimeoutMs: 2000 }, ...options });
   return { hive, prefix };
 }
 async function worker(prefix: string, id: string, handlers: Record<string, Handler>, extra: Partial<Parameters<typeof runWorker>[0]> = {}): Promise<RemoteWorker> {

@@ -26,6 +26,15 @@ export class Liveness {
   }
 
   /**
+   * The hive itself stalled for `ms` (a long synchronous step, a GC pause, no CPU): messages that
+   * arrived meanwhile are not read yet, so the stall does not count as anyone's silence.
+   */
+  excuse(ms: number): void {
+    this.since += ms;
+    for (const [id, at] of this.heardAt) this.heardAt.set(id, at + ms);
+  }
+
+  /**
    * True when the agent's worker has been silent longer than the timeout.
    * @example if (liveness.silent('w1')) { journalLost('w1'); liveness.reported('w1') }
    */
