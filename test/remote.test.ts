@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNatsServer, type NatsServer } from '../scripts/natsServer.js';
+import { actorTree } from '../src/inspect/actorTree.js';
 import { AttemptSupersededError, isHiveError, openReplay, runWorker, WorkerRefusedError, type Handler, type Hive, type RemoteWorker } from '../src/index.js';
 import { runCli, startCli } from './cliRunner.js';
 import { gate, memoryLogger, nextEvent, openHive, sleep, tempDir, until } from './helpers.js';
@@ -181,6 +182,40 @@ describe('remote workers over NATS JetStream', () => {
     }
   });
 
+  it('a reopened hive keeps the attempts of live workers and re-dispatches those of workers that died while it was down', async () => {
+    const dataDir = tempDir();
+    const first = await remoteHive({ dataDir });
+    const prefix = first.prefix;
+    const procs = new Map([
+      ['gone', await startWorkerProcess({ prefix, id: 'gone' })],
+      ['stays', await startWorkerProcess({ prefix, id: 'stays' })],
+    ]);
+    try {
+      const [a, b] = await first.hive.postTasks([
+        { id: 'a', type: 'work', input: { ms: 4000, steps: 40 } },
+        { id: 'b', type: 'work', input: { ms: 4000, steps: 40 } },
+      ]);
+      await until(async () => (await first.hive.getTask('a')).checkpoint !== undefined && (await first.hive.getTask('b')).checkpoint !== undefined, 10_000);
+      const holder = new Map([(await first.hive.getTask('a')).assignedTo!, (await first.hive.getTask('b')).assignedTo!].map((agent, i) => [agent, [a, b][i]!.id]));
+      expect([...holder.keys()].sort()).toEqual(['gone', 'stays']);
+      await first.hive.close();
+      procs.get('gone')!.kill('SIGKILL');
+      const hive = await openHive({ dataDir, nats: { servers: nats.url, prefix, workerTimeoutMs: 2000 } });
+      const lost = nextEvent(hive, 'agent.lost');
+      expect(await hive.getTask(holder.get('stays')!)).toMatchObject({ status: 'running', attempts: 1 });
+      expect(await hive.getTask(holder.get('gone')!)).toMatchObject({ status: 'running', attempts: 1 });
+      expect((await lost).agentId).toBe('gone');
+      // The live worker's attempt was kept: it finishes as attempt 1.
+      expect(await hive.waitForTask(holder.get('stays')!, { timeoutMs: 20_000 })).toMatchObject({ status: 'completed', attempts: 1, redispatches: 0, assignedTo: 'stays' });
+      // The dead worker's attempt went back to the queue and ran on the live one, from its checkpoint.
+      const redone = await hive.waitForTask(holder.get('gone')!, { timeoutMs: 20_000 });
+      expect(redone).toMatchObject({ status: 'completed', attempts: 2, redispatches: 1, assignedTo: 'stays' });
+      expect((redone.output as { seen: number }).seen).toBeGreaterThan(0);
+    } finally {
+      for (const p of procs.values()) p.kill('SIGKILL');
+    }
+  }, 60_000);
+
   it('outputs that NATS or the store cannot carry fail the attempt with a typed error; malformed messages are refused, not fatal', async () => {
     const { hive, prefix } = await remoteHive();
     await worker(prefix, 'w1', {
@@ -267,6 +302,10 @@ describe('remote workers over NATS JetStream', () => {
     const replay = await openReplay(dataDir);
     try {
       expect((await replay.verify()).inputs).toBeGreaterThan(40);
+      // The inspector's tree shows the worker under its agent, with its host and state.
+      await replay.seek(replay.lastSeq);
+      const tree = actorTree(replay.actors());
+      expect(tree.find((a) => a.address === 'worker:w1')).toMatchObject({ kind: 'worker', status: 'away', parent: 'agent:w1', context: { host: hostname(), pid: process.pid } });
     } finally {
       await replay.close();
     }

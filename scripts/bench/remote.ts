@@ -2,8 +2,8 @@
  * @module Benchmark: remote workers over NATS JetStream on this machine. Throughput (durable, end to
  * end) with 1, 2 and 4 worker processes, for a no-op handler and for one that sleeps 50 ms, next to
  * the same work in process (as many agents as workers, the same slots each); and the latency a
- * remote attempt adds to post -> complete on an idle hive (p50, p99). CPU use of the hive, the
- * workers and nats-server during each run says where the limit is.
+ * remote attempt adds to post -> complete on an idle hive (p50, p99). CPU milliseconds per task
+ * of the hive, nats-server and the workers say where the limit is.
  * Usage: node --expose-gc --import tsx scripts/bench/remote.ts [--remote-tasks 20000] [--remote-slots 32] [--samples 2000] [--runs 3]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -68,8 +68,12 @@ async function drive(hive: Hive, kind: Kind, pids: number[]): Promise<{ perSec: 
   await finished;
   const s = (performance.now() - t0) / 1000;
   const self = process.cpuUsage(self0);
-  const cpu: Record<string, number> = { hive: (self.user + self.system) / 1e6 / s };
-  pids.forEach((pid, i) => (cpu[i === 0 ? 'nats' : `w${i}`] = (cpuSeconds(pid) - cpu0[i]!) / s));
+  // CPU milliseconds per task: unlike tasks/s, it hardly changes when other programs load the machine.
+  const cpu: Record<string, number> = { hive: (self.user + self.system) / 1e3 / tasks, nats: 0, workers: 0 };
+  pids.forEach((pid, i) => {
+    const key = i === 0 ? 'nats' : 'workers';
+    cpu[key] = (cpu[key] ?? 0) + ((cpuSeconds(pid) - cpu0[i]!) * 1000) / tasks;
+  });
   return { perSec: tasks / s, cpu };
 }
 
@@ -126,14 +130,14 @@ if (!findNatsServer()) {
   rows.push({ bench: 'remote', figure: 'every figure', skipped: 'nats-server is not installed (apt-get install nats-server)' });
 } else {
   const nats = await startNatsServer();
-  const fmtCpu = (cpu: Record<string, number>) => Object.entries(cpu).map(([k, v]) => `${k} ${Math.round(v * 100)}%`).join(', ');
+  const fmtCpu = (cpu: Record<string, number>) => `cpu ms/task: ${Object.entries(cpu).filter(([k, v]) => v > 0 || k === 'hive').map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`;
   try {
     for (const kind of kinds) {
       for (const workers of [0, 1, 2, 4]) {
         const r = await repeat(runs, () => throughput(nats, kind, workers));
         const best = r.find((x) => x.perSec === median(r.map((y) => y.perSec))) ?? r[0]!;
         const what = workers === 0 ? `in process (4 agents x ${slots})` : `${workers} worker process${workers > 1 ? 'es' : ''} x ${slots}`;
-        rows.push({ bench: 'remote', figure: `${kind === 'noop' ? 'no-op' : 'sleep 50 ms'}: ${what}`, value: median(r.map((x) => x.perSec)), unit: 'tasks/s', runs: r.map((x) => x.perSec), note: `cpu ${fmtCpu(best.cpu)}` });
+        rows.push({ bench: 'remote', figure: `${kind === 'noop' ? 'no-op' : 'sleep 50 ms'}: ${what}`, value: median(r.map((x) => x.perSec)), unit: 'tasks/s', runs: r.map((x) => x.perSec), note: fmtCpu(best.cpu) });
       }
     }
     const local = await repeat(runs, () => latency(nats, false));

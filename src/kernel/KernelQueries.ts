@@ -57,11 +57,14 @@ export abstract class KernelQueries {
     return this.storeRef.getActor(address(parsed.kind, parsed.id));
   }
 
-  /** Addresses of the actors in memory now (coordinator, agents, live tasks). */
+  /** Addresses of the actors in memory now (coordinator, agents, live tasks, then any other kind). */
   hostedAddresses(): string[] {
     const out: string[] = [coordinatorAddress];
     for (const id of this.core.actors.get('agent')!.keys()) out.push(agentAddress(id));
     for (const id of this.core.actors.get('task')!.keys()) out.push(taskAddress(id));
+    for (const [kind, actors] of this.core.actors) {
+      if (kind !== 'coordinator' && kind !== 'agent' && kind !== 'task') for (const id of actors.keys()) out.push(address(kind, id));
+    }
     return out;
   }
 
