@@ -16,5 +16,8 @@ const worker = await runWorker({
   logger: pino({ level: 'error' }),
   closeTimeoutMs: 1000,
 });
+// Never outlive the test or harness that started this process.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && process.exit(1), 1000).unref();
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => void worker.close().then(() => process.exit(0)));
