@@ -222,12 +222,20 @@ describe('remote workers over NATS JetStream', () => {
       huge: async () => 'x'.repeat(2 * 1024 * 1024),
       nearLimit: async () => 'y'.repeat(1024 * 1024 - 100),
       bigint: async () => ({ n: 10n }) as never,
+      bigCheckpoint: async (_t, ctx) => {
+        // Within the store's 1 MiB, but not within one NATS message together with its envelope.
+        const err = await ctx.checkpoint('z'.repeat(1024 * 1024 - 10)).catch((e: unknown) => e);
+        return { code: (err as { code?: string }).code ?? null, message: String((err as Error).message) };
+      },
+      hugeError: async () => {
+        throw Object.assign(new Error('e'.repeat(5 * 1024 * 1024)), { code: 'boom' });
+      },
       cyclic: async () => {
         const o: Record<string, unknown> = {};
         o.self = o;
         return o as never;
       },
-    }, { agent: { id: 'w1', capabilities: ['huge', 'nearLimit', 'bigint', 'cyclic'], maxConcurrent: 4, failureThreshold: 100 } });
+    }, { agent: { id: 'w1', capabilities: ['huge', 'nearLimit', 'bigint', 'cyclic', 'bigCheckpoint', 'hugeError'], maxConcurrent: 4, failureThreshold: 100 } });
     const opts = { maxRetries: 0 };
     const [huge, near, big, cyc] = await hive.postTasks(['huge', 'nearLimit', 'bigint', 'cyclic'].map((type) => ({ type, ...opts })));
     const settled = await Promise.all([huge, near, big, cyc].map((t) => hive.waitForTask(t!.id, { timeoutMs: 10_000 })));
@@ -239,6 +247,11 @@ describe('remote workers over NATS JetStream', () => {
     ]);
     expect(settled[0]!.error!.message).toMatch(/at most 1048576 are allowed/);
     expect(settled[2]!.error!.message).toMatch(/bigint/);
+    const [cp, err] = await hive.postTasks([{ type: 'bigCheckpoint', ...opts }, { type: 'hugeError', ...opts }]);
+    expect((await hive.waitForTask(cp!.id, { timeoutMs: 10_000 })).output).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/max_payload/) });
+    const failed = await hive.waitForTask(err!.id, { timeoutMs: 10_000 });
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'boom' } });
+    expect(failed.error!.message).toHaveLength(10_000);
 
     // A buggy or hostile client talking to the hive directly.
     const nc = await connect({ servers: nats.url });

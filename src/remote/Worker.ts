@@ -148,9 +148,13 @@ class Worker implements RemoteWorker {
 
   /** Asks the hive, again and again while it does not answer (it may be restarting, or NATS may be). */
   private async rpc<Op extends HiveOp>(op: Op, body: Requests[Op], keepTrying: () => boolean = () => this.state !== 'closed'): Promise<Replies[Op]> {
+    const data = JSON.stringify(body);
+    const size = Buffer.byteLength(data);
+    // Asking again would never help a message NATS refuses to carry.
+    if (size > this.maxPayload) throw new ValidationError(op, `is ${size} bytes; NATS carries at most ${this.maxPayload} bytes per message (max_payload)`);
     for (let delay = 25; ; delay = Math.min(delay * 2, 1000)) {
       try {
-        const m = await this.nc.request(this.s.hive(op), JSON.stringify(body), { timeout: 5000 });
+        const m = await this.nc.request(this.s.hive(op), data, { timeout: 5000 });
         const r = parseBody(`${op} reply`, m.data) as Reply<Replies[Op]>;
         if (r.ok) return r;
         if (!transient.has(r.error.code)) throw r.error.code === 'worker_refused' ? new WorkerRefusedError(this.agentId, r.error.message) : new HiveError(r.error.code as HiveErrorCode, r.error.message);
@@ -299,14 +303,20 @@ class Worker implements RemoteWorker {
         if (note !== undefined) checkJson('progress note', note);
         if (signal.aborted) return;
         keepAlive(run.msg);
-        const r = await this.rpc('progress', { ...ids, pct, ...(note !== undefined ? { note } : {}) }, () => !signal.aborted && this.state !== 'closed').catch(() => ({ current: true }));
+        const r = await this.rpc('progress', { ...ids, pct, ...(note !== undefined ? { note } : {}) }, () => !signal.aborted && this.state !== 'closed').catch((err: unknown) => {
+          if (isHiveError(err, 'invalid_input')) throw err;
+          return { current: true }; // the attempt ended or the worker is closing
+        });
         if (!r.current) superseded();
       },
       checkpoint: async (state) => {
         checkJson('checkpoint', state);
         if (signal.aborted) throw new AttemptSupersededError(task.id, run.attempt);
         keepAlive(run.msg);
-        const r = await this.rpc('checkpoint', { ...ids, state }, () => !signal.aborted && this.state !== 'closed').catch(() => ({ stored: false }));
+        const r = await this.rpc('checkpoint', { ...ids, state }, () => !signal.aborted && this.state !== 'closed').catch((err: unknown) => {
+          if (isHiveError(err, 'invalid_input')) throw err;
+          return { stored: false };
+        });
         if (!r.stored) throw superseded();
       },
     };
@@ -314,7 +324,12 @@ class Worker implements RemoteWorker {
     try {
       outcome = this.outputOutcome(await handler(task, ctx));
     } catch (err) {
-      outcome = err instanceof TaskRejectedError ? { type: 'rejected', reason: err.message } : { type: 'failed', error: describeError(err) };
+      // Messages are cut to what the hive keeps, so an outcome always fits in one NATS message.
+      if (err instanceof TaskRejectedError) outcome = { type: 'rejected', reason: err.message.slice(0, 10_000) || 'rejected' };
+      else {
+        const e = describeError(err);
+        outcome = { type: 'failed', error: { code: e.code.slice(0, 200), message: e.message.slice(0, 10_000) } };
+      }
     }
     return signal.aborted ? undefined : outcome;
   }
