@@ -201,6 +201,9 @@ export class RemoteHub implements RemoteEffects {
       reply = JSON.stringify({ ok: false, error: { code: isHiveError(err) ? err.code : 'internal', message: (err as Error)?.message ?? String(err) } });
     }
     if (this.closed || !msg.reply) return;
+    if (Buffer.byteLength(reply) > this.maxPayload) {
+      reply = JSON.stringify({ ok: false, error: { code: 'invalid_input', message: `the answer to ${op} would take ${Buffer.byteLength(reply)} bytes; NATS carries at most ${this.maxPayload} per message (max_payload)` } });
+    }
     try {
       msg.respond(encoder.encode(reply));
     } catch {
