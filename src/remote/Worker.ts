@@ -8,15 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import type { Json } from '../../machines/types.js';
-import { describeError, outputOutcome, readVerdict } from '../effects/outcomes.js';
-import type { HandlerContext } from '../effects/types.js';
-import { AttemptSupersededError, HiveError, isHiveError, RemoteUnavailableError, TaskRejectedError, ValidationError, WorkerRefusedError, type HiveErrorCode } from '../errors.js';
-import { checkJson } from '../validate.js';
+import { HiveError, isHiveError, RemoteUnavailableError, ValidationError, WorkerRefusedError, type HiveErrorCode } from '../errors.js';
 import type { TaskView } from '../views.js';
 import type { CompiledWorkerOptions } from './compileWorkerOptions.js';
-import { parseBody, protocolVersion, subjects, type ControlMessage, type HiveOp, type Outcome, type Replies, type Reply, type Requests, type Subjects, type WorkMessage } from './protocol.js';
+import { parseBody, protocolVersion, subjects, type ControlMessage, type HiveOp, type Replies, type Reply, type Requests, type Subjects, type WorkMessage } from './protocol.js';
 import { ackWaitMs, ensureConsumer, ensureWorkStream } from './workStream.js';
+import { keepAlive, runAttempt, runVerifier, type AttemptDeps, type Run } from './workerAttempt.js';
 
 /** A running remote worker. */
 export interface RemoteWorker {
@@ -31,11 +28,6 @@ export interface RemoteWorker {
   close(): Promise<void>;
 }
 
-interface Run {
-  attempt: number;
-  msg: JsMsg;
-  controller: AbortController;
-}
 
 /** Errors the hive answers while it cannot take input now: ask again later. */
 const transient = new Set(['hive_closed', 'store_failure', 'internal']);
@@ -49,14 +41,7 @@ const settle = (m: JsMsg, how: 'ack' | 'term') => {
     // closing
   }
 };
-/** Tells JetStream the attempt is still being worked on; while reconnecting the next call does. */
-const keepAlive = (m: JsMsg) => {
-  try {
-    m.working();
-  } catch {
-    // reconnecting
-  }
-};
+
 
 /**
  * Connects, registers and starts pulling work. Rejects with `RemoteUnavailableError` when NATS
@@ -112,7 +97,20 @@ class Worker implements RemoteWorker {
     this.logger = o.logger.child({ worker: o.agent.id, instance: this.instance });
     this.stopped = new Promise((r) => (this.resolveStopped = r));
     this.maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+    this.attemptDeps = {
+      agentId: this.agentId,
+      instance: this.instance,
+      handlers: o.handlers,
+      verifiers: o.verifiers,
+      logger: this.logger,
+      maxPayload: this.maxPayload,
+      ask: (op, body, keepTrying) => this.rpc(op, body, keepTrying),
+      closed: () => this.state === 'closed',
+    };
   }
+
+  /** What running one attempt needs from this worker. */
+  private readonly attemptDeps: AttemptDeps;
 
   get running(): number {
     return this.runs.size;
@@ -267,7 +265,7 @@ class Worker implements RemoteWorker {
       settle(run.msg, 'ack');
       return;
     }
-    const outcome = w.kind === 'verify' ? await this.verify(task) : await this.execute(task, run);
+    const outcome = w.kind === 'verify' ? await runVerifier(this.attemptDeps, task) : await runAttempt(this.attemptDeps, task, run);
     if (outcome) {
       try {
         await this.rpc('outcome', { agentId: this.agentId, instance: this.instance, taskId: w.taskId, attempt: w.attempt, outcome });
@@ -278,82 +276,6 @@ class Worker implements RemoteWorker {
     if (this.runs.get(key) === run) this.runs.delete(key);
     // Acknowledged only now: the hive journaled the outcome (or the attempt ended without one).
     settle(run.msg, 'ack');
-  }
-
-  /** Runs the handler; resolves with the outcome to send, or undefined when the attempt was aborted. */
-  private async execute(task: TaskView, run: Run): Promise<Outcome | undefined> {
-    const handler = this.o.handlers.get(task.type);
-    if (!handler) return { type: 'rejected', reason: `worker ${this.agentId} has no handler for task type ${JSON.stringify(task.type)}` };
-    const { signal } = run.controller;
-    const ids = { agentId: this.agentId, instance: this.instance, taskId: task.id, attempt: run.attempt };
-    const superseded = () => {
-      run.controller.abort(new AttemptSupersededError(task.id, run.attempt));
-      return new AttemptSupersededError(task.id, run.attempt);
-    };
-    const ctx: HandlerContext = {
-      signal,
-      attempt: run.attempt,
-      agentId: this.agentId,
-      taskId: task.id,
-      lastCheckpoint: task.checkpoint,
-      logger: this.logger.child({ task: task.id, attempt: run.attempt }),
-      progress: async (pct, note) => {
-        if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100) throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${String(pct)}`);
-        if (note !== undefined && typeof note !== 'string') throw new ValidationError('progress', 'note must be a string');
-        if (note !== undefined) checkJson('progress note', note);
-        if (signal.aborted) return;
-        keepAlive(run.msg);
-        const r = await this.rpc('progress', { ...ids, pct, ...(note !== undefined ? { note } : {}) }, () => !signal.aborted && this.state !== 'closed').catch((err: unknown) => {
-          if (isHiveError(err, 'invalid_input')) throw err;
-          return { current: true }; // the attempt ended or the worker is closing
-        });
-        if (!r.current) superseded();
-      },
-      checkpoint: async (state) => {
-        checkJson('checkpoint', state);
-        if (signal.aborted) throw new AttemptSupersededError(task.id, run.attempt);
-        keepAlive(run.msg);
-        const r = await this.rpc('checkpoint', { ...ids, state }, () => !signal.aborted && this.state !== 'closed').catch((err: unknown) => {
-          if (isHiveError(err, 'invalid_input')) throw err;
-          return { stored: false };
-        });
-        if (!r.stored) throw superseded();
-      },
-    };
-    let outcome: Outcome;
-    try {
-      outcome = this.outputOutcome(await handler(task, ctx));
-    } catch (err) {
-      // Messages are cut to what the hive keeps, so an outcome always fits in one NATS message.
-      if (err instanceof TaskRejectedError) outcome = { type: 'rejected', reason: err.message.slice(0, 10_000) || 'rejected' };
-      else {
-        const e = describeError(err);
-        outcome = { type: 'failed', error: { code: e.code.slice(0, 200), message: e.message.slice(0, 10_000) } };
-      }
-    }
-    return signal.aborted ? undefined : outcome;
-  }
-
-  /** The output as the hive will journal it; anything NATS or the store cannot carry fails the attempt with a typed error. */
-  private outputOutcome(output: unknown): Outcome {
-    const o = outputOutcome(output);
-    if (!o.ok) return { type: 'failed', error: o.error };
-    const size = Buffer.byteLength(JSON.stringify(o.output));
-    if (size > this.maxPayload - 1024) {
-      return { type: 'failed', error: { code: 'output_too_large', message: `the output is ${size} bytes of JSON; NATS carries at most ${this.maxPayload} bytes per message (max_payload)` } };
-    }
-    return { type: 'succeeded', output: o.output as Json };
-  }
-
-  private async verify(task: TaskView): Promise<Outcome> {
-    const verifier = this.o.verifiers.get(task.type);
-    if (!verifier) return { type: 'verified', ok: false, reason: `worker ${this.agentId} has no verifier for task type ${JSON.stringify(task.type)}` };
-    try {
-      const v = readVerdict(await verifier(task));
-      return v.ok ? { type: 'verified', ok: true } : { type: 'verified', ok: false, reason: v.reason };
-    } catch (err) {
-      return { type: 'verified', ok: false, reason: `the verifier threw: ${(err as Error)?.message ?? String(err)}` };
-    }
   }
 
   // ---------------------------------------------------------------- stopping
