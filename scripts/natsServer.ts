@@ -14,8 +14,8 @@ export interface NatsServer {
   port: number;
   /** The server process's pid now (it changes with a restart). */
   readonly pid: number;
-  /** Kills the server (SIGKILL by default) and starts it again on the same port and store. */
-  restart(signal?: NodeJS.Signals): Promise<void>;
+  /** Kills the server (SIGKILL by default) and starts it again on the same port and store, after `downMs`. */
+  restart(signal?: NodeJS.Signals, downMs?: number): Promise<void>;
   /** Stops the server and removes its store. */
   stop(): Promise<void>;
 }
@@ -83,9 +83,10 @@ export async function startNatsServer(): Promise<NatsServer> {
     get pid() {
       return proc!.pid!;
     },
-    async restart(signal = 'SIGKILL') {
+    async restart(signal = 'SIGKILL', downMs = 0) {
       proc!.kill(signal);
       await exited(proc!);
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
       proc = await launch(bin, port, storeDir);
     },
     async stop() {

@@ -216,6 +216,30 @@ describe('remote workers over NATS JetStream', () => {
     }
   }, 60_000);
 
+  it('a NATS outage longer than workerTimeoutMs loses no worker: the hive heard nobody, so nobody was silent', async () => {
+    const { hive, prefix } = await remoteHive();
+    const lost: unknown[] = [];
+    hive.on('agent.lost', (e) => lost.push(e));
+    const steps = gate();
+    await worker(prefix, 'w1', {
+      long: async (_t, ctx) => {
+        for (let i = 1; i <= 20; i++) {
+          await sleep(150);
+          await ctx.checkpoint({ i });
+          if (i === 2) steps.open();
+        }
+        return 'through';
+      },
+    });
+    const t = await hive.postTask({ type: 'long' });
+    await steps.promise;
+    await nats.restart('SIGKILL', 3000);
+    expect(await hive.waitForTask(t.id, { timeoutMs: 20_000 })).toMatchObject({ status: 'completed', output: 'through', attempts: 1, checkpoint: { i: 20 } });
+    await sleep(500);
+    expect(lost).toEqual([]);
+    expect(await hive.getAgent('w1')).toMatchObject({ status: 'idle', remote: { status: 'online' } });
+  }, 40_000);
+
   it('outputs that NATS or the store cannot carry fail the attempt with a typed error; malformed messages are refused, not fatal', async () => {
     const { hive, prefix } = await remoteHive();
     await worker(prefix, 'w1', {
