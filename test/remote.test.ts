@@ -240,6 +240,26 @@ describe('remote workers over NATS JetStream', () => {
     expect(await hive.getAgent('w1')).toMatchObject({ status: 'idle', remote: { status: 'online' } });
   }, 40_000);
 
+  it('a heartbeat that went down with the old hive does not hold back the next: the reopened hive keeps the worker', async () => {
+    const dataDir = tempDir();
+    const first = await remoteHive({ dataDir });
+    await worker(first.prefix, 'w1', { job: async () => 'ok' });
+    await first.hive.close();
+    // The dead hive took a heartbeat and never answered it: a subscriber that swallows them.
+    const nc = await connect({ servers: nats.url });
+    const swallowed: number[] = [];
+    const sub = nc.subscribe(`${first.prefix}.hive.heartbeat`, { callback: () => swallowed.push(Date.now()) });
+    await until(() => swallowed.length > 0, 5000);
+    sub.unsubscribe();
+    await nc.close();
+    const hive = await openHive({ dataDir, nats: { servers: nats.url, prefix: first.prefix, workerTimeoutMs: 2000 } });
+    const lost: unknown[] = [];
+    hive.on('agent.lost', (e) => lost.push(e));
+    await sleep(3500);
+    expect(lost).toEqual([]);
+    expect(await hive.getAgent('w1')).toMatchObject({ status: 'idle', remote: { status: 'online' } });
+  }, 30_000);
+
   it('outputs that NATS or the store cannot carry fail the attempt with a typed error; malformed messages are refused, not fatal', async () => {
     const { hive, prefix } = await remoteHive();
     await worker(prefix, 'w1', {

@@ -145,14 +145,14 @@ class Worker implements RemoteWorker {
   // ---------------------------------------------------------------- talking to the hive
 
   /** Asks the hive, again and again while it does not answer (it may be restarting, or NATS may be). */
-  private async rpc<Op extends HiveOp>(op: Op, body: Requests[Op], keepTrying: () => boolean = () => this.state !== 'closed'): Promise<Replies[Op]> {
+  private async rpc<Op extends HiveOp>(op: Op, body: Requests[Op], keepTrying: () => boolean = () => this.state !== 'closed', timeoutMs = 5000): Promise<Replies[Op]> {
     const data = JSON.stringify(body);
     const size = Buffer.byteLength(data);
     // Asking again would never help a message NATS refuses to carry.
     if (size > this.maxPayload) throw new ValidationError(op, `is ${size} bytes; NATS carries at most ${this.maxPayload} bytes per message (max_payload)`);
     for (let delay = 25; ; delay = Math.min(delay * 2, 1000)) {
       try {
-        const m = await this.nc.request(this.s.hive(op), data, { timeout: 5000 });
+        const m = await this.nc.request(this.s.hive(op), data, { timeout: timeoutMs });
         const r = parseBody(`${op} reply`, m.data) as Reply<Replies[Op]>;
         if (r.ok) return r;
         if (!transient.has(r.error.code)) throw r.error.code === 'worker_refused' ? new WorkerRefusedError(this.agentId, r.error.message) : new HiveError(r.error.code as HiveErrorCode, r.error.message);
@@ -191,7 +191,9 @@ class Worker implements RemoteWorker {
   private async heartbeat(): Promise<void> {
     let status: Replies['heartbeat']['status'];
     try {
-      status = (await this.rpc('heartbeat', { agentId: this.agentId, instance: this.instance }, () => false)).status;
+      // A heartbeat lost with a hive that died (or a NATS restart) must not hold back the next one:
+      // waiting out a long request timeout would look like silence to the restarted hive.
+      status = (await this.rpc('heartbeat', { agentId: this.agentId, instance: this.instance }, () => false, this.heartbeatMs)).status;
     } catch {
       return; // no hive or no NATS right now; the next beat asks again
     }
