@@ -248,7 +248,7 @@ describe('remote workers over NATS JetStream', () => {
     // The dead hive took a heartbeat and never answered it: a subscriber that swallows them.
     const nc = await connect({ servers: nats.url });
     const swallowed: number[] = [];
-    const sub = nc.subscribe(`${first.prefix}.hive.heartbeat`, { callback: () => swallowed.push(Date.now()) });
+    const sub = nc.subscribe(`${first.prefix}.hive.heartbeat`, { callback: () => void swallowed.push(Date.now()) });
     await until(() => swallowed.length > 0, 5000);
     sub.unsubscribe();
     await nc.close();
