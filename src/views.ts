@@ -1,7 +1,7 @@
 /** @module Public views of tasks and agents, derived from actor snapshots. */
 import type { AgentContext } from '../machines/agent.js';
 import type { TaskContext } from '../machines/task.js';
-import type { WorkerContext } from '../machines/worker.js';
+import type { RemoteWorkerContext } from '../machines/remoteWorker.js';
 import type { AgentPriority, AgentStatus, Json, TaskError, TaskStatus } from '../machines/types.js';
 
 export interface TaskView {
@@ -104,7 +104,7 @@ export function toTaskView(status: string, c: TaskContext): TaskView {
   });
 }
 
-export function toAgentView(status: string, c: AgentContext, worker?: { status: string; context: WorkerContext }): AgentView {
+export function toAgentView(status: string, c: AgentContext, worker?: { status: string; context: RemoteWorkerContext }): AgentView {
   return defined({
     id: c.id,
     name: c.name,

@@ -362,7 +362,7 @@ describe('remote workers over NATS JetStream', () => {
       // The inspector's tree shows the worker under its agent, with its host and state.
       await replay.seek(replay.lastSeq);
       const tree = actorTree(replay.actors());
-      expect(tree.find((a) => a.address === 'worker:w1')).toMatchObject({ kind: 'worker', status: 'away', parent: 'agent:w1', context: { host: hostname(), pid: process.pid } });
+      expect(tree.find((a) => a.address === 'remote:w1')).toMatchObject({ kind: 'remote', status: 'away', parent: 'agent:w1', context: { host: hostname(), pid: process.pid } });
     } finally {
       await replay.close();
     }

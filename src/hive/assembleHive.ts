@@ -3,7 +3,7 @@
  * the one ordered list of closers that takes them down in reverse.
  */
 import type { Logger } from 'pino';
-import { workerAddress } from '../../machines/address.js';
+import { remoteAddress } from '../../machines/address.js';
 import { Executor } from '../effects/Executor.js';
 import type { Handler } from '../effects/types.js';
 import { startInspector, type InspectorServer } from '../inspect/InspectorServer.js';
@@ -49,7 +49,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       verifierFor: (type) => o.verifiers.get(type),
       logger,
     });
-    const router = new EffectRouter(executor, (id) => kernel!.actorSnapshot(workerAddress(id)) !== undefined, logger);
+    const router = new EffectRouter(executor, (id) => kernel!.actorSnapshot(remoteAddress(id)) !== undefined, logger);
     kernel = new Kernel({ store, clock: o.clock, logger, effects: router, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs });
     const k = kernel;
     closers.push(() => k.close());

@@ -242,7 +242,7 @@ export async function startInspector(source: InspectorSource, options: Inspector
     serial(async () => {
       await replay.seek(replay.lastSeq);
       for (const a of actorTree(replay.actors())) {
-        const machine = (['coordinator', 'agent', 'worker'] as const).find((k) => k === a.kind) ?? 'task';
+        const machine = (['coordinator', 'agent', 'remote'] as const).find((k) => k === a.kind) ?? 'task';
         const record: InspectionRecord = { kind: 'actor.restored', seq: replay.position, at: 0, replaying: true, address: a.address, parent: a.kind === 'coordinator' ? '' : a.parent, machine, state: a.status };
         for (const m of toStatelyMessages(record, () => a.context)) ws.send(JSON.stringify(m));
       }

@@ -18,7 +18,7 @@ export function actorTree(actors: ActorState[]): TreeActor[] {
     const c = ((a.snapshot as { context?: Record<string, unknown> }).context ?? {}) as Record<string, unknown>;
     let parent = '';
     if (a.kind === 'agent') parent = typeof c.parentId === 'string' ? `agent:${c.parentId}` : 'coordinator';
-    else if (a.kind === 'worker') parent = `agent:${String(c.agentId)}`;
+    else if (a.kind === 'remote') parent = `agent:${String(c.agentId)}`;
     else if (a.kind === 'task') parent = typeof c.assignedTo === 'string' && c.assignedTo !== '' ? `agent:${c.assignedTo}` : 'coordinator';
     return { address: a.address, kind: a.kind, status: a.status, parent, context: c };
   });

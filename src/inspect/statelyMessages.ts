@@ -3,14 +3,14 @@ import type { AnyStateMachine } from 'xstate';
 import { agentMachine } from '../../machines/agent.js';
 import { coordinatorMachine } from '../../machines/coordinator.js';
 import { taskMachine } from '../../machines/task.js';
-import { workerMachine } from '../../machines/worker.js';
+import { remoteWorkerMachine } from '../../machines/remoteWorker.js';
 import { coordinatorAddress } from '../../machines/types.js';
 import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.js';
 
 /** The @statelyai/inspect message format version we produce (its package version, which it stamps in `_version`). */
 export const statelyInspectVersion = '0.7.2';
 
-export const machinesByName: Record<MachineName, AnyStateMachine> = { task: taskMachine, agent: agentMachine, coordinator: coordinatorMachine, worker: workerMachine };
+export const machinesByName: Record<MachineName, AnyStateMachine> = { task: taskMachine, agent: agentMachine, coordinator: coordinatorMachine, remote: remoteWorkerMachine };
 
 interface Base {
   sessionId: string;

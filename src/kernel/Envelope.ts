@@ -3,13 +3,13 @@ import type { Address } from '../../machines/address.js';
 import type { AgentEvent } from '../../machines/agent.js';
 import type { CoordinatorEvent } from '../../machines/coordinator.js';
 import type { TaskEvent } from '../../machines/task.js';
-import type { WorkerEvent } from '../../machines/worker.js';
+import type { RemoteWorkerEvent } from '../../machines/remoteWorker.js';
 
 /** Senders that are not actors: a journaled API input, a durable timer, the kernel itself. */
 export type Origin = Address | 'input' | 'timer' | 'kernel';
 
 /** Every event an actor can receive; each carries the time of the input that caused it. */
-export type KernelEvent = TaskEvent | AgentEvent | CoordinatorEvent | WorkerEvent;
+export type KernelEvent = TaskEvent | AgentEvent | CoordinatorEvent | RemoteWorkerEvent;
 
 export interface Envelope {
   from: Origin;

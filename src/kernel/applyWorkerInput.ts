@@ -4,16 +4,16 @@
  * attempts back (`attempt.lost`: they resume from their last checkpoint); a loss puts the agent in
  * `error`, a leave pauses it, and a rejoin makes it available again.
  */
-import { agentAddress, taskAddress, workerAddress } from '../../machines/address.js';
+import { agentAddress, taskAddress, remoteAddress } from '../../machines/address.js';
 import type { AgentContext } from '../../machines/agent.js';
 import type { TaskContext } from '../../machines/task.js';
-import type { WorkerContext } from '../../machines/worker.js';
+import type { RemoteWorkerContext } from '../../machines/remoteWorker.js';
 import { statusOf } from './ActorKind.js';
 import type { Input } from './inputs.js';
 import type { KernelCore } from './KernelCore.js';
 
-type WorkerInput = Extract<Input, { type: `worker.${string}` }>;
-type Handler<T extends WorkerInput['type']> = (core: KernelCore, input: Extract<WorkerInput, { type: T }>) => unknown;
+type RemoteWorkerInput = Extract<Input, { type: `worker.${string}` }>;
+type Handler<T extends RemoteWorkerInput['type']> = (core: KernelCore, input: Extract<RemoteWorkerInput, { type: T }>) => unknown;
 
 /** What a `worker.register` input did: the hub answers the worker with it. */
 export type RegisterResult = 'registered' | 'rejoined' | 'refused';
@@ -38,29 +38,29 @@ const agentStatus = (core: KernelCore, id: string) => {
 };
 
 /** A worker input for a session that is not the current one (an old process) changes nothing. */
-function currentSession(core: KernelCore, agentId: string, instance: string): { status: string; context: WorkerContext } | undefined {
-  const snap = core.current('worker', agentId);
-  if (!snap || (snap.context as WorkerContext).instance !== instance) return undefined;
-  return { status: statusOf(snap), context: snap.context as WorkerContext };
+function currentSession(core: KernelCore, agentId: string, instance: string): { status: string; context: RemoteWorkerContext } | undefined {
+  const snap = core.current('remote', agentId);
+  if (!snap || (snap.context as RemoteWorkerContext).instance !== instance) return undefined;
+  return { status: statusOf(snap), context: snap.context as RemoteWorkerContext };
 }
 
-export const workerInputHandlers: { [T in WorkerInput['type']]: Handler<T> } = {
+export const workerInputHandlers: { [T in RemoteWorkerInput['type']]: Handler<T> } = {
   'worker.register': (core, { agent, worker }): RegisterResult => {
     const id = agent.id;
     if (!core.current('agent', id)) {
       const order = orderOf(core.seq);
       core.create('agent', id, { ...agent, order, at: core.at });
-      core.create('worker', id, { ...worker, agentId: id, order, at: core.at });
+      core.create('remote', id, { ...worker, agentId: id, order, at: core.at });
       core.scheduleNeeded = true;
       return 'registered';
     }
-    const before = core.current('worker', id);
+    const before = core.current('remote', id);
     if (!before) return 'refused'; // an in-process agent has this id (the hub refuses before journaling)
-    const w = before.context as WorkerContext;
+    const w = before.context as RemoteWorkerContext;
     if (w.instance !== worker.instance) loseAttempts(core, id);
     const status = agentStatus(core, id);
     if (status === 'error' || (status === 'paused' && w.pausedAgent)) core.deliver(agentAddress(id), { type: 'agent.resume', at: core.at }, 'input');
-    core.deliver(workerAddress(id), { type: 'worker.join', ...worker, at: core.at }, 'input');
+    core.deliver(remoteAddress(id), { type: 'worker.join', ...worker, at: core.at }, 'input');
     return 'rejoined';
   },
   'worker.leave': (core, { agentId, instance }) => {
@@ -70,7 +70,7 @@ export const workerInputHandlers: { [T in WorkerInput['type']]: Handler<T> } = {
     const status = agentStatus(core, agentId);
     const pausedAgent = status === 'idle' || status === 'busy';
     if (pausedAgent) core.deliver(agentAddress(agentId), { type: 'agent.pause', at: core.at }, 'input');
-    core.deliver(workerAddress(agentId), { type: 'worker.leave', instance, pausedAgent, at: core.at }, 'input');
+    core.deliver(remoteAddress(agentId), { type: 'worker.leave', instance, pausedAgent, at: core.at }, 'input');
     return true;
   },
   'worker.lost': (core, { agentId, instance }) => {
@@ -78,7 +78,7 @@ export const workerInputHandlers: { [T in WorkerInput['type']]: Handler<T> } = {
     loseAttempts(core, agentId);
     const status = agentStatus(core, agentId);
     if (status === 'idle' || status === 'busy') core.deliver(agentAddress(agentId), { type: 'hive.heartbeat.missed', at: core.at }, 'input');
-    core.deliver(workerAddress(agentId), { type: 'worker.lost', instance, at: core.at }, 'input');
+    core.deliver(remoteAddress(agentId), { type: 'worker.lost', instance, at: core.at }, 'input');
     return true;
   },
 };

@@ -2,7 +2,7 @@
 import type { AgentInput } from '../../machines/agent.js';
 import type { TaskInput } from '../../machines/task.js';
 import type { Json, TaskError } from '../../machines/types.js';
-import type { WorkerSession } from '../../machines/worker.js';
+import type { RemoteSession } from '../../machines/remoteWorker.js';
 
 export type TaskSpecRecord = Omit<TaskInput, 'at' | 'waitingOn' | 'order'>;
 export type AgentSpecRecord = Omit<AgentInput, 'at' | 'order'>;
@@ -23,7 +23,7 @@ export type Input =
   | { type: 'timer.fired'; timerId: string }
   | { type: 'hive.prune'; before: number; compactJournal?: boolean }
   // Remote workers (src/remote): a process registers (or rejoins), leaves, or falls silent.
-  | { type: 'worker.register'; agent: AgentSpecRecord; worker: WorkerSession }
+  | { type: 'worker.register'; agent: AgentSpecRecord; worker: RemoteSession }
   | { type: 'worker.leave' | 'worker.lost'; agentId: string; instance: string };
 
 /** One journal entry. `at` is the host's clock when the input was accepted. */

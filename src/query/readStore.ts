@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentContext } from '../../machines/agent.js';
 import type { TaskContext } from '../../machines/task.js';
-import type { WorkerContext } from '../../machines/worker.js';
+import type { RemoteWorkerContext } from '../../machines/remoteWorker.js';
 import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../../machines/types.js';
 import { NotFoundError, StoreError } from '../errors.js';
 import { HiveStore } from '../store/HiveStore.js';
@@ -54,8 +54,8 @@ export function openReadStore(dir: string): ReadStore {
     for (const [address, actor] of store.liveActors()) {
       if (actor.kind !== 'agent' || !address.startsWith('agent:')) continue;
       const context = (actor.snapshot as { context: AgentContext }).context;
-      const worker = store.getActor(`worker:${context.id}`);
-      out.push(toAgentView(actor.status, context, worker && { status: worker.status, context: (worker.snapshot as { context: WorkerContext }).context }));
+      const worker = store.getActor(`remote:${context.id}`);
+      out.push(toAgentView(actor.status, context, worker && { status: worker.status, context: (worker.snapshot as { context: RemoteWorkerContext }).context }));
     }
     return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   };

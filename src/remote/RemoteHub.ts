@@ -8,8 +8,8 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { AgentContext } from '../../machines/agent.js';
-import { workerAddress } from '../../machines/address.js';
-import type { WorkerContext } from '../../machines/worker.js';
+import { remoteAddress } from '../../machines/address.js';
+import type { RemoteWorkerContext } from '../../machines/remoteWorker.js';
 import type { Clock } from '../clock.js';
 import { outputOutcome } from '../effects/outcomes.js';
 import { isHiveError, RemoteUnavailableError, ValidationError, WorkerRefusedError } from '../errors.js';
@@ -71,7 +71,7 @@ export class RemoteHub implements RemoteEffects {
     this.s = subjects(o.nats.prefix);
     this.liveness = new Liveness(o.nats.workerTimeoutMs, () => o.clock.now());
     this.maxPayload = nc.info?.max_payload ?? 1024 * 1024;
-    for (const a of o.kernel.hostedAddresses()) if (a.startsWith('worker:')) this.known.add(a.slice('worker:'.length));
+    for (const a of o.kernel.hostedAddresses()) if (a.startsWith('remote:')) this.known.add(a.slice('remote:'.length));
   }
 
   /**
@@ -324,9 +324,9 @@ export class RemoteHub implements RemoteEffects {
     if (this.worker(req.agentId)?.context.instance === req.instance) this.liveness.heard(req.agentId);
   }
 
-  private worker(agentId: string): { status: string; context: WorkerContext } | undefined {
-    const a = this.o.kernel.actorSnapshot(workerAddress(agentId));
-    return a && { status: a.status, context: (a.snapshot as { context: WorkerContext }).context };
+  private worker(agentId: string): { status: string; context: RemoteWorkerContext } | undefined {
+    const a = this.o.kernel.actorSnapshot(remoteAddress(agentId));
+    return a && { status: a.status, context: (a.snapshot as { context: RemoteWorkerContext }).context };
   }
 
   /** Fire and forget: a failure is logged by `submit` (the hive is closing or its store failed). */

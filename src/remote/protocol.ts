@@ -11,7 +11,7 @@
  * - `<p>.agent.<agent>`    core, hive -> worker: abort an attempt (cancel, timeout, reassignment).
  */
 import type { Json, TaskError } from '../../machines/types.js';
-import type { WorkerSession } from '../../machines/worker.js';
+import type { RemoteSession } from '../../machines/remoteWorker.js';
 import { ValidationError } from '../errors.js';
 import { checkId, checkInt, checkKeys, checkName } from '../validate.js';
 import type { TaskView } from '../views.js';
@@ -106,7 +106,7 @@ interface Attempt {
 }
 
 export interface Requests {
-  register: { v: number; agent: RemoteAgentSpec; worker: WorkerSession };
+  register: { v: number; agent: RemoteAgentSpec; worker: RemoteSession };
   heartbeat: { agentId: string; instance: string };
   leave: { agentId: string; instance: string };
   claim: Attempt & { kind: 'execute' | 'verify' };
@@ -178,7 +178,7 @@ export function readRequest<Op extends HiveOp>(op: Op, body: unknown): Requests[
       const w = checkKeys('register.worker', o.worker, ['instance', 'host', 'pid', 'verifies']);
       const verifies = w.verifies;
       if (!Array.isArray(verifies)) throw new ValidationError('register.worker.verifies', 'must be an array of task types');
-      const worker: WorkerSession = {
+      const worker: RemoteSession = {
         instance: checkName('register.worker.instance', w.instance, 100),
         host: checkName('register.worker.host', w.host, 255),
         pid: checkInt('register.worker.pid', w.pid, 0, 2 ** 31),

@@ -11,7 +11,7 @@ import type { KernelStore } from './KernelStore.js';
 /** Version of the on-disk layout. A directory written by a newer version is refused. */
 export const formatVersion = 1;
 
-export type ActorKind = 'task' | 'agent' | 'coordinator' | 'worker';
+export type ActorKind = 'task' | 'agent' | 'coordinator' | 'remote';
 
 /** An actor as stored: its XState persisted snapshot plus what indexes need. */
 export interface StoredActor {

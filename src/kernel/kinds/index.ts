@@ -4,11 +4,11 @@ import type { ActorKind } from '../ActorKind.js';
 import { agentKind } from './agentKind.js';
 import { coordinatorKind } from './coordinatorKind.js';
 import { taskKind } from './taskKind.js';
-import { workerKind } from './workerKind.js';
+import { remoteWorkerKind } from './remoteWorkerKind.js';
 
 export const kinds: Record<KindName, ActorKind> = {
   task: taskKind as ActorKind,
   agent: agentKind as ActorKind,
   coordinator: coordinatorKind as ActorKind,
-  worker: workerKind as ActorKind,
+  remote: remoteWorkerKind as ActorKind,
 };

@@ -7,7 +7,7 @@ import { assign, emit, setup } from 'xstate';
 import type { Notification } from './types.js';
 
 /** One worker process: a fresh `instance` id per process start. */
-export type WorkerSession = {
+export type RemoteSession = {
   instance: string;
   host: string;
   pid: number;
@@ -15,13 +15,13 @@ export type WorkerSession = {
   verifies: string[];
 };
 
-export interface WorkerInput extends WorkerSession {
+export interface RemoteWorkerInput extends RemoteSession {
   agentId: string;
   order: number;
   at: number;
 }
 
-export interface WorkerContext extends WorkerSession {
+export interface RemoteWorkerContext extends RemoteSession {
   agentId: string;
   order: number;
   joinedAt: number;
@@ -33,36 +33,36 @@ export interface WorkerContext extends WorkerSession {
 }
 
 type At = { at: number };
-export type WorkerEvent =
-  | ({ type: 'worker.join' } & WorkerSession & At)
+export type RemoteWorkerEvent =
+  | ({ type: 'worker.join' } & RemoteSession & At)
   | ({ type: 'worker.leave'; instance: string; pausedAgent: boolean } & At)
   | ({ type: 'worker.lost'; instance: string } & At);
 
-export type WorkerNotification = Notification & { type: 'agent.joined' | 'agent.left' | 'agent.lost'; agentId: string; at: number };
+export type RemoteWorkerNotification = Notification & { type: 'agent.joined' | 'agent.left' | 'agent.lost'; agentId: string; at: number };
 
 /** Everything the worker machine emits: public notifications only. */
-export type WorkerEmitted = WorkerNotification;
+export type RemoteWorkerEmitted = RemoteWorkerNotification;
 
-export const workerMachine = setup({
+export const remoteWorkerMachine = setup({
   types: {
-    context: {} as WorkerContext,
-    input: {} as WorkerInput,
-    events: {} as WorkerEvent,
-    emitted: {} as WorkerEmitted,
+    context: {} as RemoteWorkerContext,
+    input: {} as RemoteWorkerInput,
+    events: {} as RemoteWorkerEvent,
+    emitted: {} as RemoteWorkerEmitted,
   },
   guards: {
     sameInstance: ({ context, event }) => event.instance === context.instance,
   },
   actions: {
     join: assign(({ context, event }) => {
-      const e = event as Extract<WorkerEvent, { type: 'worker.join' }>;
+      const e = event as Extract<RemoteWorkerEvent, { type: 'worker.join' }>;
       const fresh = e.instance !== context.instance;
       return { instance: e.instance, host: e.host, pid: e.pid, verifies: e.verifies, sessions: context.sessions + (fresh ? 1 : 0), joinedAt: fresh ? e.at : context.joinedAt, pausedAgent: false, updatedAt: e.at };
     }),
-    note: emit(({ context, event }, params: { type: WorkerNotification['type'] }) => ({ type: params.type, agentId: context.agentId, host: context.host, instance: context.instance, at: event.at })),
+    note: emit(({ context, event }, params: { type: RemoteWorkerNotification['type'] }) => ({ type: params.type, agentId: context.agentId, host: context.host, instance: context.instance, at: event.at })),
   },
 }).createMachine({
-  id: 'worker',
+  id: 'remote',
   context: ({ input }) => {
     const { at, ...rest } = input;
     return { ...rest, joinedAt: at, updatedAt: at, sessions: 1, pausedAgent: false };
@@ -76,7 +76,7 @@ export const workerMachine = setup({
         'worker.leave': {
           guard: 'sameInstance',
           target: 'away',
-          actions: [assign(({ event }) => ({ pausedAgent: (event as Extract<WorkerEvent, { type: 'worker.leave' }>).pausedAgent, updatedAt: event.at })), { type: 'note', params: { type: 'agent.left' } }],
+          actions: [assign(({ event }) => ({ pausedAgent: (event as Extract<RemoteWorkerEvent, { type: 'worker.leave' }>).pausedAgent, updatedAt: event.at })), { type: 'note', params: { type: 'agent.left' } }],
         },
         'worker.lost': { guard: 'sameInstance', target: 'lost', actions: [assign(({ event }) => ({ updatedAt: event.at })), { type: 'note', params: { type: 'agent.lost' } }] },
       },
