@@ -67,7 +67,11 @@ export type AgentMessage =
   | { type: 'effect.escalate'; agentId: string; taskIds: string[]; reason: string }
   | { type: 'effect.reassign'; taskIds: string[]; reason: string };
 
-export type AgentNotification = Notification & { type: 'agent.registered' | 'agent.failed' | 'agent.error' | 'agent.stopped' | 'agent.restarted'; agentId: string; at: number };
+export type AgentNotification = Notification & {
+  type: 'agent.registered' | 'agent.failed' | 'agent.error' | 'agent.stopped' | 'agent.restarted';
+  agentId: string;
+  at: number;
+};
 
 /** Everything the agent machine emits. */
 export type AgentEmitted = TimerRequest | AgentMessage | AgentNotification;
@@ -101,8 +105,7 @@ export const agentMachine = setup({
         tasks: context.tasks.filter((t) => t !== e.taskId),
         succeeded: context.succeeded + (e.outcome === 'succeeded' ? 1 : 0),
         failed: context.failed + (e.outcome === 'failed' ? 1 : 0),
-        consecutiveFailures:
-          e.outcome === 'failed' ? context.consecutiveFailures + 1 : e.outcome === 'succeeded' ? 0 : context.consecutiveFailures,
+        consecutiveFailures: e.outcome === 'failed' ? context.consecutiveFailures + 1 : e.outcome === 'succeeded' ? 0 : context.consecutiveFailures,
         restarts: e.outcome === 'succeeded' ? 0 : context.restarts,
       };
     }),
@@ -149,10 +152,7 @@ export const agentMachine = setup({
     return { ...rest, load: 0, tasks: [], lastTaskAt: 0, consecutiveFailures: 0, succeeded: 0, failed: 0, restarts: 0, createdAt: at, updatedAt: at };
   },
   initial: 'idle',
-  entry: [
-    emit(({ context }) => ({ type: 'agent.registered', agentId: context.id, name: context.name, at: context.createdAt })),
-    'armHeartbeat',
-  ],
+  entry: [emit(({ context }) => ({ type: 'agent.registered', agentId: context.id, name: context.name, at: context.createdAt })), 'armHeartbeat'],
   on: {
     // In `error` too: no heartbeat to arm there, but availability still follows the process.
     'hive.opened': { actions: 'setRunnable' },

@@ -36,12 +36,7 @@ export function isAvailable(agent: AgentCandidate): boolean {
  * @example candidates.filter(isAvailable).sort(compareAgents)[0]
  */
 export function compareAgents(a: AgentCandidate, b: AgentCandidate): number {
-  return (
-    agentPriorityRank[b.priority] - agentPriorityRank[a.priority] ||
-    a.load - b.load ||
-    a.lastTaskAt - b.lastTaskAt ||
-    a.order - b.order
-  );
+  return agentPriorityRank[b.priority] - agentPriorityRank[a.priority] || a.load - b.load || a.lastTaskAt - b.lastTaskAt || a.order - b.order;
 }
 
 /** Picks the best available agent not in `excluded`, or undefined. */

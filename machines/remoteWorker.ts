@@ -57,9 +57,24 @@ export const remoteWorkerMachine = setup({
     join: assign(({ context, event }) => {
       const e = event as Extract<RemoteWorkerEvent, { type: 'worker.join' }>;
       const fresh = e.instance !== context.instance;
-      return { instance: e.instance, host: e.host, pid: e.pid, verifies: e.verifies, sessions: context.sessions + (fresh ? 1 : 0), joinedAt: fresh ? e.at : context.joinedAt, pausedAgent: false, updatedAt: e.at };
+      return {
+        instance: e.instance,
+        host: e.host,
+        pid: e.pid,
+        verifies: e.verifies,
+        sessions: context.sessions + (fresh ? 1 : 0),
+        joinedAt: fresh ? e.at : context.joinedAt,
+        pausedAgent: false,
+        updatedAt: e.at,
+      };
     }),
-    note: emit(({ context, event }, params: { type: RemoteWorkerNotification['type'] }) => ({ type: params.type, agentId: context.agentId, host: context.host, instance: context.instance, at: event.at })),
+    note: emit(({ context, event }, params: { type: RemoteWorkerNotification['type'] }) => ({
+      type: params.type,
+      agentId: context.agentId,
+      host: context.host,
+      instance: context.instance,
+      at: event.at,
+    })),
   },
 }).createMachine({
   id: 'remote',
@@ -68,7 +83,13 @@ export const remoteWorkerMachine = setup({
     return { ...rest, joinedAt: at, updatedAt: at, sessions: 1, pausedAgent: false };
   },
   initial: 'online',
-  entry: emit(({ context }) => ({ type: 'agent.joined' as const, agentId: context.agentId, host: context.host, instance: context.instance, at: context.joinedAt })),
+  entry: emit(({ context }) => ({
+    type: 'agent.joined' as const,
+    agentId: context.agentId,
+    host: context.host,
+    instance: context.instance,
+    at: context.joinedAt,
+  })),
   states: {
     online: {
       on: {
@@ -76,9 +97,16 @@ export const remoteWorkerMachine = setup({
         'worker.leave': {
           guard: 'sameInstance',
           target: 'away',
-          actions: [assign(({ event }) => ({ pausedAgent: (event as Extract<RemoteWorkerEvent, { type: 'worker.leave' }>).pausedAgent, updatedAt: event.at })), { type: 'note', params: { type: 'agent.left' } }],
+          actions: [
+            assign(({ event }) => ({ pausedAgent: (event as Extract<RemoteWorkerEvent, { type: 'worker.leave' }>).pausedAgent, updatedAt: event.at })),
+            { type: 'note', params: { type: 'agent.left' } },
+          ],
         },
-        'worker.lost': { guard: 'sameInstance', target: 'lost', actions: [assign(({ event }) => ({ updatedAt: event.at })), { type: 'note', params: { type: 'agent.lost' } }] },
+        'worker.lost': {
+          guard: 'sameInstance',
+          target: 'lost',
+          actions: [assign(({ event }) => ({ updatedAt: event.at })), { type: 'note', params: { type: 'agent.lost' } }],
+        },
       },
     },
     away: { on: { 'worker.join': { target: 'online', actions: ['join', { type: 'note', params: { type: 'agent.joined' } }] } } },

@@ -109,7 +109,6 @@ export type TaskEvent =
   | ({ type: 'task.signal'; name: string; value: Json } & At)
   | ({ type: 'attempt.waiting'; attempt: number; name: string; timeoutMs?: number } & At)
   | ({ type: 'hive.signal.timeout'; name: string; until: number } & At)
-
   | ({ type: 'hive.waiting'; waitingFor?: WaitingFor } & At);
 
 /** Messages the task sends to other actors through the kernel. */
@@ -119,7 +118,17 @@ export type TaskMessage =
   | { type: 'effect.requeue'; taskId: string };
 
 export type TaskNotification = {
-  type: 'task.posted' | 'task.assigned' | 'task.started' | 'task.progress' | 'task.retrying' | 'task.retried' | 'task.waiting' | 'task.signalled' | 'task.unassignable' | `task.${TerminalTaskStatus}`;
+  type:
+    | 'task.posted'
+    | 'task.assigned'
+    | 'task.started'
+    | 'task.progress'
+    | 'task.retrying'
+    | 'task.retried'
+    | 'task.waiting'
+    | 'task.signalled'
+    | 'task.unassignable'
+    | `task.${TerminalTaskStatus}`;
   taskId: string;
   at: number;
   taskType?: string;
@@ -162,7 +171,13 @@ export function backoffFor(baseMs: number, failures: number): number {
 
 type Ev<T extends TaskEvent['type']> = Extract<TaskEvent, { type: T }>;
 
-const unassignable = (context: TaskContext, at: number): TaskNotification => ({ type: 'task.unassignable', taskId: context.spec.id, taskType: context.spec.type, waitingFor: context.waitingFor, at });
+const unassignable = (context: TaskContext, at: number): TaskNotification => ({
+  type: 'task.unassignable',
+  taskId: context.spec.id,
+  taskType: context.spec.type,
+  waitingFor: context.waitingFor,
+  at,
+});
 
 /** Outcomes of an attempt that is no longer current (aborted, superseded after a crash) are ignored. */
 function isCurrent(context: TaskContext, event: TaskEvent): boolean {
@@ -224,10 +239,21 @@ export const taskMachine = setup({
     /** One assign for a failed attempt that will be retried: count it, record why, schedule the retry. */
     failToRetry: assign(({ context, event }) => {
       const failures = context.failures + 1;
-      return { failures, error: failureOf(context, event), assignedTo: undefined, updatedAt: event.at, retryAt: event.at + backoffFor(context.spec.backoffMs, failures) };
+      return {
+        failures,
+        error: failureOf(context, event),
+        assignedTo: undefined,
+        updatedAt: event.at,
+        retryAt: event.at + backoffFor(context.spec.backoffMs, failures),
+      };
     }),
     /** One assign for a failed attempt that ends the task. */
-    failToEnd: assign(({ context, event }) => ({ failures: context.failures + 1, error: failureOf(context, event), updatedAt: event.at, finishedAt: event.at })),
+    failToEnd: assign(({ context, event }) => ({
+      failures: context.failures + 1,
+      error: failureOf(context, event),
+      updatedAt: event.at,
+      finishedAt: event.at,
+    })),
     end: assign(({ event }) => ({ updatedAt: event.at, finishedAt: event.at })),
     touch: assign(({ event }) => ({ updatedAt: event.at })),
     reject: assign(({ context, event }) => {
@@ -273,12 +299,28 @@ export const taskMachine = setup({
     armDeadline: enqueueActions(({ context, enqueue }) => {
       const { deadline, id } = context.spec;
       if (deadline === undefined || context.urgent) return;
-      enqueue.emit({ type: 'effect.timer.set', timerId: deadlineTimer(id), due: deadline - urgentWindowMs, target: taskAddress(id), event: { type: 'hive.urgent' } });
+      enqueue.emit({
+        type: 'effect.timer.set',
+        timerId: deadlineTimer(id),
+        due: deadline - urgentWindowMs,
+        target: taskAddress(id),
+        event: { type: 'hive.urgent' },
+      });
     }),
     /** One assign for a manual retry: a fresh set of automatic retries, no agent excluded, dependencies as the kernel found them. */
     retry: assign(({ event }) => {
       const e = event as Ev<'task.retry'>;
-      return { failures: 0, error: undefined, finishedAt: undefined, excluded: [], waitingOn: e.waitingOn, assignedTo: undefined, retryAt: undefined, signalTimeouts: undefined, updatedAt: e.at };
+      return {
+        failures: 0,
+        error: undefined,
+        finishedAt: undefined,
+        excluded: [],
+        waitingOn: e.waitingOn,
+        assignedTo: undefined,
+        retryAt: undefined,
+        signalTimeouts: undefined,
+        updatedAt: e.at,
+      };
     }),
     storeSignal: assign(({ context, event }) => {
       const e = event as Ev<'task.signal'>;
@@ -301,9 +343,17 @@ export const taskMachine = setup({
     armSignalTimeout: enqueueActions(({ context, enqueue }) => {
       const w = context.waitingForSignal;
       if (w?.until === undefined) return;
-      enqueue.emit({ type: 'effect.timer.set', timerId: signalTimer(context.spec.id), due: w.until, target: taskAddress(context.spec.id), event: { type: 'hive.signal.timeout', name: w.name, until: w.until } });
+      enqueue.emit({
+        type: 'effect.timer.set',
+        timerId: signalTimer(context.spec.id),
+        due: w.until,
+        target: taskAddress(context.spec.id),
+        event: { type: 'hive.signal.timeout', name: w.name, until: w.until },
+      });
     }),
-    notifySignal: emit(({ context, event }): TaskNotification => ({ type: 'task.signalled', taskId: context.spec.id, at: event.at, signal: (event as Ev<'task.signal'>).name })),
+    notifySignal: emit(
+      ({ context, event }): TaskNotification => ({ type: 'task.signalled', taskId: context.spec.id, at: event.at, signal: (event as Ev<'task.signal'>).name }),
+    ),
   },
 }).createMachine({
   id: 'task',
@@ -340,7 +390,13 @@ export const taskMachine = setup({
   },
   states: {
     delayed: {
-      entry: emit(({ context }) => ({ type: 'effect.timer.set' as const, timerId: dueTimer(context.spec.id), due: context.spec.runAt ?? 0, target: taskAddress(context.spec.id), event: { type: 'hive.due' as const } })),
+      entry: emit(({ context }) => ({
+        type: 'effect.timer.set' as const,
+        timerId: dueTimer(context.spec.id),
+        due: context.spec.runAt ?? 0,
+        target: taskAddress(context.spec.id),
+        event: { type: 'hive.due' as const },
+      })),
       exit: emit(({ context }) => ({ type: 'effect.timer.cancel' as const, timerId: dueTimer(context.spec.id) })),
       on: {
         'hive.due': { target: 'pending', actions: 'touch' },
@@ -355,7 +411,13 @@ export const taskMachine = setup({
           guard: 'ready',
           target: 'assigned',
           actions: [
-            assign(({ context, event }) => ({ attempt: context.attempt + 1, assignedTo: (event as Ev<'hive.assign'>).agentId, progress: undefined, waitingFor: undefined, updatedAt: event.at })),
+            assign(({ context, event }) => ({
+              attempt: context.attempt + 1,
+              assignedTo: (event as Ev<'hive.assign'>).agentId,
+              progress: undefined,
+              waitingFor: undefined,
+              updatedAt: event.at,
+            })),
             { type: 'notify', params: { type: 'task.assigned' } },
           ],
         },
@@ -390,7 +452,13 @@ export const taskMachine = setup({
         enqueueActions(({ context, event, enqueue }) => {
           const { timeoutMs, id } = context.spec;
           if (timeoutMs === undefined) return;
-          enqueue.emit({ type: 'effect.timer.set', timerId: timeoutTimer(id), due: event.at + timeoutMs, target: taskAddress(id), event: { type: 'hive.timeout', attempt: context.attempt } });
+          enqueue.emit({
+            type: 'effect.timer.set',
+            timerId: timeoutTimer(id),
+            due: event.at + timeoutMs,
+            target: taskAddress(id),
+            event: { type: 'hive.timeout', attempt: context.attempt },
+          });
         }),
         { type: 'notify', params: { type: 'task.started' } },
       ],
@@ -427,7 +495,11 @@ export const taskMachine = setup({
             { type: 'release', params: { outcome: 'returned' } },
             assign(({ event }) => {
               const e = event as Ev<'attempt.waiting'>;
-              return { assignedTo: undefined, updatedAt: e.at, waitingForSignal: e.timeoutMs === undefined ? { name: e.name } : { name: e.name, until: e.at + e.timeoutMs } };
+              return {
+                assignedTo: undefined,
+                updatedAt: e.at,
+                waitingForSignal: e.timeoutMs === undefined ? { name: e.name } : { name: e.name, until: e.at + e.timeoutMs },
+              };
             }),
           ],
         },
@@ -435,7 +507,10 @@ export const taskMachine = setup({
           {
             guard: 'succeededWithVerify',
             target: 'verifying',
-            actions: [{ type: 'release', params: { outcome: 'succeeded' } }, assign(({ event }) => ({ output: (event as Ev<'attempt.succeeded'>).output, error: undefined, updatedAt: event.at }))],
+            actions: [
+              { type: 'release', params: { outcome: 'succeeded' } },
+              assign(({ event }) => ({ output: (event as Ev<'attempt.succeeded'>).output, error: undefined, updatedAt: event.at })),
+            ],
           },
           {
             guard: 'currentAttempt',
@@ -492,7 +567,13 @@ export const taskMachine = setup({
       entry: [
         'armSignalTimeout',
         emit(({ context, event }): TaskNotification => {
-          const n: TaskNotification = { type: 'task.waiting', taskId: context.spec.id, attempt: context.attempt, at: event.at, signal: context.waitingForSignal?.name ?? '' };
+          const n: TaskNotification = {
+            type: 'task.waiting',
+            taskId: context.spec.id,
+            attempt: context.attempt,
+            at: event.at,
+            signal: context.waitingForSignal?.name ?? '',
+          };
           if (context.waitingForSignal?.until !== undefined) n.until = context.waitingForSignal.until;
           return n;
         }),
@@ -534,7 +615,13 @@ export const taskMachine = setup({
     },
     retrying: {
       entry: [
-        emit(({ context }) => ({ type: 'effect.timer.set' as const, timerId: retryTimer(context.spec.id), due: context.retryAt ?? 0, target: taskAddress(context.spec.id), event: { type: 'hive.retry' as const } })),
+        emit(({ context }) => ({
+          type: 'effect.timer.set' as const,
+          timerId: retryTimer(context.spec.id),
+          due: context.retryAt ?? 0,
+          target: taskAddress(context.spec.id),
+          event: { type: 'hive.retry' as const },
+        })),
         emit(({ context, event }) => {
           const n: TaskNotification = { type: 'task.retrying', taskId: context.spec.id, attempt: context.attempt, at: event.at, retryAt: context.retryAt ?? 0 };
           if (context.error) n.error = context.error;

@@ -1,7 +1,18 @@
 /** @module Shared types for the pure machines: ids, JSON values, priorities, effect requests. */
 import type { Address } from './address.js';
 
-export { address, agentAddress, colonyAddress, coordinatorAddress, parseAddress, taskAddress, workerAddress, workerKey, type Address, type KindName } from './address.js';
+export {
+  address,
+  agentAddress,
+  colonyAddress,
+  coordinatorAddress,
+  parseAddress,
+  taskAddress,
+  workerAddress,
+  workerKey,
+  type Address,
+  type KindName,
+} from './address.js';
 
 /** A JSON value: the only kind of data that goes into the journal. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

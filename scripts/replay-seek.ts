@@ -47,17 +47,30 @@ async function generate(): Promise<JournalRecord[]> {
   kernel.recover();
   const agents = 50;
   for (let i = 0; i < agents; i++) {
-    await kernel.submit({ type: 'agent.spawn', agent: { id: `a${i}`, name: `a${i}`, capabilities: ['work'], priority: 'normal', maxConcurrent: 4, level: 1, failureThreshold: 1000 } as never });
+    await kernel.submit({
+      type: 'agent.spawn',
+      agent: { id: `a${i}`, name: `a${i}`, capabilities: ['work'], priority: 'normal', maxConcurrent: 4, level: 1, failureThreshold: 1000 } as never,
+    });
   }
   let n = 0;
   while (store.records.length < total) {
-    const tasks = Array.from({ length: 10 }, () => ({ id: `t${n++}`, type: 'work', input: n, priority: 0, dependsOn: [], maxRetries: 2, backoffMs: 1000, verify: false }));
+    const tasks = Array.from({ length: 10 }, () => ({
+      id: `t${n++}`,
+      type: 'work',
+      input: n,
+      priority: 0,
+      dependsOn: [],
+      maxRetries: 2,
+      backoffMs: 1000,
+      verify: false,
+    }));
     await kernel.submit({ type: 'task.post', tasks });
     const work = pending.splice(0);
     await Promise.all(
       work.map(async (w, i) => {
         if (i % 3 === 0) await kernel.submit({ type: 'attempt.progress', taskId: w.taskId, attempt: w.attempt, pct: 50 });
-        if ((w.attempt === 1 && Number(w.taskId.slice(1)) % 10 === 0)) await kernel.submit({ type: 'attempt.failed', taskId: w.taskId, attempt: w.attempt, error: { code: 'E', message: 'flaky' } });
+        if (w.attempt === 1 && Number(w.taskId.slice(1)) % 10 === 0)
+          await kernel.submit({ type: 'attempt.failed', taskId: w.taskId, attempt: w.attempt, error: { code: 'E', message: 'flaky' } });
         else await kernel.submit({ type: 'attempt.succeeded', taskId: w.taskId, attempt: w.attempt, output: 'ok' });
       }),
     );
@@ -93,7 +106,7 @@ async function main(): Promise<void> {
     }
     global.gc?.();
 
-    let t = performance.now();
+    const t = performance.now();
     const replay = await openReplay(dir, { seekEvery });
     await replay.seek(replay.lastSeq);
     const buildMs = performance.now() - t;
@@ -119,7 +132,17 @@ async function main(): Promise<void> {
     console.log(`seek points every ${seekEvery} inputs: build (one pass over the journal) ${(buildMs / 1000).toFixed(1)} s`);
     console.log(`seek (${seeks} random targets): median ${median.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${times[times.length - 1]!.toFixed(0)} ms`);
     console.log(`memory after build: rss ${mb(mem.rss)} MB, heap used ${mb(mem.heapUsed)} MB; actors at the last point ${live}`);
-    console.log(JSON.stringify({ inputs: last, seekEvery, buildMs: Math.round(buildMs), seekMedianMs: Math.round(median), seekP95Ms: Math.round(p95), rssMB: mb(mem.rss), heapUsedMB: mb(mem.heapUsed) }));
+    console.log(
+      JSON.stringify({
+        inputs: last,
+        seekEvery,
+        buildMs: Math.round(buildMs),
+        seekMedianMs: Math.round(median),
+        seekP95Ms: Math.round(p95),
+        rssMB: mb(mem.rss),
+        heapUsedMB: mb(mem.heapUsed),
+      }),
+    );
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHive } from '../src/index.js';
 
-const { values } = parseArgs({ options: { tasks: { type: 'string', default: '1000000' }, wave: { type: 'string', default: '50000' }, 'no-prune': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { tasks: { type: 'string', default: '1000000' }, wave: { type: 'string', default: '50000' }, 'no-prune': { type: 'boolean', default: false } },
+});
 const total = Number(values.tasks);
 const wave = Number(values.wave);
 const prune = !values['no-prune'];
@@ -48,14 +50,30 @@ try {
     await all;
     if (prune) await hive.prune({ compactJournal: true });
     else await hive.checkpoint();
-    rows.push({ tasks: done + n, dataMB: mb(dirBytes()), storedTasks: (await hive.status()).tasks.total, seconds: Math.round((performance.now() - t0) / 1000) });
+    rows.push({
+      tasks: done + n,
+      dataMB: mb(dirBytes()),
+      storedTasks: (await hive.status()).tasks.total,
+      seconds: Math.round((performance.now() - t0) / 1000),
+    });
     process.stderr.write(`  ${done + n} tasks, ${rows.at(-1)!.dataMB} MB\n`);
   }
   await hive.close();
   console.table(rows);
   const last = rows.at(-1)!;
   const peak = Math.max(...rows.map((r) => r.dataMB));
-  console.log(JSON.stringify({ bench: 'retention', prune, tasks: total, wave, finalDataMB: last.dataMB, peakDataMB: peak, firstWaveDataMB: rows[0]!.dataMB, seconds: last.seconds }));
+  console.log(
+    JSON.stringify({
+      bench: 'retention',
+      prune,
+      tasks: total,
+      wave,
+      finalDataMB: last.dataMB,
+      peakDataMB: peak,
+      firstWaveDataMB: rows[0]!.dataMB,
+      seconds: last.seconds,
+    }),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

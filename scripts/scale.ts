@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHive } from '../src/index.js';
 
-const { values } = parseArgs({ options: { tasks: { type: 'string', default: '100000' }, agents: { type: 'string', default: '8' }, batch: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: { tasks: { type: 'string', default: '100000' }, agents: { type: 'string', default: '8' }, batch: { type: 'string', default: '1000' } },
+});
 const total = Number(values.tasks);
 const agents = Number(values.agents);
 const batch = Number(values.batch);
@@ -41,7 +43,16 @@ try {
   const status = await hive.status();
   await hive.close();
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  const result = { tasks: total, agents, postMs: Math.round(posted), totalMs: Math.round(elapsed), tasksPerSec: Math.round(total / (elapsed / 1000)), peakRssMB: Math.round(peakRss / 2 ** 20), peakHeapMB: Math.round(peakHeap / 2 ** 20), completed: status.tasks.completed ?? 0 };
+  const result = {
+    tasks: total,
+    agents,
+    postMs: Math.round(posted),
+    totalMs: Math.round(elapsed),
+    tasksPerSec: Math.round(total / (elapsed / 1000)),
+    peakRssMB: Math.round(peakRss / 2 ** 20),
+    peakHeapMB: Math.round(peakHeap / 2 ** 20),
+    completed: status.tasks.completed ?? 0,
+  };
   console.table(result);
   console.log(JSON.stringify({ bench: 'scale', ...result }));
   if (result.completed !== total) process.exitCode = 1;

@@ -150,7 +150,8 @@ for (let cycle = 0; cycle < cycles; cycle++) {
   if (r.faulted) {
     faultCounts.faulted++;
     if (typeof r.closeMs === 'number') faultCounts.maxCloseMs = Math.max(faultCounts.maxCloseMs, r.closeMs);
-    if (r.code !== 0 && r.closeMs !== 'hung') throw new Error(`cycle ${cycle}: the child failed after a store failure (code ${r.code}, signal ${r.signal}); see its stderr above`);
+    if (r.code !== 0 && r.closeMs !== 'hung')
+      throw new Error(`cycle ${cycle}: the child failed after a store failure (code ${r.code}, signal ${r.signal}); see its stderr above`);
   } else if (r.signal === 'SIGKILL') kills++;
   else throw new Error(`cycle ${cycle}: the child exited by itself (code ${r.code}); see its stderr above`);
   if ((cycle + 1) % 20 === 0) process.stderr.write(`torture: ${cycle + 1}/${cycles} cycles\n`);

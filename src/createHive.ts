@@ -127,19 +127,23 @@ export class Hive {
   async spawnAgent(spec: AgentSpec): Promise<AgentView> {
     this.assertOpen();
     const handlers = this.parts.agentHandlers;
-    return this.admission.spawnAgent(spec, async (record, handler) => {
-      if (handler && this.o.intakeOnly) throw new ValidationError('handler', 'an intake-only hive runs no work; spawn the agent without one');
-      // A host fact, journaled: which of its capabilities this process can run.
-      const runnable = handler ? undefined : runnableOf(record.capabilities, this.o.intakeOnly ? new Set() : new Set(this.o.handlers.keys()));
-      if (runnable !== undefined) record.runnable = runnable;
-      if (handler) handlers.set(record.id, handler);
-      try {
-        await this.kernel.submit({ type: 'agent.spawn', agent: record });
-      } catch (err) {
-        handlers.delete(record.id);
-        throw err;
-      }
-    }, (agentId, handler) => this.attachHandler(agentId, handler));
+    return this.admission.spawnAgent(
+      spec,
+      async (record, handler) => {
+        if (handler && this.o.intakeOnly) throw new ValidationError('handler', 'an intake-only hive runs no work; spawn the agent without one');
+        // A host fact, journaled: which of its capabilities this process can run.
+        const runnable = handler ? undefined : runnableOf(record.capabilities, this.o.intakeOnly ? new Set() : new Set(this.o.handlers.keys()));
+        if (runnable !== undefined) record.runnable = runnable;
+        if (handler) handlers.set(record.id, handler);
+        try {
+          await this.kernel.submit({ type: 'agent.spawn', agent: record });
+        } catch (err) {
+          handlers.delete(record.id);
+          throw err;
+        }
+      },
+      (agentId, handler) => this.attachHandler(agentId, handler),
+    );
   }
 
   /**

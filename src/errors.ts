@@ -84,7 +84,8 @@ export class DependencyCycleError extends HiveError {
   readonly cycle: string[];
   constructor(cycle: string[]) {
     // A cycle can run through a whole batch: the message shows its ends, `cycle` holds all of it.
-    const shown = cycle.length <= 21 ? cycle.join(' -> ') : `${cycle.slice(0, 10).join(' -> ')} -> … ${cycle.length - 20} more … -> ${cycle.slice(-10).join(' -> ')}`;
+    const shown =
+      cycle.length <= 21 ? cycle.join(' -> ') : `${cycle.slice(0, 10).join(' -> ')} -> … ${cycle.length - 20} more … -> ${cycle.slice(-10).join(' -> ')}`;
     super('dependency_cycle', `dependsOn forms a cycle: ${shown}; dependencies must form a DAG`);
     this.name = 'DependencyCycleError';
     this.cycle = cycle;
@@ -94,7 +95,10 @@ export class DependencyCycleError extends HiveError {
 export class AccessDeniedError extends HiveError {
   readonly id: string;
   constructor(id: string, by: string | undefined) {
-    super('access_denied', `access denied: task ${JSON.stringify(id)} belongs to another owner, ${by === undefined ? 'no caller was named' : `not ${JSON.stringify(by)}`}`);
+    super(
+      'access_denied',
+      `access denied: task ${JSON.stringify(id)} belongs to another owner, ${by === undefined ? 'no caller was named' : `not ${JSON.stringify(by)}`}`,
+    );
     this.name = 'AccessDeniedError';
     this.id = id;
   }
@@ -246,7 +250,10 @@ export class AttemptSupersededError extends HiveError {
   readonly taskId: string;
   readonly attempt: number;
   constructor(taskId: string, attempt: number) {
-    super('attempt_superseded', `attempt ${attempt} of task ${JSON.stringify(taskId)} is no longer current (cancelled, timed out, reassigned or re-dispatched); its checkpoint was not stored`);
+    super(
+      'attempt_superseded',
+      `attempt ${attempt} of task ${JSON.stringify(taskId)} is no longer current (cancelled, timed out, reassigned or re-dispatched); its checkpoint was not stored`,
+    );
     this.name = 'AttemptSupersededError';
     this.taskId = taskId;
     this.attempt = attempt;
@@ -270,7 +277,11 @@ export class ColonyStoppedError extends HiveError {
 export class RemoteUnavailableError extends HiveError {
   readonly servers: string;
   constructor(servers: string, reason: string, options?: { cause?: unknown }) {
-    super('remote_unavailable', `cannot use NATS at ${servers}: ${reason}; start it with \`nats-server -js\` (JetStream on) or pass the right --nats / servers`, options);
+    super(
+      'remote_unavailable',
+      `cannot use NATS at ${servers}: ${reason}; start it with \`nats-server -js\` (JetStream on) or pass the right --nats / servers`,
+      options,
+    );
     this.name = 'RemoteUnavailableError';
     this.servers = servers;
   }
@@ -343,7 +354,10 @@ export class SignalTimeoutError extends HiveError {
   readonly taskId: string;
   readonly signal: string;
   constructor(taskId: string, signal: string) {
-    super('signal_timeout', `task ${JSON.stringify(taskId)} waited for signal ${JSON.stringify(signal)} past its timeoutMs; send it with hive.signal() and retry the task, or catch this error`);
+    super(
+      'signal_timeout',
+      `task ${JSON.stringify(taskId)} waited for signal ${JSON.stringify(signal)} past its timeoutMs; send it with hive.signal() and retry the task, or catch this error`,
+    );
     this.name = 'SignalTimeoutError';
     this.taskId = taskId;
     this.signal = signal;
@@ -360,7 +374,10 @@ export class AttemptSuspendedError extends HiveError {
   readonly attempt: number;
   readonly signal: string;
   constructor(taskId: string, attempt: number, signal: string) {
-    super('attempt_suspended', `attempt ${attempt} of task ${JSON.stringify(taskId)} ended to wait for signal ${JSON.stringify(signal)}; the task runs again when it arrives`);
+    super(
+      'attempt_suspended',
+      `attempt ${attempt} of task ${JSON.stringify(taskId)} ended to wait for signal ${JSON.stringify(signal)}; the task runs again when it arrives`,
+    );
     this.name = 'AttemptSuspendedError';
     this.taskId = taskId;
     this.attempt = attempt;

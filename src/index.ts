@@ -53,7 +53,22 @@ export { openDataDir, memorySource, type ReplaySource } from './replay/ReplaySou
 export { exportRecording, importRecording, recordingFormat, recordingVersion } from './replay/recording.js';
 export type { VerifyReport } from './replay/verifyRun.js';
 export { startInspector, defaultInspectorOptions, type InspectorOptions, type InspectorServer, type InspectorSource } from './inspect/InspectorServer.js';
-export type { ActorHistory, ActorView, Change, ChangesPage, DirectoryCounts, DirectoryEntry, DirectoryPage, HistoryCause, HistoryEntry, Info, Lane, LaneMark, Summary, Swimlanes } from './inspect/inspectorApi.js';
+export type {
+  ActorHistory,
+  ActorView,
+  Change,
+  ChangesPage,
+  DirectoryCounts,
+  DirectoryEntry,
+  DirectoryPage,
+  HistoryCause,
+  HistoryEntry,
+  Info,
+  Lane,
+  LaneMark,
+  Summary,
+  Swimlanes,
+} from './inspect/inspectorApi.js';
 export { createReadModels, readModelView, type ReadModels, type ReadModelContext, type AgentLoad } from './inspect/readModels.js';
 export { toStatelyMessages, machineDefinition, statelyInspectVersion, type StatelyMessage } from './inspect/statelyMessages.js';
 export type { KernelMachines } from './kernel/Kernel.js';

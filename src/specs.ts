@@ -4,7 +4,20 @@ import type { AgentPriority, Json } from '../machines/types.js';
 import { DependencyCycleError, DepthLimitError, DuplicateIdError, NotFoundError, ValidationError } from './errors.js';
 import type { AgentSpecRecord, TaskSpecRecord } from './kernel/inputs.js';
 import type { Handler } from './effects/types.js';
-import { preview, checkBool, checkId, checkInt, checkJson, checkKeys, checkName, checkStringArray, checkTaskPriority, checkTime, limits, readSafely } from './validate.js';
+import {
+  preview,
+  checkBool,
+  checkId,
+  checkInt,
+  checkJson,
+  checkKeys,
+  checkName,
+  checkStringArray,
+  checkTaskPriority,
+  checkTime,
+  limits,
+  readSafely,
+} from './validate.js';
 
 export interface AgentSpec {
   id?: string;
@@ -55,8 +68,39 @@ export interface TaskSpec {
   delayMs?: number;
 }
 
-const agentKeys = ['id', 'name', 'capabilities', 'priority', 'maxConcurrent', 'handler', 'level', 'parentId', 'owner', 'failureThreshold', 'heartbeatMs', 'maxRestarts', 'restartBackoffMs'] as const;
-const taskKeys = ['id', 'type', 'input', 'priority', 'dependsOn', 'deadline', 'timeoutMs', 'maxRetries', 'backoffMs', 'verify', 'owner', 'idempotencyKey', 'parentTaskId', 'notify', 'runAt', 'delayMs'] as const;
+const agentKeys = [
+  'id',
+  'name',
+  'capabilities',
+  'priority',
+  'maxConcurrent',
+  'handler',
+  'level',
+  'parentId',
+  'owner',
+  'failureThreshold',
+  'heartbeatMs',
+  'maxRestarts',
+  'restartBackoffMs',
+] as const;
+const taskKeys = [
+  'id',
+  'type',
+  'input',
+  'priority',
+  'dependsOn',
+  'deadline',
+  'timeoutMs',
+  'maxRetries',
+  'backoffMs',
+  'verify',
+  'owner',
+  'idempotencyKey',
+  'parentTaskId',
+  'notify',
+  'runAt',
+  'delayMs',
+] as const;
 
 /** Deepest chain of sub-tasks (each task keeps its ancestors, so the chain is bounded). */
 export const maxTaskDepth = 100;
@@ -89,7 +133,8 @@ export function agentRecord(spec: unknown, lookups: SpecLookups): { record: Agen
     if (parentLevel === undefined) throw new NotFoundError('agent', parentId, ' (parentId must name a registered agent)');
     if (parentLevel >= 3) throw new DepthLimitError(parentId);
     if (s.level === undefined) level = parentLevel + 1;
-    else if (level !== parentLevel + 1) throw new ValidationError('level', `must be ${parentLevel + 1}, one below its parent ${parentId} (level ${parentLevel}); got ${level}`);
+    else if (level !== parentLevel + 1)
+      throw new ValidationError('level', `must be ${parentLevel + 1}, one below its parent ${parentId} (level ${parentLevel}); got ${level}`);
   }
   const record: AgentSpecRecord = {
     id,
@@ -141,7 +186,8 @@ export function taskRecords(specs: unknown[], lookups: SpecLookups): { records: 
   for (const r of records) {
     for (const dep of r.dependsOn) {
       if (dep === r.id) throw new DependencyCycleError([r.id, r.id]);
-      if (!inBatch.has(dep) && !lookups.taskExists(dep)) throw new NotFoundError('task', dep, ` (task ${r.id} depends on it; dependsOn must name existing tasks)`);
+      if (!inBatch.has(dep) && !lookups.taskExists(dep))
+        throw new NotFoundError('task', dep, ` (task ${r.id} depends on it; dependsOn must name existing tasks)`);
     }
   }
   return { records, ordered: topoOrder(records, inBatch) };
@@ -176,7 +222,8 @@ function ancestorsOf(r: TaskSpecRecord, lookups: SpecLookups): string[] {
   const parent = r.parentTaskId!;
   const above = lookups.taskAncestors?.(parent);
   if (above === undefined) throw new NotFoundError('task', parent, ` (task ${r.id} names it as parentTaskId; it must be an existing task)`);
-  if (above.length + 1 > maxTaskDepth) throw new ValidationError('parentTaskId', `${parent} is already ${above.length + 1} levels deep; sub-tasks nest at most ${maxTaskDepth} levels`);
+  if (above.length + 1 > maxTaskDepth)
+    throw new ValidationError('parentTaskId', `${parent} is already ${above.length + 1} levels deep; sub-tasks nest at most ${maxTaskDepth} levels`);
   return [...above, parent];
 }
 

@@ -19,7 +19,10 @@ const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:@/-]*$/;
 /** Ids: 1-200 characters of letters, digits and . _ : @ / - (starting with a letter or digit). */
 export function checkId(field: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > limits.idLength || !idPattern.test(value)) {
-    throw new ValidationError(field, `must be 1-${limits.idLength} characters of letters, digits and . _ : @ / - starting with a letter or digit; got ${preview(value)}`);
+    throw new ValidationError(
+      field,
+      `must be 1-${limits.idLength} characters of letters, digits and . _ : @ / - starting with a letter or digit; got ${preview(value)}`,
+    );
   }
   return value;
 }

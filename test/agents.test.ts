@@ -57,7 +57,14 @@ describe('agents', () => {
     const clock = new ManualClock(0);
     const hold = gate();
     const hive = await openHive({ clock });
-    await hive.spawnAgent({ id: 'flaky', name: 'flaky', capabilities: ['job'], heartbeatMs: 1000, priority: 'high', handler: () => hold.promise.then(() => 'late') });
+    await hive.spawnAgent({
+      id: 'flaky',
+      name: 'flaky',
+      capabilities: ['job'],
+      heartbeatMs: 1000,
+      priority: 'high',
+      handler: () => hold.promise.then(() => 'late'),
+    });
     await hive.spawnAgent({ id: 'steady', name: 'steady', capabilities: ['job'], handler: async () => 'steady' });
     const t = await hive.postTask({ type: 'job' });
     expect((await hive.getTask(t.id)).assignedTo).toBe('flaky');
@@ -81,7 +88,10 @@ describe('agents', () => {
     const support = await hive.spawnAgent({ id: 'support', name: 'fetcher', capabilities: ['fetch'], parentId: sub.id });
     expect([persona.level, sub.level, support.level]).toEqual([1, 2, 3]);
     expect(support.parentId).toBe('sub');
-    await expect(hive.spawnAgent({ name: 'too deep', capabilities: ['x'], parentId: 'support' })).rejects.toMatchObject({ code: 'depth_limit', parentId: 'support' });
+    await expect(hive.spawnAgent({ name: 'too deep', capabilities: ['x'], parentId: 'support' })).rejects.toMatchObject({
+      code: 'depth_limit',
+      parentId: 'support',
+    });
     await expect(hive.spawnAgent({ name: 'bad level', capabilities: ['x'], parentId: 'persona', level: 3 })).rejects.toMatchObject({ code: 'invalid_input' });
     expect(await hive.listAgents({ capability: 'search' })).toEqual([expect.objectContaining({ id: 'sub' })]);
   });

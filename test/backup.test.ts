@@ -9,7 +9,9 @@ import { memoryLogger, tempDir, until } from './helpers.js';
 describe('hivestate backup', () => {
   it('copies a hive while another process keeps posting to it; the copy holds every task acknowledged before the backup began', async () => {
     const dir = tempDir();
-    const writer = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'postForever.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const writer = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'postForever.ts'), dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     writer.stdout.on('data', (d: Buffer) => (out += d));
     const acked = () => [...out.matchAll(/^acked (\S+)$/gm)].map((m) => m[1]!);

@@ -25,7 +25,9 @@ export interface ChildHive {
  * @example const c = startChildHive({ dataDir, agents: [...], tasks: [...] }); await c.waitFor(/^started t1/); await c.kill9()
  */
 export function startChildHive(plan: ChildPlan): ChildHive {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'holdChild.ts'), JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'holdChild.ts'), JSON.stringify(plan)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   const waiters: Array<() => void> = [];

@@ -16,8 +16,16 @@ export interface CliResult {
 }
 
 /** Starts the CLI; `done` resolves with its exit status and output when it exits. */
-export function startCli(args: string[], env: Record<string, string> = {}, cwd?: string): { child: ChildProcess; stdout: () => string; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, ['--import', tsxLoader, cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, ...(cwd ? { cwd } : {}) });
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd?: string,
+): { child: ChildProcess; stdout: () => string; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, ['--import', tsxLoader, cliPath, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+    ...(cwd ? { cwd } : {}),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));

@@ -22,22 +22,38 @@ const { createHive, isHiveError } = require('hivestate');
 `;
 
 describe('CommonJS', () => {
-  it.skipIf(!requireEsm)(`require('hivestate') from a .cjs file loads the built package and runs a task (needs require(esm): Node >= 20.19 or 22.12; this is ${process.version})`, () => {
-    // The package as published (package.json + dist built by tsconfig.build.json), linked into an app's node_modules.
-    const root = tempDir('hive-cjs-');
-    const pkg = join(root, 'pkg');
-    mkdirSync(pkg);
-    copyFileSync(join(repo, 'package.json'), join(pkg, 'package.json'));
-    const build = spawnSync(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(repo, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist'), '--sourceMap', 'false'], { encoding: 'utf8' });
-    expect(build.status, build.stdout + build.stderr).toBe(0);
-    symlinkSync(join(repo, 'node_modules'), join(pkg, 'node_modules'));
-    mkdirSync(join(root, 'app', 'node_modules'), { recursive: true });
-    symlinkSync(pkg, join(root, 'app', 'node_modules', 'hivestate'));
-    writeFileSync(join(root, 'app', 'main.cjs'), cjsProgram);
+  it.skipIf(!requireEsm)(
+    `require('hivestate') from a .cjs file loads the built package and runs a task (needs require(esm): Node >= 20.19 or 22.12; this is ${process.version})`,
+    () => {
+      // The package as published (package.json + dist built by tsconfig.build.json), linked into an app's node_modules.
+      const root = tempDir('hive-cjs-');
+      const pkg = join(root, 'pkg');
+      mkdirSync(pkg);
+      copyFileSync(join(repo, 'package.json'), join(pkg, 'package.json'));
+      const build = spawnSync(
+        process.execPath,
+        [
+          join(repo, 'node_modules', 'typescript', 'bin', 'tsc'),
+          '-p',
+          join(repo, 'tsconfig.build.json'),
+          '--outDir',
+          join(pkg, 'dist'),
+          '--sourceMap',
+          'false',
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(build.status, build.stdout + build.stderr).toBe(0);
+      symlinkSync(join(repo, 'node_modules'), join(pkg, 'node_modules'));
+      mkdirSync(join(root, 'app', 'node_modules'), { recursive: true });
+      symlinkSync(pkg, join(root, 'app', 'node_modules', 'hivestate'));
+      writeFileSync(join(root, 'app', 'main.cjs'), cjsProgram);
 
-    const r = spawnSync(process.execPath, [join(root, 'app', 'main.cjs'), join(root, 'data')], { cwd: join(root, 'app'), encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ output: { from: 'commonjs' }, missing: true });
-  }, 60_000);
+      const r = spawnSync(process.execPath, [join(root, 'app', 'main.cjs'), join(root, 'data')], { cwd: join(root, 'app'), encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ output: { from: 'commonjs' }, missing: true });
+    },
+    60_000,
+  );
 });

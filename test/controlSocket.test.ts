@@ -28,7 +28,9 @@ describe("the control socket of a user's own program", () => {
       expect((await runCli(['cancel', 'j1', '--data-dir', dataDir])).stdout).toBe('j1 cancelled\n');
 
       await runCli(['post', 'job', '--id', 'j2', '--owner', 'alice', '--data-dir', dataDir]);
-      expect(oneLine(await runCli(['cancel', 'j2', '--by', 'bob', '--data-dir', dataDir]))).toMatch(/^hivestate: access denied: task "j2" belongs to another owner, not "bob"$/);
+      expect(oneLine(await runCli(['cancel', 'j2', '--by', 'bob', '--data-dir', dataDir]))).toMatch(
+        /^hivestate: access denied: task "j2" belongs to another owner, not "bob"$/,
+      );
       expect(oneLine(await runCli(['post', 'job', '--id', 'j2', '--data-dir', dataDir]))).toMatch(/^hivestate: a task with id "j2" already exists/);
     } finally {
       await program.kill9();

@@ -15,7 +15,8 @@ function judge(result: ReadResult, expected: ReadResult): string | undefined {
   }
   if (!('ok' in expected)) throw new Error('the undamaged copy did not open');
   for (const [id, want] of Object.entries(expected.ok)) {
-    if (JSON.stringify(result.ok[id]) !== JSON.stringify(want)) return `opened and read task ${id} differently: ${JSON.stringify(result.ok[id])?.slice(0, 120)}`;
+    if (JSON.stringify(result.ok[id]) !== JSON.stringify(want))
+      return `opened and read task ${id} differently: ${JSON.stringify(result.ok[id])?.slice(0, 120)}`;
   }
   return undefined;
 }
@@ -82,11 +83,13 @@ describe('corruption of a closed hive', () => {
     await raw.close();
     const before = readFileSync(join(dir, 'hive.lmdb'));
     const [result] = await readHives([dir], built.ids);
-    expect(result).toMatchObject({ error: { name: 'FormatError', message: expect.stringMatching(/the journal is empty but the checkpoint at input \d+ saw inputs up to \d+ journaled/) } });
+    expect(result).toMatchObject({
+      error: { name: 'FormatError', message: expect.stringMatching(/the journal is empty but the checkpoint at input \d+ saw inputs up to \d+ journaled/) },
+    });
     expect(readFileSync(join(dir, 'hive.lmdb')).equals(before)).toBe(true);
   });
 
-  it("a damaged name of the journal database is a FormatError, not a new empty journal", async () => {
+  it('a damaged name of the journal database is a FormatError, not a new empty journal', async () => {
     const bytes = readFileSync(join(built.dir, 'hive.lmdb'));
     const positions: number[] = [];
     // Every copy of the name in the file (the live main database page and older, freed ones).

@@ -56,7 +56,10 @@ describe('hivestate demo', () => {
 
   it('Ctrl-C closes the hive cleanly with exit status 130; SIGTERM with 143', async () => {
     const dir = join(tempDir('hive-demo-'), 'data');
-    for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    for (const [signal, status] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
       const run = startCli(['demo', '--data-dir', dir, '--speed', '4']);
       await until(() => / started /.test(run.stdout()), 20_000);
       run.child.kill(signal);

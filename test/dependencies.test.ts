@@ -34,7 +34,10 @@ describe('dependencies', () => {
       { id: 'on-held', type: 'ok', dependsOn: ['held'] },
     ]);
     await hive.spawnAgent({ name: 'w', capabilities: ['bad'] });
-    expect(await hive.waitForTask('child', { timeoutMs: 5000 })).toMatchObject({ status: 'failed', error: { code: 'dependency_failed', message: 'dependency root ended failed' } });
+    expect(await hive.waitForTask('child', { timeoutMs: 5000 })).toMatchObject({
+      status: 'failed',
+      error: { code: 'dependency_failed', message: 'dependency root ended failed' },
+    });
     expect(await hive.waitForTask('grandchild', { timeoutMs: 5000 })).toMatchObject({ status: 'failed', error: { message: 'dependency child ended failed' } });
     await hive.cancelTask('held');
     expect(await hive.waitForTask('on-held', { timeoutMs: 5000 })).toMatchObject({ status: 'failed', error: { message: 'dependency held ended cancelled' } });

@@ -34,7 +34,10 @@ describe('agents whose handler is not in this process', () => {
 
     const hive = await openHive({ dataDir, handlers: { a: echo } });
     expect(await hive.getAgent('w')).toMatchObject({ detached: false, unhandled: ['b'] });
-    await hive.postTasks([{ id: 'tb', type: 'b' }, { id: 'ta', type: 'a' }]);
+    await hive.postTasks([
+      { id: 'tb', type: 'b' },
+      { id: 'ta', type: 'a' },
+    ]);
     expect(await hive.waitForTask('ta', { timeoutMs: 2000 })).toMatchObject({ status: 'completed' });
     expect(await hive.getTask('tb')).toMatchObject({ status: 'pending', attempts: 0 });
     await hive.attachHandler('w', echo);
@@ -93,7 +96,8 @@ describe('hivestate post and cancel on a directory no program holds', () => {
     expect(await hive.getTask('running')).toMatchObject({ status: 'pending', attempts: 1, redispatches: 1 });
     expect(await hive.getTask('later')).toMatchObject({ status: 'pending', attempts: 0 });
     await hive.attachHandler('w', echo);
-    for (const id of ['running', 'later', 'more-1', 'more-2']) expect(await hive.waitForTask(id, { timeoutMs: 3000 }), id).toMatchObject({ status: 'completed' });
+    for (const id of ['running', 'later', 'more-1', 'more-2'])
+      expect(await hive.waitForTask(id, { timeoutMs: 3000 }), id).toMatchObject({ status: 'completed' });
     expect(await hive.getTask('running')).toMatchObject({ attempts: 2, redispatches: 1 });
     expect(await hive.getTask('later')).toMatchObject({ attempts: 1, redispatches: 0 });
   });

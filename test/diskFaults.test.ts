@@ -32,7 +32,11 @@ interface Reopened {
 }
 
 /** Runs test/fixtures/faultyHive.ts: its report after the failure, then (once `between` ran) its report after reopening. */
-async function runFaultyHive(args: string[], env: Record<string, string>, between: () => void): Promise<{ closed: Closed; reopened: Reopened; code: number | null }> {
+async function runFaultyHive(
+  args: string[],
+  env: Record<string, string>,
+  between: () => void,
+): Promise<{ closed: Closed; reopened: Reopened; code: number | null }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'faultyHive.ts'), ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
@@ -137,7 +141,10 @@ describe('store failures from outside the process', () => {
     expect(closed.acked.filter((id) => id.startsWith('ok'))).toHaveLength(20);
     expect(closed.rejected.length).toBe(10);
     for (const r of closed.rejected) {
-      expect(r).toMatchObject({ mayHaveBeenRecorded: true, message: expect.stringMatching(/Input\/output error .*may have been recorded: it reached the data file but was not confirmed durable/) });
+      expect(r).toMatchObject({
+        mayHaveBeenRecorded: true,
+        message: expect.stringMatching(/Input\/output error .*may have been recorded: it reached the data file but was not confirmed durable/),
+      });
     }
     // Recorded but not confirmed: each of them is visible after reopening, as the rejection said it could be.
     for (const r of closed.rejected) expect(reopened.tasks).toContain(r.id);

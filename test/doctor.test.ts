@@ -59,7 +59,11 @@ describe('hivestate doctor', () => {
     const report = JSON.parse(r.stdout) as { healthy: boolean; checks: Array<{ id: string; ok: boolean; details: string[] }> };
     expect(report.healthy).toBe(false);
     expect(report.checks.filter((c) => !c.ok)).toEqual([
-      { id: 'journal', ok: false, details: [`${join(dir, 'hive.lmdb')} is damaged: database journal, key 2: checksum mismatch (the key or the value was altered)`] },
+      {
+        id: 'journal',
+        ok: false,
+        details: [`${join(dir, 'hive.lmdb')} is damaged: database journal, key 2: checksum mismatch (the key or the value was altered)`],
+      },
     ]);
   });
 

@@ -76,6 +76,9 @@ describe.skipIf(process.platform !== 'linux')('durability (flushes slowed to 150
     // One flush each would take 20 x 150 ms; group commit needs one or two (one may already be
     // running). The margin is for a loaded machine, still far below serial commits.
     expect(total).toBeLessThan(6 * flushMs);
-    for (const call of concurrent) expect(flushedWithin(call, flushes), `a concurrent postTask resolved at +${(call.end - first).toFixed(1)} ms without a flush begun after its call`).toBe(true);
+    for (const call of concurrent)
+      expect(flushedWithin(call, flushes), `a concurrent postTask resolved at +${(call.end - first).toFixed(1)} ms without a flush begun after its call`).toBe(
+        true,
+      );
   });
 });

@@ -48,7 +48,11 @@ afterEach(async () => {
 });
 
 /** Resolves with the first event of `type` (matching `pred`) the hive emits. */
-export function nextEvent(hive: Hive, type: Parameters<Hive['on']>[0], pred: (e: Record<string, unknown>) => boolean = () => true): Promise<Record<string, unknown>> {
+export function nextEvent(
+  hive: Hive,
+  type: Parameters<Hive['on']>[0],
+  pred: (e: Record<string, unknown>) => boolean = () => true,
+): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
     const off = hive.on(type, (e) => {
       if (!pred(e)) return;

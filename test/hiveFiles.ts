@@ -27,7 +27,12 @@ export async function buildHive(dir: string): Promise<BuiltHive> {
   await Promise.all(old.map((t) => hive.waitForTask(t.id, { timeoutMs: 5000 })));
   await hive.prune({ before: Date.now() + 1, compactJournal: true });
   const done = await hive.postTasks(
-    Array.from({ length: 24 }, (_, i) => ({ id: `t${i}`, type: 'x', ...(i % 5 === 0 ? { idempotencyKey: `k${i}` } : {}), input: { n: i, s: 'hello '.repeat(i === 3 ? 900 : i % 4) } })),
+    Array.from({ length: 24 }, (_, i) => ({
+      id: `t${i}`,
+      type: 'x',
+      ...(i % 5 === 0 ? { idempotencyKey: `k${i}` } : {}),
+      input: { n: i, s: 'hello '.repeat(i === 3 ? 900 : i % 4) },
+    })),
   );
   await Promise.all(done.map((t) => hive.waitForTask(t.id, { timeoutMs: 5000 })));
   await hive.checkpoint();
@@ -63,10 +68,7 @@ export function seeded(seed: number): () => number {
 }
 
 /** How reading one hive ended. */
-export type ReadResult =
-  | { ok: Record<string, TaskView> }
-  | { error: { name: string; code?: string; typed: boolean; message: string } }
-  | { crashed: string };
+export type ReadResult = { ok: Record<string, TaskView> } | { error: { name: string; code?: string; typed: boolean; message: string } } | { crashed: string };
 
 /**
  * Opens each directory in a child process, reads `ids` back with getTask and closes it. A child
@@ -83,7 +85,9 @@ export async function readHives(dirs: string[], ids: string[]): Promise<ReadResu
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (err += d));
       child.stdin.end(rest.map((dir) => JSON.stringify({ dir, ids })).join('\n') + '\n');
-      child.on('close', (code, signal) => resolve({ lines: out.split('\n').filter(Boolean), status: signal ?? `exit ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}` }));
+      child.on('close', (code, signal) =>
+        resolve({ lines: out.split('\n').filter(Boolean), status: signal ?? `exit ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}` }),
+      );
     });
     const before = results.length;
     for (const line of lines) results.push(JSON.parse(line) as ReadResult);

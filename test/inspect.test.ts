@@ -12,8 +12,12 @@ describe('inspection stream', () => {
     await hive.waitForTask(t.id, { timeoutMs: 5000 });
     await hive.checkpoint();
     const kinds = new Set(records.map((r) => r.kind));
-    expect([...kinds]).toEqual(expect.arrayContaining(['actor.created', 'input.applied', 'message', 'transition', 'effect.dispatched', 'checkpoint.written', 'actor.passivated']));
-    const taskTransitions = records.filter((r): r is Extract<InspectionRecord, { kind: 'transition' }> => r.kind === 'transition' && r.address === 'task:t').map((r) => `${r.from}->${r.to}`);
+    expect([...kinds]).toEqual(
+      expect.arrayContaining(['actor.created', 'input.applied', 'message', 'transition', 'effect.dispatched', 'checkpoint.written', 'actor.passivated']),
+    );
+    const taskTransitions = records
+      .filter((r): r is Extract<InspectionRecord, { kind: 'transition' }> => r.kind === 'transition' && r.address === 'task:t')
+      .map((r) => `${r.from}->${r.to}`);
     expect(taskTransitions).toEqual(['pending->assigned', 'assigned->running', 'running->completed']);
     const seqs = records.map((r) => r.seq);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);

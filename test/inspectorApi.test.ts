@@ -42,7 +42,10 @@ describe('inspector API (paged, for the page)', () => {
     expect((await fetch(`${base}/assets/nope.js`)).status).toBe(404);
     // The Host check still applies to the public files (fetch cannot set Host: plain http).
     const rebound = await new Promise<number>((resolve, reject) =>
-      request({ host: '127.0.0.1', port: server.port, path: '/assets/inspector.js', headers: { host: `evil.example:${server.port}` } }, (res) => (res.resume(), resolve(res.statusCode ?? 0)))
+      request(
+        { host: '127.0.0.1', port: server.port, path: '/assets/inspector.js', headers: { host: `evil.example:${server.port}` } },
+        (res) => (res.resume(), resolve(res.statusCode ?? 0)),
+      )
         .on('error', reject)
         .end(),
     );
@@ -134,7 +137,15 @@ describe('inspector API (paged, for the page)', () => {
     expect(lanes.inputs.every((i) => i.at > 0)).toBe(true);
     const t1 = lanes.lanes[0]!.marks;
     // Every transition, also those within one input (assigned and started at once).
-    expect(t1.filter((m) => m.type === 'transition').map((m) => m.to)).toEqual(['assigned', 'running', 'retrying', 'pending', 'assigned', 'running', 'completed']);
+    expect(t1.filter((m) => m.type === 'transition').map((m) => m.to)).toEqual([
+      'assigned',
+      'running',
+      'retrying',
+      'pending',
+      'assigned',
+      'running',
+      'completed',
+    ]);
     expect(t1.some((m) => m.type === 'input' && m.label === 'attempt.failed')).toBe(true);
     expect(t1.some((m) => m.type === 'message' && m.direction === 'in' && m.peer === 'coordinator')).toBe(true);
     for (const m of t1) expect(m.x).toBeGreaterThan(m.seq - 1), expect(m.x).toBeLessThan(m.seq);
@@ -158,7 +169,12 @@ describe('inspector API (paged, for the page)', () => {
 
 describe('ActorDirectory', () => {
   it('renders any kind from its address and the parent it reports; unknown kinds go under the coordinator', () => {
-    const actor = (address: string, kind: string, status: string, context: Record<string, unknown> = {}) => ({ address, kind, status, snapshot: { value: status, context } });
+    const actor = (address: string, kind: string, status: string, context: Record<string, unknown> = {}) => ({
+      address,
+      kind,
+      status,
+      snapshot: { value: status, context },
+    });
     const dir = ActorDirectory.fromActors(
       [
         actor('coordinator', 'coordinator', 'running'),
@@ -170,9 +186,22 @@ describe('ActorDirectory', () => {
       ] as never,
       9,
     );
-    expect(dir.page().items.map((e) => `${'  '.repeat(e.depth)}${e.address}`)).toEqual(['coordinator', '  colony:c1', '  agent:a', '    agent:child', '      task:done', '  auction:x']);
+    expect(dir.page().items.map((e) => `${'  '.repeat(e.depth)}${e.address}`)).toEqual([
+      'coordinator',
+      '  colony:c1',
+      '  agent:a',
+      '    agent:child',
+      '      task:done',
+      '  auction:x',
+    ]);
     expect(dir.counts().kinds.colony).toEqual({ total: 1, byStatus: { active: 1 } });
-    dir.update(new Map([['auction:x', undefined], ['colony:c1', actor('colony:c1', 'colony', 'closed')]]) as never, 10);
+    dir.update(
+      new Map([
+        ['auction:x', undefined],
+        ['colony:c1', actor('colony:c1', 'colony', 'closed')],
+      ]) as never,
+      10,
+    );
     expect(dir.page({ kind: 'colony' }).items).toMatchObject([{ address: 'colony:c1', status: 'closed' }]);
     expect(dir.has('auction:x')).toBe(false);
     expect(dir.seq).toBe(10);

@@ -128,7 +128,8 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     await page.locator('#lanes-only').check();
     await expect.poll(() => lanes.evaluateAll((ls) => ls.map((l) => l.getAttribute('data-address')).sort())).toEqual(['agent:a', 'coordinator', 'task:t1']);
     await page.locator('#lanes-only').uncheck();
-    const width = async () => Number(await page.locator('#swimlanes svg').getAttribute('data-to')) - Number(await page.locator('#swimlanes svg').getAttribute('data-from'));
+    const width = async () =>
+      Number(await page.locator('#swimlanes svg').getAttribute('data-to')) - Number(await page.locator('#swimlanes svg').getAttribute('data-from'));
     const wide = await width();
     await page.locator('#zoom-in').click();
     await page.locator('#zoom-in').click();
@@ -160,9 +161,14 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     await expect.poll(() => page.locator('.actor-row[data-address="task:t1"]').count()).toBe(0);
     expect(await page.locator('.actor-row[data-address="agent:a"]').getAttribute('data-status')).toBe('busy');
     // Running and completed never share a colour.
-    const running = await page.locator('.actor-row[data-address="task:t0"] .status-badge').evaluate((e) => (globalThis as unknown as BrowserGlobals).getComputedStyle(e).backgroundColor);
+    const running = await page
+      .locator('.actor-row[data-address="task:t0"] .status-badge')
+      .evaluate((e) => (globalThis as unknown as BrowserGlobals).getComputedStyle(e).backgroundColor);
     // Keys: right arrow steps, shift+arrow steps 10, Home and End.
-    await page.locator('body').click({ position: { x: 640, y: 20 } }).catch(() => undefined);
+    await page
+      .locator('body')
+      .click({ position: { x: 640, y: 20 } })
+      .catch(() => undefined);
     await page.keyboard.press('ArrowRight');
     await page.waitForSelector('body[data-seq="3"]');
     await page.keyboard.press('ArrowLeft');
@@ -173,7 +179,9 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     await page.waitForSelector(`body[data-seq="${Math.min(10, last)}"]`);
     await page.keyboard.press('End');
     await page.waitForSelector(`body[data-seq="${last}"]`);
-    const completed = await page.locator('.actor-row[data-address="task:t0"] .status-badge').evaluate((e) => (globalThis as unknown as BrowserGlobals).getComputedStyle(e).backgroundColor);
+    const completed = await page
+      .locator('.actor-row[data-address="task:t0"] .status-badge')
+      .evaluate((e) => (globalThis as unknown as BrowserGlobals).getComputedStyle(e).backgroundColor);
     expect(await page.locator('.actor-row[data-address="task:t0"]').getAttribute('data-status')).toBe('completed');
     expect(completed).not.toBe(running);
     await page.locator('#back').click();

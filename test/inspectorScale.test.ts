@@ -100,7 +100,15 @@ describe.skipIf(!haveChromium)('inspector page on a directory with 100,000 tasks
     for (const r of responses) expect(r.bytes, r.url).toBeLessThan(300_000);
     const listed = actorPages.reduce((n, r) => n + (r.items ?? 0), 0);
     expect(listed).toBeLessThan(2000);
-    console.info(JSON.stringify({ frameMs: Math.round(frame), longestTaskMs: Math.round(Math.max(0, ...longTasks)), actorRequests: actorPages.length, actorsListed: listed, largestResponse: Math.max(...responses.map((r) => r.bytes)) }));
+    console.info(
+      JSON.stringify({
+        frameMs: Math.round(frame),
+        longestTaskMs: Math.round(Math.max(0, ...longTasks)),
+        actorRequests: actorPages.length,
+        actorsListed: listed,
+        largestResponse: Math.max(...responses.map((r) => r.bytes)),
+      }),
+    );
     await page.close();
   }, 300_000);
 });

@@ -72,7 +72,9 @@ async function step<T>(child: Child, label: string, fn: () => Promise<T>): Promi
     return await fn();
   } catch (err) {
     await sleep(100);
-    throw new Error(`${label}: ${(err as Error).message}\ninspector child ${child.proc.exitCode === null ? 'running' : `exited ${child.proc.exitCode}`}; its stderr:\n${child.stderr()}`);
+    throw new Error(
+      `${label}: ${(err as Error).message}\ninspector child ${child.proc.exitCode === null ? 'running' : `exited ${child.proc.exitCode}`}; its stderr:\n${child.stderr()}`,
+    );
   }
 }
 
@@ -186,7 +188,12 @@ function request(port: number, target: string, headers: Record<string, string | 
   return [`GET ${target} HTTP/${version}`, ...lines, '', ''].join('\r\n');
 }
 
-const upgradeHeaders = () => ({ Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'), 'Sec-WebSocket-Version': '13' });
+const upgradeHeaders = () => ({
+  Upgrade: 'websocket',
+  Connection: 'Upgrade',
+  'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+  'Sec-WebSocket-Version': '13',
+});
 
 function upgrade(port: number, target: string, headers: Record<string, string | null> = {}): string {
   return request(port, target, { ...upgradeHeaders(), ...headers });
@@ -243,37 +250,58 @@ describe('inspector security (attacked from another process over raw sockets)', 
     const child = await startChild();
     const { port, token } = child;
     const attacks: Array<[string, (c: Conn) => Promise<void>]> = [
-      ['refused upgrade (no token), reset after the 401', async (c) => {
-        c.write(upgrade(port, '/ws'));
-        expect((await c.response()).status).toBe(401);
-      }],
-      ['refused upgrade (foreign Origin), reset after the 403', async (c) => {
-        c.write(upgrade(port, `/ws?token=${token}`, { Origin: 'http://evil.example' }));
-        expect((await c.response()).status).toBe(403);
-      }],
-      ['refused upgrade (unknown path), reset after the 404', async (c) => {
-        c.write(upgrade(port, `/elsewhere?token=${token}`));
-        expect((await c.response()).status).toBe(404);
-      }],
+      [
+        'refused upgrade (no token), reset after the 401',
+        async (c) => {
+          c.write(upgrade(port, '/ws'));
+          expect((await c.response()).status).toBe(401);
+        },
+      ],
+      [
+        'refused upgrade (foreign Origin), reset after the 403',
+        async (c) => {
+          c.write(upgrade(port, `/ws?token=${token}`, { Origin: 'http://evil.example' }));
+          expect((await c.response()).status).toBe(403);
+        },
+      ],
+      [
+        'refused upgrade (unknown path), reset after the 404',
+        async (c) => {
+          c.write(upgrade(port, `/elsewhere?token=${token}`));
+          expect((await c.response()).status).toBe(404);
+        },
+      ],
       ['upgrade reset before the server answers', async (c) => c.write(upgrade(port, `/ws?token=${token}`))],
-      ['accepted upgrade, reset after the handshake', async (c) => {
-        c.write(upgrade(port, `/ws?token=${token}`));
-        expect((await c.response()).status).toBe(101);
-      }],
-      ['accepted upgrade, reset in the middle of a frame', async (c) => {
-        c.write(upgrade(port, `/ws?token=${token}`));
-        expect((await c.response()).status).toBe(101);
-        c.write(clientFrame(OP_TEXT, Buffer.alloc(100)).subarray(0, 20));
-      }],
+      [
+        'accepted upgrade, reset after the handshake',
+        async (c) => {
+          c.write(upgrade(port, `/ws?token=${token}`));
+          expect((await c.response()).status).toBe(101);
+        },
+      ],
+      [
+        'accepted upgrade, reset in the middle of a frame',
+        async (c) => {
+          c.write(upgrade(port, `/ws?token=${token}`));
+          expect((await c.response()).status).toBe(101);
+          c.write(clientFrame(OP_TEXT, Buffer.alloc(100)).subarray(0, 20));
+        },
+      ],
       ['HTTP request reset half-way through its headers', async (c) => c.write(`GET /api/info?token=${token} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`)],
-      ['keep-alive HTTP connection reset after a response', async (c) => {
-        c.write(request(port, `/api/info?token=${token}`));
-        expect((await c.response()).status).toBe(200);
-      }],
-      ['HTTP request without the token, reset after the 401', async (c) => {
-        c.write(request(port, '/api/info'));
-        expect((await c.response()).status).toBe(401);
-      }],
+      [
+        'keep-alive HTTP connection reset after a response',
+        async (c) => {
+          c.write(request(port, `/api/info?token=${token}`));
+          expect((await c.response()).status).toBe(200);
+        },
+      ],
+      [
+        'HTTP request without the token, reset after the 401',
+        async (c) => {
+          c.write(request(port, '/api/info'));
+          expect((await c.response()).status).toBe(401);
+        },
+      ],
     ];
     for (const [name, attack] of attacks) {
       for (let round = 0; round < 3; round++) {
@@ -387,7 +415,14 @@ describe('inspector security (attacked from another process over raw sockets)', 
       expect((await status(request(port, api, { Host: host }))).status, host).toBe(200);
       expect((await status(upgrade(port, ws, { Host: host }))).status, `upgrade ${host}`).toBe(101);
     }
-    for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1:${port + 1}`, `localhost`, `127.0.0.1.nip.io:${port}`, `localhost:${port}@evil.example`]) {
+    for (const host of [
+      `evil.example:${port}`,
+      'evil.example',
+      `127.0.0.1:${port + 1}`,
+      `localhost`,
+      `127.0.0.1.nip.io:${port}`,
+      `localhost:${port}@evil.example`,
+    ]) {
       const res = await status(request(port, api, { Host: host }));
       expect(res.status, host).toBe(403);
       expect(res.body).toContain('Host');
@@ -402,7 +437,15 @@ describe('inspector security (attacked from another process over raw sockets)', 
       expect((await status(request(port, api, { Origin: origin }))).status, origin).toBe(200);
       expect((await status(upgrade(port, ws, { Origin: origin }))).status, `upgrade ${origin}`).toBe(101);
     }
-    for (const origin of ['http://evil.example', `http://evil.example:${port}`, `http://127.0.0.1:${port + 1}`, 'http://localhost', 'null', `file://localhost:${port}`, 'garbage']) {
+    for (const origin of [
+      'http://evil.example',
+      `http://evil.example:${port}`,
+      `http://127.0.0.1:${port + 1}`,
+      'http://localhost',
+      'null',
+      `file://localhost:${port}`,
+      'garbage',
+    ]) {
       const res = await status(request(port, api, { Origin: origin }));
       expect(res.status, origin).toBe(403);
       expect(res.body).toContain('Origin');

@@ -40,9 +40,15 @@ describe('InspectorServer', () => {
     ws.close();
 
     const auth = { headers: { authorization: `Bearer ${info.token}` } };
-    const state = (await (await fetch(`${base}/api/state`, auth)).json()) as { seq: number; actors: Array<{ address: string; status: string; parent: string }> };
+    const state = (await (await fetch(`${base}/api/state`, auth)).json()) as {
+      seq: number;
+      actors: Array<{ address: string; status: string; parent: string }>;
+    };
     expect(state.actors.find((a) => a.address === 'task:t')).toMatchObject({ status: 'completed', parent: 'agent:a' });
-    const models = (await (await fetch(`${base}/api/models`, auth)).json()) as { tasksByStatus: Record<string, number>; agents: Record<string, { successRate: number }> };
+    const models = (await (await fetch(`${base}/api/models`, auth)).json()) as {
+      tasksByStatus: Record<string, number>;
+      agents: Record<string, { successRate: number }>;
+    };
     expect(models.tasksByStatus).toEqual({ completed: 1 });
     expect(models.agents.a).toMatchObject({ status: 'idle', load: 0, successRate: 1 });
     const early = (await (await fetch(`${base}/api/state?seq=1`, auth)).json()) as typeof state;

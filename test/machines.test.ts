@@ -5,7 +5,18 @@ import { compareAgents, effectivePriority, pickAgent } from '../machines/coordin
 import { backoffFor, maxBackoffMs, taskMachine, type TaskInput } from '../machines/task.js';
 
 const taskInput = (over: Partial<TaskInput> = {}): TaskInput => ({
-  id: 't1', type: 'x', input: null, priority: 0, dependsOn: [], waitingOn: [], maxRetries: 1, backoffMs: 100, verify: false, order: 1, at: 10, ...over,
+  id: 't1',
+  type: 'x',
+  input: null,
+  priority: 0,
+  dependsOn: [],
+  waitingOn: [],
+  maxRetries: 1,
+  backoffMs: 100,
+  verify: false,
+  order: 1,
+  at: 10,
+  ...over,
 });
 
 function run(input: TaskInput) {
@@ -56,7 +67,21 @@ describe('task machine (pure)', () => {
 
 describe('agent machine (pure)', () => {
   it('tracks load between idle and busy', () => {
-    const a = createActor(agentMachine, { input: { id: 'a', name: 'a', capabilities: ['x'], priority: 'normal', maxConcurrent: 2, level: 1, failureThreshold: 2, maxRestarts: 0, restartBackoffMs: 1, order: 1, at: 0 } });
+    const a = createActor(agentMachine, {
+      input: {
+        id: 'a',
+        name: 'a',
+        capabilities: ['x'],
+        priority: 'normal',
+        maxConcurrent: 2,
+        level: 1,
+        failureThreshold: 2,
+        maxRestarts: 0,
+        restartBackoffMs: 1,
+        order: 1,
+        at: 0,
+      },
+    });
     a.start();
     a.send({ type: 'hive.task.assigned', taskId: 't1', at: 1 });
     a.send({ type: 'hive.task.assigned', taskId: 't2', at: 2 });
@@ -68,9 +93,24 @@ describe('agent machine (pure)', () => {
 });
 
 describe('assignment policy (pure)', () => {
-  const agent = (id: string, over: object = {}) => ({ id, status: 'idle', priority: 'normal' as const, load: 0, maxConcurrent: 1, lastTaskAt: 0, order: 0, ...over });
+  const agent = (id: string, over: object = {}) => ({
+    id,
+    status: 'idle',
+    priority: 'normal' as const,
+    load: 0,
+    maxConcurrent: 1,
+    lastTaskAt: 0,
+    order: 0,
+    ...over,
+  });
   it('orders by priority, load, least recent use, registration', () => {
-    const list = [agent('late', { order: 2 }), agent('loaded', { load: 1, maxConcurrent: 2 }), agent('recent', { lastTaskAt: 5 }), agent('crit', { priority: 'critical', load: 0 }), agent('first', { order: 1 })];
+    const list = [
+      agent('late', { order: 2 }),
+      agent('loaded', { load: 1, maxConcurrent: 2 }),
+      agent('recent', { lastTaskAt: 5 }),
+      agent('crit', { priority: 'critical', load: 0 }),
+      agent('first', { order: 1 }),
+    ];
     expect([...list].sort(compareAgents).map((a) => a.id)).toEqual(['crit', 'first', 'late', 'recent', 'loaded']);
     expect(pickAgent(list, ['crit'])?.id).toBe('first');
     expect(pickAgent([agent('p', { status: 'paused' })], [])).toBeUndefined();

@@ -6,7 +6,11 @@ describe('assignment with many agents', () => {
   it('assigns 2,000 tasks among 20,000 agents without scanning every agent per task', async () => {
     const hive = await openHive({ handlers: { work: async () => 'ok' } });
     for (let i = 0; i < 20_000; i += 1000) {
-      await Promise.all(Array.from({ length: 1000 }, (_, j) => hive.spawnAgent({ id: `a${i + j}`, name: `agent ${i + j}`, capabilities: i + j < 10_000 ? ['work'] : ['other'] })));
+      await Promise.all(
+        Array.from({ length: 1000 }, (_, j) =>
+          hive.spawnAgent({ id: `a${i + j}`, name: `agent ${i + j}`, capabilities: i + j < 10_000 ? ['work'] : ['other'] }),
+        ),
+      );
     }
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();

@@ -28,7 +28,10 @@ describe('passivation and retention', () => {
     const dir = tempDir();
     const hive = await createHive({ dataDir: dir, clock, logger: memoryLogger().logger, retentionMs: 60_000, handlers: { x: async () => 1 } });
     await hive.spawnAgent({ name: 'w', capabilities: ['x'] });
-    await hive.postTasks([{ id: 'old-1', type: 'x', idempotencyKey: 'old-key' }, { id: 'old-2', type: 'x' }]);
+    await hive.postTasks([
+      { id: 'old-1', type: 'x', idempotencyKey: 'old-key' },
+      { id: 'old-2', type: 'x' },
+    ]);
     await hive.waitForTask('old-2', { timeoutMs: 5000 });
     await hive.checkpoint();
     clock.advance(120_000);
@@ -86,9 +89,18 @@ describe('stored task counts', () => {
   it('reopening reads exact counts kept by the checkpoints, including after pruning', async () => {
     const clock = new ManualClock(9_000_000);
     const dir = tempDir();
-    const hive = await createHive({ dataDir: dir, clock, logger: memoryLogger().logger, retentionMs: 10, handlers: { ok: async () => 1, bad: async () => Promise.reject(new Error('no')) } });
+    const hive = await createHive({
+      dataDir: dir,
+      clock,
+      logger: memoryLogger().logger,
+      retentionMs: 10,
+      handlers: { ok: async () => 1, bad: async () => Promise.reject(new Error('no')) },
+    });
     await hive.spawnAgent({ name: 'w', capabilities: ['ok', 'bad'], maxConcurrent: 4 });
-    const tasks = await hive.postTasks([...Array.from({ length: 6 }, () => ({ type: 'ok' })), ...Array.from({ length: 3 }, () => ({ type: 'bad', maxRetries: 0 }))]);
+    const tasks = await hive.postTasks([
+      ...Array.from({ length: 6 }, () => ({ type: 'ok' })),
+      ...Array.from({ length: 3 }, () => ({ type: 'bad', maxRetries: 0 })),
+    ]);
     await Promise.all(tasks.map((t) => hive.waitForTask(t.id, { timeoutMs: 5000 })));
     await hive.postTask({ id: 'open', type: 'nobody' });
     // Prune while the finished tasks' checkpoint may still be in flight.

@@ -17,14 +17,25 @@ describe('processHandler', () => {
 
   it('a non-zero exit fails the attempt with the exit code and stderr', async () => {
     const hive = await openHive();
-    await hive.spawnAgent({ name: 'bad', capabilities: ['bad'], handler: processHandler({ command: node, args: ['-e', 'console.error("no such file"); process.exit(3)'] }) });
+    await hive.spawnAgent({
+      name: 'bad',
+      capabilities: ['bad'],
+      handler: processHandler({ command: node, args: ['-e', 'console.error("no such file"); process.exit(3)'] }),
+    });
     const t = await hive.postTask({ type: 'bad', maxRetries: 0 });
-    expect(await hive.waitForTask(t.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'failed', error: { code: 'exit_3', message: expect.stringContaining('no such file') } });
+    expect(await hive.waitForTask(t.id, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'failed',
+      error: { code: 'exit_3', message: expect.stringContaining('no such file') },
+    });
   });
 
   it('cancel kills the process', async () => {
     const hive = await openHive();
-    await hive.spawnAgent({ name: 'sleeper', capabilities: ['sleep'], handler: processHandler({ command: node, args: ['-e', 'console.log(process.pid); setTimeout(()=>{}, 60000)'], killGraceMs: 200 }) });
+    await hive.spawnAgent({
+      name: 'sleeper',
+      capabilities: ['sleep'],
+      handler: processHandler({ command: node, args: ['-e', 'console.log(process.pid); setTimeout(()=>{}, 60000)'], killGraceMs: 200 }),
+    });
     const t = await hive.postTask({ type: 'sleep' });
     await until(async () => (await hive.getTask(t.id)).status === 'running');
     await sleep(200);
@@ -43,8 +54,21 @@ describe('processHandler', () => {
   });
 
   it('refuses bad options with a typed error, and a command that cannot start fails with spawn_failed', async () => {
-    for (const bad of [{ command: '' }, { command: 'sh', maxOutputBytes: 0 }, { command: 'sh', args: [1] }, { command: 'sh', killGraceMs: -1 }, { command: 'sh', env: { A: 1 } }, { command: 'sh', shell: true }]) {
-      expect(isHiveError(catchError(() => processHandler(bad as never)), 'invalid_input'), JSON.stringify(bad)).toBe(true);
+    for (const bad of [
+      { command: '' },
+      { command: 'sh', maxOutputBytes: 0 },
+      { command: 'sh', args: [1] },
+      { command: 'sh', killGraceMs: -1 },
+      { command: 'sh', env: { A: 1 } },
+      { command: 'sh', shell: true },
+    ]) {
+      expect(
+        isHiveError(
+          catchError(() => processHandler(bad as never)),
+          'invalid_input',
+        ),
+        JSON.stringify(bad),
+      ).toBe(true);
     }
     const hive = await openHive();
     await hive.spawnAgent({ name: 'ghost', capabilities: ['ghost'], handler: processHandler({ command: '/nonexistent/command' }) });
@@ -58,8 +82,14 @@ describe('processHandler', () => {
     await hive.spawnAgent({ name: 'small', capabilities: ['small'], handler: processHandler({ command: 'sh', args: ['-c', 'yes'], maxOutputBytes: 1000 }) });
     const flood = await hive.postTask({ type: 'flood', maxRetries: 0 });
     const small = await hive.postTask({ type: 'small', maxRetries: 0 });
-    expect(await hive.waitForTask(flood.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'failed', error: { code: 'output_too_large', message: expect.stringContaining('16777216') } });
-    expect(await hive.waitForTask(small.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'failed', error: { code: 'output_too_large', message: expect.stringContaining('1000 bytes') } });
+    expect(await hive.waitForTask(flood.id, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'failed',
+      error: { code: 'output_too_large', message: expect.stringContaining('16777216') },
+    });
+    expect(await hive.waitForTask(small.id, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'failed',
+      error: { code: 'output_too_large', message: expect.stringContaining('1000 bytes') },
+    });
   });
 
   it('a timeout kills the whole process group, even children that ignore SIGTERM', async () => {

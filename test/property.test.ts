@@ -17,7 +17,11 @@ const garbage = fc.anything({
   withUnicodeString: true,
 });
 // Values the store cannot keep exactly: lone surrogates and "__proto__" keys must be refused, not mangled.
-const unstorable = fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.constant(JSON.parse('{"__proto__": {"x": 1}}') as unknown), fc.constant({ ['k\uD800']: 1 }));
+const unstorable = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 6 }),
+  fc.constant(JSON.parse('{"__proto__": {"x": 1}}') as unknown),
+  fc.constant({ ['k\uD800']: 1 }),
+);
 const id = fc.oneof(fc.constantFrom('a', 'b', 'c', 't1', 't2', 't3', 'w1', 'w2', 'nope', '', 'has space', 'x'.repeat(300)), garbage);
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const taskSpec = fc.oneof(
@@ -61,9 +65,20 @@ const call: fc.Arbitrary<Call> = fc.oneof(
   fc.record({ op: fc.constant('postTask'), a: taskSpec }),
   fc.record({ op: fc.constant('postTasks'), a: fc.oneof(fc.array(taskSpec, { maxLength: 4 }), garbage) }),
   fc.record({ op: fc.constant('spawnAgent'), a: agentSpec }),
-  fc.record({ op: fc.constantFrom('cancelTask', 'waitForTask'), a: id, b: fc.oneof(fc.record({ by: maybe(fc.constantFrom('alice', 'bob')) }), fc.record({ timeoutMs: fc.constantFrom(0, 1, 3) }), garbage) }),
+  fc.record({
+    op: fc.constantFrom('cancelTask', 'waitForTask'),
+    a: id,
+    b: fc.oneof(fc.record({ by: maybe(fc.constantFrom('alice', 'bob')) }), fc.record({ timeoutMs: fc.constantFrom(0, 1, 3) }), garbage),
+  }),
   fc.record({ op: fc.constantFrom('pauseAgent', 'resumeAgent', 'stopAgent', 'heartbeat', 'getAgent', 'getTask'), a: id }),
-  fc.record({ op: fc.constantFrom('listTasks', 'listAgents', 'prune'), a: fc.oneof(fc.constant(undefined), fc.record({ status: fc.constantFrom('pending', 'completed'), limit: fc.integer({ min: -1, max: 5 }) }, { requiredKeys: [] }), garbage) }),
+  fc.record({
+    op: fc.constantFrom('listTasks', 'listAgents', 'prune'),
+    a: fc.oneof(
+      fc.constant(undefined),
+      fc.record({ status: fc.constantFrom('pending', 'completed'), limit: fc.integer({ min: -1, max: 5 }) }, { requiredKeys: [] }),
+      garbage,
+    ),
+  }),
   fc.record({ op: fc.constant('status') }),
 );
 
@@ -77,7 +92,16 @@ function project(tasks: TaskView[], agents: Array<{ id: string; status: string; 
   const active = new Set(['assigned', 'running']);
   return {
     tasks: tasks
-      .map((t) => ({ id: t.id, type: t.type, input: t.input, priority: t.priority, owner: t.owner, dependsOn: t.dependsOn, status: active.has(t.status) ? 'active' : t.status, output: t.output }))
+      .map((t) => ({
+        id: t.id,
+        type: t.type,
+        input: t.input,
+        priority: t.priority,
+        owner: t.owner,
+        dependsOn: t.dependsOn,
+        status: active.has(t.status) ? 'active' : t.status,
+        output: t.output,
+      }))
       .sort((x, y) => (x.id < y.id ? -1 : 1)),
     agents: agents.map((a) => ({ id: a.id, status: a.status === 'busy' ? 'idle' : a.status, capabilities: a.capabilities, level: a.level })),
   };
@@ -89,7 +113,8 @@ describe('public API under random and malformed calls', () => {
     const handlers = {
       x: async (t: TaskView) => ({ echo: t.input }),
       y: async () => Promise.reject(Object.assign(new Error('y always fails'), { code: 'y_failed' })),
-      slow: (_t: TaskView, ctx: { signal: AbortSignal }) => new Promise<never>((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+      slow: (_t: TaskView, ctx: { signal: AbortSignal }) =>
+        new Promise<never>((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))),
     };
     await fc.assert(
       fc.asyncProperty(fc.array(fc.array(call, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 10 }), async (groups) => {

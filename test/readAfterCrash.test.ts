@@ -34,7 +34,13 @@ describe('read-only views after a crash', () => {
     ]);
     for (const r of [status, tasks, agents, dashboard]) expect(r.stderr).toBe('');
 
-    const s = JSON.parse(status.stdout) as { tasks: Record<string, number>; agents: Record<string, number>; lastSeq: number; checkpointSeq: number; appliedSeq: number };
+    const s = JSON.parse(status.stdout) as {
+      tasks: Record<string, number>;
+      agents: Record<string, number>;
+      lastSeq: number;
+      checkpointSeq: number;
+      appliedSeq: number;
+    };
     // Nothing was checkpointed: everything shown comes from the journal.
     expect(s.checkpointSeq).toBe(0);
     expect(s.agents.total).toBe(1);

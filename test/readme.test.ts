@@ -74,7 +74,8 @@ describe('README', () => {
     const failures: Array<{ command: string; code: number | null; timedOut: boolean; stderr: string }> = [];
     for (const args of readmeCommands(readme)) {
       const r = await run(args, cwd);
-      if (r.code !== 0 || r.timedOut || r.stderr !== '') failures.push({ command: `hivestate ${args.join(' ')}`, code: r.code, timedOut: r.timedOut, stderr: r.stderr });
+      if (r.code !== 0 || r.timedOut || r.stderr !== '')
+        failures.push({ command: `hivestate ${args.join(' ')}`, code: r.code, timedOut: r.timedOut, stderr: r.stderr });
     }
     expect(failures).toEqual([]);
   }, 90_000);

@@ -62,7 +62,11 @@ describe('recovery', () => {
     const ackFile = join(dir, 'acked.txt');
     const acked = () => (existsSync(ackFile) ? readFileSync(ackFile, 'utf8').split('\n').filter(Boolean) : []);
     for (let cycle = 0; cycle < 3; cycle++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'crashChild.ts'), join(dir, 'data'), ackFile, `k${cycle}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'crashChild.ts'), join(dir, 'data'), ackFile, `k${cycle}`],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       const exited = new Promise((r) => child.on('exit', r));
       const target = acked().length + 100 + cycle * 37;
       await until(() => acked().length >= target, 20_000);

@@ -25,8 +25,21 @@ async function remoteHive(options: Parameters<typeof openHive>[0] = {}): Promise
   const hive = await openHive({ nats: { servers: nats.url, prefix, workerTimeoutMs: 2000 }, ...options });
   return { hive, prefix };
 }
-async function worker(prefix: string, id: string, handlers: Record<string, Handler>, extra: Partial<Parameters<typeof runWorker>[0]> = {}): Promise<RemoteWorker> {
-  const w = await runWorker({ servers: nats.url, prefix, agent: { id, capabilities: Object.keys(handlers), maxConcurrent: 4 }, handlers, logger: memoryLogger().logger, closeTimeoutMs: 200, ...extra });
+async function worker(
+  prefix: string,
+  id: string,
+  handlers: Record<string, Handler>,
+  extra: Partial<Parameters<typeof runWorker>[0]> = {},
+): Promise<RemoteWorker> {
+  const w = await runWorker({
+    servers: nats.url,
+    prefix,
+    agent: { id, capabilities: Object.keys(handlers), maxConcurrent: 4 },
+    handlers,
+    logger: memoryLogger().logger,
+    closeTimeoutMs: 200,
+    ...extra,
+  });
   workers.push(w);
   return w;
 }
@@ -35,7 +48,10 @@ afterAll(async () => {
 });
 
 function startWorkerProcess(o: { prefix: string; id: string }): Promise<ChildProcess> {
-  const p = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'remoteWorker.ts'), nats.url, o.id, '2'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HIVE_PREFIX: o.prefix } });
+  const p = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'remoteWorker.ts'), nats.url, o.id, '2'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, HIVE_PREFIX: o.prefix },
+  });
   return new Promise((resolve, reject) => {
     p.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(p));
     p.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
@@ -56,7 +72,13 @@ describe('remote workers over NATS JetStream', () => {
       },
     });
     const [agent] = await hive.listAgents();
-    expect(agent).toMatchObject({ id: 'w1', status: 'idle', capabilities: ['build'], maxConcurrent: 4, remote: { host: hostname(), pid: process.pid, status: 'online' } });
+    expect(agent).toMatchObject({
+      id: 'w1',
+      status: 'idle',
+      capabilities: ['build'],
+      maxConcurrent: 4,
+      remote: { host: hostname(), pid: process.pid, status: 'online' },
+    });
     const tasks = await hive.postTasks([1, 2, 3].map((i) => ({ type: 'build', input: i })));
     const done = await Promise.all(tasks.map((t) => hive.waitForTask(t.id, { timeoutMs: 10_000 })));
     expect(done.map((t) => [t.status, t.output, t.assignedTo, t.progress, t.checkpoint])).toEqual(
@@ -196,7 +218,9 @@ describe('remote workers over NATS JetStream', () => {
         { id: 'b', type: 'work', input: { ms: 4000, steps: 40 } },
       ]);
       await until(async () => (await first.hive.getTask('a')).checkpoint !== undefined && (await first.hive.getTask('b')).checkpoint !== undefined, 10_000);
-      const holder = new Map([(await first.hive.getTask('a')).assignedTo!, (await first.hive.getTask('b')).assignedTo!].map((agent, i) => [agent, [a, b][i]!.id]));
+      const holder = new Map(
+        [(await first.hive.getTask('a')).assignedTo!, (await first.hive.getTask('b')).assignedTo!].map((agent, i) => [agent, [a, b][i]!.id]),
+      );
       expect([...holder.keys()].sort()).toEqual(['gone', 'stays']);
       await first.hive.close();
       procs.get('gone')!.kill('SIGKILL');
@@ -206,7 +230,12 @@ describe('remote workers over NATS JetStream', () => {
       expect(await hive.getTask(holder.get('gone')!)).toMatchObject({ status: 'running', attempts: 1 });
       expect((await lost).agentId).toBe('gone');
       // The live worker's attempt was kept: it finishes as attempt 1.
-      expect(await hive.waitForTask(holder.get('stays')!, { timeoutMs: 20_000 })).toMatchObject({ status: 'completed', attempts: 1, redispatches: 0, assignedTo: 'stays' });
+      expect(await hive.waitForTask(holder.get('stays')!, { timeoutMs: 20_000 })).toMatchObject({
+        status: 'completed',
+        attempts: 1,
+        redispatches: 0,
+        assignedTo: 'stays',
+      });
       // The dead worker's attempt went back to the queue and ran on the live one, from its checkpoint.
       const redone = await hive.waitForTask(holder.get('gone')!, { timeoutMs: 20_000 });
       expect(redone).toMatchObject({ status: 'completed', attempts: 2, redispatches: 1, assignedTo: 'stays' });
@@ -262,24 +291,29 @@ describe('remote workers over NATS JetStream', () => {
 
   it('outputs that NATS or the store cannot carry fail the attempt with a typed error; malformed messages are refused, not fatal', async () => {
     const { hive, prefix } = await remoteHive();
-    await worker(prefix, 'w1', {
-      huge: async () => 'x'.repeat(2 * 1024 * 1024),
-      nearLimit: async () => 'y'.repeat(1024 * 1024 - 100),
-      bigint: async () => ({ n: 10n }) as never,
-      bigCheckpoint: async (_t, ctx) => {
-        // Within the store's 1 MiB, but not within one NATS message together with its envelope.
-        const err = await ctx.checkpoint('z'.repeat(1024 * 1024 - 10)).catch((e: unknown) => e);
-        return { code: (err as { code?: string }).code ?? null, message: String((err as Error).message) };
+    await worker(
+      prefix,
+      'w1',
+      {
+        huge: async () => 'x'.repeat(2 * 1024 * 1024),
+        nearLimit: async () => 'y'.repeat(1024 * 1024 - 100),
+        bigint: async () => ({ n: 10n }) as never,
+        bigCheckpoint: async (_t, ctx) => {
+          // Within the store's 1 MiB, but not within one NATS message together with its envelope.
+          const err = await ctx.checkpoint('z'.repeat(1024 * 1024 - 10)).catch((e: unknown) => e);
+          return { code: (err as { code?: string }).code ?? null, message: String((err as Error).message) };
+        },
+        hugeError: async () => {
+          throw Object.assign(new Error('e'.repeat(5 * 1024 * 1024)), { code: 'boom' });
+        },
+        cyclic: async () => {
+          const o: Record<string, unknown> = {};
+          o.self = o;
+          return o as never;
+        },
       },
-      hugeError: async () => {
-        throw Object.assign(new Error('e'.repeat(5 * 1024 * 1024)), { code: 'boom' });
-      },
-      cyclic: async () => {
-        const o: Record<string, unknown> = {};
-        o.self = o;
-        return o as never;
-      },
-    }, { agent: { id: 'w1', capabilities: ['huge', 'nearLimit', 'bigint', 'cyclic', 'bigCheckpoint', 'hugeError'], maxConcurrent: 4, failureThreshold: 100 } });
+      { agent: { id: 'w1', capabilities: ['huge', 'nearLimit', 'bigint', 'cyclic', 'bigCheckpoint', 'hugeError'], maxConcurrent: 4, failureThreshold: 100 } },
+    );
     const opts = { maxRetries: 0 };
     const [huge, near, big, cyc] = await hive.postTasks(['huge', 'nearLimit', 'bigint', 'cyclic'].map((type) => ({ type, ...opts })));
     const settled = await Promise.all([huge, near, big, cyc].map((t) => hive.waitForTask(t!.id, { timeoutMs: 10_000 })));
@@ -291,8 +325,14 @@ describe('remote workers over NATS JetStream', () => {
     ]);
     expect(settled[0]!.error!.message).toMatch(/at most 1048576 are allowed/);
     expect(settled[2]!.error!.message).toMatch(/bigint/);
-    const [cp, err] = await hive.postTasks([{ type: 'bigCheckpoint', ...opts }, { type: 'hugeError', ...opts }]);
-    expect((await hive.waitForTask(cp!.id, { timeoutMs: 10_000 })).output).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/max_payload/) });
+    const [cp, err] = await hive.postTasks([
+      { type: 'bigCheckpoint', ...opts },
+      { type: 'hugeError', ...opts },
+    ]);
+    expect((await hive.waitForTask(cp!.id, { timeoutMs: 10_000 })).output).toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/max_payload/),
+    });
     const failed = await hive.waitForTask(err!.id, { timeoutMs: 10_000 });
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'boom' } });
     expect(failed.error!.message).toHaveLength(10_000);
@@ -300,7 +340,9 @@ describe('remote workers over NATS JetStream', () => {
     // A buggy or hostile client talking to the hive directly.
     const nc = await connect({ servers: nats.url });
     try {
-      const garbage = JSON.parse(new TextDecoder().decode((await nc.request(`${prefix}.hive.outcome`, new Uint8Array([0xff, 0x00, 0x7b]), { timeout: 5000 })).data));
+      const garbage = JSON.parse(
+        new TextDecoder().decode((await nc.request(`${prefix}.hive.outcome`, new Uint8Array([0xff, 0x00, 0x7b]), { timeout: 5000 })).data),
+      );
       expect(garbage).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/not JSON/) } });
       const unknownOp = JSON.parse(new TextDecoder().decode((await nc.request(`${prefix}.hive.explode`, '{}', { timeout: 5000 })).data));
       expect(unknownOp).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
@@ -334,18 +376,28 @@ describe('remote workers over NATS JetStream', () => {
     const changed = await worker(prefix, 'w1', { x: async () => 1, y: async () => 2 }).catch((e: unknown) => e);
     expect(isHiveError(changed, 'worker_refused')).toBe(true);
     expect((changed as Error).message).toMatch(/capabilities/);
-    await expect(runWorker({ servers: nats.url, agent: { id: 'w', capabilities: ['a'] }, handlers: {} })).rejects.toThrow(/handler for every capability; missing: a/);
+    await expect(runWorker({ servers: nats.url, agent: { id: 'w', capabilities: ['a'] }, handlers: {} })).rejects.toThrow(
+      /handler for every capability; missing: a/,
+    );
   });
 
   it("a worker's verifier verifies tasks of types the hive has no verifier for", async () => {
     const { hive, prefix } = await remoteHive();
-    await worker(prefix, 'w1', { draw: async (t) => ({ lines: t.input }) }, { verifiers: { draw: (t) => ((t.output as { lines: number }).lines > 2 ? true : { ok: false, reason: 'too few lines' }) } });
+    await worker(
+      prefix,
+      'w1',
+      { draw: async (t) => ({ lines: t.input }) },
+      { verifiers: { draw: (t) => ((t.output as { lines: number }).lines > 2 ? true : { ok: false, reason: 'too few lines' }) } },
+    );
     const [good, bad] = await hive.postTasks([
       { type: 'draw', input: 3, verify: true },
       { type: 'draw', input: 1, verify: true, maxRetries: 0 },
     ]);
     expect(await hive.waitForTask(good!.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'verified' });
-    expect(await hive.waitForTask(bad!.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'failed', error: { code: 'verification_failed', message: 'too few lines' } });
+    expect(await hive.waitForTask(bad!.id, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'failed',
+      error: { code: 'verification_failed', message: 'too few lines' },
+    });
   });
 
   it('replay reproduces a run with remote workers from its journal', async () => {
@@ -362,7 +414,12 @@ describe('remote workers over NATS JetStream', () => {
       // The inspector's tree shows the worker under its agent, with its host and state.
       await replay.seek(replay.lastSeq);
       const tree = actorTree(replay.actors());
-      expect(tree.find((a) => a.address === 'remote:w1')).toMatchObject({ kind: 'remote', status: 'away', parent: 'agent:w1', context: { host: hostname(), pid: process.pid } });
+      expect(tree.find((a) => a.address === 'remote:w1')).toMatchObject({
+        kind: 'remote',
+        status: 'away',
+        parent: 'agent:w1',
+        context: { host: hostname(), pid: process.pid },
+      });
     } finally {
       await replay.close();
     }
@@ -373,7 +430,23 @@ describe('hivestate worker', () => {
   it('runs an agent from a handlers module; SIGTERM makes it leave and exit 0', async () => {
     const { hive, prefix } = await remoteHive();
     const handlers = join(import.meta.dirname, 'fixtures', 'workerHandlers.ts');
-    const cli = startCli(['worker', '--nats', nats.url, '--prefix', prefix, '--id', 'cli-1', '--capabilities', 'shout', '--handlers', handlers, '--max-concurrent', '2', '--host', 'box-7']);
+    const cli = startCli([
+      'worker',
+      '--nats',
+      nats.url,
+      '--prefix',
+      prefix,
+      '--id',
+      'cli-1',
+      '--capabilities',
+      'shout',
+      '--handlers',
+      handlers,
+      '--max-concurrent',
+      '2',
+      '--host',
+      'box-7',
+    ]);
     await until(() => cli.stdout().includes('joined the hive'), 20_000);
     expect(await hive.getAgent('cli-1')).toMatchObject({ status: 'idle', maxConcurrent: 2, remote: { host: 'box-7', status: 'online' } });
     const t = await hive.postTask({ type: 'shout', input: 'hello', verify: true });
@@ -422,7 +495,17 @@ describe('hivestate worker', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toMatch(/^hivestate: --handlers: cannot load \/nonexistent\/h\.js/);
-    const noNats = await runCli(['worker', '--nats', 'nats://127.0.0.1:1', '--id', 'x', '--capabilities', 'shout', '--handlers', join(import.meta.dirname, 'fixtures', 'workerHandlers.ts')]);
+    const noNats = await runCli([
+      'worker',
+      '--nats',
+      'nats://127.0.0.1:1',
+      '--id',
+      'x',
+      '--capabilities',
+      'shout',
+      '--handlers',
+      join(import.meta.dirname, 'fixtures', 'workerHandlers.ts'),
+    ]);
     expect(noNats.code).toBe(1);
     expect(noNats.stderr).toMatch(/^hivestate: cannot use NATS at nats:\/\/127\.0\.0\.1:1: .*nats-server -js/);
   });

@@ -29,7 +29,7 @@ function start(script: string, args: string[]) {
     for (const l of lines) {
       last = l;
       if (!l.startsWith('count ')) seen.push(l);
-      for (const w of waiters.splice(0)) (w.pred(l) ? w.resolve() : waiters.push(w));
+      for (const w of waiters.splice(0)) w.pred(l) ? w.resolve() : waiters.push(w);
     }
   });
   const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
@@ -127,7 +127,8 @@ describe('remote workers end to end', () => {
         acknowledged.set(key, Math.max(acknowledged.get(key) ?? 0, c.n));
       }
       for (const s of starts) {
-        for (let a = 1; a < s.attempt; a++) expect(s.seen, `${s.taskId} attempt ${s.attempt}`).toBeGreaterThanOrEqual(acknowledged.get(`${s.taskId}#${a}`) ?? 0);
+        for (let a = 1; a < s.attempt; a++)
+          expect(s.seen, `${s.taskId} attempt ${s.attempt}`).toBeGreaterThanOrEqual(acknowledged.get(`${s.taskId}#${a}`) ?? 0);
       }
       const agents = await h.listAgents();
       expect(agents.map((a) => [a.id, a.remote?.status]).sort()).toEqual([

@@ -49,7 +49,12 @@ describe('Replay', () => {
         expect(replay.position).toBe(seq);
         let expected: Map<string, string> | undefined;
         for (let s = seq; s >= 1 && !expected; s--) expected = live.get(s);
-        const got = new Map(replay.actors().filter((a) => a.kind !== 'coordinator').map((a) => [a.address, a.status]));
+        const got = new Map(
+          replay
+            .actors()
+            .filter((a) => a.kind !== 'coordinator')
+            .map((a) => [a.address, a.status]),
+        );
         expect(Object.fromEntries(got), `at seq ${seq}`).toEqual(Object.fromEntries([...(expected ?? new Map())].filter(([k]) => k !== 'coordinator')));
       }
       expect(replay.seekPoints.length).toBeGreaterThan(3);
@@ -178,7 +183,14 @@ describe('Replay', () => {
     await hive.close();
     const full = await openReplay(dir);
     const journal = full.inputs(0, full.lastSeq);
-    const compacted = await openReplay(memorySource('compacted', journal.filter((r) => r.seq > stored.seq), stored), { seekEvery: 2 });
+    const compacted = await openReplay(
+      memorySource(
+        'compacted',
+        journal.filter((r) => r.seq > stored.seq),
+        stored,
+      ),
+      { seekEvery: 2 },
+    );
     try {
       expect(compacted.firstSeq).toBe(stored.seq);
       expect(await compacted.seek(0)).toBe(stored.seq);
@@ -189,7 +201,15 @@ describe('Replay', () => {
       }
       expect(compacted.actor('task:late')?.status).toBeDefined();
       await expect(compacted.verify()).rejects.toThrow(/compacted/);
-      await expect(openReplay(memorySource('gap', journal.filter((r) => r.seq > stored.seq + 1), stored))).rejects.toThrow(/cannot be replayed/);
+      await expect(
+        openReplay(
+          memorySource(
+            'gap',
+            journal.filter((r) => r.seq > stored.seq + 1),
+            stored,
+          ),
+        ),
+      ).rejects.toThrow(/cannot be replayed/);
     } finally {
       await full.close();
       await compacted.close();

@@ -30,7 +30,9 @@ describe('Stately inspection format', () => {
     // The receiver first learns the actors that exist (agent:a), then follows the live stream.
     await until(() => received.some((e) => e.type === '@xstate.actor' && e.sessionId === 'agent:a'));
     await hive.waitForTask((await hive.postTask({ id: 't', type: 'x' })).id, { timeoutMs: 5000 });
-    await until(() => received.some((e) => e.type === '@xstate.snapshot' && e.sessionId === 'task:t' && (e.snapshot as unknown as { value: unknown }).value === 'completed'));
+    await until(() =>
+      received.some((e) => e.type === '@xstate.snapshot' && e.sessionId === 'task:t' && (e.snapshot as unknown as { value: unknown }).value === 'completed'),
+    );
     sub.unsubscribe();
 
     const reference = await referenceMessages();
@@ -38,18 +40,28 @@ describe('Stately inspection format', () => {
       const ours = received.find((e) => e.type === type)!;
       const theirs = reference.find((e) => e.type === type)!;
       expect(ours, type).toBeDefined();
-      expect(Object.keys(ours).sort(), type).toEqual(expect.arrayContaining(Object.keys(theirs).filter((k) => (theirs as unknown as Record<string, unknown>)[k] !== undefined).sort()));
+      expect(Object.keys(ours).sort(), type).toEqual(
+        expect.arrayContaining(
+          Object.keys(theirs)
+            .filter((k) => (theirs as unknown as Record<string, unknown>)[k] !== undefined)
+            .sort(),
+        ),
+      );
       expect(ours._version).toBe(theirs._version);
     }
     expect(statelyInspectVersion).toBe(reference[0]!._version);
 
-    const taskActor = received.find((e): e is Extract<StatelyInspectionEvent, { type: '@xstate.actor' }> => e.type === '@xstate.actor' && e.sessionId === 'task:t')!;
+    const taskActor = received.find(
+      (e): e is Extract<StatelyInspectionEvent, { type: '@xstate.actor' }> => e.type === '@xstate.actor' && e.sessionId === 'task:t',
+    )!;
     expect(taskActor).toMatchObject({ name: 'task', rootId: 'coordinator', parentId: 'coordinator', snapshot: { status: 'active', value: 'pending' } });
     const theirDefinition = (reference.find((e) => e.type === '@xstate.actor') as { definition: string }).definition;
     expect(taskActor.definition).toBe(theirDefinition);
     const assign = received.find((e) => e.type === '@xstate.event' && e.sessionId === 'task:t' && e.event.type === 'hive.assign')!;
     expect(assign).toMatchObject({ sourceId: 'coordinator', event: { agentId: 'a' } });
-    const completed = received.find((e) => e.type === '@xstate.snapshot' && e.sessionId === 'task:t' && (e.snapshot as unknown as { value: unknown }).value === 'completed')!;
+    const completed = received.find(
+      (e) => e.type === '@xstate.snapshot' && e.sessionId === 'task:t' && (e.snapshot as unknown as { value: unknown }).value === 'completed',
+    )!;
     expect((completed as unknown as { snapshot: { context: { output: unknown } } }).snapshot.context.output).toBe('ok');
     expect((completed as unknown as { event: { type: string } }).event.type).toBe('attempt.succeeded');
   });

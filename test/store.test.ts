@@ -12,7 +12,10 @@ describe('store', () => {
     const first = await createHive({ dataDir: dir, logger: memoryLogger().logger });
     try {
       await expect(createHive({ dataDir: dir, logger: memoryLogger().logger })).rejects.toBeInstanceOf(LockedError);
-      await expect(createHive({ dataDir: dir, logger: memoryLogger().logger })).rejects.toMatchObject({ code: 'locked', message: expect.stringContaining(String(process.pid)) });
+      await expect(createHive({ dataDir: dir, logger: memoryLogger().logger })).rejects.toMatchObject({
+        code: 'locked',
+        message: expect.stringContaining(String(process.pid)),
+      });
       await first.postTask({ type: 'still-works' });
     } finally {
       await first.close();
@@ -24,7 +27,9 @@ describe('store', () => {
 
   it('refuses a second process on a directory another process holds, and takes the lock over once it is dead', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'holdHive.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'holdHive.ts'), dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const exited = new Promise((r) => child.on('exit', (_code, signal) => r(signal)));
     await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
     try {
@@ -66,11 +71,15 @@ describe('store', () => {
     const raw = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12 });
     // Validly sealed (format 2) values, so the check that fires is the record's own.
     const encoder = (raw as unknown as { encoder: { encode(v: unknown): Uint8Array } }).encoder;
-    const put = (name: string, key: string | number, value: unknown) => raw.openDB({ name, encoding: 'binary' }).put(key, sealValue(key, encoder.encode(value)));
+    const put = (name: string, key: string | number, value: unknown) =>
+      raw.openDB({ name, encoding: 'binary' }).put(key, sealValue(key, encoder.encode(value)));
     await put('meta', 'checkpoint', { seq: 0, at: 0 });
     await put('meta', 'journalCovered', 0);
     await put('journal', 2, { garbage: true });
     await raw.close();
-    await expect(createHive({ dataDir: dir, logger: memoryLogger().logger })).rejects.toMatchObject({ code: 'unsupported_format', message: expect.stringMatching(/journal record 2 .* is damaged/) });
+    await expect(createHive({ dataDir: dir, logger: memoryLogger().logger })).rejects.toMatchObject({
+      code: 'unsupported_format',
+      message: expect.stringMatching(/journal record 2 .* is damaged/),
+    });
   });
 });

@@ -13,7 +13,9 @@ describe('store faults', () => {
       ...quiet(),
       faults: {
         failAppend: (rec) =>
-          rec.input.type === 'task.post' && rec.input.tasks.some((t) => t.id === failId) ? Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }) : undefined,
+          rec.input.type === 'task.post' && rec.input.tasks.some((t) => t.id === failId)
+            ? Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })
+            : undefined,
       },
     });
     await hive.postTask({ id: 'before', type: 'x' });
@@ -23,11 +25,18 @@ describe('store faults', () => {
     const rejected = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
     expect(rejected).toHaveLength(1);
     expect(rejected[0]).toBeInstanceOf(StoreError);
-    expect(rejected[0]).toMatchObject({ code: 'store_failure', mayHaveBeenRecorded: false, message: expect.stringMatching(/no space left on device; nothing was recorded/) });
+    expect(rejected[0]).toMatchObject({
+      code: 'store_failure',
+      mayHaveBeenRecorded: false,
+      message: expect.stringMatching(/no space left on device; nothing was recorded/),
+    });
     // Posts journaled before the failure was seen are applied (they are durable); the failed one is not.
     expect(accepted).toEqual(['a', 'b', 'c', 'd']);
     await expect(hive.getTask('doomed')).rejects.toMatchObject({ code: 'not_found' });
-    await expect(hive.postTask({ id: 'after', type: 'x' })).rejects.toMatchObject({ code: 'store_failure', message: expect.stringContaining('intake stopped') });
+    await expect(hive.postTask({ id: 'after', type: 'x' })).rejects.toMatchObject({
+      code: 'store_failure',
+      message: expect.stringContaining('intake stopped'),
+    });
     await expect(hive.spawnAgent({ name: 'n', capabilities: ['x'] })).rejects.toMatchObject({ code: 'store_failure' });
     const seen = (await hive.listTasks({ limit: 100 })).map((t) => t.id).sort();
     await hive.close();

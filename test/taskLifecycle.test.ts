@@ -237,10 +237,14 @@ describe('task lifecycle', () => {
 
 describe('task state is read-only to handlers and callers', () => {
   it('refuses changes to the input a handler sees and to the output a caller reads', async () => {
-    const hive = await openHive({ handlers: { t: async (task) => {
-      (task.input as { list: number[] }).list.push(3);
-      return { ok: true };
-    } } });
+    const hive = await openHive({
+      handlers: {
+        t: async (task) => {
+          (task.input as { list: number[] }).list.push(3);
+          return { ok: true };
+        },
+      },
+    });
     await hive.spawnAgent({ id: 'a', name: 'a', capabilities: ['t'] });
     const t = await hive.postTask({ type: 't', input: { list: [1, 2] }, maxRetries: 0 });
     const done = await hive.waitForTask(t.id, { timeoutMs: 5000 });

@@ -12,7 +12,10 @@ describe('tasks no agent can run', () => {
     const hive = await openHive({ handlers: { build: echo, lint: echo }, on: { 'task.unassignable': (e) => events.push(e) } });
     await hive.postTask({ id: 'b1', type: 'build' });
     await hive.spawnAgent({ id: 'linter', name: 'linter', capabilities: ['lint'] }); // another type: b1 stays unassignable
-    await hive.postTasks([{ id: 'l1', type: 'lint' }, { id: 'b2', type: 'build' }]);
+    await hive.postTasks([
+      { id: 'l1', type: 'lint' },
+      { id: 'b2', type: 'build' },
+    ]);
     await hive.waitForTask('l1', { timeoutMs: 2000 });
     await settle();
     expect(await hive.getTask('b1')).toMatchObject({ status: 'pending', waitingFor: 'capability' });
@@ -30,9 +33,15 @@ describe('tasks no agent can run', () => {
 
   it('a capable agent that is only busy does not make a task unassignable; stopping the last one does', async () => {
     const events: HiveEvent[] = [];
-    const hive = await openHive({ handlers: { build: (_t, ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))) }, on: { 'task.unassignable': (e) => events.push(e) } });
+    const hive = await openHive({
+      handlers: { build: (_t, ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))) },
+      on: { 'task.unassignable': (e) => events.push(e) },
+    });
     await hive.spawnAgent({ id: 'builder', name: 'builder', capabilities: ['build'] });
-    await hive.postTasks([{ id: 'b1', type: 'build' }, { id: 'b2', type: 'build' }]);
+    await hive.postTasks([
+      { id: 'b1', type: 'build' },
+      { id: 'b2', type: 'build' },
+    ]);
     await settle();
     expect(await hive.getTask('b2')).toMatchObject({ status: 'pending' });
     expect((await hive.getTask('b2')).waitingFor).toBeUndefined();

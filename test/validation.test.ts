@@ -15,12 +15,27 @@ describe('bad input', () => {
     const cases: Array<[string, () => Promise<unknown>, string, RegExp]> = [
       ['empty capabilities', () => hive.spawnAgent({ name: 'n', capabilities: [] }), 'invalid_input', /capabilities: must list at least one/],
       ['capabilities not array', () => hive.spawnAgent({ name: 'n', capabilities: 'x' as never }), 'invalid_input', /capabilities: must be an array/],
-      ['bad agent priority', () => hive.spawnAgent({ name: 'n', capabilities: ['x'], priority: 'urgent' as never }), 'invalid_input', /'normal', 'high' or 'critical'/],
-      ['maxConcurrent 0', () => hive.spawnAgent({ name: 'n', capabilities: ['x'], maxConcurrent: 0 }), 'invalid_input', /maxConcurrent: must be an integer from 1/],
+      [
+        'bad agent priority',
+        () => hive.spawnAgent({ name: 'n', capabilities: ['x'], priority: 'urgent' as never }),
+        'invalid_input',
+        /'normal', 'high' or 'critical'/,
+      ],
+      [
+        'maxConcurrent 0',
+        () => hive.spawnAgent({ name: 'n', capabilities: ['x'], maxConcurrent: 0 }),
+        'invalid_input',
+        /maxConcurrent: must be an integer from 1/,
+      ],
       ['duplicate agent', () => hive.spawnAgent({ id: 'a', name: 'again', capabilities: ['x'] }), 'duplicate_id', /agent with id "a" already exists/],
       ['unknown parent', () => hive.spawnAgent({ name: 'n', capabilities: ['x'], parentId: 'ghost' }), 'not_found', /no agent with id "ghost"/],
       ['unknown option', () => hive.spawnAgent({ name: 'n', capabilities: ['x'], colour: 'red' } as never), 'invalid_input', /unknown option "colour"/],
-      ['negative priority', () => hive.postTask({ type: 'x', priority: -1 }), 'invalid_input', /priority: must be 'normal', 'high', 'critical' or an integer from 0/],
+      [
+        'negative priority',
+        () => hive.postTask({ type: 'x', priority: -1 }),
+        'invalid_input',
+        /priority: must be 'normal', 'high', 'critical' or an integer from 0/,
+      ],
       ['missing type', () => hive.postTask({} as never), 'invalid_input', /type: must be a non-empty string/],
       ['function input', () => hive.postTask({ type: 'x', input: (() => 1) as never }), 'invalid_input', /input: must be JSON: input is a function/],
       ['NaN input', () => hive.postTask({ type: 'x', input: { n: Number.NaN } }), 'invalid_input', /input.n is NaN/],
@@ -28,11 +43,25 @@ describe('bad input', () => {
       ['deep input', () => hive.postTask({ type: 'x', input: deep as never }), 'invalid_input', /nested deeper than 64/],
       ['huge input', () => hive.postTask({ type: 'x', input: 'y'.repeat(2 * 1024 * 1024) }), 'invalid_input', /at most 1048576 are allowed/],
       ['lone surrogate', () => hive.postTask({ type: 'x', input: { s: 'a\uD800b' } }), 'invalid_input', /input.s has a lone surrogate/],
-      ['__proto__ key', () => hive.postTask({ type: 'x', input: JSON.parse('{"__proto__": {"admin": true}}') }), 'invalid_input', /must not use the key "__proto__"/],
+      [
+        '__proto__ key',
+        () => hive.postTask({ type: 'x', input: JSON.parse('{"__proto__": {"admin": true}}') }),
+        'invalid_input',
+        /must not use the key "__proto__"/,
+      ],
       ['surrogate in type', () => hive.postTask({ type: 'x\uDC00' }), 'invalid_input', /well-formed Unicode/],
       ['date input', () => hive.postTask({ type: 'x', input: new Date() as never }), 'invalid_input', /Date, not a plain object/],
       ['duplicate task', () => hive.postTask({ id: 't', type: 'x' }), 'duplicate_id', /task with id "t" already exists/],
-      ['duplicate in batch', () => hive.postTasks([{ id: 'u', type: 'x' }, { id: 'u', type: 'x' }]), 'duplicate_id', /"u"/],
+      [
+        'duplicate in batch',
+        () =>
+          hive.postTasks([
+            { id: 'u', type: 'x' },
+            { id: 'u', type: 'x' },
+          ]),
+        'duplicate_id',
+        /"u"/,
+      ],
       ['unknown dependency', () => hive.postTask({ type: 'x', dependsOn: ['nope'] }), 'not_found', /no task with id "nope"/],
       ['bad id', () => hive.postTask({ id: 'has space', type: 'x' }), 'invalid_input', /id: must be 1-200 characters/],
       ['bad timeout', () => hive.postTask({ type: 'x', timeoutMs: 0 }), 'invalid_input', /timeoutMs: must be an integer from 1/],
@@ -79,7 +108,8 @@ describe('bad input', () => {
       throw new Error('boom');
     };
     const getter = <T extends object>(o: T, key: string): T => Object.defineProperty(o, key, { get: boom, enumerable: true });
-    const trap = <T extends object>(target: T): T => new Proxy(target, { get: boom, ownKeys: boom, getOwnPropertyDescriptor: boom, getPrototypeOf: boom, has: boom });
+    const trap = <T extends object>(target: T): T =>
+      new Proxy(target, { get: boom, ownKeys: boom, getOwnPropertyDescriptor: boom, getPrototypeOf: boom, has: boom });
     const revoked = () => {
       const r = Proxy.revocable({}, {});
       r.revoke();

@@ -11,8 +11,13 @@ const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 const quiet = () => ({ logger: memoryLogger().logger });
 
 /** A child process whose stdout lines are collected; `line(pred)` waits for the next matching one. */
-function child(script: string, args: string[]): { proc: ChildProcessWithoutNullStreams; lines: string[]; next: (pred: (l: string) => boolean) => Promise<string>; exited: Promise<NodeJS.Signals | null> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', fixture(script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] }) as unknown as ChildProcessWithoutNullStreams;
+function child(
+  script: string,
+  args: string[],
+): { proc: ChildProcessWithoutNullStreams; lines: string[]; next: (pred: (l: string) => boolean) => Promise<string>; exited: Promise<NodeJS.Signals | null> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', fixture(script), ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  }) as unknown as ChildProcessWithoutNullStreams;
   const lines: string[] = [];
   let waiters: Array<{ pred: (l: string) => boolean; resolve: (l: string) => void }> = [];
   let buf = '';
@@ -78,10 +83,16 @@ describe('writer lock', () => {
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(LockedError);
-      expect((err as LockedError).message).toMatch(/in use by another process \(hive\.lock, which names it, is missing or stale; `ss -xlp \| grep 'hivestate-writer-lock:dev=\d+:ino=\d+'` shows it\)/);
+      expect((err as LockedError).message).toMatch(
+        /in use by another process \(hive\.lock, which names it, is missing or stale; `ss -xlp \| grep 'hivestate-writer-lock:dev=\d+:ino=\d+'` shows it\)/,
+      );
       // The holder writes its description again at its next checkpoint; then the error names it.
       await until(() => existsSync(join(dir, 'hive.lock')), 10_000);
-      await expect(createHive({ dataDir: dir, ...quiet() })).rejects.toMatchObject({ code: 'locked', pid: holder.proc.pid, message: expect.stringContaining(`in use by process ${holder.proc.pid} on `) });
+      await expect(createHive({ dataDir: dir, ...quiet() })).rejects.toMatchObject({
+        code: 'locked',
+        pid: holder.proc.pid,
+        message: expect.stringContaining(`in use by process ${holder.proc.pid} on `),
+      });
     } finally {
       holder.proc.kill('SIGKILL');
     }
@@ -142,7 +153,9 @@ describe('writer lock', () => {
       (store as unknown as { lock: { release(): void } }).lock.release();
       const input = { seq: 1, at: 1, input: { type: 'agent.heartbeat' as const, agentId: 'a' } };
       await expect(store.append(input)).rejects.toBeInstanceOf(LockLostError);
-      await expect(store.writeCheckpoint({ seq: 1, at: 1, actors: [], timersSet: [], timersCleared: [], idempotencyKeys: [], pruned: [] })).rejects.toMatchObject({
+      await expect(
+        store.writeCheckpoint({ seq: 1, at: 1, actors: [], timersSet: [], timersCleared: [], idempotencyKeys: [], pruned: [] }),
+      ).rejects.toMatchObject({
         name: 'LockLostError',
         code: 'store_failure',
         mayHaveBeenRecorded: false,

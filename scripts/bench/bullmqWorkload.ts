@@ -51,7 +51,9 @@ export const redisPersistenceArgs: Record<RedisPersistence, string[]> = {
 export async function startRedis(bin: string, persistence: RedisPersistence = 'off'): Promise<Redis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'hive-bench-redis-'));
-  const child: ChildProcess = spawn(bin, ['--bind', '127.0.0.1', '--port', String(port), ...redisPersistenceArgs[persistence], '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(bin, ['--bind', '127.0.0.1', '--port', String(port), ...redisPersistenceArgs[persistence], '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {

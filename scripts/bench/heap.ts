@@ -48,5 +48,12 @@ async function oneRun(): Promise<number> {
 
 const perTask = await repeat(runs, oneRun);
 report([
-  { bench: 'heap', figure: `heap per hosted live task (${tasks} pending)`, value: median(perTask) / 1024, unit: 'KB', target: { op: '<=', value: 2 }, runs: perTask.map((b) => b / 1024) },
+  {
+    bench: 'heap',
+    figure: `heap per hosted live task (${tasks} pending)`,
+    value: median(perTask) / 1024,
+    unit: 'KB',
+    target: { op: '<=', value: 2 },
+    runs: perTask.map((b) => b / 1024),
+  },
 ]);

@@ -41,6 +41,20 @@ async function oneRun(): Promise<{ p50: number; p99: number }> {
 
 const r = await repeat(runs, oneRun);
 report([
-  { bench: 'latency', figure: 'post -> complete p50 (idle)', value: median(r.map((x) => x.p50)), unit: 'ms', target: { op: '<=', value: 2 }, runs: r.map((x) => x.p50) },
-  { bench: 'latency', figure: 'post -> complete p99 (idle)', value: median(r.map((x) => x.p99)), unit: 'ms', target: { op: '<=', value: 10 }, runs: r.map((x) => x.p99) },
+  {
+    bench: 'latency',
+    figure: 'post -> complete p50 (idle)',
+    value: median(r.map((x) => x.p50)),
+    unit: 'ms',
+    target: { op: '<=', value: 2 },
+    runs: r.map((x) => x.p50),
+  },
+  {
+    bench: 'latency',
+    figure: 'post -> complete p99 (idle)',
+    value: median(r.map((x) => x.p99)),
+    unit: 'ms',
+    target: { op: '<=', value: 10 },
+    runs: r.map((x) => x.p99),
+  },
 ]);

@@ -41,7 +41,9 @@ async function startWorkers(nats: NatsServer, prefix: string, kind: Kind, n: num
   const script = join(import.meta.dirname, 'remoteWorkerProcess.ts');
   return Promise.all(
     Array.from({ length: n }, (_, i) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', script, nats.url, prefix, `w${i + 1}`, kind, String(slots)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const p = spawn(process.execPath, ['--import', 'tsx', script, nats.url, prefix, `w${i + 1}`, kind, String(slots)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       return new Promise<ChildProcess>((resolve, reject) => {
         createInterface({ input: p.stdout! }).on('line', (l) => l === 'ready' && resolve(p));
         p.once('exit', (code) => reject(new Error(`bench worker exited with code ${code}`)));
@@ -81,7 +83,11 @@ async function drive(hive: Hive, kind: Kind, pids: number[]): Promise<{ perSec: 
 async function throughput(nats: NatsServer, kind: Kind, workers: number): Promise<{ perSec: number; cpu: Record<string, number> }> {
   const dir = mkdtempSync(join(tmpdir(), 'hive-bench-remote-'));
   const prefix = `bench${process.pid}-${++prefixes}`;
-  const hive = await createHive({ dataDir: dir, logger: quiet, ...(workers > 0 ? { nats: { servers: nats.url, prefix } } : { handlers: { [kind]: handlers[kind] } }) });
+  const hive = await createHive({
+    dataDir: dir,
+    logger: quiet,
+    ...(workers > 0 ? { nats: { servers: nats.url, prefix } } : { handlers: { [kind]: handlers[kind] } }),
+  });
   // Workers register with the hive, so they start after it (and leave before it closes).
   let procs: ChildProcess[] = [];
   try {
@@ -130,14 +136,25 @@ if (!findNatsServer()) {
   rows.push({ bench: 'remote', figure: 'every figure', skipped: 'nats-server is not installed (apt-get install nats-server)' });
 } else {
   const nats = await startNatsServer();
-  const fmtCpu = (cpu: Record<string, number>) => `cpu ms/task: ${Object.entries(cpu).filter(([k, v]) => v > 0 || k === 'hive').map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`;
+  const fmtCpu = (cpu: Record<string, number>) =>
+    `cpu ms/task: ${Object.entries(cpu)
+      .filter(([k, v]) => v > 0 || k === 'hive')
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(', ')}`;
   try {
     for (const kind of kinds) {
       for (const workers of [0, 1, 2, 4]) {
         const r = await repeat(runs, () => throughput(nats, kind, workers));
         const best = r.find((x) => x.perSec === median(r.map((y) => y.perSec))) ?? r[0]!;
         const what = workers === 0 ? `in process (4 agents x ${slots})` : `${workers} worker process${workers > 1 ? 'es' : ''} x ${slots}`;
-        rows.push({ bench: 'remote', figure: `${kind === 'noop' ? 'no-op' : 'sleep 50 ms'}: ${what}`, value: median(r.map((x) => x.perSec)), unit: 'tasks/s', runs: r.map((x) => x.perSec), note: fmtCpu(best.cpu) });
+        rows.push({
+          bench: 'remote',
+          figure: `${kind === 'noop' ? 'no-op' : 'sleep 50 ms'}: ${what}`,
+          value: median(r.map((x) => x.perSec)),
+          unit: 'tasks/s',
+          runs: r.map((x) => x.perSec),
+          note: fmtCpu(best.cpu),
+        });
       }
     }
     // In process and remote interleaved run by run, so both see the same machine load; the added
@@ -145,8 +162,21 @@ if (!findNatsServer()) {
     const pairs = await repeat(runs, async () => ({ local: await latency(nats, false), remote: await latency(nats, true) }));
     for (const p of ['p50', 'p99'] as const) {
       const l = median(pairs.map((x) => x.local[p]));
-      rows.push({ bench: 'remote', figure: `post -> complete ${p}, 1 remote worker (idle)`, value: median(pairs.map((x) => x.remote[p])), unit: 'ms', runs: pairs.map((x) => x.remote[p]), note: `in process ${l.toFixed(2)} ms` });
-      rows.push({ bench: 'remote', figure: `added by a remote attempt, ${p}`, value: median(pairs.map((x) => x.remote[p] - x.local[p])), unit: 'ms', runs: pairs.map((x) => x.remote[p] - x.local[p]) });
+      rows.push({
+        bench: 'remote',
+        figure: `post -> complete ${p}, 1 remote worker (idle)`,
+        value: median(pairs.map((x) => x.remote[p])),
+        unit: 'ms',
+        runs: pairs.map((x) => x.remote[p]),
+        note: `in process ${l.toFixed(2)} ms`,
+      });
+      rows.push({
+        bench: 'remote',
+        figure: `added by a remote attempt, ${p}`,
+        value: median(pairs.map((x) => x.remote[p] - x.local[p])),
+        unit: 'ms',
+        runs: pairs.map((x) => x.remote[p] - x.local[p]),
+      });
     }
   } finally {
     await nats.stop();

@@ -8,7 +8,13 @@ import { runWorker } from '../../src/index.js';
 
 const [url, prefix, id, kind, slots] = process.argv.slice(2) as [string, string, string, string, string];
 const handler = kind === 'sleep50' ? () => new Promise<null>((r) => setTimeout(() => r(null), 50)) : async () => null;
-const worker = await runWorker({ servers: url, prefix, agent: { id, capabilities: [kind], maxConcurrent: Number(slots) }, handlers: { [kind]: handler }, logger: pino({ level: 'error' }) });
+const worker = await runWorker({
+  servers: url,
+  prefix,
+  agent: { id, capabilities: [kind], maxConcurrent: Number(slots) },
+  handlers: { [kind]: handler },
+  logger: pino({ level: 'error' }),
+});
 // Never outlive the test or harness that started this process.
 const parent = process.ppid;
 setInterval(() => process.ppid !== parent && process.exit(1), 1000).unref();

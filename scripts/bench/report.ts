@@ -78,7 +78,11 @@ export function printTable(rows: Row[]): void {
   );
   const cols = ['figure', 'value', 'target', 'result', 'runs', 'note'] as const;
   const w = cols.map((c) => Math.max(c.length, ...cells.map((r) => r[c].length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(w[i]!)).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(w[i]!))
+      .join('  ')
+      .trimEnd();
   console.log(line(cols.map((c) => c.toUpperCase())));
   for (const r of cells) console.log(line(cols.map((c) => r[c])));
   for (const r of rows) {
@@ -87,7 +91,7 @@ export function printTable(rows: Row[]): void {
       continue;
     }
     const out: Record<string, unknown> = { bench: r.bench, figure: r.figure, value: Number(r.value.toFixed(4)), unit: r.unit };
-    if (r.target) out.target = `${r.target.op}${r.target.value}`, (out.met = met(r) === 'met');
+    if (r.target) (out.target = `${r.target.op}${r.target.value}`), (out.met = met(r) === 'met');
     if (r.runs) out.runs = r.runs.map((x) => Number(x.toFixed(4)));
     if (r.note) out.note = r.note;
     console.log(JSON.stringify(out));

@@ -15,7 +15,11 @@ const args = process.argv.slice(2);
 const problem = checkArgs(args);
 if (problem) {
   console.error(`bench: ${problem}`);
-  console.error(`options: --only ${all.join(',')}  --quick  --baseline <git-ref>|none  ${Object.entries(sizes).map(([k, v]) => `--${k} N (${v.help})`).join('  ')}`);
+  console.error(
+    `options: --only ${all.join(',')}  --quick  --baseline <git-ref>|none  ${Object.entries(sizes)
+      .map(([k, v]) => `--${k} N (${v.help})`)
+      .join('  ')}`,
+  );
   process.exit(1);
 }
 const only = stringArg('only', all.join(',')).split(',');

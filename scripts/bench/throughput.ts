@@ -34,7 +34,19 @@ interface System {
 function runOnce(s: System): Promise<number> {
   const child = spawn(
     process.execPath,
-    ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'throughputRun.ts'), ...s.args, '--tasks', String(tasks), '--agents', String(agents), '--warmup', String(warmup)],
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      join(import.meta.dirname, 'throughputRun.ts'),
+      ...s.args,
+      '--tasks',
+      String(tasks),
+      '--agents',
+      String(agents),
+      '--warmup',
+      String(warmup),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: scratch } },
   );
   let out = '';
@@ -50,7 +62,8 @@ function runOnce(s: System): Promise<number> {
 }
 
 const fsType = spawnSync('stat', ['-f', '-c', '%T', tmpdir()], { encoding: 'utf8' }).stdout?.trim();
-if (fsType === 'tmpfs' || fsType === 'ramfs') process.stderr.write(`  warning: ${tmpdir()} is ${fsType}: flushes cost nothing there, so durable figures are not comparable (set TMPDIR to a disk)\n`);
+if (fsType === 'tmpfs' || fsType === 'ramfs')
+  process.stderr.write(`  warning: ${tmpdir()} is ${fsType}: flushes cost nothing there, so durable figures are not comparable (set TMPDIR to a disk)\n`);
 
 // Runs create their data and Redis directories in here, so an interrupted run leaves nothing behind.
 const scratch = mkdtempSync(join(tmpdir(), 'hive-bench-scratch-'));
@@ -75,7 +88,12 @@ if (typeof baseline === 'string') {
   process.stderr.write(`  baseline: skipped (${baseline})\n`);
   rows.push({ bench: 'throughput', figure: 'baseline', skipped: baseline });
 } else {
-  systems.push({ key: 'baseline', label: `hivestate at baseline ${baseline.ref === baseline.commit ? baseline.ref : `${baseline.ref} (${baseline.commit})`}, same workload`, unit: 'tasks/s', args: ['--system', 'hive', '--entry', baseline.entry] });
+  systems.push({
+    key: 'baseline',
+    label: `hivestate at baseline ${baseline.ref === baseline.commit ? baseline.ref : `${baseline.ref} (${baseline.commit})`}, same workload`,
+    unit: 'tasks/s',
+    args: ['--system', 'hive', '--entry', baseline.entry],
+  });
 }
 const bullmqLabels: Record<RedisPersistence, string> = {
   off: 'BullMQ, Redis without persistence',
@@ -87,7 +105,8 @@ if (!findRedisServer()) {
   process.stderr.write(`  bullmq: skipped (${reason})\n`);
   rows.push({ bench: 'throughput', figure: 'BullMQ', skipped: reason });
 } else {
-  for (const p of ['off', 'everysec', 'always'] as const) systems.push({ key: `bullmq-${p}`, label: bullmqLabels[p], unit: 'jobs/s', args: ['--system', 'bullmq', '--redis', p] });
+  for (const p of ['off', 'everysec', 'always'] as const)
+    systems.push({ key: `bullmq-${p}`, label: bullmqLabels[p], unit: 'jobs/s', args: ['--system', 'bullmq', '--redis', p] });
 }
 
 const results = new Map<string, number[]>(systems.map((s) => [s.key, []]));

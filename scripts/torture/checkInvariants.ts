@@ -38,7 +38,12 @@ export async function checkInvariants(dataDir: string, sideDir: string): Promise
       terminalEvents.set(e.taskId, set);
     }
     for (const [id, statuses] of terminalEvents) {
-      check('no task has two terminal results', statuses.size === 1 && (!tasks.has(id) || statuses.has(tasks.get(id)!.status)), id, `terminal events ${[...statuses].join(', ')}, final ${tasks.get(id)?.status}`);
+      check(
+        'no task has two terminal results',
+        statuses.size === 1 && (!tasks.has(id) || statuses.has(tasks.get(id)!.status)),
+        id,
+        `terminal events ${[...statuses].join(', ')}, final ${tasks.get(id)?.status}`,
+      );
     }
 
     const outputs = new Map<string, unknown>();
@@ -50,7 +55,12 @@ export async function checkInvariants(dataDir: string, sideDir: string): Promise
       if (t.status === 'completed' || t.status === 'verified') {
         const out = t.output as { taskId: string; attempt: number } | null;
         const produced = out ? outputs.get(`${t.id}#${out.attempt}`) : undefined;
-        check('output is the last successful attempt\'s', !!out && out.attempt === t.attempts && JSON.stringify(produced) === JSON.stringify(out), t.id, `output ${JSON.stringify(out)}, attempts ${t.attempts}, produced ${JSON.stringify(produced)}`);
+        check(
+          "output is the last successful attempt's",
+          !!out && out.attempt === t.attempts && JSON.stringify(produced) === JSON.stringify(out),
+          t.id,
+          `output ${JSON.stringify(out)}, attempts ${t.attempts}, produced ${JSON.stringify(produced)}`,
+        );
       }
       const limit = (maxRetries.get(t.id) ?? t.maxRetries) + 1 + t.redispatches;
       check('attempts <= maxRetries + 1 + redispatches', t.attempts <= limit, t.id, `attempts ${t.attempts} > ${limit}`);
@@ -67,16 +77,32 @@ export async function checkInvariants(dataDir: string, sideDir: string): Promise
       m.set(c.attempt, Math.max(m.get(c.attempt) ?? 0, c.n));
       ackedByAttempt.set(c.taskId, m);
     }
-    const earlierAcked = (taskId: string, attempt: number) => Math.max(0, ...[...(ackedByAttempt.get(taskId) ?? new Map<number, number>())].filter(([a]) => a < attempt).map(([, n]) => n));
+    const earlierAcked = (taskId: string, attempt: number) =>
+      Math.max(0, ...[...(ackedByAttempt.get(taskId) ?? new Map<number, number>())].filter(([a]) => a < attempt).map(([, n]) => n));
     for (const s of starts as Array<{ taskId: string; attempt: number; seen?: number }>) {
-      check('dependencies completed before start', !depOrder.some((v) => v.taskId === s.taskId), s.taskId, JSON.stringify(depOrder.find((v) => v.taskId === s.taskId)));
+      check(
+        'dependencies completed before start',
+        !depOrder.some((v) => v.taskId === s.taskId),
+        s.taskId,
+        JSON.stringify(depOrder.find((v) => v.taskId === s.taskId)),
+      );
       const seenTooLittle = s.seen !== undefined && s.seen < earlierAcked(s.taskId, s.attempt);
-      check('attempt sees the latest acknowledged checkpoint', !stale.some((v) => v.taskId === s.taskId) && !seenTooLittle, s.taskId, JSON.stringify(stale.find((v) => v.taskId === s.taskId) ?? { attempt: s.attempt, seen: s.seen, acked: earlierAcked(s.taskId, s.attempt) }));
+      check(
+        'attempt sees the latest acknowledged checkpoint',
+        !stale.some((v) => v.taskId === s.taskId) && !seenTooLittle,
+        s.taskId,
+        JSON.stringify(stale.find((v) => v.taskId === s.taskId) ?? { attempt: s.attempt, seen: s.seen, acked: earlierAcked(s.taskId, s.attempt) }),
+      );
     }
     const resumed = readAll<{ taskId: string; attempts: number }>(sideDir, 'resumed');
     for (const r of resumed) {
       const t = tasks.get(r.taskId);
-      check('durable timers fire after restart', !!t && (t.attempts > r.attempts || terminal.has(t.status)), r.taskId, `was retrying after ${r.attempts} attempts; now ${t?.status} after ${t?.attempts}`);
+      check(
+        'durable timers fire after restart',
+        !!t && (t.attempts > r.attempts || terminal.has(t.status)),
+        r.taskId,
+        `was retrying after ${r.attempts} attempts; now ${t?.status} after ${t?.attempts}`,
+      );
     }
     for (const c of readAll<{ id: string }>(sideDir, 'cancelled')) {
       check('acknowledged cancels end cancelled', tasks.get(c.id)?.status === 'cancelled', c.id, `status ${tasks.get(c.id)?.status}`);
@@ -91,7 +117,13 @@ export async function checkInvariants(dataDir: string, sideDir: string): Promise
       check('close() returns after a store failure', typeof c.closeMs === 'number', `cycle ${c.cycle}`, `${c.kind} fault: close() did not return within 20 s`);
     }
     for (const f of readAll<{ id: string; mayHaveBeenRecorded: boolean }>(sideDir, 'refused')) {
-      if (!f.mayHaveBeenRecorded) check('a call refused as not recorded did not happen', !tasks.has(f.id), f.id, `refused with mayHaveBeenRecorded false, yet it is ${tasks.get(f.id)?.status}`);
+      if (!f.mayHaveBeenRecorded)
+        check(
+          'a call refused as not recorded did not happen',
+          !tasks.has(f.id),
+          f.id,
+          `refused with mayHaveBeenRecorded false, yet it is ${tasks.get(f.id)?.status}`,
+        );
     }
     for (const i of readAll<{ cycle: number; answer: string }>(sideDir, 'intruders')) {
       check('a second writer is refused after hive.lock was deleted', i.answer === 'locked', `cycle ${i.cycle}`, `the intruder answered ${i.answer}`);
@@ -100,7 +132,14 @@ export async function checkInvariants(dataDir: string, sideDir: string): Promise
     for (const t of tasks.values()) byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
     return {
       table: [...rows].map(([invariant, r]) => ({ invariant, ...r })),
-      counts: { tasks: tasks.size, acknowledged: maxRetries.size, attemptsStarted: starts.length, redispatches, timersResumedAfterRestart: resumed.length, ...byStatus },
+      counts: {
+        tasks: tasks.size,
+        acknowledged: maxRetries.size,
+        attemptsStarted: starts.length,
+        redispatches,
+        timersResumedAfterRestart: resumed.length,
+        ...byStatus,
+      },
       violations,
     };
   } catch (err) {

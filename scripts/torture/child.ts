@@ -82,7 +82,7 @@ const hive = await createHive({
   dataDir,
   handlers: { step: work, check: work },
   // The first verification of some tasks fails, so verification retries happen too.
-  verifiers: { check: (t) => !((hash(t.id) % 4 === 0) && (t.output as { attempt: number }).attempt === 1) },
+  verifiers: { check: (t) => !(hash(t.id) % 4 === 0 && (t.output as { attempt: number }).attempt === 1) },
   checkpoint: { everyInputs: 100, everyMs: 30 },
   faults,
 });
@@ -154,7 +154,13 @@ async function postSome(i: number): Promise<void> {
     };
   });
   for (const s of specs) if (s.type === 'check') Object.assign(s, { verify: true });
-  const settled = r() < 0.5 ? await hive.postTasks(specs).then((ts) => ts.map((value) => ({ value })), (reason: unknown) => specs.map(() => ({ reason }))) : await Promise.allSettled(specs.map((s) => hive.postTask(s)));
+  const settled =
+    r() < 0.5
+      ? await hive.postTasks(specs).then(
+          (ts) => ts.map((value) => ({ value })),
+          (reason: unknown) => specs.map(() => ({ reason })),
+        )
+      : await Promise.allSettled(specs.map((s) => hive.postTask(s)));
   let refused: unknown;
   settled.forEach((x, j) => {
     if ('value' in x && x.value) {
@@ -163,7 +169,8 @@ async function postSome(i: number): Promise<void> {
     } else if ('reason' in x) {
       refused ??= x.reason;
       // What the caller was told: the checker holds the hive to it.
-      if (isHiveError(x.reason, 'store_failure')) append(sideDir, 'refused', { id: specs[j]!.id, mayHaveBeenRecorded: (x.reason as StoreError).mayHaveBeenRecorded });
+      if (isHiveError(x.reason, 'store_failure'))
+        append(sideDir, 'refused', { id: specs[j]!.id, mayHaveBeenRecorded: (x.reason as StoreError).mayHaveBeenRecorded });
     }
   });
   if (refused !== undefined) throw refused;

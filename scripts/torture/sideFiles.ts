@@ -2,7 +2,18 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type SideFile = 'acked' | 'cancelled' | 'starts' | 'checkpoints' | 'outputs' | 'terminal' | 'violations' | 'resumed' | 'cycles' | 'intruders' | 'refused';
+export type SideFile =
+  | 'acked'
+  | 'cancelled'
+  | 'starts'
+  | 'checkpoints'
+  | 'outputs'
+  | 'terminal'
+  | 'violations'
+  | 'resumed'
+  | 'cycles'
+  | 'intruders'
+  | 'refused';
 
 /** Appends one record synchronously (it is on disk before the next await). */
 export function append(dir: string, file: SideFile, record: object): void {

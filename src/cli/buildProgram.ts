@@ -15,7 +15,15 @@ export function buildProgram(): Command {
     .description('durable actor-model runtime for swarms of agents')
     .version(version(), '-V, --version')
     .showSuggestionAfterError(true)
-    .configureOutput({ outputError: (str, write) => write(`hivestate: ${str.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`) })
+    .configureOutput({
+      outputError: (str, write) =>
+        write(
+          `hivestate: ${str
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')}\n`,
+        ),
+    })
     .addHelpText(
       'after',
       `

@@ -19,7 +19,13 @@ export async function runHiveCommand(dir: string, request: ControlRequest): Prom
   const pid = lockHolder(dir);
   if (pid !== undefined && pid !== process.pid) {
     const result = await sendControl(dir, request);
-    if (result === undefined) throw new LockedError(dir, { pid }, undefined, 'it takes no commands from the CLI: open it with createHive({ control: true }) to let hivestate post and cancel reach it');
+    if (result === undefined)
+      throw new LockedError(
+        dir,
+        { pid },
+        undefined,
+        'it takes no commands from the CLI: open it with createHive({ control: true }) to let hivestate post and cancel reach it',
+      );
     return result;
   }
   return withWriterHive(dir, (hive) => applyControl(hive, request));

@@ -23,6 +23,12 @@ const ops: { [K in ControlRequest['op']]: Op<K> } = {
  */
 export async function applyControl(hive: Hive, request: ControlRequest): Promise<Json> {
   const op = (request as { op?: unknown } | null)?.op;
-  if (typeof op !== 'string' || !Object.hasOwn(ops, op)) throw new ValidationError('op', `must be one of ${Object.keys(ops).map((o) => `'${o}'`).join(', ')}; got ${JSON.stringify(op)}`);
+  if (typeof op !== 'string' || !Object.hasOwn(ops, op))
+    throw new ValidationError(
+      'op',
+      `must be one of ${Object.keys(ops)
+        .map((o) => `'${o}'`)
+        .join(', ')}; got ${JSON.stringify(op)}`,
+    );
   return (await (ops[op as ControlRequest['op']] as Op<ControlRequest['op']>)(hive, request)) as Json;
 }

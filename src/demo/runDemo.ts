@@ -96,8 +96,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     for (const a of await hive.listAgents({ status: 'error' })) revive(a.id);
     const plan = buildPlan({ speed });
     const ids = (await hive.postTasks(plan)).map((t) => t.id);
-    const snapshotTasks = async (): Promise<DashboardTask[]> =>
-      Promise.all(ids.map(async (id) => withStart(await hive.getTask(id), started)));
+    const snapshotTasks = async (): Promise<DashboardTask[]> => Promise.all(ids.map(async (id) => withStart(await hive.getTask(id), started)));
 
     if (tty) {
       const live = (screen = new LiveScreen(out as WriteStream));
@@ -116,16 +115,29 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         live.draw(renderDashboard(model, { width: live.size.width, height: live.size.height - 1, color: true }));
       };
       let drawing = false;
-      ticker = setInterval(() => {
-        if (drawing) return;
-        drawing = true;
-        void draw().catch(() => undefined).finally(() => (drawing = false));
-      }, 1000 / (options.fps ?? 4));
+      ticker = setInterval(
+        () => {
+          if (drawing) return;
+          drawing = true;
+          void draw()
+            .catch(() => undefined)
+            .finally(() => (drawing = false));
+        },
+        1000 / (options.fps ?? 4),
+      );
       await draw();
     } else {
-      out.write(`hivestate demo: ${resumed ? 'resuming' : 'starting'} build orchestration in ${options.dataDir} (speed ${speed}x, ${ids.length} tasks, ${buildTeam.length} agents)\n`);
+      out.write(
+        `hivestate demo: ${resumed ? 'resuming' : 'starting'} build orchestration in ${options.dataDir} (speed ${speed}x, ${ids.length} tasks, ${buildTeam.length} agents)\n`,
+      );
       offs.push(hive.on('*', (e) => plainLine(out, e)));
-      ticker = setInterval(() => void summaryLine(hive, ids).then((l) => out.write(l)).catch(() => undefined), 5000);
+      ticker = setInterval(
+        () =>
+          void summaryLine(hive, ids)
+            .then((l) => out.write(l))
+            .catch(() => undefined),
+        5000,
+      );
     }
 
     const stop = new Promise<'stopped'>((resolve) => {
@@ -177,7 +189,9 @@ function plainLine(out: NodeJS.WritableStream, e: HiveEvent): void {
     case 'task.verified':
       return void out.write(`${at} ${e.type === 'task.verified' ? 'verified ' : 'completed'} ${String(e.taskId)}\n`);
     case 'worker.finished':
-      return void out.write(`${at} worker    ${String(e.colonyId)}/${String(e.workerId)} ${(e.report as { status?: string } | undefined)?.status ?? 'finished'}\n`);
+      return void out.write(
+        `${at} worker    ${String(e.colonyId)}/${String(e.workerId)} ${(e.report as { status?: string } | undefined)?.status ?? 'finished'}\n`,
+      );
     case 'agent.error':
       return void out.write(`${at} agent     ${String(e.agentId)} failed repeatedly; the lead restarts it shortly\n`);
     case 'task.retrying':

@@ -3,7 +3,6 @@
  * input. It is the only place agent work happens; it never changes state directly.
  */
 import type { Logger } from 'pino';
-import type { Json } from '../../machines/types.js';
 import { AttemptSupersededError, TaskRejectedError, ValidationError } from '../errors.js';
 import type { EffectRunner } from '../kernel/Kernel.js';
 import type { Input } from '../kernel/inputs.js';
@@ -43,10 +42,13 @@ export class Executor implements EffectRunner {
 
   execute(req: { taskId: string; attempt: number; agentId: string }): void {
     const task = this.deps.task(req.taskId);
-    if (!task || task.status !== 'running' || task.attempts !== req.attempt) return;
+    if (task?.status !== 'running' || task.attempts !== req.attempt) return;
     const handler = this.deps.handlerFor(req.agentId, task.type);
     if (!handler) {
-      this.deps.logger.warn({ task: req.taskId, agent: req.agentId, type: task.type }, 'no handler for this agent and task type yet; the attempt waits until one is attached');
+      this.deps.logger.warn(
+        { task: req.taskId, agent: req.agentId, type: task.type },
+        'no handler for this agent and task type yet; the attempt waits until one is attached',
+      );
       const list = this.parked.get(req.agentId) ?? [];
       list.push(req);
       this.parked.set(req.agentId, list);
@@ -68,7 +70,8 @@ export class Executor implements EffectRunner {
       postTask: (spec) => this.deps.postSubTask(req.taskId, spec),
       // What is journaled is the checked copy (-0 as 0, holes as null), so the live view equals the restored one.
       progress: async (pct, note) => {
-        if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100) throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${preview(pct)}`);
+        if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100)
+          throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${preview(pct)}`);
         if (note !== undefined && typeof note !== 'string') throw new ValidationError('progress', 'note must be a string');
         if (note !== undefined) checkJson('progress note', note);
         if (!alive()) return;
@@ -97,10 +100,15 @@ export class Executor implements EffectRunner {
 
   verify(req: { taskId: string; attempt: number }): void {
     const task = this.deps.task(req.taskId);
-    if (!task || task.status !== 'verifying') return;
+    if (task?.status !== 'verifying') return;
     const verifier = this.deps.verifierFor(task.type);
     if (!verifier) {
-      void this.outcome({ type: 'verify.failed', taskId: req.taskId, attempt: req.attempt, reason: `no verifier is registered for task type ${JSON.stringify(task.type)}` });
+      void this.outcome({
+        type: 'verify.failed',
+        taskId: req.taskId,
+        attempt: req.attempt,
+        reason: `no verifier is registered for task type ${JSON.stringify(task.type)}`,
+      });
       return;
     }
     void Promise.resolve()
@@ -148,7 +156,11 @@ export class Executor implements EffectRunner {
       new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timer);
-    if (pending > 0) this.deps.logger.warn({ abandoned: pending, timeoutMs }, 'handlers still running after the close timeout were abandoned; their tasks are re-dispatched on the next open');
+    if (pending > 0)
+      this.deps.logger.warn(
+        { abandoned: pending, timeoutMs },
+        'handlers still running after the close timeout were abandoned; their tasks are re-dispatched on the next open',
+      );
     return pending;
   }
 

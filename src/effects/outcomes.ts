@@ -42,5 +42,5 @@ export function describeError(err: unknown): TaskError {
     const code = (err as { code?: unknown }).code;
     return { code: typeof code === 'string' && code ? code : isHiveError(err) ? err.code : 'handler_error', message: err.message || err.name };
   }
-  return { code: 'handler_error', message: typeof err === 'string' ? err : JSON.stringify(err) ?? String(err) };
+  return { code: 'handler_error', message: typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err)) };
 }

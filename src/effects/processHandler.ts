@@ -34,7 +34,10 @@ const stderrBytes = 64 * 1024;
 const pipeCloseMs = 250;
 
 class ProcessFailure extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ProcessFailure';
   }
@@ -129,7 +132,8 @@ export function processHandler(options: ProcessHandlerOptions): Handler {
           later(pipeCloseMs, settle);
         });
       };
-      const onAbort = () => stop(new ProcessFailure('aborted', `${o.command} was stopped: ${String((ctx.signal.reason as Error | undefined)?.message ?? 'aborted')}`));
+      const onAbort = () =>
+        stop(new ProcessFailure('aborted', `${o.command} was stopped: ${String((ctx.signal.reason as Error | undefined)?.message ?? 'aborted')}`));
       if (ctx.signal.aborted) onAbort();
       else ctx.signal.addEventListener('abort', onAbort, { once: true });
       child.stdout.on('data', (d: Buffer) => {
@@ -173,7 +177,14 @@ export function processHandler(options: ProcessHandlerOptions): Handler {
 
 function compileProcessHandlerOptions(options: ProcessHandlerOptions): Required<Omit<ProcessHandlerOptions, 'cwd'>> & { cwd: string | undefined } {
   const o = checkKeys('processHandler', options, ['command', 'args', 'cwd', 'env', 'killGraceMs', 'maxOutputBytes']);
-  const env = o.env === undefined ? {} : checkKeys('processHandler.env', o.env, readSafely('processHandler.env', () => Object.keys(o.env as object)));
+  const env =
+    o.env === undefined
+      ? {}
+      : checkKeys(
+          'processHandler.env',
+          o.env,
+          readSafely('processHandler.env', () => Object.keys(o.env as object)),
+        );
   for (const [k, v] of Object.entries(env)) if (typeof v !== 'string') throw new ValidationError(`processHandler.env.${k}`, 'must be a string');
   const args = o.args === undefined ? [] : readSafely('processHandler.args', () => (Array.isArray(o.args) ? [...(o.args as unknown[])] : undefined));
   if (!args || args.some((a) => typeof a !== 'string')) throw new ValidationError('processHandler.args', 'must be an array of strings');
@@ -183,6 +194,9 @@ function compileProcessHandlerOptions(options: ProcessHandlerOptions): Required<
     cwd: o.cwd === undefined ? undefined : checkName('processHandler.cwd', o.cwd, 4096),
     env: env as Record<string, string>,
     killGraceMs: o.killGraceMs === undefined ? defaultProcessHandlerOptions.killGraceMs : checkInt('processHandler.killGraceMs', o.killGraceMs, 0, 600_000),
-    maxOutputBytes: o.maxOutputBytes === undefined ? defaultProcessHandlerOptions.maxOutputBytes : checkInt('processHandler.maxOutputBytes', o.maxOutputBytes, 1, outputBytesLimit),
+    maxOutputBytes:
+      o.maxOutputBytes === undefined
+        ? defaultProcessHandlerOptions.maxOutputBytes
+        : checkInt('processHandler.maxOutputBytes', o.maxOutputBytes, 1, outputBytesLimit),
   };
 }

@@ -10,7 +10,19 @@ import { agentRecord, readTaskSpecs, taskRecords, type AgentSpec, type TaskSpec 
 import type { AgentView, TaskView } from '../views.js';
 
 /** Agent fields that make up its spec: the same values again mean the same agent. */
-const agentSpecFields = ['name', 'capabilities', 'priority', 'maxConcurrent', 'level', 'parentId', 'owner', 'failureThreshold', 'heartbeatMs', 'maxRestarts', 'restartBackoffMs'] as const;
+const agentSpecFields = [
+  'name',
+  'capabilities',
+  'priority',
+  'maxConcurrent',
+  'level',
+  'parentId',
+  'owner',
+  'failureThreshold',
+  'heartbeatMs',
+  'maxRestarts',
+  'restartBackoffMs',
+] as const;
 
 export class Admission {
   private readonly reservedTasks = new Set<string>();

@@ -29,7 +29,10 @@ export interface HiveParts {
   agentHandlers: Map<string, Handler>;
   colonies: Colonies;
   /** What a handler's `ctx.spawnAgent` and `ctx.postTask` call; the hive facade fills them in. */
-  subWork: { spawnSubAgent?(parentAgentId: string, spec: AgentSpec): Promise<AgentView>; postSubTask?(parentTaskId: string, spec: TaskSpec): Promise<TaskView> };
+  subWork: {
+    spawnSubAgent?(parentAgentId: string, spec: AgentSpec): Promise<AgentView>;
+    postSubTask?(parentTaskId: string, spec: TaskSpec): Promise<TaskView>;
+  };
   inspector: InspectorServer | undefined;
   /** The HTTP listener started by the `http` option (webhooks). */
   http: HttpListener | undefined;
@@ -99,7 +102,8 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     // Journaled before attempts in flight are handed out again, so that they go only to agents this
     // process has a handler for. An intake-only open makes every agent detached: nothing is
     // assigned, and attempts that were running stay as they are for the next full open.
-    const opened = r.restoredAgents > 0 ? { type: 'hive.opened' as const, handlerTypes: [...o.handlers.keys()], ...(o.intakeOnly ? { intakeOnly: true } : {}) } : undefined;
+    const opened =
+      r.restoredAgents > 0 ? { type: 'hive.opened' as const, handlerTypes: [...o.handlers.keys()], ...(o.intakeOnly ? { intakeOnly: true } : {}) } : undefined;
     if (o.intakeOnly) await (opened && kernel.submit(opened));
     else await Promise.all(kernel.resumeInFlight(opened));
     // After resuming: tasks started by a changed limit must not be taken for attempts lost in a crash.
@@ -110,7 +114,10 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       const replay = await openReplay(openDataDir(o.dataDir));
       closers.push(() => replay.close());
       const server = await startInspector(
-        { replay, live: { inspect: (fn) => k.inspect(fn), contextOf: (address) => (k.actorSnapshot(address)?.snapshot as { context?: unknown } | undefined)?.context } },
+        {
+          replay,
+          live: { inspect: (fn) => k.inspect(fn), contextOf: (address) => (k.actorSnapshot(address)?.snapshot as { context?: unknown } | undefined)?.context },
+        },
         o.inspect,
       );
       closers.push(() => server.close());

@@ -103,7 +103,26 @@ export const defaultHiveOptions = {
   idempotency: { ttlMs: 24 * 60 * 60 * 1000, max: 10_000 },
 } as const;
 
-const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'on', 'intakeOnly', 'control', 'colonies', 'idempotency', 'http', 'notify', 'rateLimits', 'nats'] as const;
+const hiveOptionKeys = [
+  'dataDir',
+  'logger',
+  'handlers',
+  'verifiers',
+  'clock',
+  'checkpoint',
+  'retentionMs',
+  'faults',
+  'inspect',
+  'on',
+  'intakeOnly',
+  'control',
+  'colonies',
+  'idempotency',
+  'http',
+  'notify',
+  'rateLimits',
+  'nats',
+] as const;
 
 /**
  * Checks user options and fills in every default; throws a ValidationError naming the bad option.

@@ -145,7 +145,9 @@ export class ActorDirectory {
     const key = JSON.stringify([q, kind, status]);
     let list = this.filtered.get(key);
     if (!list) {
-      list = this.tree().filter((e) => (!kind || e.kind === kind) && (!status || e.status === status) && (!q || e.address.toLowerCase().includes(q) || e.status.includes(q)));
+      list = this.tree().filter(
+        (e) => (!kind || e.kind === kind) && (!status || e.status === status) && (!q || e.address.toLowerCase().includes(q) || e.status.includes(q)),
+      );
       // A few recent queries are kept: typing a search asks for its pages again and again.
       if (this.filtered.size >= 8) this.filtered.delete(this.filtered.keys().next().value as string);
       this.filtered.set(key, list);

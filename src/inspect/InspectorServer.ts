@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.js';
+import type { InspectionRecord } from '../kernel/InspectionRecord.js';
 import type { Replay } from '../replay/Replay.js';
 import { ValidationError } from '../errors.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
@@ -139,7 +139,8 @@ export async function startInspector(source: InspectorSource, options: Inspector
     // The page's script and style are the package's own files, the same for everyone: no token.
     if (publicPaths && url.pathname.startsWith('/assets/')) return { url };
     const given = tokensGiven(req, url);
-    if (given.length > 1) return { status: 400, text: '400: the access token was given more than once; give it once, as ?token=... or an Authorization: Bearer header\n' };
+    if (given.length > 1)
+      return { status: 400, text: '400: the access token was given more than once; give it once, as ?token=... or an Authorization: Bearer header\n' };
     const a = Buffer.from(given[0] ?? '');
     const b = Buffer.from(o.token);
     if (given.length === 0 || a.length !== b.length || !timingSafeEqual(a, b)) {
@@ -185,7 +186,9 @@ export async function startInspector(source: InspectorSource, options: Inspector
         for (const r of records) {
           if ('address' in r) touched.add(r.address);
           else if (r.kind === 'message') touched.add(r.to).add(r.from);
-          else if (r.kind === 'input.applied') for (const key of ['taskId', 'agentId'] as const) if (key in r.input) touched.add(`${key.slice(0, -2)}:${(r.input as Record<string, string>)[key]}`);
+          else if (r.kind === 'input.applied')
+            for (const key of ['taskId', 'agentId'] as const)
+              if (key in r.input) touched.add(`${key.slice(0, -2)}:${(r.input as Record<string, string>)[key]}`);
         }
         const changed = new Map<string, ReturnType<Replay['actor']>>();
         for (const a of touched) changed.set(a, replay.actor(a));
@@ -208,10 +211,17 @@ export async function startInspector(source: InspectorSource, options: Inspector
       // Tasks and workers can be many: unfinished ones first, then the most recent finished ones.
       const many = (a: TreeActor) => a.kind === 'task' || a.kind === 'worker';
       const done = (a: TreeActor) => (a.kind === 'worker' ? isFinishedWorkerStatus(a.status) : isTerminalTaskStatus(a.status));
-      const order = (a: TreeActor) => ((a.context as { order?: number; spec?: { order?: number } }).spec?.order ?? (a.context as { order?: number }).order ?? 0) - (done(a) ? 2 ** 52 : 0);
+      const order = (a: TreeActor) =>
+        ((a.context as { order?: number; spec?: { order?: number } }).spec?.order ?? (a.context as { order?: number }).order ?? 0) - (done(a) ? 2 ** 52 : 0);
       const tasks = tree.filter(many).sort((a, b) => order(b) - order(a));
       const shown = tree.filter((a) => !many(a)).concat(tasks.slice(0, maxActors));
-      return { seq: position, lastSeq: replay.lastSeq, actors: shown, truncated: tree.length - shown.length, models: readModelView(models.getSnapshot().context) };
+      return {
+        seq: position,
+        lastSeq: replay.lastSeq,
+        actors: shown,
+        truncated: tree.length - shown.length,
+        models: readModelView(models.getSnapshot().context),
+      };
     });
 
   const routes: Record<string, (url: URL) => Promise<unknown> | unknown> = {
@@ -315,7 +325,9 @@ export async function startInspector(source: InspectorSource, options: Inspector
   const refuseUpgrade = (socket: Duplex, { status, text }: Refusal) => {
     const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
     socket.once('finish', () => socket.destroy());
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+    );
   };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: inspectorMaxPayload });
@@ -345,7 +357,16 @@ export async function startInspector(source: InspectorSource, options: Inspector
         // Kinds Stately has no definition for (added by later versions) are left out of its view.
         if (!Object.hasOwn(machinesByName, a.kind)) continue;
         const machine = a.kind as keyof typeof machinesByName;
-        const record: InspectionRecord = { kind: 'actor.restored', seq: replay.position, at: 0, replaying: true, address: a.address, parent: a.kind === 'coordinator' ? '' : a.parent, machine, state: a.status };
+        const record: InspectionRecord = {
+          kind: 'actor.restored',
+          seq: replay.position,
+          at: 0,
+          replaying: true,
+          address: a.address,
+          parent: a.kind === 'coordinator' ? '' : a.parent,
+          machine,
+          state: a.status,
+        };
         for (const m of toStatelyMessages(record, () => a.context)) ws.send(JSON.stringify(m));
       }
     });

@@ -16,14 +16,20 @@ type Snapshot = { value?: unknown; context?: Record<string, unknown> } | undefin
 
 const apiInputs = new Set(['agent.spawn', 'agent.pause', 'agent.resume', 'agent.stop', 'agent.heartbeat', 'task.post', 'task.cancel', 'hive.prune']);
 
-function sides(before: { status: string; snapshot: unknown } | undefined, after: { status: string; snapshot: unknown } | undefined): [HistorySide | null, HistorySide | null] {
+function sides(
+  before: { status: string; snapshot: unknown } | undefined,
+  after: { status: string; snapshot: unknown } | undefined,
+): [HistorySide | null, HistorySide | null] {
   const b = before?.snapshot as Snapshot;
   const a = after?.snapshot as Snapshot;
   const cb = b?.context ?? {};
   const ca = a?.context ?? {};
   const changed = [...new Set([...Object.keys(cb), ...Object.keys(ca)])].filter((k) => JSON.stringify(cb[k]) !== JSON.stringify(ca[k])).sort();
   const pick = (c: Record<string, unknown>) => Object.fromEntries(changed.filter((k) => k in c).map((k) => [k, c[k]]));
-  return [before ? { value: b?.value, status: before.status, context: pick(cb) } : null, after ? { value: a?.value, status: after.status, context: pick(ca) } : null];
+  return [
+    before ? { value: b?.value, status: before.status, context: pick(cb) } : null,
+    after ? { value: a?.value, status: after.status, context: pick(ca) } : null,
+  ];
 }
 
 /**
@@ -33,7 +39,13 @@ function sides(before: { status: string; snapshot: unknown } | undefined, after:
  */
 export function causeOf(address: string, input: Input, records: InspectionRecord[]): HistoryCause {
   const cause: HistoryCause = {
-    kind: apiInputs.has(input.type) ? 'api' : input.type.startsWith('attempt.') || input.type.startsWith('verify.') ? 'outcome' : input.type === 'timer.fired' ? 'timer' : 'input',
+    kind: apiInputs.has(input.type)
+      ? 'api'
+      : input.type.startsWith('attempt.') || input.type.startsWith('verify.')
+        ? 'outcome'
+        : input.type === 'timer.fired'
+          ? 'timer'
+          : 'input',
     input: input.type,
   };
   // Inputs and timers reach actors as messages too (from 'input', 'timer'): only an actor is a sender.

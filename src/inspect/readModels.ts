@@ -32,7 +32,14 @@ export interface SeedActor {
 }
 
 // A null-prototype map: any task id, `__proto__` included, is an ordinary key.
-const emptyContext = (): ReadModelContext => ({ seq: 0, tasksByStatus: {}, agentsByStatus: {}, agents: {}, queue: [], taskStatus: Object.create(null) as Record<string, string> });
+const emptyContext = (): ReadModelContext => ({
+  seq: 0,
+  tasksByStatus: {},
+  agentsByStatus: {},
+  agents: {},
+  queue: [],
+  taskStatus: Object.create(null) as Record<string, string>,
+});
 
 /** Own keys only: ids such as 'constructor' or 'toString' must not find Object.prototype's members. */
 const own = <T>(record: Record<string, T>, key: string): T | undefined => (Object.hasOwn(record, key) ? record[key] : undefined);
@@ -50,7 +57,8 @@ function setTask(ctx: ReadModelContext, id: string, status: string): ReadModelCo
   if (before === status) return ctx;
   let tasksByStatus = before === undefined ? ctx.tasksByStatus : bump(ctx.tasksByStatus, before, -1);
   tasksByStatus = bump(tasksByStatus, status, 1);
-  const queue = status === 'pending' ? (ctx.queue.includes(id) ? ctx.queue : [...ctx.queue, id]) : before === 'pending' ? ctx.queue.filter((q) => q !== id) : ctx.queue;
+  const queue =
+    status === 'pending' ? (ctx.queue.includes(id) ? ctx.queue : [...ctx.queue, id]) : before === 'pending' ? ctx.queue.filter((q) => q !== id) : ctx.queue;
   // The status map is private bookkeeping (readModelView leaves it out) and holds every task: it is
   // updated in place, since copying it per record made a record cost O(tasks) and a seed O(tasks²).
   ctx.taskStatus[id] = status;

@@ -32,7 +32,13 @@ interface Base {
   id: string | null;
   _version: string;
 }
-export type StatelyActorMessage = Base & { type: '@xstate.actor'; name: string; definition: string | undefined; parentId: string | undefined; snapshot: StatelySnapshot };
+export type StatelyActorMessage = Base & {
+  type: '@xstate.actor';
+  name: string;
+  definition: string | undefined;
+  parentId: string | undefined;
+  snapshot: StatelySnapshot;
+};
 export type StatelyEventMessage = Base & { type: '@xstate.event'; event: { type: string; [k: string]: unknown }; sourceId: string | undefined };
 export type StatelySnapshotMessage = Base & { type: '@xstate.snapshot'; event: { type: string; [k: string]: unknown }; snapshot: StatelySnapshot };
 export type StatelyMessage = StatelyActorMessage | StatelyEventMessage | StatelySnapshotMessage;

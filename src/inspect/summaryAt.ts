@@ -14,10 +14,24 @@ export function summaryAt(replay: Replay, directory: ActorDirectory): Summary {
     const c = ((replay.actor(e.address)?.snapshot as { context?: Record<string, unknown> } | undefined)?.context ?? {}) as Record<string, unknown>;
     const succeeded = Number(c.succeeded ?? 0);
     const failed = Number(c.failed ?? 0);
-    return { id: e.address.slice(6), status: e.status, load: Number(c.load ?? 0), succeeded, failed, successRate: succeeded + failed === 0 ? null : succeeded / (succeeded + failed) };
+    return {
+      id: e.address.slice(6),
+      status: e.status,
+      load: Number(c.load ?? 0),
+      succeeded,
+      failed,
+      successRate: succeeded + failed === 0 ? null : succeeded / (succeeded + failed),
+    };
   });
   // Active tasks are listed oldest first, so the first pending ones are the head of the queue.
   const pending = directory.page({ kind: 'task', status: 'pending', limit: 20 });
   const at = directory.seq > 0 ? ([...replay.inputs(directory.seq - 1, directory.seq)][0]?.at ?? 0) : 0;
-  return { seq: directory.seq, lastSeq: replay.lastSeq, at, counts: directory.counts(), agents, queue: { head: pending.items.map((e) => e.address.slice(5)), length: pending.total } };
+  return {
+    seq: directory.seq,
+    lastSeq: replay.lastSeq,
+    at,
+    counts: directory.counts(),
+    agents,
+    queue: { head: pending.items.map((e) => e.address.slice(5)), length: pending.total },
+  };
 }

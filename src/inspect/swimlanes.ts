@@ -24,7 +24,8 @@ export function inputTargets(input: Input | Record<string, unknown>): string[] {
   }
   const agent = i.agent as { id?: unknown } | undefined;
   if (agent && typeof agent.id === 'string') out.push(`agent:${agent.id}`);
-  if (Array.isArray(i.tasks)) for (const t of i.tasks.slice(0, 5)) if (t && typeof (t as { id?: unknown }).id === 'string') out.push(`task:${(t as { id: string }).id}`);
+  if (Array.isArray(i.tasks))
+    for (const t of i.tasks.slice(0, 5)) if (t && typeof (t as { id?: unknown }).id === 'string') out.push(`task:${(t as { id: string }).id}`);
   return out;
 }
 
@@ -108,11 +109,16 @@ export function swimlanes(records: InspectionRecord[], from: number, to: number,
         if (r.from === focus) peersOfFocus.add(r.to);
         if (r.to === focus) peersOfFocus.add(r.from);
         add(r.to, { ...base, type: 'message', label: r.event.type, peer: r.from, direction: 'in' });
-        if (r.from !== r.to && (r.from.includes(':') || r.from === 'coordinator')) add(r.from, { ...base, type: 'message', label: r.event.type, peer: r.to, direction: 'out' });
+        if (r.from !== r.to && (r.from.includes(':') || r.from === 'coordinator'))
+          add(r.from, { ...base, type: 'message', label: r.event.type, peer: r.to, direction: 'out' });
         break;
       case 'effect.dispatched':
       case 'effect.settled':
-        add(`task:${r.taskId}`, { ...base, type: 'effect', label: r.kind === 'effect.dispatched' ? `${r.effect} dispatched (attempt ${r.attempt})` : `${r.effect} ${r.outcome}` });
+        add(`task:${r.taskId}`, {
+          ...base,
+          type: 'effect',
+          label: r.kind === 'effect.dispatched' ? `${r.effect} dispatched (attempt ${r.attempt})` : `${r.effect} ${r.outcome}`,
+        });
         break;
       default:
         break;

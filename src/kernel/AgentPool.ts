@@ -33,7 +33,15 @@ export class AgentPool {
   update(id: string, status: string, c: AgentContext): void {
     const cur = this.current.get(id);
     const runnable = c.runnable ?? c.capabilities;
-    if (cur && cur.status === status && cur.load === c.load && cur.lastTaskAt === c.lastTaskAt && cur.maxConcurrent === c.maxConcurrent && sameList(cur.runnable, runnable)) return;
+    if (
+      cur &&
+      cur.status === status &&
+      cur.load === c.load &&
+      cur.lastTaskAt === c.lastTaskAt &&
+      cur.maxConcurrent === c.maxConcurrent &&
+      sameList(cur.runnable, runnable)
+    )
+      return;
     if (!cur) {
       for (const cap of c.capabilities) {
         let ids = this.byCapability.get(cap);
@@ -41,7 +49,18 @@ export class AgentPool {
         ids.add(id);
       }
     }
-    const entry: Entry = { id, status, priority: c.priority, load: c.load, maxConcurrent: c.maxConcurrent, lastTaskAt: c.lastTaskAt, order: c.order, version: this.nextVersion++, capabilities: c.capabilities, runnable };
+    const entry: Entry = {
+      id,
+      status,
+      priority: c.priority,
+      load: c.load,
+      maxConcurrent: c.maxConcurrent,
+      lastTaskAt: c.lastTaskAt,
+      order: c.order,
+      version: this.nextVersion++,
+      capabilities: c.capabilities,
+      runnable,
+    };
     this.current.set(id, entry);
     // Counts change only when an agent appears, stops, or gains or loses handlers (not on load).
     if (!cur || (cur.status === 'stopped') !== (status === 'stopped') || !sameList(cur.runnable, runnable)) this.recount(cur, entry);

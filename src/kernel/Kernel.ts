@@ -132,8 +132,7 @@ export class Kernel extends KernelQueries {
       if (snap.value === 'assigned' || snap.value === 'running') {
         if (assignedTo !== undefined && this.o.effects.resume?.({ taskId: id, attempt, agentId: assignedTo })) continue;
         lost.push({ taskId: id, attempt });
-      }
-      else if (snap.value === 'verifying') verifying.push({ taskId: id, attempt });
+      } else if (snap.value === 'verifying') verifying.push({ taskId: id, attempt });
     }
     const pending: Promise<unknown>[] = [];
     if (opened) pending.push(this.submit(opened));

@@ -139,7 +139,13 @@ export class KernelCore {
     this.out.effects.push(effect);
     if (this.inspection.active && 'taskId' in effect) {
       const { type, taskId, attempt } = effect;
-      this.inspection.record(this, { kind: 'effect.dispatched', effect: type.slice(7) as 'execute' | 'verify' | 'abort', taskId, attempt, ...(type === 'effect.execute' ? { agentId: effect.agentId } : {}) });
+      this.inspection.record(this, {
+        kind: 'effect.dispatched',
+        effect: type.slice(7) as 'execute' | 'verify' | 'abort',
+        taskId,
+        attempt,
+        ...(type === 'effect.execute' ? { agentId: effect.agentId } : {}),
+      });
     }
   }
 

@@ -117,7 +117,9 @@ export abstract class KernelQueries {
   getAgent(id: string): AgentView | undefined {
     const snap = this.core.current('agent', id);
     const worker = this.core.current('remote', id);
-    return snap && toAgentView(statusOf(snap), snap.context as AgentContext, worker && { status: statusOf(worker), context: worker.context as RemoteWorkerContext });
+    return (
+      snap && toAgentView(statusOf(snap), snap.context as AgentContext, worker && { status: statusOf(worker), context: worker.context as RemoteWorkerContext })
+    );
   }
 
   listAgents(): AgentView[] {
@@ -132,7 +134,9 @@ export abstract class KernelQueries {
   listTasks(filter: { status?: string; type?: string; owner?: string; limit?: number }): TaskView[] {
     const limit = filter.limit ?? Infinity;
     const matches = (v: TaskView) =>
-      (filter.status === undefined || v.status === filter.status) && (filter.type === undefined || v.type === filter.type) && (filter.owner === undefined || v.owner === filter.owner);
+      (filter.status === undefined || v.status === filter.status) &&
+      (filter.type === undefined || v.type === filter.type) &&
+      (filter.owner === undefined || v.owner === filter.owner);
     const tasks = this.core.actors.get('task')!;
     const live: Array<{ order: number; view: TaskView }> = [];
     for (const slot of tasks.values()) {
@@ -165,6 +169,13 @@ export abstract class KernelQueries {
       agents[s] = (agents[s] ?? 0) + 1;
     }
     const tasks = Object.fromEntries(this.core.taskCounts);
-    return { agents, tasks, queued: this.core.queue.size, timers: this.core.timers.size, lastSeq: this.lastSeq(), liveTasks: this.core.actors.get('task')!.size };
+    return {
+      agents,
+      tasks,
+      queued: this.core.queue.size,
+      timers: this.core.timers.size,
+      lastSeq: this.lastSeq(),
+      liveTasks: this.core.actors.get('task')!.size,
+    };
   }
 }

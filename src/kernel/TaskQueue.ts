@@ -76,7 +76,8 @@ export class TaskQueue {
   /** Ids queued for a type, best first (a copy: for queries, not the hot path). */
   list(type?: string): string[] {
     const rows: Entry[] = [];
-    for (const [id, cur] of this.current) if (type === undefined || cur.type === type) rows.push({ id, priority: cur.priority, order: 0, version: cur.version });
+    for (const [id, cur] of this.current)
+      if (type === undefined || cur.type === type) rows.push({ id, priority: cur.priority, order: 0, version: cur.version });
     return rows.sort((a, b) => b.priority - a.priority || a.version - b.version).map((r) => r.id);
   }
 }

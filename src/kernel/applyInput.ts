@@ -30,11 +30,20 @@ const agentCommand = (core: KernelCore, input: Extract<Input, { type: 'agent.pau
   core.deliver(agentAddress(input.agentId), { type: input.type, at: core.at }, 'input');
 
 /** An attempt's outcome or report goes to its task as an event of the same name. */
-const toTask = (core: KernelCore, input: Extract<Input, { type: 'attempt.progress' | 'attempt.succeeded' | 'attempt.failed' | 'attempt.lost' | 'verify.passed' | 'verify.failed' }>) => {
+const toTask = (
+  core: KernelCore,
+  input: Extract<Input, { type: 'attempt.progress' | 'attempt.succeeded' | 'attempt.failed' | 'attempt.lost' | 'verify.passed' | 'verify.failed' }>,
+) => {
   const { taskId, ...event } = input;
   if (input.type === 'attempt.succeeded') deepFreeze(input.output);
   if (core.inspection.active && input.type !== 'attempt.progress') {
-    core.inspection.record(core, { kind: 'effect.settled', effect: input.type.startsWith('verify.') ? 'verify' : 'execute', taskId, attempt: input.attempt, outcome: input.type });
+    core.inspection.record(core, {
+      kind: 'effect.settled',
+      effect: input.type.startsWith('verify.') ? 'verify' : 'execute',
+      taskId,
+      attempt: input.attempt,
+      outcome: input.type,
+    });
   }
   core.deliver(taskAddress(taskId), { ...event, at: core.at }, 'input');
 };
@@ -136,5 +145,6 @@ export function createTask(core: KernelCore, spec: TaskSpecRecord, order: number
   core.countTask(undefined, String(snap.value));
   if (spec.idempotencyKey !== undefined) core.idempotencyKeys.set(spec.idempotencyKey, spec.id);
   for (const dep of waitingOn) core.deliver(taskAddress(dep), { type: 'hive.blocking', at: core.at }, 'kernel');
-  if (failed) core.deliver(taskAddress(spec.id), { type: 'hive.dependency.settled', dependencyId: failed.id, ok: false, status: failed.status, at: core.at }, 'kernel');
+  if (failed)
+    core.deliver(taskAddress(spec.id), { type: 'hive.dependency.settled', dependencyId: failed.id, ok: false, status: failed.status, at: core.at }, 'kernel');
 }

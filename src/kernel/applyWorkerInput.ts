@@ -65,7 +65,7 @@ export const remoteInputHandlers: { [T in RemoteWorkerInput['type']]: Handler<T>
   },
   'remote.leave': (core, { agentId, instance }) => {
     const session = currentSession(core, agentId, instance);
-    if (!session || session.status !== 'online') return false;
+    if (session?.status !== 'online') return false;
     loseAttempts(core, agentId);
     const status = agentStatus(core, agentId);
     const pausedAgent = status === 'idle' || status === 'busy';

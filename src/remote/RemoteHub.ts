@@ -149,11 +149,16 @@ export class RemoteHub implements RemoteEffects {
         type: 'attempt.failed',
         taskId: req.taskId,
         attempt: req.attempt,
-        error: { code: 'too_large_for_nats', message: `the task's input and checkpoint take ${size} bytes; NATS carries at most ${this.maxPayload} per message (max_payload)` },
+        error: {
+          code: 'too_large_for_nats',
+          message: `the task's input and checkpoint take ${size} bytes; NATS carries at most ${this.maxPayload} per message (max_payload)`,
+        },
       });
       return;
     }
-    void this.publish(this.s.work(req.agentId), data, `${req.taskId}:${req.attempt}`, () => isRunning(this.o.kernel.getTask(req.taskId), req.attempt, req.agentId));
+    void this.publish(this.s.work(req.agentId), data, `${req.taskId}:${req.attempt}`, () =>
+      isRunning(this.o.kernel.getTask(req.taskId), req.attempt, req.agentId),
+    );
   }
 
   verify(req: { taskId: string; attempt: number }): boolean {
@@ -169,7 +174,8 @@ export class RemoteHub implements RemoteEffects {
     const f = this.inflight.get(req.taskId);
     if (!f || f.attempt !== req.attempt) return false;
     this.inflight.delete(req.taskId);
-    if (!this.closed) this.nc.publish(this.s.control(f.agentId), JSON.stringify({ type: 'abort', taskId: req.taskId, attempt: req.attempt, reason: req.reason }));
+    if (!this.closed)
+      this.nc.publish(this.s.control(f.agentId), JSON.stringify({ type: 'abort', taskId: req.taskId, attempt: req.attempt, reason: req.reason }));
     return true;
   }
 
@@ -202,7 +208,13 @@ export class RemoteHub implements RemoteEffects {
     }
     if (this.closed || !msg.reply) return;
     if (Buffer.byteLength(reply) > this.maxPayload) {
-      reply = JSON.stringify({ ok: false, error: { code: 'invalid_input', message: `the answer to ${op} would take ${Buffer.byteLength(reply)} bytes; NATS carries at most ${this.maxPayload} per message (max_payload)` } });
+      reply = JSON.stringify({
+        ok: false,
+        error: {
+          code: 'invalid_input',
+          message: `the answer to ${op} would take ${Buffer.byteLength(reply)} bytes; NATS carries at most ${this.maxPayload} per message (max_payload)`,
+        },
+      });
     }
     try {
       msg.respond(encoder.encode(reply));
@@ -232,12 +244,19 @@ export class RemoteHub implements RemoteEffects {
       return current ? { current, task } : { current: false };
     },
     progress: async (req) => {
-      if (typeof req.pct !== 'number' || !Number.isFinite(req.pct) || req.pct < 0 || req.pct > 100) throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${String(req.pct)}`);
+      if (typeof req.pct !== 'number' || !Number.isFinite(req.pct) || req.pct < 0 || req.pct > 100)
+        throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${String(req.pct)}`);
       if (req.note !== undefined && typeof req.note !== 'string') throw new ValidationError('progress', 'note must be a string');
       if (req.note !== undefined) checkJson('progress note', req.note);
       this.heardFrom(req);
       if (!isRunning(this.o.kernel.getTask(req.taskId), req.attempt, req.agentId)) return { current: false };
-      await this.submit({ type: 'attempt.progress', taskId: req.taskId, attempt: req.attempt, pct: req.pct, ...(req.note !== undefined ? { note: req.note } : {}) });
+      await this.submit({
+        type: 'attempt.progress',
+        taskId: req.taskId,
+        attempt: req.attempt,
+        pct: req.pct,
+        ...(req.note !== undefined ? { note: req.note } : {}),
+      });
       return { current: true };
     },
     checkpoint: async (req) => {
@@ -266,11 +285,15 @@ export class RemoteHub implements RemoteEffects {
     const existing = this.o.kernel.getAgent(id);
     if (existing) {
       if (!this.worker(id)) throw new WorkerRefusedError(id, 'an in-process agent of this hive has that id; give the worker another id');
-      if (existing.status === 'stopped') throw new WorkerRefusedError(id, 'the agent with that id was stopped, and stopped agents never come back; give the worker another id');
+      if (existing.status === 'stopped')
+        throw new WorkerRefusedError(id, 'the agent with that id was stopped, and stopped agents never come back; give the worker another id');
       const was = { name: existing.name, capabilities: existing.capabilities, maxConcurrent: existing.maxConcurrent, priority: existing.priority };
       const now = { name: record.name, capabilities: record.capabilities, maxConcurrent: record.maxConcurrent, priority: record.priority };
       if (JSON.stringify(was) !== JSON.stringify(now)) {
-        throw new WorkerRefusedError(id, `it is registered as ${JSON.stringify(was)} and this worker offers ${JSON.stringify(now)}; start the worker with the same agent, or give it another id`);
+        throw new WorkerRefusedError(
+          id,
+          `it is registered as ${JSON.stringify(was)} and this worker offers ${JSON.stringify(now)}; start the worker with the same agent, or give it another id`,
+        );
       }
     }
     const result = (await this.submit({ type: 'remote.register', agent: record, worker: req.worker })) as RegisterResult;
@@ -285,7 +308,11 @@ export class RemoteHub implements RemoteEffects {
     const task = this.o.kernel.getTask(taskId);
     if (outcome.type === 'verified') {
       if (!isVerifying(task, attempt)) return { recorded: false };
-      await this.submit(outcome.ok ? { type: 'verify.passed', taskId, attempt } : { type: 'verify.failed', taskId, attempt, reason: outcome.reason || 'the verifier refused the output' });
+      await this.submit(
+        outcome.ok
+          ? { type: 'verify.passed', taskId, attempt }
+          : { type: 'verify.failed', taskId, attempt, reason: outcome.reason || 'the verifier refused the output' },
+      );
       return { recorded: true };
     }
     if (!isRunning(task, attempt, agentId)) return { recorded: false };

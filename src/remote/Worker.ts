@@ -11,7 +11,18 @@ import type { Logger } from 'pino';
 import { HiveError, isHiveError, RemoteUnavailableError, ValidationError, WorkerRefusedError, type HiveErrorCode } from '../errors.js';
 import type { TaskView } from '../views.js';
 import type { CompiledWorkerOptions } from './compileWorkerOptions.js';
-import { parseBody, protocolVersion, subjects, type ControlMessage, type HiveOp, type Replies, type Reply, type Requests, type Subjects, type WorkMessage } from './protocol.js';
+import {
+  parseBody,
+  protocolVersion,
+  subjects,
+  type ControlMessage,
+  type HiveOp,
+  type Replies,
+  type Reply,
+  type Requests,
+  type Subjects,
+  type WorkMessage,
+} from './protocol.js';
 import { ackWaitMs, ensureConsumer, ensureWorkStream } from './workStream.js';
 import { keepAlive, runAttempt, runVerifier, type AttemptDeps, type Run } from './workerAttempt.js';
 
@@ -28,7 +39,6 @@ export interface RemoteWorker {
   close(): Promise<void>;
 }
 
-
 /** Errors the hive answers while it cannot take input now: ask again later. */
 const transient = new Set(['hive_closed', 'store_failure', 'internal']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,7 +51,6 @@ const settle = (m: JsMsg, how: 'ack' | 'term') => {
     // closing
   }
 };
-
 
 /**
  * Connects, registers and starts pulling work. Rejects with `RemoteUnavailableError` when NATS
@@ -145,7 +154,12 @@ class Worker implements RemoteWorker {
   // ---------------------------------------------------------------- talking to the hive
 
   /** Asks the hive, again and again while it does not answer (it may be restarting, or NATS may be). */
-  private async rpc<Op extends HiveOp>(op: Op, body: Requests[Op], keepTrying: () => boolean = () => this.state !== 'closed', timeoutMs = 5000): Promise<Replies[Op]> {
+  private async rpc<Op extends HiveOp>(
+    op: Op,
+    body: Requests[Op],
+    keepTrying: () => boolean = () => this.state !== 'closed',
+    timeoutMs = 5000,
+  ): Promise<Replies[Op]> {
     const data = JSON.stringify(body);
     const size = Buffer.byteLength(data);
     // Asking again would never help a message NATS refuses to carry.
@@ -155,7 +169,10 @@ class Worker implements RemoteWorker {
         const m = await this.nc.request(this.s.hive(op), data, { timeout: timeoutMs });
         const r = parseBody(`${op} reply`, m.data) as Reply<Replies[Op]>;
         if (r.ok) return r;
-        if (!transient.has(r.error.code)) throw r.error.code === 'worker_refused' ? new WorkerRefusedError(this.agentId, r.error.message) : new HiveError(r.error.code as HiveErrorCode, r.error.message);
+        if (!transient.has(r.error.code))
+          throw r.error.code === 'worker_refused'
+            ? new WorkerRefusedError(this.agentId, r.error.message)
+            : new HiveError(r.error.code as HiveErrorCode, r.error.message);
       } catch (err) {
         if (isHiveError(err)) throw err;
         this.logger.debug({ err, op }, 'no answer from the hive yet; asking again');
@@ -239,7 +256,8 @@ class Worker implements RemoteWorker {
     let w: WorkMessage;
     try {
       w = parseBody('work message', m.data) as WorkMessage;
-      if (w.v !== protocolVersion || (w.kind !== 'execute' && w.kind !== 'verify')) throw new ValidationError('work message', `protocol ${String(w.v)} kind ${String(w.kind)}`);
+      if (w.v !== protocolVersion || (w.kind !== 'execute' && w.kind !== 'verify'))
+        throw new ValidationError('work message', `protocol ${String(w.v)} kind ${String(w.kind)}`);
     } catch (err) {
       this.logger.error({ err, seq: m.seq }, 'dropping a work message this worker cannot read');
       settle(m, 'term');
@@ -259,7 +277,9 @@ class Worker implements RemoteWorker {
     let task: TaskView | undefined = w.task;
     // A message from before this process started, or seen before, may be stale: ask the hive.
     if (m.redelivered || w.kind === 'verify' || w.session !== this.instance) {
-      const r = await this.rpc('claim', { agentId: this.agentId, instance: this.instance, taskId: w.taskId, attempt: w.attempt, kind: w.kind }).catch(() => undefined);
+      const r = await this.rpc('claim', { agentId: this.agentId, instance: this.instance, taskId: w.taskId, attempt: w.attempt, kind: w.kind }).catch(
+        () => undefined,
+      );
       task = r?.current ? r.task : undefined;
     }
     if (!task || run.controller.signal.aborted) {
@@ -290,7 +310,9 @@ class Worker implements RemoteWorker {
     for (const r of this.runs.values()) r.controller.abort(new Error('the worker is closing: the attempt is handed back to the hive'));
     if (leave) {
       const until = Date.now() + 5000;
-      await this.rpc('leave', { agentId: this.agentId, instance: this.instance }, () => Date.now() < until).catch((err: unknown) => this.logger.warn({ err }, 'the hive did not confirm the leave; it will find the worker silent'));
+      await this.rpc('leave', { agentId: this.agentId, instance: this.instance }, () => Date.now() < until).catch((err: unknown) =>
+        this.logger.warn({ err }, 'the hive did not confirm the leave; it will find the worker silent'),
+      );
     }
     this.state = 'closed';
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);

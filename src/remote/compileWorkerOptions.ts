@@ -59,7 +59,8 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     maxConcurrent: a.maxConcurrent === undefined ? 1 : checkInt('agent.maxConcurrent', a.maxConcurrent, 1, limits.maxConcurrent),
   };
   if (a.priority !== undefined) {
-    if (a.priority !== 'normal' && a.priority !== 'high' && a.priority !== 'critical') throw new ValidationError('agent.priority', `must be 'normal', 'high' or 'critical'; got ${JSON.stringify(a.priority)}`);
+    if (a.priority !== 'normal' && a.priority !== 'high' && a.priority !== 'critical')
+      throw new ValidationError('agent.priority', `must be 'normal', 'high' or 'critical'; got ${JSON.stringify(a.priority)}`);
     agent.priority = a.priority;
   }
   if (a.failureThreshold !== undefined) agent.failureThreshold = checkInt('agent.failureThreshold', a.failureThreshold, 1, 1000);

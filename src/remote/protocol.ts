@@ -170,11 +170,23 @@ function checkAttempt(op: string, o: Record<string, unknown>): Attempt {
  * @example readRequest('heartbeat', { agentId: 'w1', instance: 'i-1' })
  */
 export function readRequest<Op extends HiveOp>(op: Op, body: unknown): Requests[Op] {
-  const known = { register: ['v', 'agent', 'worker'], heartbeat: ['agentId', 'instance'], leave: ['agentId', 'instance'], claim: [...attemptKeys, 'kind'], progress: [...attemptKeys, 'pct', 'note'], checkpoint: [...attemptKeys, 'state'], outcome: [...attemptKeys, 'outcome'] }[op];
+  const known = {
+    register: ['v', 'agent', 'worker'],
+    heartbeat: ['agentId', 'instance'],
+    leave: ['agentId', 'instance'],
+    claim: [...attemptKeys, 'kind'],
+    progress: [...attemptKeys, 'pct', 'note'],
+    checkpoint: [...attemptKeys, 'state'],
+    outcome: [...attemptKeys, 'outcome'],
+  }[op];
   const o = checkKeys(op, body, known);
   switch (op) {
     case 'register': {
-      if (o.v !== protocolVersion) throw new ValidationError('register.v', `this hive speaks protocol ${protocolVersion}; the worker sent ${JSON.stringify(o.v)} (upgrade the older side)`);
+      if (o.v !== protocolVersion)
+        throw new ValidationError(
+          'register.v',
+          `this hive speaks protocol ${protocolVersion}; the worker sent ${JSON.stringify(o.v)} (upgrade the older side)`,
+        );
       const w = checkKeys('register.worker', o.worker, ['instance', 'host', 'pid', 'verifies']);
       const verifies = w.verifies;
       if (!Array.isArray(verifies)) throw new ValidationError('register.worker.verifies', 'must be an array of task types');
@@ -210,7 +222,10 @@ function readOutcome(value: unknown): Outcome {
       return { type: 'succeeded', output: o.output as Json };
     case 'failed': {
       const e = checkKeys('outcome.error', o.error, ['code', 'message']);
-      return { type: 'failed', error: { code: checkName('outcome.error.code', e.code), message: typeof e.message === 'string' ? e.message.slice(0, 10_000) : String(e.message) } };
+      return {
+        type: 'failed',
+        error: { code: checkName('outcome.error.code', e.code), message: typeof e.message === 'string' ? e.message.slice(0, 10_000) : String(e.message) },
+      };
     }
     case 'rejected':
       return { type: 'rejected', reason: checkName('outcome.reason', o.reason, 10_000) };

@@ -74,25 +74,30 @@ export async function runAttempt(d: AttemptDeps, task: TaskView, run: Run): Prom
       throw new ValidationError('waitForSignal', 'is not available to remote workers (run the task in the hive process)');
     },
     progress: async (pct, note) => {
-      if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100) throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${String(pct)}`);
+      if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100)
+        throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${String(pct)}`);
       if (note !== undefined && typeof note !== 'string') throw new ValidationError('progress', 'note must be a string');
       if (note !== undefined) checkJson('progress note', note);
       if (signal.aborted) return;
       keepAlive(run.msg);
-      const r = await d.ask('progress', { ...ids, pct, ...(note !== undefined ? { note } : {}) }, () => !signal.aborted && !d.closed()).catch((err: unknown) => {
-        if (isHiveError(err, 'invalid_input')) throw err;
-        return { current: true }; // the attempt ended or the worker is closing
-      });
+      const r = await d
+        .ask('progress', { ...ids, pct, ...(note !== undefined ? { note } : {}) }, () => !signal.aborted && !d.closed())
+        .catch((err: unknown) => {
+          if (isHiveError(err, 'invalid_input')) throw err;
+          return { current: true }; // the attempt ended or the worker is closing
+        });
       if (!r.current) superseded();
     },
     checkpoint: async (state) => {
       checkJson('checkpoint', state);
       if (signal.aborted) throw new AttemptSupersededError(task.id, run.attempt);
       keepAlive(run.msg);
-      const r = await d.ask('checkpoint', { ...ids, state }, () => !signal.aborted && !d.closed()).catch((err: unknown) => {
-        if (isHiveError(err, 'invalid_input')) throw err;
-        return { stored: false };
-      });
+      const r = await d
+        .ask('checkpoint', { ...ids, state }, () => !signal.aborted && !d.closed())
+        .catch((err: unknown) => {
+          if (isHiveError(err, 'invalid_input')) throw err;
+          return { stored: false };
+        });
       if (!r.stored) throw superseded();
     },
   };
@@ -119,7 +124,10 @@ export function natsOutcome(output: unknown, maxPayload: number): Outcome {
   if (!o.ok) return { type: 'failed', error: o.error };
   const size = Buffer.byteLength(JSON.stringify(o.output));
   if (size > maxPayload - 1024) {
-    return { type: 'failed', error: { code: 'output_too_large', message: `the output is ${size} bytes of JSON; NATS carries at most ${maxPayload} bytes per message (max_payload)` } };
+    return {
+      type: 'failed',
+      error: { code: 'output_too_large', message: `the output is ${size} bytes of JSON; NATS carries at most ${maxPayload} bytes per message (max_payload)` },
+    };
   }
   return { type: 'succeeded', output: o.output as Json };
 }

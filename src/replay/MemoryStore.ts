@@ -57,7 +57,15 @@ export class MemoryStore implements KernelStore {
     private readonly until = 0,
     versions?: Versions,
   ) {
-    this.v = versions ?? { actors: new Map(), live: new Map(), timers: new Map(), idempotency: new Map(), triggerKeys: new Map(), checkpoints: [], taskStatus: new Map() };
+    this.v = versions ?? {
+      actors: new Map(),
+      live: new Map(),
+      timers: new Map(),
+      idempotency: new Map(),
+      triggerKeys: new Map(),
+      checkpoints: [],
+      taskStatus: new Map(),
+    };
   }
 
   /** A read-only store as of the checkpoint written at `asOf` (or the latest before it), journal ending at `until`. */
@@ -167,7 +175,15 @@ export class MemoryStore implements KernelStore {
    * @example store.seed({ seq: 100, at, actors: [{ address: 'agent:a', actor, live: true }], timers: [] })
    */
   seed(state: { seq: number; at: number; actors: Array<{ address: string; actor: StoredActor; live: boolean }>; timers: StoredTimer[] }): void {
-    void this.writeCheckpoint({ seq: state.seq, at: state.at, actors: state.actors, timersSet: state.timers, timersCleared: [], idempotencyKeys: [], pruned: [] });
+    void this.writeCheckpoint({
+      seq: state.seq,
+      at: state.at,
+      actors: state.actors,
+      timersSet: state.timers,
+      timersCleared: [],
+      idempotencyKeys: [],
+      pruned: [],
+    });
   }
 
   async writeCheckpoint(w: CheckpointWrite): Promise<void> {

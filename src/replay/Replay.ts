@@ -78,7 +78,9 @@ export class Replay {
     if (first > 1) {
       const stored = source.storedState();
       if (!stored || stored.seq < first - 1) {
-        throw new FormatError(`${source.origin}: the journal was compacted before input ${first} and no stored checkpoint covers the gap; it cannot be replayed`);
+        throw new FormatError(
+          `${source.origin}: the journal was compacted before input ${first} and no stored checkpoint covers the gap; it cannot be replayed`,
+        );
       }
       this.base.seed(stored);
       this.firstSeq = stored.seq;
@@ -210,8 +212,13 @@ export class Replay {
    * @example await replay.verify({ machines: { task: changedTaskMachine } })
    */
   verify(options: { machines?: Partial<KernelMachines>; lockstep?: boolean } = {}): Promise<VerifyReport> {
-    if (this.firstSeq > 0) return Promise.reject(new FormatError(`${this.source.origin}: the journal was compacted up to input ${this.firstSeq}; verify needs it from input 1`));
-    return verifyRun(this.source, { machines: options.machines ?? this.o.machines, seekEvery: this.o.seekEvery, ...(options.lockstep === undefined ? {} : { lockstep: options.lockstep }) });
+    if (this.firstSeq > 0)
+      return Promise.reject(new FormatError(`${this.source.origin}: the journal was compacted up to input ${this.firstSeq}; verify needs it from input 1`));
+    return verifyRun(this.source, {
+      machines: options.machines ?? this.o.machines,
+      seekEvery: this.o.seekEvery,
+      ...(options.lockstep === undefined ? {} : { lockstep: options.lockstep }),
+    });
   }
 
   close(): Promise<void> {

@@ -73,7 +73,8 @@ export async function importRecording(file: string): Promise<ReplaySource> {
     if (item.r !== undefined) {
       const r = item.r as JournalRecord;
       const expected = journal.length === 0 ? r.seq : journal[journal.length - 1]!.seq + 1;
-      if (typeof r.seq !== 'number' || r.seq !== expected || typeof r.at !== 'number' || !r.input) throw new FormatError(`${file} line ${n}: journal record out of order or damaged`);
+      if (typeof r.seq !== 'number' || r.seq !== expected || typeof r.at !== 'number' || !r.input)
+        throw new FormatError(`${file} line ${n}: journal record out of order or damaged`);
       journal.push(r);
     } else if (item.checkpoint !== undefined) checkpoint = item.checkpoint as { seq: number; at: number };
     else if (item.actor !== undefined) {

@@ -18,7 +18,15 @@ const silent = pino({ level: 'silent' });
  * @example const kernel = replayKernel(new MemoryStore(source).view(0, 100))
  */
 export function replayKernel(store: KernelStore, machines?: Partial<KernelMachines>): Kernel {
-  const kernel = new Kernel({ store, clock: systemClock, logger: silent, effects: noEffects, checkpointEvery: Number.MAX_SAFE_INTEGER, checkpointMs: Infinity, ...(machines ? { machines } : {}) });
+  const kernel = new Kernel({
+    store,
+    clock: systemClock,
+    logger: silent,
+    effects: noEffects,
+    checkpointEvery: Number.MAX_SAFE_INTEGER,
+    checkpointMs: Infinity,
+    ...(machines ? { machines } : {}),
+  });
   kernel.recover();
   return kernel;
 }

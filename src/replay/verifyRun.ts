@@ -25,7 +25,8 @@ export interface VerifyReport {
 export async function verifyRun(source: ReplaySource, o: { machines?: Partial<KernelMachines>; seekEvery: number; lockstep?: boolean }): Promise<VerifyReport> {
   const cp = source.checkpoint();
   if (!cp) return { checkpointSeq: 0, inputs: 0, actors: 0 };
-  if (source.firstSeq() > 1) throw new FormatError(`${source.origin}: the journal starts at input ${source.firstSeq()} (compacted); verify needs it from input 1`);
+  if (source.firstSeq() > 1)
+    throw new FormatError(`${source.origin}: the journal starts at input ${source.firstSeq()} (compacted); verify needs it from input 1`);
   const candidateStore = new MemoryStore(source);
   const candidate = replayKernel(candidateStore, o.machines);
   const baseline = o.machines && o.lockstep !== false ? replayKernel(new MemoryStore(source)) : undefined;
@@ -47,7 +48,11 @@ export async function verifyRun(source: ReplaySource, o: { machines?: Partial<Ke
   for (const rec of source.records(0, cp.seq)) {
     const expected = expectedEffect(rec);
     if (expected && !dispatched.has(expected.key)) {
-      throw new DeterminismViolationError(rec.seq, expected.address, `the recorded run got ${rec.input.type} for ${expected.key.replace(/:/g, ' ')}, but the replay never dispatched that effect`);
+      throw new DeterminismViolationError(
+        rec.seq,
+        expected.address,
+        `the recorded run got ${rec.input.type} for ${expected.key.replace(/:/g, ' ')}, but the replay never dispatched that effect`,
+      );
     }
     touched = new Set();
     candidate.replayRecord(rec);
@@ -68,9 +73,22 @@ export async function verifyRun(source: ReplaySource, o: { machines?: Partial<Ke
   for (const [address, stored] of source.storedActors()) {
     const replayed = candidate.actorSnapshot(address);
     const at = lastTouched.get(address) ?? cp.seq;
-    if (!replayed) throw new DeterminismViolationError(at, address, `the stored checkpoint at input ${cp.seq} has this actor but the replay does not`, stored.status, undefined);
+    if (!replayed)
+      throw new DeterminismViolationError(
+        at,
+        address,
+        `the stored checkpoint at input ${cp.seq} has this actor but the replay does not`,
+        stored.status,
+        undefined,
+      );
     if (replayed.status !== stored.status || JSON.stringify(replayed.snapshot) !== JSON.stringify(stored.snapshot)) {
-      throw new DeterminismViolationError(at, address, `stored ${stored.status}, replayed ${replayed.status} (input ${at} is the last that changed it in the replay)`, stored, replayed);
+      throw new DeterminismViolationError(
+        at,
+        address,
+        `stored ${stored.status}, replayed ${replayed.status} (input ${at} is the last that changed it in the replay)`,
+        stored,
+        replayed,
+      );
     }
     actors++;
   }

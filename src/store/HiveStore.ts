@@ -86,7 +86,10 @@ export class HiveStore implements KernelStore {
   private writeFailed = false;
   faults: StoreFaults;
 
-  private constructor(readonly dir: string, options: HiveStoreOptions) {
+  private constructor(
+    readonly dir: string,
+    options: HiveStoreOptions,
+  ) {
     this.faults = options.faults ?? {};
     this.readOnly = options.readOnly ?? false;
     // A writer needs a directory it can create and write; a wrong one is a DataDirError saying why.
@@ -153,7 +156,8 @@ export class HiveStore implements KernelStore {
       const actor = this.actors.get(address as string);
       if (actor) yield [address as string, actor];
       // A writer holds the directory still; a reader may see an actor pruned after it listed `live`.
-      else if (!this.readOnly) throw new FormatError(`${this.dir}: live actor ${address} has no stored snapshot; the hive file is damaged`, { file: join(this.dir, 'hive.lmdb') });
+      else if (!this.readOnly)
+        throw new FormatError(`${this.dir}: live actor ${address} has no stored snapshot; the hive file is damaged`, { file: join(this.dir, 'hive.lmdb') });
     }
   }
 

@@ -153,7 +153,10 @@ export class SealedDatabase<V, K extends Key = Key> {
     try {
       return this.options.codec.decode(payload) as V;
     } catch (err) {
-      throw new FormatError(`${this.options.file} is damaged: ${this.where(key)} does not decode (${(err as Error).message})`, { file: this.options.file, cause: err });
+      throw new FormatError(`${this.options.file} is damaged: ${this.where(key)} does not decode (${(err as Error).message})`, {
+        file: this.options.file,
+        cause: err,
+      });
     }
   }
 

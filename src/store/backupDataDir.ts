@@ -63,7 +63,8 @@ export async function backupDataDir(dir: string, file: string, options: { compac
     try {
       linkSync(copy, target);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new ValidationError('file', `${file} already exists; backup writes a new file and never replaces one`);
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new ValidationError('file', `${file} already exists; backup writes a new file and never replaces one`);
       throw new StoreError(`backup of ${dir} to ${file} failed: ${(err as Error).message}`, { cause: err });
     }
     syncDirectory(dirname(target));

@@ -44,7 +44,10 @@ function checkMetaPages(file: string, size: number): void {
   } finally {
     closeSync(fd);
   }
-  const meta = (at: number) => (at + 56 <= head.length ? { magic: head.readUInt32LE(at + 24), version: head.readUInt32LE(at + 28) & 0xffff, pageSize: head.readUInt32LE(at + 48) } : undefined);
+  const meta = (at: number) =>
+    at + 56 <= head.length
+      ? { magic: head.readUInt32LE(at + 24), version: head.readUInt32LE(at + 28) & 0xffff, pageSize: head.readUInt32LE(at + 48) }
+      : undefined;
   const first = meta(0);
   if (!first || first.magic !== metaMagic) throw fail('its first page is not an LMDB meta page (no magic number)');
   const { pageSize } = first;
@@ -73,11 +76,13 @@ interface Checkpoint {
  * @example checkHiveConsistency(dbs, file)
  */
 export function checkHiveConsistency(dbs: HiveDatabases, file: string, walked?: { actorsDigest: number }): void {
-  const fail = (what: string) => new FormatError(`${file} is damaged: ${what}; run \`hivestate doctor\` on the directory, and restore it from a backup`, { file });
+  const fail = (what: string) =>
+    new FormatError(`${file} is damaged: ${what}; run \`hivestate doctor\` on the directory, and restore it from a backup`, { file });
   const { meta, journal, actors, byOrder, byStatus } = dbs;
 
   const cp = meta.get('checkpoint') as Checkpoint | undefined;
-  if (cp !== undefined && !(isCount(cp?.seq) && typeof cp?.at === 'number')) throw fail(`the checkpoint marker in meta is not {seq, at}: ${JSON.stringify(cp)}`);
+  if (cp !== undefined && !(isCount(cp?.seq) && typeof cp?.at === 'number'))
+    throw fail(`the checkpoint marker in meta is not {seq, at}: ${JSON.stringify(cp)}`);
   const kept = meta.get('journalStart');
   if (kept !== undefined && !(isCount(kept) && kept >= 1)) throw fail(`meta.journalStart is not a positive integer: ${JSON.stringify(kept)}`);
   const journalStart = (kept as number | undefined) ?? 1;
@@ -97,9 +102,11 @@ export function checkHiveConsistency(dbs: HiveDatabases, file: string, walked?: 
     throw fail(`LMDB counts no journal records but input ${first} is there`);
   }
   if (cp !== undefined) {
-    if (journalStart > cp.seq + 1) throw fail(`meta says the journal starts at input ${journalStart}, past the checkpoint at ${cp.seq}: compaction never removes uncovered records`);
+    if (journalStart > cp.seq + 1)
+      throw fail(`meta says the journal starts at input ${journalStart}, past the checkpoint at ${cp.seq}: compaction never removes uncovered records`);
     const covered = meta.get(journalCoveredKey);
-    if (covered === undefined ? dbs.format >= 2 : !(isCount(covered) && covered <= cp.seq)) throw fail(`meta.${journalCoveredKey} is ${JSON.stringify(covered)}, not the last input the checkpoint saw journaled`);
+    if (covered === undefined ? dbs.format >= 2 : !(isCount(covered) && covered <= cp.seq))
+      throw fail(`meta.${journalCoveredKey} is ${JSON.stringify(covered)}, not the last input the checkpoint saw journaled`);
     if (isCount(covered) && covered >= journalStart && covered > 0) {
       let found: number | undefined;
       for (const key of journal.getKeys({ start: covered, limit: 1 })) found = key as number;
@@ -118,7 +125,8 @@ export function checkHiveConsistency(dbs: HiveDatabases, file: string, walked?: 
 
   const counts = meta.get('taskCounts') as Record<string, number> | undefined;
   if (counts !== undefined) {
-    if (typeof counts !== 'object' || counts === null || !Object.values(counts).every(isCount)) throw fail(`meta.taskCounts is not a map of counts: ${JSON.stringify(counts)}`);
+    if (typeof counts !== 'object' || counts === null || !Object.values(counts).every(isCount))
+      throw fail(`meta.taskCounts is not a map of counts: ${JSON.stringify(counts)}`);
     const tasks = Object.values(counts).reduce((a, b) => a + b, 0);
     if (byOrder.entryCount() !== tasks) throw fail(`meta counts ${tasks} stored tasks but the byOrder index holds ${byOrder.entryCount()}`);
     if (byStatus.entryCount() !== tasks) throw fail(`meta counts ${tasks} stored tasks but the byStatus index holds ${byStatus.entryCount()}`);
@@ -135,7 +143,10 @@ export function checkHiveConsistency(dbs: HiveDatabases, file: string, walked?: 
       if (read.count !== actors.entryCount()) throw fail(`LMDB counts ${actors.entryCount()} stored actors but ${read.count} can be read`);
       sum = read.sum;
     }
-    if (sum !== expected) throw fail(`the stored actors do not match the last checkpoint (digest ${sum.toString(16)}, expected ${expected.toString(16)}): an actor was lost, renamed or rolled back`);
+    if (sum !== expected)
+      throw fail(
+        `the stored actors do not match the last checkpoint (digest ${sum.toString(16)}, expected ${expected.toString(16)}): an actor was lost, renamed or rolled back`,
+      );
   }
 }
 

@@ -139,7 +139,10 @@ class Walk {
         if (this.used.has(pgno)) throw this.fail(`page ${pgno} is in use and also listed as free: the next write would overwrite it`);
       }
     }
-    return { trees: [main, ...trees].map((t) => ({ name: t.name, entries: t.counted.entries, pages: t.counted.branch + t.counted.leaf + t.counted.overflow })), digests };
+    return {
+      trees: [main, ...trees].map((t) => ({ name: t.name, entries: t.counted.entries, pages: t.counted.branch + t.counted.leaf + t.counted.overflow })),
+      digests,
+    };
   }
 
   /** The meta page LMDB reads (the newer of pages 0 and 1), checked against what LMDB reported. */
@@ -158,7 +161,9 @@ class Walk {
     });
     const chosen = metas[0]!.txnid >= metas[1]!.txnid ? metas[0]! : metas[1]!;
     if (chosen.txnid !== this.header.lastTxnId || chosen.lastPage !== this.header.lastPageNumber) {
-      throw this.fail(`its meta pages (transactions ${metas[0]!.txnid} and ${metas[1]!.txnid}) do not match what LMDB read (transaction ${this.header.lastTxnId})`);
+      throw this.fail(
+        `its meta pages (transactions ${metas[0]!.txnid} and ${metas[1]!.txnid}) do not match what LMDB read (transaction ${this.header.lastTxnId})`,
+      );
     }
     return chosen;
   }
@@ -196,7 +201,9 @@ class Walk {
       const expected = { branch: record.branchPages, leaf: record.leafPages, overflow: record.overflowPages, entries: record.entries };
       for (const k of ['branch', 'leaf', 'overflow', 'entries'] as const) {
         if (counted[k] !== expected[k]) {
-          throw this.fail(`${name} has ${counted[k]} ${k === 'entries' ? 'entries' : `${k} pages`} but LMDB records ${expected[k]}: entries were lost or the tree was cut`);
+          throw this.fail(
+            `${name} has ${counted[k]} ${k === 'entries' ? 'entries' : `${k} pages`} but LMDB records ${expected[k]}: entries were lost or the tree was cut`,
+          );
         }
       }
     }
@@ -212,7 +219,8 @@ class Walk {
     const type = flags & (P_BRANCH | P_LEAF | P_OVERFLOW | P_META);
     const isBranch = type === P_BRANCH;
     if (!isBranch && type !== P_LEAF) throw this.fail(`${where} is neither a branch nor a leaf (flags ${flags.toString(16)})`);
-    if (isBranch === (at.level === tree.record.depth) || at.level > tree.record.depth) throw this.fail(`${where} is a ${isBranch ? 'branch' : 'leaf'} at level ${at.level} of a tree LMDB records as ${tree.record.depth} deep`);
+    if (isBranch === (at.level === tree.record.depth) || at.level > tree.record.depth)
+      throw this.fail(`${where} is a ${isBranch ? 'branch' : 'leaf'} at level ${at.level} of a tree LMDB records as ${tree.record.depth} deep`);
     if (isBranch) tree.counted.branch++;
     else tree.counted.leaf++;
     const lower = u16(p, 20);
@@ -237,8 +245,12 @@ class Walk {
       if (keyEnd > this.psize) throw this.fail(`the key of node ${i} of ${where} runs past the page`);
       // A branch's first key is never compared by LMDB (it stands for "everything below").
       if (tree.ordered && (!isBranch || i > 0)) {
-        if (previousStart >= 0 && compareKeys(p, keyStart, keyEnd, p, previousStart, previousEnd) <= 0) throw this.fail(`the keys of ${where} are out of order at node ${i}`);
-        if ((at.lo && compareKeys(p, keyStart, keyEnd, at.lo, 0, at.lo.length) < 0) || (at.hi && compareKeys(p, keyStart, keyEnd, at.hi, 0, at.hi.length) >= 0)) {
+        if (previousStart >= 0 && compareKeys(p, keyStart, keyEnd, p, previousStart, previousEnd) <= 0)
+          throw this.fail(`the keys of ${where} are out of order at node ${i}`);
+        if (
+          (at.lo && compareKeys(p, keyStart, keyEnd, at.lo, 0, at.lo.length) < 0) ||
+          (at.hi && compareKeys(p, keyStart, keyEnd, at.hi, 0, at.hi.length) >= 0)
+        ) {
           throw this.fail(`node ${i} of ${where} holds a key outside the range its parent page gives it (a damaged key or separator)`);
         }
         previousStart = keyStart;
@@ -259,7 +271,9 @@ class Walk {
         const first = Number(p.readBigUInt64LE(keyEnd));
         tree.counted.overflow += this.overflow(first, size, tree.name);
         if (tree.onEntry) tree.onEntry(p.subarray(keyStart, keyEnd), nodeFlags, this.readBytes(first * this.psize + headerSize, size));
-        if (tree.digest) tree.digest.sum = (tree.digest.sum + tree.digest.mix(p, keyStart, keyEnd, size < 4 ? 0 : this.readBytes(first * this.psize + headerSize, 4).readUInt32LE(0))) >>> 0;
+        if (tree.digest)
+          tree.digest.sum =
+            (tree.digest.sum + tree.digest.mix(p, keyStart, keyEnd, size < 4 ? 0 : this.readBytes(first * this.psize + headerSize, 4).readUInt32LE(0))) >>> 0;
       } else {
         if (keyEnd + size > this.psize) throw this.fail(`the value of node ${i} of ${where} runs past the page (${size} bytes)`);
         if (nodeFlags & F_SUBDATA && size !== dbRecordSize) throw this.fail(`database record ${i} of ${where} has ${size} bytes, not ${dbRecordSize}`);
@@ -295,7 +309,8 @@ class Walk {
         count = -entry;
         first = Number(data.readBigInt64LE(i * 8));
       }
-      if (!(first >= 2 && count <= this.pages && first + count <= this.pages)) throw fail(`names pages ${first} to ${first + count - 1}, outside pages 2 to ${this.pages - 1}`);
+      if (!(first >= 2 && count <= this.pages && first + count <= this.pages))
+        throw fail(`names pages ${first} to ${first + count - 1}, outside pages 2 to ${this.pages - 1}`);
       runs.push({ first, count });
     }
     return runs;
@@ -304,7 +319,8 @@ class Walk {
   /** Checks an overflow run of `size` bytes at `pgno`; returns its page count. */
   private overflow(pgno: number, size: number, name: string): number {
     const needed = Math.floor((headerSize - 1 + size) / this.psize) + 1;
-    if (!Number.isSafeInteger(pgno) || pgno < 2 || pgno + needed > this.pages) throw this.fail(`an overflow value of ${name} at page ${pgno} runs past the file`);
+    if (!Number.isSafeInteger(pgno) || pgno < 2 || pgno + needed > this.pages)
+      throw this.fail(`an overflow value of ${name} at page ${pgno} runs past the file`);
     const p = this.readBytes(pgno * this.psize, headerSize);
     if ((p.readUInt16LE(18) & P_OVERFLOW) === 0) throw this.fail(`page ${pgno} of ${name} should start an overflow run but does not`);
     const count = p.readUInt32LE(20);
@@ -325,7 +341,9 @@ class Walk {
 
   private readInto(target: Buffer, position: number, length: number): Buffer {
     if (position + length > this.fileSize) {
-      throw this.fail(`page ${Math.floor((position + length - 1) / this.psize)} is in use but lies past the end of the file (${this.fileSize} bytes): the file was truncated`);
+      throw this.fail(
+        `page ${Math.floor((position + length - 1) / this.psize)} is in use but lies past the end of the file (${this.fileSize} bytes): the file was truncated`,
+      );
     }
     if (readSync(this.fd, target, 0, length, position) !== length) throw this.fail(`bytes ${position} to ${position + length} cannot be read`);
     return target.subarray(0, length);

@@ -95,15 +95,18 @@ export function diagnoseDataDir(dir: string, onCheck: (id: DoctorCheckId, done?:
       const stats = root.getStats() as LmdbHeader;
       return `${file}: ${statSync(file).size} bytes, LMDB pages of ${stats.pageSize} bytes, ${stats.lastPageNumber + 1} allocated`;
     });
-    stopped = run('pages', () => {
-      if (writer !== undefined) return { skipped: `not walked: process ${writer} is writing this directory; check a copy made with \`hivestate backup\` for a full check` };
-      const walked = checkLmdbPages(file, root!.getStats() as LmdbHeader);
-      return `${walked.trees.reduce((n, t) => n + t.pages, 0)} pages in use, ${walked.trees.length - 1} named databases, free list clear`;
-    }) || stopped;
-    stopped = run('databases', () => {
-      dbs = openHiveDatabases(root!, { file, readOnly: true });
-      return `format ${dbs.format}${dbs.format < 2 ? ' (values carry no checksums: damage to them cannot be detected)' : ''}; ${databaseNames.join(', ')}`;
-    }) || stopped;
+    stopped =
+      run('pages', () => {
+        if (writer !== undefined)
+          return { skipped: `not walked: process ${writer} is writing this directory; check a copy made with \`hivestate backup\` for a full check` };
+        const walked = checkLmdbPages(file, root!.getStats() as LmdbHeader);
+        return `${walked.trees.reduce((n, t) => n + t.pages, 0)} pages in use, ${walked.trees.length - 1} named databases, free list clear`;
+      }) || stopped;
+    stopped =
+      run('databases', () => {
+        dbs = openHiveDatabases(root!, { file, readOnly: true });
+        return `format ${dbs.format}${dbs.format < 2 ? ' (values carry no checksums: damage to them cannot be detected)' : ''}; ${databaseNames.join(', ')}`;
+      }) || stopped;
     run('meta', (problems) => checkMeta(dbs!, file, problems));
     run('journal', (problems) => checkJournal(dbs!, problems));
     const tasks = new Map<string, { status: string; order: number }>();
@@ -151,7 +154,8 @@ function checkJournal(dbs: HiveDatabases, problems: string[]): string {
     last = seq;
     try {
       const rec = dbs.journal.decode(key, stored);
-      if (!rec || typeof rec !== 'object' || rec.seq !== seq || typeof rec.at !== 'number' || typeof rec.input?.type !== 'string') problems.push(`journal record ${seq} is not a {seq, at, input} record for its key`);
+      if (!rec || typeof rec !== 'object' || rec.seq !== seq || typeof rec.at !== 'number' || typeof rec.input?.type !== 'string')
+        problems.push(`journal record ${seq} is not a {seq, at, input} record for its key`);
     } catch (err) {
       problems.push((err as Error).message);
     }
@@ -184,19 +188,26 @@ function checkActors(dbs: HiveDatabases, tasks: Map<string, { status: string; or
       counts[actor.status] = (counts[actor.status] ?? 0) + 1;
     } else if (actor?.kind === 'agent') {
       agents++;
-      if (!address.startsWith('agent:') || context?.id !== address.slice(6)) problems.push(`actor ${address} holds the snapshot of agent ${JSON.stringify(context?.id)}`);
+      if (!address.startsWith('agent:') || context?.id !== address.slice(6))
+        problems.push(`actor ${address} holds the snapshot of agent ${JSON.stringify(context?.id)}`);
     } else if (parseAddress(address)?.kind !== actor?.kind) {
       problems.push(`actor ${address} has an unknown kind ${JSON.stringify(actor?.kind)}`);
     }
   }
   const kept = dbs.meta.get('taskCounts') as Record<string, number> | undefined;
-  if (kept && JSON.stringify(sorted(kept)) !== JSON.stringify(sorted(counts))) problems.push(`meta.taskCounts ${JSON.stringify(sorted(kept))} differ from the stored tasks ${JSON.stringify(sorted(counts))}`);
+  if (kept && JSON.stringify(sorted(kept)) !== JSON.stringify(sorted(counts)))
+    problems.push(`meta.taskCounts ${JSON.stringify(sorted(kept))} differ from the stored tasks ${JSON.stringify(sorted(counts))}`);
   if (dbs.format >= 2) {
     const { sum } = actorsDigest(dbs);
     const expected = (dbs.meta.get(actorsDigestKey) as number | undefined) ?? 0;
-    if (sum !== expected) problems.push(`the stored actors' digest ${sum.toString(16)} differs from the one the last checkpoint recorded (${expected.toString(16)})`);
+    if (sum !== expected)
+      problems.push(`the stored actors' digest ${sum.toString(16)} differs from the one the last checkpoint recorded (${expected.toString(16)})`);
   }
-  return `${tasks.size} tasks (${Object.entries(sorted(counts)).map(([s, n]) => `${n} ${s}`).join(', ') || 'none'}), ${agents} agent${agents === 1 ? '' : 's'}`;
+  return `${tasks.size} tasks (${
+    Object.entries(sorted(counts))
+      .map(([s, n]) => `${n} ${s}`)
+      .join(', ') || 'none'
+  }), ${agents} agent${agents === 1 ? '' : 's'}`;
 }
 
 function checkIndexes(dbs: HiveDatabases, tasks: Map<string, { status: string; order: number }>, addresses: Set<string>, problems: string[]): string {
@@ -212,7 +223,8 @@ function checkIndexes(dbs: HiveDatabases, tasks: Map<string, { status: string; o
     byStatus++;
     const task = tasks.get(id);
     if (!task) problems.push(`byStatus [${status}, ${order}] names task ${JSON.stringify(id)}, which is not stored`);
-    else if (task.status !== status || task.order !== order) problems.push(`byStatus [${status}, ${order}] names task ${JSON.stringify(id)}, which is ${task.status} with order ${task.order}`);
+    else if (task.status !== status || task.order !== order)
+      problems.push(`byStatus [${status}, ${order}] names task ${JSON.stringify(id)}, which is ${task.status} with order ${task.order}`);
   });
   for (const id of tasks.keys()) if (!inByOrder.has(id)) problems.push(`task ${JSON.stringify(id)} is stored but missing from byOrder`);
   if (byStatus !== tasks.size) problems.push(`byStatus holds ${byStatus} entries for ${tasks.size} stored tasks`);
@@ -222,7 +234,8 @@ function checkIndexes(dbs: HiveDatabases, tasks: Map<string, { status: string; o
     if (!addresses.has(address)) problems.push(`live lists ${address}, which is not stored`);
   });
   for (const [id, task] of tasks) {
-    if (isTerminalTaskStatus(task.status) === live.has(`task:${id}`)) problems.push(`task ${JSON.stringify(id)} is ${task.status} but ${live.has(`task:${id}`) ? 'listed' : 'not listed'} as live`);
+    if (isTerminalTaskStatus(task.status) === live.has(`task:${id}`))
+      problems.push(`task ${JSON.stringify(id)} is ${task.status} but ${live.has(`task:${id}`) ? 'listed' : 'not listed'} as live`);
   }
   let keys = 0;
   scan(dbs.idempotency, problems, (key, id) => {
@@ -236,7 +249,8 @@ function checkTimers(dbs: HiveDatabases, addresses: Set<string>, problems: strin
   let count = 0;
   scan(dbs.timers, problems, (key, timer: StoredTimer) => {
     count++;
-    if (timer?.timerId !== key || typeof timer.due !== 'number' || typeof timer.event?.type !== 'string') problems.push(`timer ${JSON.stringify(key)} is not a timer record for its key`);
+    if (timer?.timerId !== key || typeof timer.due !== 'number' || typeof timer.event?.type !== 'string')
+      problems.push(`timer ${JSON.stringify(key)} is not a timer record for its key`);
     else if (!addresses.has(timer.target)) problems.push(`timer ${JSON.stringify(key)} targets ${timer.target}, which is not stored`);
   });
   return `${count} timers`;

@@ -44,7 +44,8 @@ export interface HiveDatabases {
 export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnly: boolean }): HiveDatabases {
   const { file } = o;
   const codec = (root as unknown as { encoder?: Codec }).encoder;
-  if (typeof codec?.encode !== 'function' || typeof codec.decode !== 'function') throw new FormatError(`${file}: lmdb-js gave no msgpack encoder for the root database`, { file });
+  if (typeof codec?.encode !== 'function' || typeof codec.decode !== 'function')
+    throw new FormatError(`${file}: lmdb-js gave no msgpack encoder for the root database`, { file });
 
   let present: string[];
   try {
@@ -88,7 +89,10 @@ export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnl
   } else {
     const missing = databaseNames.filter((n) => !present.includes(n) && !(marker < 2 && addedInFormat2.includes(n)));
     if (missing.length > 0) {
-      throw new FormatError(`${file} is damaged: database${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; a hive is never opened without them`, { file });
+      throw new FormatError(
+        `${file} is damaged: database${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; a hive is never opened without them`,
+        { file },
+      );
     }
   }
   const format = marker ?? formatVersion;
@@ -110,7 +114,12 @@ export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnl
     byStatus: open('byStatus'),
     byOrder: open('byOrder'),
     idempotency: open('idempotency'),
-    triggerKeys: present.includes('triggerKeys') || create ? open('triggerKeys') : o.readOnly ? undefined : new SealedDatabase<TriggerKeyRecord, string>(binary('triggerKeys', true) as Database<Buffer, string>, { name: 'triggerKeys', file, sealed, codec }),
+    triggerKeys:
+      present.includes('triggerKeys') || create
+        ? open('triggerKeys')
+        : o.readOnly
+          ? undefined
+          : new SealedDatabase<TriggerKeyRecord, string>(binary('triggerKeys', true) as Database<Buffer, string>, { name: 'triggerKeys', file, sealed, codec }),
   };
   if (create) meta.putSync('format', formatVersion);
   return dbs;

@@ -16,7 +16,8 @@ export function prepareDataDir(dir: string): void {
       mkdirSync(dir, { recursive: true });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code === 'ENOTDIR' || e.code === 'EEXIST') throw new DataDirError(dir, `cannot be created: ${fileInTheWay(dir) ?? 'a part of its path'} is a file, not a directory`, { cause: err });
+      if (e.code === 'ENOTDIR' || e.code === 'EEXIST')
+        throw new DataDirError(dir, `cannot be created: ${fileInTheWay(dir) ?? 'a part of its path'} is a file, not a directory`, { cause: err });
       throw new DataDirError(dir, `cannot be created (${e.code ?? e.message})`, { cause: err });
     }
   }

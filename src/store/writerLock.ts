@@ -56,7 +56,8 @@ export function acquireWriterLock(dir: string): WriterLock {
     server.close();
     if (isBound(name)) throw new LockedError(dir, liveHolder(dir), name);
     // Not bound by anyone: its holder was exiting just now. Try again, a few times.
-    if (attempt >= 3) throw new StoreError(`cannot take the writer lock on ${dir}: binding the abstract Unix socket ${name} failed (hivestate's writer lock needs Linux)`);
+    if (attempt >= 3)
+      throw new StoreError(`cannot take the writer lock on ${dir}: binding the abstract Unix socket ${name} failed (hivestate's writer lock needs Linux)`);
   }
 }
 
@@ -78,7 +79,8 @@ export function writerLockHolder(dir: string): { held: boolean; holder?: LockHol
 
 /** The lock's name: the directory's device and inode, so every path to it (symlink, bind mount, rename) names the same lock. */
 export function writerLockName(dir: string): string {
-  if (process.platform !== 'linux') throw new StoreError(`cannot lock ${dir}: hivestate's single-writer lock uses Linux abstract Unix sockets, and this is ${process.platform}`);
+  if (process.platform !== 'linux')
+    throw new StoreError(`cannot lock ${dir}: hivestate's single-writer lock uses Linux abstract Unix sockets, and this is ${process.platform}`);
   let st;
   try {
     st = statSync(dir, { bigint: true });

@@ -33,7 +33,9 @@ export function register(program: Command): void {
           where: a.remote ? `${a.remote.host} pid ${a.remote.pid} (${a.remote.status})` : 'local',
           tasks: a.tasks.join(',') || '-',
         }));
-        process.stdout.write(rows.length === 0 ? 'no agents\n' : printTable(rows, ['id', 'name', 'status', 'load', 'ok', 'failed', 'capabilities', 'where', 'tasks']));
+        process.stdout.write(
+          rows.length === 0 ? 'no agents\n' : printTable(rows, ['id', 'name', 'status', 'load', 'ok', 'failed', 'capabilities', 'where', 'tasks']),
+        );
       });
     });
 }

@@ -24,6 +24,8 @@ hive and put the file, named hive.lmdb, in an empty directory (or in place of th
     .action(async (dir: string, file: string, o: { compact?: boolean; json?: boolean }) => {
       const r = await backupDataDir(dir, file, { compact: o.compact ?? false });
       if (o.json) return void process.stdout.write(`${JSON.stringify(r)}\n`);
-      process.stdout.write(`backed up ${dir} to ${r.file}: ${r.bytes} bytes, inputs up to ${r.lastSeq}, ${r.storedTasks} tasks stored at its last checkpoint\n`);
+      process.stdout.write(
+        `backed up ${dir} to ${r.file}: ${r.bytes} bytes, inputs up to ${r.lastSeq}, ${r.storedTasks} tasks stored at its last checkpoint\n`,
+      );
     });
 }

@@ -39,7 +39,9 @@ function formatReport(report: DoctorReport): string {
   if (report.crashed) {
     const started = doctorChecks.findIndex((c) => c.reads === report.crashed!.reading);
     for (const c of doctorChecks.slice(started < 0 ? report.checks.length : started)) lines.push(`  ${'-'.padEnd(8)}${c.id.padEnd(11)}not checked`);
-    lines.push(`the check crashed (${report.crashed.signal.startsWith('SIG') ? `signal ${report.crashed.signal}` : report.crashed.signal}) while reading ${report.crashed.reading}`);
+    lines.push(
+      `the check crashed (${report.crashed.signal.startsWith('SIG') ? `signal ${report.crashed.signal}` : report.crashed.signal}) while reading ${report.crashed.reading}`,
+    );
   } else lines.push(report.healthy ? 'healthy' : `${problems} problem${problems === 1 ? '' : 's'} found`);
   return `${lines.join('\n')}\n`;
 }

@@ -21,7 +21,11 @@ export function register(program: Command): void {
     .addOption(dataDirOption())
     .requiredOption('--nats <url>', 'NATS server URL(s), comma-separated; the server must run JetStream (nats-server -js)')
     .option('--prefix <prefix>', 'names the NATS subjects and stream; one hive per prefix', 'hivestate')
-    .addOption(new Option('--worker-timeout <ms>', 'a worker not heard from for this long is lost: its agent goes to error, its attempts run elsewhere').default(10_000).argParser(millis))
+    .addOption(
+      new Option('--worker-timeout <ms>', 'a worker not heard from for this long is lost: its agent goes to error, its attempts run elsewhere')
+        .default(10_000)
+        .argParser(millis),
+    )
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
     .addHelpText(
       'after',
@@ -42,7 +46,9 @@ Example: hivestate hive --nats nats://127.0.0.1:4222 --data-dir ./.hivestate
         nats: { servers: o.nats.split(',').map((s) => s.trim()), prefix: o.prefix, workerTimeoutMs: o.workerTimeout },
         control: true,
       });
-      process.stdout.write(`hive on ${o.dataDir}: remote workers through ${o.nats} (prefix ${o.prefix}); post tasks with \`hivestate post\`; Ctrl-C stops it\n`);
+      process.stdout.write(
+        `hive on ${o.dataDir}: remote workers through ${o.nats} (prefix ${o.prefix}); post tasks with \`hivestate post\`; Ctrl-C stops it\n`,
+      );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());

@@ -51,18 +51,39 @@ when a program with a handler for the type next opens the directory).
 
 Example: hivestate post build --input '{"target":"docs"}' --priority high --depends-on build:core`,
     )
-    .action(async (type: string, o: { dataDir: string; input?: Json; id?: string; priority?: string | number; dependsOn?: string; maxRetries?: number; timeout?: number; verify?: boolean; idempotencyKey?: string; owner?: string; json?: boolean }) => {
-      const task: { [k: string]: Json } = { type };
-      if (o.input !== undefined) task.input = o.input;
-      if (o.id !== undefined) task.id = o.id;
-      if (o.priority !== undefined) task.priority = o.priority;
-      if (o.dependsOn !== undefined) task.dependsOn = o.dependsOn.split(',').map((s) => s.trim()).filter(Boolean);
-      if (o.maxRetries !== undefined) task.maxRetries = o.maxRetries;
-      if (o.timeout !== undefined) task.timeoutMs = o.timeout;
-      if (o.verify) task.verify = true;
-      if (o.idempotencyKey !== undefined) task.idempotencyKey = o.idempotencyKey;
-      if (o.owner !== undefined) task.owner = o.owner;
-      const view = (await runHiveCommand(o.dataDir, { op: 'post', task })) as { id: string; status: string };
-      process.stdout.write(o.json ? `${JSON.stringify(view)}\n` : `posted ${view.id} (${view.status})\n`);
-    });
+    .action(
+      async (
+        type: string,
+        o: {
+          dataDir: string;
+          input?: Json;
+          id?: string;
+          priority?: string | number;
+          dependsOn?: string;
+          maxRetries?: number;
+          timeout?: number;
+          verify?: boolean;
+          idempotencyKey?: string;
+          owner?: string;
+          json?: boolean;
+        },
+      ) => {
+        const task: { [k: string]: Json } = { type };
+        if (o.input !== undefined) task.input = o.input;
+        if (o.id !== undefined) task.id = o.id;
+        if (o.priority !== undefined) task.priority = o.priority;
+        if (o.dependsOn !== undefined)
+          task.dependsOn = o.dependsOn
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+        if (o.maxRetries !== undefined) task.maxRetries = o.maxRetries;
+        if (o.timeout !== undefined) task.timeoutMs = o.timeout;
+        if (o.verify) task.verify = true;
+        if (o.idempotencyKey !== undefined) task.idempotencyKey = o.idempotencyKey;
+        if (o.owner !== undefined) task.owner = o.owner;
+        const view = (await runHiveCommand(o.dataDir, { op: 'post', task })) as { id: string; status: string };
+        process.stdout.write(o.json ? `${JSON.stringify(view)}\n` : `posted ${view.id} (${view.status})\n`);
+      },
+    );
 }

@@ -57,7 +57,8 @@ async function command(replay: Replay, line: string): Promise<boolean> {
       out(JSON.stringify(replay.actor(args[0] ?? '') ?? null, null, 2));
       return true;
     case 'diff':
-      for (const c of await replay.diff(seqArg('from', args[0] ?? ''), seqArg('to', args[1] ?? ''))) out(`  ${c.change} ${c.address} ${c.from ?? ''} -> ${c.to ?? ''} ${c.fields.join(',')}`);
+      for (const c of await replay.diff(seqArg('from', args[0] ?? ''), seqArg('to', args[1] ?? '')))
+        out(`  ${c.change} ${c.address} ${c.from ?? ''} -> ${c.to ?? ''} ${c.fields.join(',')}`);
       break;
     case 'inputs':
       for (const r of replay.inputs(seqArg('from', args[0] ?? ''), seqArg('to', args[1] ?? ''))) out(`  #${r.seq} ${r.input.type} ${JSON.stringify(r.input)}`);
@@ -82,7 +83,10 @@ export function register(program: Command): void {
   const replay = program
     .command('replay')
     .description('replay a recorded run: seek to any input, step, list actors, diff, verify, export')
-    .addHelpText('after', `\nEvery subcommand takes SOURCE: ${sourceHelp} (default ${defaultHiveOptions.dataDir}).\nReplay never runs handlers or timers: outcomes come from the journal.`);
+    .addHelpText(
+      'after',
+      `\nEvery subcommand takes SOURCE: ${sourceHelp} (default ${defaultHiveOptions.dataDir}).\nReplay never runs handlers or timers: outcomes come from the journal.`,
+    );
 
   replay
     .command('info')
@@ -137,7 +141,8 @@ export function register(program: Command): void {
         const changes = await r.diff(seqArg('from', from), seqArg('to', to));
         if (o.json) return out(JSON.stringify(changes));
         out(`${changes.length} actors changed between input ${from} and ${to}`);
-        for (const c of changes) out(`  ${c.change.padEnd(8)} ${c.address.padEnd(36)} ${c.from ?? ''} -> ${c.to ?? ''}${c.fields.length ? `  (${c.fields.join(', ')})` : ''}`);
+        for (const c of changes)
+          out(`  ${c.change.padEnd(8)} ${c.address.padEnd(36)} ${c.from ?? ''} -> ${c.to ?? ''}${c.fields.length ? `  (${c.fields.join(', ')})` : ''}`);
       }),
     );
 
@@ -149,7 +154,8 @@ export function register(program: Command): void {
     .argument('[source]', sourceHelp, defaultHiveOptions.dataDir)
     .action((from: string, to: string, source: string) =>
       withReplay(source, async (r) => {
-        for (const rec of r.inputs(seqArg('from', from), seqArg('to', to))) out(`#${rec.seq} ${new Date(rec.at).toISOString()} ${rec.input.type} ${JSON.stringify(rec.input)}`);
+        for (const rec of r.inputs(seqArg('from', from), seqArg('to', to)))
+          out(`#${rec.seq} ${new Date(rec.at).toISOString()} ${rec.input.type} ${JSON.stringify(rec.input)}`);
       }),
     );
 
@@ -179,13 +185,17 @@ export function register(program: Command): void {
     .action((source: string) =>
       withReplay(source, async (r) => {
         const report = await r.verify();
-        out(report.checkpointSeq === 0 ? 'no stored checkpoint: nothing to compare' : `ok: ${report.inputs} inputs replayed, ${report.actors} stored actors match the checkpoint at input ${report.checkpointSeq}`);
+        out(
+          report.checkpointSeq === 0
+            ? 'no stored checkpoint: nothing to compare'
+            : `ok: ${report.inputs} inputs replayed, ${report.actors} stored actors match the checkpoint at input ${report.checkpointSeq}`,
+        );
       }),
     );
 
   replay
     .command('export')
-    .description('write a data directory\'s run (journal and stored checkpoint) to one file')
+    .description("write a data directory's run (journal and stored checkpoint) to one file")
     .argument('<file>', 'the recording to write (NDJSON)')
     .argument('[dataDir]', 'data directory', defaultHiveOptions.dataDir)
     .action(async (file: string, dataDir: string) => {

@@ -17,10 +17,14 @@ export function register(program: Command): void {
     .option('--port <port>', 'TCP port (0: any free port)', '0')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--token <token>', 'access token (default: random, printed)')
-    .addHelpText('after', '\nPrints the page URL with its access token; the page, API and sockets refuse requests without it.\nRequests must address the listener (Host: localhost, 127.0.0.1, [::1] or --host, with the port; any IP on a 0.0.0.0/:: listener); others get 403.\nFor a live hive, pass `inspect: { port }` to createHive instead.')
+    .addHelpText(
+      'after',
+      '\nPrints the page URL with its access token; the page, API and sockets refuse requests without it.\nRequests must address the listener (Host: localhost, 127.0.0.1, [::1] or --host, with the port; any IP on a 0.0.0.0/:: listener); others get 403.\nFor a live hive, pass `inspect: { port }` to createHive instead.',
+    )
     .action(async (source: string, o: { port: string; host: string; token?: string }) => {
       const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ValidationError('--port', `must be an integer from 0 to 65535, got ${JSON.stringify(o.port)}`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new ValidationError('--port', `must be an integer from 0 to 65535, got ${JSON.stringify(o.port)}`);
       const replay = await openReplay(source);
       let server;
       try {

@@ -4,7 +4,21 @@ import { dataDirOption, readOnlyNote } from '../dataDirOption.js';
 import { printTable } from '../printTable.js';
 import { withReadStore } from '../withReadStore.js';
 
-const taskStatuses = ['delayed', 'pending', 'assigned', 'running', 'waiting', 'verifying', 'retrying', 'completed', 'verified', 'failed', 'timed_out', 'rejected', 'cancelled'];
+const taskStatuses = [
+  'delayed',
+  'pending',
+  'assigned',
+  'running',
+  'waiting',
+  'verifying',
+  'retrying',
+  'completed',
+  'verified',
+  'failed',
+  'timed_out',
+  'rejected',
+  'cancelled',
+];
 
 /**
  * Parses a positive integer option value; commander reports the error as one line.

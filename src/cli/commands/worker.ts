@@ -21,7 +21,8 @@ async function loadHandlers(path: string): Promise<{ handlers: Record<string, ne
     throw new ValidationError('--handlers', `cannot load ${path}: ${(err as Error).message}`);
   }
   const handlers = (mod.handlers ?? mod.default) as Record<string, never> | undefined;
-  if (typeof handlers !== 'object' || handlers === null) throw new ValidationError('--handlers', `${path} must export \`handlers\` (or a default export): an object of handler functions by task type`);
+  if (typeof handlers !== 'object' || handlers === null)
+    throw new ValidationError('--handlers', `${path} must export \`handlers\` (or a default export): an object of handler functions by task type`);
   return { handlers, ...(mod.verifiers !== undefined ? { verifiers: mod.verifiers as Record<string, never> } : {}) };
 }
 
@@ -33,15 +34,19 @@ export function register(program: Command): void {
   program
     .command('worker')
     .description('run one agent on this machine for a hive reached through NATS JetStream')
-    .requiredOption('--nats <url>', 'NATS server URL(s), comma-separated (the hive\'s nats.servers)')
+    .requiredOption('--nats <url>', "NATS server URL(s), comma-separated (the hive's nats.servers)")
     .requiredOption('--id <id>', 'agent id; a restarted worker with the same id rejoins as the same agent')
     .requiredOption('--capabilities <types>', 'task types this agent takes, comma-separated')
     .requiredOption('--handlers <module>', 'a module exporting `handlers` (or a default export): functions by task type, and optionally `verifiers`')
     .option('--name <name>', 'agent name (default: the id)')
     .addOption(new Option('--max-concurrent <n>', 'attempts run at once').default(1).argParser(positiveInt))
-    .option('--prefix <prefix>', 'the hive\'s nats.prefix', 'hivestate')
-    .option('--host <host>', 'host name shown by `hivestate agents` and the inspector (default: this machine\'s)')
-    .addOption(new Option('--close-timeout <ms>', 'on Ctrl-C or SIGTERM, how long running attempts may finish before they are handed back').default(30_000).argParser(positiveInt))
+    .option('--prefix <prefix>', "the hive's nats.prefix", 'hivestate')
+    .option('--host <host>', "host name shown by `hivestate agents` and the inspector (default: this machine's)")
+    .addOption(
+      new Option('--close-timeout <ms>', 'on Ctrl-C or SIGTERM, how long running attempts may finish before they are handed back')
+        .default(30_000)
+        .argParser(positiveInt),
+    )
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
     .addHelpText(
       'after',
@@ -57,25 +62,43 @@ last checkpoint. Ctrl-C or SIGTERM lets running attempts finish, hands the rest 
 Example: hivestate worker --nats nats://127.0.0.1:4222 --id w1 --capabilities build,test --handlers ./handlers.js
 `,
     )
-    .action(async (o: { nats: string; id: string; capabilities: string; handlers: string; name?: string; maxConcurrent: number; prefix: string; host?: string; closeTimeout: number; logLevel: string }) => {
-      const { handlers, verifiers } = await loadHandlers(o.handlers);
-      const worker = await runWorker({
-        servers: o.nats.split(',').map((s) => s.trim()),
-        prefix: o.prefix,
-        agent: { id: o.id, ...(o.name !== undefined ? { name: o.name } : {}), capabilities: o.capabilities.split(',').map((s) => s.trim()), maxConcurrent: o.maxConcurrent },
-        handlers,
-        ...(verifiers !== undefined ? { verifiers } : {}),
-        ...(o.host !== undefined ? { host: o.host } : {}),
-        closeTimeoutMs: o.closeTimeout,
-        logger: pino({ level: o.logLevel }, pino.destination(2)),
-      });
-      process.stdout.write(`worker ${o.id} joined the hive (${o.capabilities}, up to ${o.maxConcurrent} at once); Ctrl-C stops it\n`);
-      const stop = () => void worker.close();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      await worker.stopped;
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stdout.write(`worker ${o.id} left\n`);
-    });
+    .action(
+      async (o: {
+        nats: string;
+        id: string;
+        capabilities: string;
+        handlers: string;
+        name?: string;
+        maxConcurrent: number;
+        prefix: string;
+        host?: string;
+        closeTimeout: number;
+        logLevel: string;
+      }) => {
+        const { handlers, verifiers } = await loadHandlers(o.handlers);
+        const worker = await runWorker({
+          servers: o.nats.split(',').map((s) => s.trim()),
+          prefix: o.prefix,
+          agent: {
+            id: o.id,
+            ...(o.name !== undefined ? { name: o.name } : {}),
+            capabilities: o.capabilities.split(',').map((s) => s.trim()),
+            maxConcurrent: o.maxConcurrent,
+          },
+          handlers,
+          ...(verifiers !== undefined ? { verifiers } : {}),
+          ...(o.host !== undefined ? { host: o.host } : {}),
+          closeTimeoutMs: o.closeTimeout,
+          logger: pino({ level: o.logLevel }, pino.destination(2)),
+        });
+        process.stdout.write(`worker ${o.id} joined the hive (${o.capabilities}, up to ${o.maxConcurrent} at once); Ctrl-C stops it\n`);
+        const stop = () => void worker.close();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        await worker.stopped;
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        process.stdout.write(`worker ${o.id} left\n`);
+      },
+    );
 }

@@ -122,7 +122,10 @@ export function dashboardModel(src: DashboardSource): DashboardModel {
   });
 
   const capable = (type: string) =>
-    Math.max(1, src.agents.filter((a) => a.capabilities.includes(type) && a.status !== 'stopped' && a.status !== 'paused').reduce((n, a) => n + a.maxConcurrent, 0));
+    Math.max(
+      1,
+      src.agents.filter((a) => a.capabilities.includes(type) && a.status !== 'stopped' && a.status !== 'paused').reduce((n, a) => n + a.maxConcurrent, 0),
+    );
   const unfinished = tasks
     .filter((t) => !isTerminalTaskStatus(t.status))
     .sort((a, b) => b.priority - a.priority || a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));

@@ -73,7 +73,10 @@ export function renderDashboard(model: DashboardModel, o: RenderOptions): string
   // Metrics footer, reserved first so that it always shows.
   const pct = model.total ? Math.floor((model.done / model.total) * 100) : 0;
   const footer = [
-    fit(`tasks ${model.done}/${model.total} done (${pct}%)  running ${model.running}  success ${model.successRate === undefined ? '--' : `${(model.successRate * 100).toFixed(1)}%`}  throughput ${model.throughputPerMin.toFixed(1)}/min`, width),
+    fit(
+      `tasks ${model.done}/${model.total} done (${pct}%)  running ${model.running}  success ${model.successRate === undefined ? '--' : `${(model.successRate * 100).toFixed(1)}%`}  throughput ${model.throughputPerMin.toFixed(1)}/min`,
+      width,
+    ),
     fit(`errors ${model.errors} failed attempts  ${model.failed} tasks failed${model.finished ? '  -- all tasks finished' : ''}`, width),
   ];
 
@@ -92,7 +95,9 @@ export function renderDashboard(model: DashboardModel, o: RenderOptions): string
   const agents = model.agents.length > agentRows ? model.agents.slice(0, agentRows - 1) : model.agents;
   for (const a of agents) {
     const progress = a.pct === undefined ? '' : `${progressBar(a.pct / 100, barW)} ${String(Math.round(a.pct)).padStart(3)}%`;
-    lines.push(`${fit(a.name, nameW - 1)} ${fit(a.role, roleW - 1)} ${paint(statusColor[a.status], fit(a.status, statusW - 1))} ${fit(a.task ?? '-', taskW)}  ${progress}`.trimEnd());
+    lines.push(
+      `${fit(a.name, nameW - 1)} ${fit(a.role, roleW - 1)} ${paint(statusColor[a.status], fit(a.status, statusW - 1))} ${fit(a.task ?? '-', taskW)}  ${progress}`.trimEnd(),
+    );
   }
   if (agents.length < model.agents.length) lines.push(paint(ansi.dim, `… ${model.agents.length - agents.length} more agents`));
 

@@ -119,13 +119,26 @@ export function ActorList({ seq, counts, selected, onSelect }: Props) {
       {statuses.length > 0 && (
         <div class="counts statuses">
           {statuses.map(([s, n]) => (
-            <button type="button" key={s} data-status={s} class={`chip${status === s ? ' on' : ''}`} style={{ background: statusColor(s) }} onClick={() => setStatus(status === s ? '' : s)}>
+            <button
+              type="button"
+              key={s}
+              data-status={s}
+              class={`chip${status === s ? ' on' : ''}`}
+              style={{ background: statusColor(s) }}
+              onClick={() => setStatus(status === s ? '' : s)}
+            >
               {s} <b>{n.toLocaleString('en')}</b>
             </button>
           ))}
         </div>
       )}
-      <input id="search" type="search" placeholder="Search actors (address or status)  /" value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
+      <input
+        id="search"
+        type="search"
+        placeholder="Search actors (address or status)  /"
+        value={text}
+        onInput={(e) => setText((e.target as HTMLInputElement).value)}
+      />
       <div class="muted small list-total" id="list-total">
         {total.toLocaleString('en')} {q || kind || status ? 'matching' : 'actors'}
       </div>

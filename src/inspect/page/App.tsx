@@ -72,14 +72,20 @@ export function App({ info }: { info: Info }) {
   useEffect(() => {
     let live = true;
     const t = setTimeout(() => {
-      api.summary(position).then((s) => {
-        if (!live) return;
-        setSummary(s);
-        setLastSeq((l) => Math.max(l, s.lastSeq));
-        document.body.dataset.seq = String(s.seq);
-        document.body.dataset.ready = 'true';
-      }, (e: Error) => (document.body.dataset.error = e.message));
-      api.actor(selected, position).then((a) => live && setActor(a), () => undefined);
+      api.summary(position).then(
+        (s) => {
+          if (!live) return;
+          setSummary(s);
+          setLastSeq((l) => Math.max(l, s.lastSeq));
+          document.body.dataset.seq = String(s.seq);
+          document.body.dataset.ready = 'true';
+        },
+        (e: Error) => (document.body.dataset.error = e.message),
+      );
+      api.actor(selected, position).then(
+        (a) => live && setActor(a),
+        () => undefined,
+      );
     }, 40);
     return () => {
       live = false;
@@ -123,8 +129,16 @@ export function App({ info }: { info: Info }) {
   const kind = kindOf(selected);
   const focusLane = lanes?.lanes.find((l) => l.address === selected);
   const lastTransition = focusLane?.marks.filter((m) => m.type === 'transition' && m.seq <= position).pop();
-  const taken: TakenTransition | undefined = lastTransition ? { from: lastTransition.from!, to: lastTransition.to!, event: lastTransition.event, seq: lastTransition.seq } : undefined;
-  const tabs: Array<[Tab, string]> = [['chart', 'Statechart'], ['context', 'Context'], ['history', 'History'], ['diff', 'Diff'], ...(narrow ? ([['overview', 'Overview']] as Array<[Tab, string]>) : [])];
+  const taken: TakenTransition | undefined = lastTransition
+    ? { from: lastTransition.from!, to: lastTransition.to!, event: lastTransition.event, seq: lastTransition.seq }
+    : undefined;
+  const tabs: Array<[Tab, string]> = [
+    ['chart', 'Statechart'],
+    ['context', 'Context'],
+    ['history', 'History'],
+    ['diff', 'Diff'],
+    ...(narrow ? ([['overview', 'Overview']] as Array<[Tab, string]>) : []),
+  ];
   const shownTab = !narrow && tab === 'overview' ? 'chart' : tab;
 
   return (
@@ -152,7 +166,15 @@ export function App({ info }: { info: Info }) {
             {info.live ? '▶| live' : '▶|'}
           </button>
         </div>
-        <input id="slider" type="range" min={info.firstSeq} max={lastSeq} value={position} aria-label="time travel" onInput={(e) => go(Number((e.target as HTMLInputElement).value))} />
+        <input
+          id="slider"
+          type="range"
+          min={info.firstSeq}
+          max={lastSeq}
+          value={position}
+          aria-label="time travel"
+          onInput={(e) => go(Number((e.target as HTMLInputElement).value))}
+        />
         <span id="seq" class="seq">
           {position} / {lastSeq}
         </span>
@@ -183,7 +205,15 @@ export function App({ info }: { info: Info }) {
         </div>
         <div class="tabs" role="tablist">
           {tabs.map(([t, label]) => (
-            <button type="button" role="tab" key={t} id={`tab-${t}`} aria-selected={shownTab === t} class={shownTab === t ? 'on' : ''} onClick={() => setTab(t)}>
+            <button
+              type="button"
+              role="tab"
+              key={t}
+              id={`tab-${t}`}
+              aria-selected={shownTab === t}
+              class={shownTab === t ? 'on' : ''}
+              onClick={() => setTab(t)}
+            >
               {label}
             </button>
           ))}

@@ -22,7 +22,14 @@ export function DiffPanel({ position, firstSeq, lastSeq, onSelect }: Props) {
   const [open, setOpen] = useState<{ change: Change; before: ActorView | null; after: ActorView | null }>();
   useEffect(() => {
     let live = true;
-    const t = setTimeout(() => api.changes({ from: a, to: b, offset, limit }).then((p) => live && setPage(p), () => undefined), 100);
+    const t = setTimeout(
+      () =>
+        api.changes({ from: a, to: b, offset, limit }).then(
+          (p) => live && setPage(p),
+          () => undefined,
+        ),
+      100,
+    );
     return () => {
       live = false;
       clearTimeout(t);
@@ -34,7 +41,7 @@ export function DiffPanel({ position, firstSeq, lastSeq, onSelect }: Props) {
   };
   const num = (set: (n: number) => void) => (e: Event) => {
     const n = Number((e.target as HTMLInputElement).value);
-    if (Number.isInteger(n)) (set(Math.max(firstSeq, Math.min(lastSeq, n))), setOffset(0));
+    if (Number.isInteger(n)) set(Math.max(firstSeq, Math.min(lastSeq, n))), setOffset(0);
   };
   const ctxOf = (v: ActorView | null) => (v?.snapshot.context ?? {}) as Record<string, unknown>;
   return (
@@ -69,9 +76,17 @@ export function DiffPanel({ position, firstSeq, lastSeq, onSelect }: Props) {
                 </button>
               </td>
               <td>
-                {c.from && <span class="status-badge" style={{ background: statusColor(c.from) }}>{c.from}</span>}
+                {c.from && (
+                  <span class="status-badge" style={{ background: statusColor(c.from) }}>
+                    {c.from}
+                  </span>
+                )}
                 {c.from && c.to ? ' → ' : ''}
-                {c.to && <span class="status-badge" style={{ background: statusColor(c.to) }}>{c.to}</span>}
+                {c.to && (
+                  <span class="status-badge" style={{ background: statusColor(c.to) }}>
+                    {c.to}
+                  </span>
+                )}
               </td>
               <td class="small muted">{c.fields.join(', ')}</td>
             </tr>

@@ -61,7 +61,8 @@ export function HistoryPanel({ address, position, firstSeq, onSeek }: Props) {
   return (
     <div class="history" id="history">
       <div class="small muted">
-        {entries.length} change{entries.length === 1 ? '' : 's'} of {address} in inputs {(from ?? history.from) + 1}–{history.to} ({history.source === 'index' ? 'from the actor index' : 'replayed'})
+        {entries.length} change{entries.length === 1 ? '' : 's'} of {address} in inputs {(from ?? history.from) + 1}–{history.to} (
+        {history.source === 'index' ? 'from the actor index' : 'replayed'})
       </div>
       <ol class="history-list">
         {entries.map((e) => {
@@ -78,9 +79,21 @@ export function HistoryPanel({ address, position, firstSeq, onSeek }: Props) {
                 <span class="cause">{causeText(e.cause)}</span>
               </div>
               <div class="history-states">
-                {b ? <span class="status-badge" style={{ background: statusColor(b) }}>{b}</span> : <span class="muted">(new)</span>}
+                {b ? (
+                  <span class="status-badge" style={{ background: statusColor(b) }}>
+                    {b}
+                  </span>
+                ) : (
+                  <span class="muted">(new)</span>
+                )}
                 {' → '}
-                {a ? <span class="status-badge" style={{ background: statusColor(a) }}>{a}</span> : <span class="muted">(gone)</span>}
+                {a ? (
+                  <span class="status-badge" style={{ background: statusColor(a) }}>
+                    {a}
+                  </span>
+                ) : (
+                  <span class="muted">(gone)</span>
+                )}
               </div>
               {fields.length > 0 && (
                 <table class="fields">

@@ -11,7 +11,12 @@ export function Overview({ summary, onSelect }: { summary: Summary | undefined; 
           <div>
             <b>{kind}</b> <span class="muted">{k.total.toLocaleString('en')}</span>
           </div>
-          <div class="bar" title={Object.entries(k.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ')}>
+          <div
+            class="bar"
+            title={Object.entries(k.byStatus)
+              .map(([s, n]) => `${s}: ${n}`)
+              .join(', ')}
+          >
             {Object.entries(k.byStatus).map(([s, n]) => (
               <span key={s} style={{ flexGrow: n, background: statusColor(s) }} />
             ))}

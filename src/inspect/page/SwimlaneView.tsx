@@ -98,11 +98,14 @@ export function SwimlaneView({ firstSeq, lastSeq, position, focus, onSeek, onSel
   useEffect(() => {
     let live = true;
     const t = setTimeout(() => {
-      api.lanes({ from, to, focus, only }).then((d) => {
-        if (!live) return;
-        setData(d);
-        onData?.(d);
-      }, () => undefined);
+      api.lanes({ from, to, focus, only }).then(
+        (d) => {
+          if (!live) return;
+          setData(d);
+          onData?.(d);
+        },
+        () => undefined,
+      );
     }, 60);
     return () => {
       live = false;
@@ -186,14 +189,17 @@ export function SwimlaneView({ firstSeq, lastSeq, position, focus, onSeek, onSel
           {lanes.flatMap((lane, i) =>
             lane.marks
               .filter((m) => m.type === 'message' && m.direction === 'in' && m.peer !== undefined && laneIndex.has(m.peer))
-              .map((m) => <line class="msg-link" key={`l${lane.address}${m.x}`} x1={xOf(m.x)} x2={xOf(m.x)} y1={yOf(laneIndex.get(m.peer!)!)} y2={yOf(i) - 5} />),
+              .map((m) => (
+                <line class="msg-link" key={`l${lane.address}${m.x}`} x1={xOf(m.x)} x2={xOf(m.x)} y1={yOf(laneIndex.get(m.peer!)!)} y2={yOf(i) - 5} />
+              )),
           )}
           {lanes.flatMap((lane, i) => lane.marks.map((m, j) => <Mark key={`${lane.address}${j}`} m={m} x={xOf(m.x)} y={yOf(i)} />))}
           <line class="now" x1={xOf(position)} x2={xOf(position)} y1={axisH - 8} y2={height} />
         </svg>
         {data && (data.hiddenLanes > 0 || data.hiddenMarks > 0) && (
           <div class="small muted">
-            {data.hiddenLanes > 0 ? `${data.hiddenLanes} more lanes not shown` : ''} {data.hiddenMarks > 0 ? `${data.hiddenMarks} marks left out` : ''} (zoom in to see them)
+            {data.hiddenLanes > 0 ? `${data.hiddenLanes} more lanes not shown` : ''} {data.hiddenMarks > 0 ? `${data.hiddenMarks} marks left out` : ''} (zoom in
+            to see them)
           </div>
         )}
       </div>

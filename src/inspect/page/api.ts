@@ -26,7 +26,8 @@ export async function get<T>(path: string, params: Params = {}): Promise<T> {
 export const api = {
   info: () => get<Info>('/api/info'),
   summary: (seq: number) => get<Summary>('/api/summary', { seq }),
-  actors: (p: { seq: number; offset: number; limit: number; q?: string; kind?: string; status?: string; focus?: string }) => get<DirectoryPage>('/api/actors', p),
+  actors: (p: { seq: number; offset: number; limit: number; q?: string; kind?: string; status?: string; focus?: string }) =>
+    get<DirectoryPage>('/api/actors', p),
   actor: (address: string, seq: number) => get<ActorView | null>('/api/actor', { address, seq }),
   history: (address: string, to: number, from?: number) => get<ActorHistory>('/api/history', { address, to, from }),
   lanes: (p: { from: number; to: number; focus?: string; only?: boolean }) => get<Swimlanes>('/api/lanes', { ...p, only: p.only ? 1 : undefined }),

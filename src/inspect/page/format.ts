@@ -21,13 +21,16 @@ export function duration(ms: number): string {
 /** A state value as text: `running`, or `parent.child` for nested states. */
 export function stateText(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (value && typeof value === 'object') return Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}.${stateText(v)}`).join(', ');
+  if (value && typeof value === 'object')
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}.${stateText(v)}`)
+      .join(', ');
   return String(value ?? '');
 }
 
 /** A value in one line, cut to `max` characters. */
 export function short(value: unknown, max = 80): string {
   if (value === undefined) return '—';
-  const s = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? 'undefined';
+  const s = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? 'undefined');
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

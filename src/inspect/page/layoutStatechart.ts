@@ -54,7 +54,14 @@ async function run(graph: ChartGraph): Promise<LaidOutChart> {
     id: e.id,
     sources: [e.source],
     targets: [e.target],
-    labels: [{ id: `${e.id}#label`, text: e.events.join('\n'), width: Math.max(...e.events.map((x) => x.length)) * labelCharWidth + 10, height: e.events.length * labelLineHeight + 4 }],
+    labels: [
+      {
+        id: `${e.id}#label`,
+        text: e.events.join('\n'),
+        width: Math.max(...e.events.map((x) => x.length)) * labelCharWidth + 10,
+        height: e.events.length * labelLineHeight + 4,
+      },
+    ],
   }));
   const root: ElkNode = {
     id: '__root',

@@ -30,7 +30,8 @@ export interface ChartGraph {
   edges: ChartEdge[];
 }
 
-const guardName = (g: unknown): string | undefined => (typeof g === 'string' ? g : g && typeof g === 'object' && typeof (g as { type?: unknown }).type === 'string' ? (g as { type: string }).type : undefined);
+const guardName = (g: unknown): string | undefined =>
+  typeof g === 'string' ? g : g && typeof g === 'object' && typeof (g as { type?: unknown }).type === 'string' ? (g as { type: string }).type : undefined;
 
 const initialTarget = (m: MachineJson): string | undefined => {
   const t = typeof m.initial === 'object' ? m.initial?.target?.[0] : undefined;
@@ -49,7 +50,14 @@ export function chartGraph(machine: MachineJson): ChartGraph {
   const walk = (m: MachineJson, parent: string | null) => {
     const initial = initialTarget(m);
     for (const child of Object.values(m.states ?? {})) {
-      const node: ChartNode = { id: child.id, key: child.key, parent, type: child.type, initial: child.id === initial, children: Object.values(child.states ?? {}).map((c) => c.id) };
+      const node: ChartNode = {
+        id: child.id,
+        key: child.key,
+        parent,
+        type: child.type,
+        initial: child.id === initial,
+        children: Object.values(child.states ?? {}).map((c) => c.id),
+      };
       nodes.push(node);
       const transitions = child.transitions ?? Object.values(child.on ?? {}).flat();
       for (const t of transitions) {

@@ -1,7 +1,25 @@
 /** @module upcastTaskContext: reads task contexts stored by hivestate 0.1 (one flat object) as today's shape. */
 import type { TaskContext, TaskSpec } from '../../../machines/task.js';
 
-const specKeys = ['id', 'type', 'input', 'priority', 'dependsOn', 'deadline', 'timeoutMs', 'maxRetries', 'backoffMs', 'verify', 'owner', 'idempotencyKey', 'parentTaskId', 'ancestors', 'notify', 'order', 'createdAt'] as const;
+const specKeys = [
+  'id',
+  'type',
+  'input',
+  'priority',
+  'dependsOn',
+  'deadline',
+  'timeoutMs',
+  'maxRetries',
+  'backoffMs',
+  'verify',
+  'owner',
+  'idempotencyKey',
+  'parentTaskId',
+  'ancestors',
+  'notify',
+  'order',
+  'createdAt',
+] as const;
 
 /**
  * Today's context unchanged; a 0.1 flat context split into `spec` (what was posted) and the rest.
