@@ -140,5 +140,5 @@ describe('remote workers end to end', () => {
     } finally {
       await h.close();
     }
-  }, 90_000);
+  }, 300_000);
 });
