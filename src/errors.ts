@@ -21,7 +21,9 @@ export type HiveErrorCode =
   | 'attempt_suspended'
   | 'invalid_data_dir'
   | 'control_unavailable'
-  | 'colony_stopped';
+  | 'colony_stopped'
+  | 'remote_unavailable'
+  | 'worker_refused';
 
 /** Base class: `code` is stable and meant for programs, `message` for people. */
 export class HiveError extends Error {
@@ -265,6 +267,36 @@ export class ColonyStoppedError extends HiveError {
     super('colony_stopped', `colony ${JSON.stringify(colonyId)} is stopped; it cannot ${action} (spawn a new colony instead)`);
     this.name = 'ColonyStoppedError';
     this.colonyId = colonyId;
+  }
+}
+
+/**
+ * NATS could not be reached (or answered an API call with an error) where hivestate needs it: the
+ * hive's `nats` option, or a worker starting. The message names the servers and the reason.
+ */
+export class RemoteUnavailableError extends HiveError {
+  readonly servers: string;
+  constructor(servers: string, reason: string, options?: { cause?: unknown }) {
+    super(
+      'remote_unavailable',
+      `cannot use NATS at ${servers}: ${reason}; start it with \`nats-server -js\` (JetStream on) or pass the right --nats / servers`,
+      options,
+    );
+    this.name = 'RemoteUnavailableError';
+    this.servers = servers;
+  }
+}
+
+/**
+ * The hive refused a worker's registration: the agent id belongs to an in-process agent or to a
+ * stopped one, or the worker offers a different agent than the one registered under that id.
+ */
+export class WorkerRefusedError extends HiveError {
+  readonly agentId: string;
+  constructor(agentId: string, reason: string) {
+    super('worker_refused', `the hive refused worker ${JSON.stringify(agentId)}: ${reason}`);
+    this.name = 'WorkerRefusedError';
+    this.agentId = agentId;
   }
 }
 

@@ -15,6 +15,8 @@ export type { ScheduleView } from './schedule/scheduleView.js';
 export type { TaskView, AgentView } from './views.js';
 export type { Handler, HandlerContext, Verifier } from './effects/types.js';
 export { processHandler, defaultProcessHandlerOptions, type ProcessHandlerOptions } from './effects/processHandler.js';
+export { runWorker, type WorkerOptions, type RemoteWorker } from './remote/runWorker.js';
+export type { NatsOptions } from './remote/compileNatsOptions.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
 export {
   HiveError,
@@ -40,6 +42,8 @@ export {
   NotRetryableError,
   SignalTimeoutError,
   AttemptSuspendedError,
+  RemoteUnavailableError,
+  WorkerRefusedError,
   isHiveError,
   type HiveErrorCode,
   type LockHolder,

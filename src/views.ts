@@ -1,6 +1,7 @@
 /** @module Public views of tasks and agents, derived from actor snapshots. */
 import type { AgentContext } from '../machines/agent.js';
 import type { TaskContext } from '../machines/task.js';
+import type { RemoteWorkerContext } from '../machines/remoteWorker.js';
 import type { AgentPriority, AgentStatus, Json, TaskError, TaskStatus } from '../machines/types.js';
 
 export interface TaskView {
@@ -81,6 +82,17 @@ export interface AgentView {
   /** Capabilities it gets no work for because this process has no handler for them (when some do). */
   unhandled?: string[];
   createdAt: number;
+  /** Set when the agent runs on a remote worker (NATS): where, and whether its worker is there. */
+  remote?: RemoteInfo;
+}
+
+/** A remote agent's worker process: `online`, `away` (it left with `close()`) or `lost` (silent). */
+export interface RemoteInfo {
+  host: string;
+  pid: number;
+  status: 'online' | 'away' | 'lost';
+  /** When the current worker process joined. */
+  joinedAt: number;
 }
 
 const defined = <T extends object>(o: T): T => {
@@ -127,7 +139,7 @@ export function toTaskView(status: string, c: TaskContext): TaskView {
   return v;
 }
 
-export function toAgentView(status: string, c: AgentContext): AgentView {
+export function toAgentView(status: string, c: AgentContext, worker?: { status: string; context: RemoteWorkerContext }): AgentView {
   return defined({
     id: c.id,
     name: c.name,
@@ -148,5 +160,6 @@ export function toAgentView(status: string, c: AgentContext): AgentView {
     detached: c.runnable !== undefined && c.runnable.length === 0,
     unhandled: c.runnable === undefined || c.runnable.length === 0 ? undefined : c.capabilities.filter((cap) => !c.runnable!.includes(cap)),
     createdAt: c.createdAt,
+    remote: worker && { host: worker.context.host, pid: worker.context.pid, status: worker.status as RemoteInfo['status'], joinedAt: worker.context.joinedAt },
   });
 }

@@ -21,7 +21,7 @@ describe('close', () => {
     expect(Date.now() - started).toBeLessThan(1000);
 
     // The lock is released: the directory opens again while the abandoned handler still runs.
-    const again = await openHive({ dataDir: dir, handlers: { x: (task, ctx) => `attempt ${ctx.attempt}` } });
+    const again = await openHive({ dataDir: dir, handlers: { x: (_task, ctx) => `attempt ${ctx.attempt}` } });
     expect(late).toBe(false);
     const done = await again.waitForTask('t', { timeoutMs: 5000 });
     expect(done).toMatchObject({ status: 'completed', output: 'attempt 2', redispatches: 1 });

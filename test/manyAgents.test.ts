@@ -15,7 +15,7 @@ describe('assignment with many agents', () => {
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     const tasks = await hive.postTasks(Array.from({ length: 2000 }, (_, i) => ({ id: `t${i}`, type: 'work', input: i })));
-    const done = await Promise.all(tasks.map((t) => hive.waitForTask(t.id, { timeoutMs: 60_000 })));
+    const done = await Promise.all(tasks.map((t) => hive.waitForTask(t.id, { timeoutMs: 170_000 })));
     delay.disable();
     expect(done.every((t) => t.status === 'completed')).toBe(true);
     // Before the agent pool, each assignment built a list of every free capable agent: the event

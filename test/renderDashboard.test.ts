@@ -56,7 +56,7 @@ describe('renderDashboard', () => {
       const text = lines.map(visible).join('\n');
       expect(text).toMatch(/elapsed 1:00\s+remaining ~\d+:\d\d/);
       expect(text).toMatch(/plan ██████ 2\/2/);
-      expect(text).toMatch(/\nbuilder-1\s+build\s+busy\s+build:net\s+████░░░░░░  40%/);
+      expect(text).toMatch(/\nbuilder-1\s+build\s+busy\s+build:net\s+████░░░░░░ {2}40%/);
       expect(text).toMatch(/\nQUEUE \(19 waiting\)\s+PRI\s+TYPE\s+STATE\s+ETA/);
       expect(text).toMatch(/ready\s+~\d+:\d\d/);
       expect(text).toMatch(/… \d+ more queued/);

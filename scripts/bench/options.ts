@@ -16,6 +16,8 @@ export const sizes = {
   'rss-tasks': { full: 1_000_000, quick: 20_000, help: 'finished tasks before RSS is read (rss)' },
   'rss-prune-every': { full: 0, quick: 0, help: 'prune + compact every N completions (rss; 0: never)' },
   'colony-workers': { full: 1_000, quick: 200, help: 'workers one colony fans out and in (colony)' },
+  'remote-tasks': { full: 20_000, quick: 2_000, help: 'tasks per remote throughput run (remote)' },
+  'remote-slots': { full: 32, quick: 32, help: 'attempts at once per remote worker process, and per in-process agent (remote)' },
 } as const;
 
 export type SizeName = keyof typeof sizes;

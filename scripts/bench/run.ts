@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { checkArgs, sizes, stringArg } from './options.js';
 import { collectEnv, printTable, rowPrefix, type Row } from './report.js';
 
-const all = ['xstate', 'throughput', 'latency', 'recovery', 'heap', 'rss', 'colony'];
+const all = ['xstate', 'throughput', 'latency', 'recovery', 'heap', 'rss', 'colony', 'remote'];
 const args = process.argv.slice(2);
 const problem = checkArgs(args);
 if (problem) {

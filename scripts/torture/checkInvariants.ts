@@ -69,18 +69,29 @@ export async function checkInvariants(dataDir: string, sideDir: string): Promise
     const childViolations = readAll<{ kind: string; taskId: string }>(sideDir, 'violations');
     const depOrder = childViolations.filter((v) => v.kind === 'dependency-order');
     const stale = childViolations.filter((v) => v.kind === 'stale-checkpoint');
-    for (const s of starts) {
+    // Checkpoints acknowledged per task and attempt (across processes: remote attempts run in several).
+    const ackedByAttempt = new Map<string, Map<number, number>>();
+    for (const c of readAll<{ taskId: string; attempt?: number; n: number }>(sideDir, 'checkpoints')) {
+      if (c.attempt === undefined) continue;
+      const m = ackedByAttempt.get(c.taskId) ?? new Map<number, number>();
+      m.set(c.attempt, Math.max(m.get(c.attempt) ?? 0, c.n));
+      ackedByAttempt.set(c.taskId, m);
+    }
+    const earlierAcked = (taskId: string, attempt: number) =>
+      Math.max(0, ...[...(ackedByAttempt.get(taskId) ?? new Map<number, number>())].filter(([a]) => a < attempt).map(([, n]) => n));
+    for (const s of starts as Array<{ taskId: string; attempt: number; seen?: number }>) {
       check(
         'dependencies completed before start',
         !depOrder.some((v) => v.taskId === s.taskId),
         s.taskId,
         JSON.stringify(depOrder.find((v) => v.taskId === s.taskId)),
       );
+      const seenTooLittle = s.seen !== undefined && s.seen < earlierAcked(s.taskId, s.attempt);
       check(
         'attempt sees the latest acknowledged checkpoint',
-        !stale.some((v) => v.taskId === s.taskId),
+        !stale.some((v) => v.taskId === s.taskId) && !seenTooLittle,
         s.taskId,
-        JSON.stringify(stale.find((v) => v.taskId === s.taskId)),
+        JSON.stringify(stale.find((v) => v.taskId === s.taskId) ?? { attempt: s.attempt, seen: s.seen, acked: earlierAcked(s.taskId, s.attempt) }),
       );
     }
     const resumed = readAll<{ taskId: string; attempts: number }>(sideDir, 'resumed');

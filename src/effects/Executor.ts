@@ -3,7 +3,6 @@
  * input. It is the only place agent work happens; it never changes state directly.
  */
 import type { Logger } from 'pino';
-import type { Json } from '../../machines/types.js';
 import { AttemptSupersededError, TaskRejectedError, ValidationError } from '../errors.js';
 import type { EffectRunner } from '../kernel/Kernel.js';
 import type { Input } from '../kernel/inputs.js';
@@ -43,7 +42,7 @@ export class Executor implements EffectRunner {
 
   execute(req: { taskId: string; attempt: number; agentId: string }): void {
     const task = this.deps.task(req.taskId);
-    if (!task || task.status !== 'running' || task.attempts !== req.attempt) return;
+    if (task?.status !== 'running' || task.attempts !== req.attempt) return;
     const handler = this.deps.handlerFor(req.agentId, task.type);
     if (!handler) {
       this.deps.logger.warn(
@@ -101,7 +100,7 @@ export class Executor implements EffectRunner {
 
   verify(req: { taskId: string; attempt: number }): void {
     const task = this.deps.task(req.taskId);
-    if (!task || task.status !== 'verifying') return;
+    if (task?.status !== 'verifying') return;
     const verifier = this.deps.verifierFor(task.type);
     if (!verifier) {
       void this.outcome({

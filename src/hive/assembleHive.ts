@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { Colonies } from '../colony/Colonies.js';
 import { defaultCloseOptions } from '../closeOptions.js';
+import { remoteAddress } from '../../machines/address.js';
 import { Executor } from '../effects/Executor.js';
 import type { Handler } from '../effects/types.js';
 import type { AgentSpec, TaskSpec } from '../specs.js';
@@ -14,6 +15,7 @@ import { startHttpListener, type HttpListener } from './HttpListener.js';
 import { startNotifier } from './Notifier.js';
 import { Kernel } from '../kernel/Kernel.js';
 import { openReplay } from '../replay/Replay.js';
+import { EffectRouter } from '../remote/EffectRouter.js';
 import { openDataDir } from '../replay/ReplaySource.js';
 import { HiveStore } from '../store/HiveStore.js';
 import type { CompiledHiveOptions } from './compileHiveOptions.js';
@@ -70,10 +72,13 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       logger,
     });
     const colonies = new Colonies({ kernel: () => kernel!, logger, idempotency: o.idempotency, handlers: o.colonies });
+    // Attempts of remote agents go over NATS (when the hive has the `nats` option), the rest run here.
+    const router = new EffectRouter(executor, (id) => kernel!.actorSnapshot(remoteAddress(id)) !== undefined, logger);
     const effects = {
-      execute: executor.execute.bind(executor),
-      verify: executor.verify.bind(executor),
-      abort: executor.abort.bind(executor),
+      execute: router.execute.bind(router),
+      verify: router.verify.bind(router),
+      abort: router.abort.bind(router),
+      resume: router.resume.bind(router),
       worker: colonies.runner.handle.bind(colonies.runner),
     };
     kernel = new Kernel({
@@ -95,6 +100,14 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     if (o.notify) startNotifier(kernel, o.notify, logger);
     const r = kernel.recover();
     if (r.replayed > 0 || r.restoredTasks > 0) logger.info(r, 'recovered');
+    // The hub opens before work in flight resumes: it knows which remote workers still run theirs.
+    if (o.nats) {
+      // Loaded only here: a hive without the `nats` option never loads NATS code.
+      const { RemoteHub } = await import('../remote/RemoteHub.js');
+      const hub = await RemoteHub.open({ nats: o.nats, kernel: k, logger, clock: o.clock, hasLocalVerifier: (type) => o.verifiers.has(type) });
+      closers.push(() => hub.close());
+      router.remote = hub;
+    }
     // Journaled before attempts in flight are handed out again, so that they go only to agents this
     // process has a handler for. An intake-only open makes every agent detached: nothing is
     // assigned, and attempts that were running stay as they are for the next full open.

@@ -12,6 +12,7 @@ import type { HiveEventType } from '../createHive.js';
 import type { HiveEvent } from '../kernel/Kernel.js';
 import { defaultHttpListenerOptions, type HttpListenerOptions } from './HttpListener.js';
 import type { Notify } from './Notifier.js';
+import { compileNatsOptions, type CompiledNatsOptions, type NatsOptions } from '../remote/compileNatsOptions.js';
 import type { StoreFaults } from '../store/HiveStore.js';
 import { checkBool, checkInt, checkKeys, checkName } from '../validate.js';
 import { compileRateLimits } from './compileRateLimits.js';
@@ -73,6 +74,8 @@ export interface HiveOptions {
    * Journaled: the directory keeps them until a hive opens with other `rateLimits` (`{}` removes all).
    */
   rateLimits?: Record<string, { max: number; perMs: number }>;
+  /** Run agents on remote workers over NATS JetStream (`runWorker`, `hivestate worker`). Without it no NATS code is loaded. */
+  nats?: NatsOptions;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -97,6 +100,7 @@ export interface CompiledHiveOptions {
   notify: Notify | undefined;
   /** Undefined: keep the directory's limits. */
   rateLimits: RateLimits | undefined;
+  nats: CompiledNatsOptions | undefined;
 }
 
 export const defaultHiveOptions = {
@@ -126,6 +130,7 @@ const hiveOptionKeys = [
   'http',
   'notify',
   'rateLimits',
+  'nats',
 ] as const;
 
 /**
@@ -168,6 +173,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
       host: http.host === undefined ? defaultHttpListenerOptions.host : checkName('http.host', http.host, 255),
     },
     rateLimits: compileRateLimits(options.rateLimits),
+    nats: options.nats === undefined ? undefined : compileNatsOptions(options.nats),
   };
 }
 

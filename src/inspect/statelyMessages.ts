@@ -7,6 +7,7 @@ import { rateLimitMachine } from '../../machines/rateLimit.js';
 import { scheduleMachine } from '../../machines/schedule.js';
 import { taskMachine } from '../../machines/task.js';
 import { workerMachine } from '../../machines/worker.js';
+import { remoteWorkerMachine } from '../../machines/remoteWorker.js';
 import { coordinatorAddress } from '../../machines/types.js';
 import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.js';
 
@@ -21,6 +22,7 @@ export const machinesByName: Record<MachineName, AnyStateMachine> = {
   worker: workerMachine,
   schedule: scheduleMachine,
   ratelimit: rateLimitMachine,
+  remote: remoteWorkerMachine,
 };
 
 interface Base {

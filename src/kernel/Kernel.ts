@@ -32,6 +32,11 @@ export interface EffectRunner {
   abort(req: { taskId: string; attempt: number; reason: string }): void;
   /** Colony workers: run, abort, or hand a running attempt a new message. */
   worker?(req: WorkerRequest): void;
+  /**
+   * After a restart of the hive: true when the effect layer keeps this attempt running (a remote
+   * worker may still be on it; its outcome arrives later), false to have it re-dispatched.
+   */
+  resume?(req: { taskId: string; attempt: number; agentId: string }): boolean;
 }
 
 export interface KernelOptions {
@@ -118,19 +123,22 @@ export class Kernel extends KernelQueries {
 
   /**
    * After recovery: attempts that were running when the process died have no outcome. Each gets a
-   * journaled `attempt.lost`, which puts the task back in the queue for a new attempt; verifications
-   * in flight run again; timers are armed (overdue ones fire at once). `opened` (the process's
-   * `hive.opened` input) is journaled first, once the attempts in flight are known: work it makes
-   * assignable is new work, not work in flight.
+   * journaled `attempt.lost`, which puts the task back in the queue for a new attempt, unless the
+   * effect layer keeps it (`resume`: a remote worker may still run it); verifications in flight run
+   * again; timers are armed (overdue ones fire at once).
+   * `opened` (the process's `hive.opened` input) is journaled first, once the attempts in flight are
+   * known: work it makes assignable is new work, not work in flight.
    */
   resumeInFlight(opened?: Input): Promise<unknown>[] {
     const lost: Array<{ taskId: string; attempt: number }> = [];
     const verifying: Array<{ taskId: string; attempt: number }> = [];
     for (const [id, slot] of this.core.actors.get('task')!) {
       const snap = (slot.snap ?? slot.persisted)!;
-      const attempt = (snap.context as { attempt: number }).attempt;
-      if (snap.value === 'assigned' || snap.value === 'running') lost.push({ taskId: id, attempt });
-      else if (snap.value === 'verifying') verifying.push({ taskId: id, attempt });
+      const { attempt, assignedTo } = snap.context as { attempt: number; assignedTo?: string };
+      if (snap.value === 'assigned' || snap.value === 'running') {
+        if (assignedTo !== undefined && this.o.effects.resume?.({ taskId: id, attempt, agentId: assignedTo })) continue;
+        lost.push({ taskId: id, attempt });
+      } else if (snap.value === 'verifying') verifying.push({ taskId: id, attempt });
     }
     const pending: Promise<unknown>[] = [];
     if (opened) pending.push(this.submit(opened));

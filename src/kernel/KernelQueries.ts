@@ -2,6 +2,7 @@
 import { address, coordinatorAddress, parseAddress, taskAddress, type KindName } from '../../machines/address.js';
 import type { AgentContext } from '../../machines/agent.js';
 import type { TaskContext } from '../../machines/task.js';
+import type { RemoteWorkerContext } from '../../machines/remoteWorker.js';
 import type { StoredActor } from '../store/HiveStore.js';
 import type { KernelStore } from '../store/KernelStore.js';
 import { toAgentView, toTaskView, type AgentView, type TaskView } from '../views.js';
@@ -115,7 +116,10 @@ export abstract class KernelQueries {
 
   getAgent(id: string): AgentView | undefined {
     const snap = this.core.current('agent', id);
-    return snap && toAgentView(statusOf(snap), snap.context as AgentContext);
+    const worker = this.core.current('remote', id);
+    return (
+      snap && toAgentView(statusOf(snap), snap.context as AgentContext, worker && { status: statusOf(worker), context: worker.context as RemoteWorkerContext })
+    );
   }
 
   listAgents(): AgentView[] {

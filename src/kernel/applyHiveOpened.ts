@@ -18,6 +18,8 @@ import type { KernelCore } from './KernelCore.js';
 export function applyHiveOpened(core: KernelCore, input: Extract<Input, { type: 'hive.opened' }>): void {
   const types = new Set(input.intakeOnly ? [] : input.handlerTypes);
   for (const id of core.actors.get('agent')!.keys()) {
+    // A remote agent's handlers live in its worker process: its session decides whether it can work.
+    if (core.slot('remote', id)) continue;
     const { capabilities, runnable: before, heartbeatMs } = core.current('agent', id)!.context as AgentContext;
     const runnable = runnableOf(capabilities, types);
     // Agents this open changes nothing for stay as they are (passivated, not rewritten by the next checkpoint).

@@ -17,6 +17,7 @@ import { rateLimitInputs } from './rateLimitInputs.js';
 import { applyRetry } from './retryInput.js';
 import { scheduleInputs } from './scheduleInputs.js';
 import { signalInputs } from './signalInputs.js';
+import { remoteInputHandlers } from './applyWorkerInput.js';
 
 type Handler<T extends Input['type']> = (core: KernelCore, input: Extract<Input, { type: T }>) => unknown;
 /** How one input type is applied (handlers in other modules are typed with it). */
@@ -120,6 +121,7 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   ...signalInputs,
   ...scheduleInputs,
   ...rateLimitInputs,
+  ...remoteInputHandlers,
 };
 
 /**

@@ -4,6 +4,7 @@ import type { ScheduleSpec } from '../../machines/schedule.js';
 import type { TaskInput } from '../../machines/task.js';
 import type { Json, TaskError } from '../../machines/types.js';
 import type { ColonyInput } from './ColonyInput.js';
+import type { RemoteSession } from '../../machines/remoteWorker.js';
 
 export type TaskSpecRecord = Omit<TaskInput, 'at' | 'waitingOn' | 'waitingFor' | 'order'>;
 export type AgentSpecRecord = Omit<AgentInput, 'at' | 'order'>;
@@ -39,7 +40,10 @@ export type Input =
   | { type: 'schedule.set'; schedule: ScheduleSpec }
   | { type: 'schedule.pause' | 'schedule.resume' | 'schedule.remove'; scheduleId: string }
   | { type: 'ratelimit.set'; taskType: string; max: number; perMs: number }
-  | { type: 'ratelimit.remove'; taskType: string };
+  | { type: 'ratelimit.remove'; taskType: string }
+  // Remote workers (src/remote): a process registers (or rejoins), leaves, or falls silent.
+  | { type: 'remote.register'; agent: AgentSpecRecord; worker: RemoteSession }
+  | { type: 'remote.leave' | 'remote.lost'; agentId: string; instance: string };
 
 /** One journal entry. `at` is the host's clock when the input was accepted. */
 export interface JournalRecord {

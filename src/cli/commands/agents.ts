@@ -30,9 +30,12 @@ export function register(program: Command): void {
           ok: a.succeeded,
           failed: a.failed,
           capabilities: a.capabilities.join(','),
+          where: a.remote ? `${a.remote.host} pid ${a.remote.pid} (${a.remote.status})` : 'local',
           tasks: a.tasks.join(',') || '-',
         }));
-        process.stdout.write(rows.length === 0 ? 'no agents\n' : printTable(rows, ['id', 'name', 'status', 'load', 'ok', 'failed', 'capabilities', 'tasks']));
+        process.stdout.write(
+          rows.length === 0 ? 'no agents\n' : printTable(rows, ['id', 'name', 'status', 'load', 'ok', 'failed', 'capabilities', 'where', 'tasks']),
+        );
       });
     });
 }

@@ -12,3 +12,5 @@ export { register as registerReplay } from './replay.js';
 export { register as registerServe } from './serve.js';
 export { register as registerDoctor } from './doctor.js';
 export { register as registerBackup } from './backup.js';
+export { register as registerHive } from './hive.js';
+export { register as registerWorker } from './worker.js';

@@ -114,7 +114,8 @@ export function dashboardModel(src: DashboardSource): DashboardModel {
   const roleOf = src.roleOf ?? ((a: AgentView) => a.capabilities.join(','));
   const agents: AgentRow[] = src.agents.map((a) => {
     const current = a.tasks.map((id) => byId.get(id)).find((t) => t !== undefined);
-    const row: AgentRow = { id: a.id, name: a.name, role: roleOf(a), status: a.status };
+    // A remote agent's role says where it runs: `build@host`.
+    const row: AgentRow = { id: a.id, name: a.name, role: a.remote ? `${roleOf(a)}@${a.remote.host}` : roleOf(a), status: a.status };
     if (a.tasks.length > 0) row.task = a.tasks.length > 1 ? `${a.tasks[0]} +${a.tasks.length - 1}` : a.tasks[0]!;
     if (current) row.pct = current.progress?.pct ?? 0;
     return row;

@@ -8,6 +8,7 @@ import { rateLimitKind } from './rateLimitKind.js';
 import { scheduleKind } from './scheduleKind.js';
 import { taskKind } from './taskKind.js';
 import { workerKind } from './workerKind.js';
+import { remoteWorkerKind } from './remoteWorkerKind.js';
 
 export const kinds: Record<KindName, ActorKind> = {
   task: taskKind as ActorKind,
@@ -17,4 +18,5 @@ export const kinds: Record<KindName, ActorKind> = {
   worker: workerKind as ActorKind,
   schedule: scheduleKind as ActorKind,
   ratelimit: rateLimitKind as ActorKind,
+  remote: remoteWorkerKind as ActorKind,
 };
