@@ -52,6 +52,9 @@ export { openReplay, Replay, defaultReplayOptions, type ReplayOptions, type Acto
 export { openDataDir, memorySource, type ReplaySource } from './replay/ReplaySource.js';
 export { exportRecording, importRecording, recordingFormat, recordingVersion } from './replay/recording.js';
 export type { VerifyReport } from './replay/verifyRun.js';
+export type { HistoryEntry as ReplayHistoryEntry, HistoryCause as ReplayHistoryCause, HistoryState as ReplayHistoryState } from './replay/actorHistory.js';
+export type { WhyReport, WhyStep } from './replay/explainWhy.js';
+export { writeFork, type WriteForkOptions, type ForkSummary } from './replay/writeFork.js';
 export { startInspector, defaultInspectorOptions, type InspectorOptions, type InspectorServer, type InspectorSource } from './inspect/InspectorServer.js';
 export type {
   ActorHistory,

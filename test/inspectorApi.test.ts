@@ -95,12 +95,14 @@ describe('inspector API (paged, for the page)', () => {
 
   it('gives an actor its history: every input that changed it, before and after, and the cause', async () => {
     const h = (await get<ActorHistory>('/api/history?address=task:t1')).body;
-    expect(h.source).toBe('replay');
+    // From the history index the hive keeps with its checkpoints (replay.history).
+    expect(h.source).toBe('index');
     const steps = h.entries.map((e) => `${e.before?.status ?? '-'}>${e.after?.status}`);
     expect(steps).toEqual(['->running', 'running>retrying', 'retrying>running', 'running>completed']);
     const [posted, failed, retried, done] = h.entries;
     // Posted by the API and assigned by the coordinator within the same input.
-    expect(posted!.cause).toMatchObject({ kind: 'api', input: 'task.post', from: 'coordinator' });
+    expect(posted!.cause).toMatchObject({ kind: 'api', input: 'task.post', from: 'input', event: 'created' });
+    expect((posted!.cause as { messages: Array<{ from: string }> }).messages.map((m) => m.from)).toContain('coordinator');
     expect(failed!.cause).toMatchObject({ kind: 'outcome', input: 'attempt.failed', event: 'attempt.failed' });
     expect(failed!.after!.context).toMatchObject({ error: { message: 'first try fails' } });
     expect(retried!.cause).toMatchObject({ kind: 'timer', input: 'timer.fired', event: 'hive.retry' });
@@ -117,7 +119,7 @@ describe('inspector API (paged, for the page)', () => {
   });
 
   it('uses replay.history (the actor index) when the replay has one', async () => {
-    const entries = [{ seq: 1, at: 5, input: { type: 'task.post' }, before: null, after: { value: 'pending' }, cause: { kind: 'api' } }];
+    const entries = [{ seq: 1, at: 5, input: { type: 'task.post' }, before: null, after: { value: 'pending', status: 'pending' }, cause: { kind: 'api' } }];
     const seen: unknown[] = [];
     (replay as unknown as { history: unknown }).history = async (address: string, range: unknown) => (seen.push([address, range]), entries);
     try {

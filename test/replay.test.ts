@@ -57,7 +57,10 @@ describe('Replay', () => {
         );
         expect(Object.fromEntries(got), `at seq ${seq}`).toEqual(Object.fromEntries([...(expected ?? new Map())].filter(([k]) => k !== 'coordinator')));
       }
-      expect(replay.seekPoints.length).toBeGreaterThan(3);
+      // The hive checkpointed every 7 inputs: those checkpoints are the seek points, read from its seek data.
+      expect(replay.storedSeekData).toBe(true);
+      expect(replay.seekPoints[0]).toBe(0);
+      expect(replay.seekPoints.length).toBeGreaterThanOrEqual(3);
       expect(await replay.seek(last + 50)).toBe(last);
     } finally {
       await replay.close();

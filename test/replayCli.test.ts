@@ -61,6 +61,65 @@ describe('hivestate replay / serve', () => {
     expect(badSeq.stderr).toMatch(/^hivestate: --at: must be a sequence number/);
   }, 60_000);
 
+  it("prints an actor's history and why, and writes a what-if fork", async () => {
+    const dir = tempDir();
+    const hive = await openHive({
+      dataDir: dir,
+      handlers: {
+        fetch: async () => {
+          throw new Error('registry down');
+        },
+        build: async () => 'built',
+      },
+    });
+    await hive.spawnAgent({ id: 'a', name: 'a', capabilities: ['fetch', 'build'] });
+    await hive.postTasks([
+      { id: 'fetch', type: 'fetch', maxRetries: 0 },
+      { id: 'build', type: 'build', dependsOn: ['fetch'] },
+    ]);
+    await hive.waitForTask('build', { timeoutMs: 5000 });
+    await hive.close();
+
+    const history = await cli(['replay', 'history', 'task:fetch', dir]);
+    expect(history.code).toBe(0);
+    expect(history.stdout).toMatch(/^task:fetch: 2 inputs changed it/);
+    expect(history.stdout).toMatch(/^#2 {2}\S+ {2}task.post {2}\(API call: created, hive.blocking, hive.assign, hive.start\) {2}\(created\) -> running$/m);
+    const failed = /^#(\d+) {2}\S+ {2}attempt.failed {2}\(outcome: attempt.failed\) {2}running -> failed$/m.exec(history.stdout);
+    expect(failed).not.toBeNull();
+    expect(history.stdout).toContain('    error: (none) -> {"code":"handler_error","message":"registry down"}');
+    const json = await cli(['replay', 'history', 'task:fetch', dir, '--json', '--from', String(Number(failed![1]) - 1)]);
+    expect(
+      json.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).input.type),
+    ).toEqual(['attempt.failed']);
+
+    const why = await cli(['replay', 'why', 'task:build', dir]);
+    expect(why.code).toBe(0);
+    expect(why.stdout).toMatch(/^why task:build is failed:$/m);
+    expect(why.stdout).toMatch(/dependency task:fetch did not succeed, so this task failed/);
+    expect(why.stdout).toMatch(/ {2}task:fetch: attempt 1 failed: handler_error: registry down; no retries left/);
+
+    const forkDir = join(tempDir(), 'fork');
+    const fork = await cli(['replay', 'fork', failed![1]!, forkDir, dir, '--replace', `${failed![1]}={"type":"attempt.succeeded","output":"pkg"}`]);
+    expect(fork.code).toBe(0);
+    expect(fork.stdout).toContain(`wrote fork ${forkDir}: inputs 1..${failed![1]} of ${dir}, input ${failed![1]} replaced`);
+    const forked = await cli(['replay', 'actors', forkDir, '--json']);
+    expect(JSON.parse(forked.stdout)).toEqual(
+      expect.arrayContaining([
+        { address: 'task:fetch', kind: 'task', status: 'completed' },
+        { address: 'task:build', kind: 'task', status: 'running' },
+      ]),
+    );
+    const bad = await cli(['replay', 'fork', failed![1]!, join(tempDir(), 'other'), dir, '--replace', `${failed![1]}={"type":"agent.pause"}`]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^hivestate: replace\[\d+\]\.type: input \d+ is a attempt.failed \(attempt outcome\); a replacement must be one of/);
+    const nothing = await cli(['replay', 'history', 'task:nope', dir]);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toMatch(/^hivestate: address: no input changed task:nope/);
+  }, 60_000);
+
   it('serve prints its URL with a token and stops on SIGTERM; --help works', async () => {
     const dir = await recorded();
     const help = await cli(['serve', '--help']);

@@ -81,7 +81,16 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       resume: router.resume.bind(router),
       worker: colonies.runner.handle.bind(colonies.runner),
     };
-    kernel = new Kernel({ store, clock: o.clock, logger, effects, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs, timers: !o.intakeOnly });
+    kernel = new Kernel({
+      store,
+      clock: o.clock,
+      logger,
+      effects,
+      checkpointEvery: o.checkpointEvery,
+      checkpointMs: o.checkpointMs,
+      timers: !o.intakeOnly,
+      recordChanges: o.history,
+    });
     const k = kernel;
     for (const [type, fn] of o.on) kernel.on(type, fn);
     closers.push(() => k.close());

@@ -49,6 +49,13 @@ export interface HiveOptions {
    */
   intakeOnly?: boolean;
   /**
+   * Keep a history index with each checkpoint (what each input did to each actor), so
+   * `replay.history` and `replay.why` read it instead of replaying the journal. It costs CPU on the
+   * hive's hot path (about a quarter more per task in the no-op throughput benchmark; little when
+   * handlers do real work). Seek data is kept either way. @default true
+   */
+  history?: boolean;
+  /**
    * Open a local control socket (only this user may connect) so that `hivestate post` and
    * `hivestate cancel` on this data directory reach this process. Off by default: a library opens
    * no socket unasked; `hivestate demo` turns it on. @default false
@@ -85,6 +92,7 @@ export interface CompiledHiveOptions {
   inspect: InspectorOptions | undefined;
   on: ReadonlyMap<string, (e: HiveEvent) => void>;
   intakeOnly: boolean;
+  history: boolean;
   control: boolean;
   colonies: ReadonlyMap<string, WorkerHandler>;
   idempotency: { ttlMs: number; max: number };
@@ -115,6 +123,7 @@ const hiveOptionKeys = [
   'inspect',
   'on',
   'intakeOnly',
+  'history',
   'control',
   'colonies',
   'idempotency',
@@ -151,6 +160,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     inspect: compileInspectOptions(options.inspect),
     on: functionsByName('on', options.on as Record<string, (e: HiveEvent) => void> | undefined),
     intakeOnly,
+    history: options.history === undefined ? true : checkBool('history', options.history),
     control: options.control === undefined ? false : checkBool('control', options.control),
     colonies: functionsByName('colonies', options.colonies),
     idempotency: {

@@ -73,7 +73,13 @@ export async function actorHistory(replay: Replay, address: string, range: { fro
   const indexed = (replay as unknown as { history?: (a: string, r: { from?: number; to?: number }) => unknown }).history;
   if (typeof indexed === 'function') {
     const from = Math.max(replay.firstSeq, range.from ?? replay.firstSeq);
-    const entries = (await indexed.call(replay, address, { from, to })) as HistoryEntry[];
+    // The index gives each side's state value; the page shows it as the status too.
+    const side = (s: HistorySide | null) => s && { ...s, status: String(s.value) };
+    const entries = ((await indexed.call(replay, address, { from, to })) as HistoryEntry[]).map((e) => ({
+      ...e,
+      before: side(e.before),
+      after: side(e.after),
+    }));
     return { address, from, to, source: 'index', entries };
   }
   const from = Math.max(replay.firstSeq, range.from ?? 0, to - maxHistoryWindow);

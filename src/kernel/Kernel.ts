@@ -19,6 +19,7 @@ import { Intake } from './Intake.js';
 import { KernelCore, type KernelMachines } from './KernelCore.js';
 import { KernelQueries } from './KernelQueries.js';
 import { Listeners, type HiveEvent } from './Listeners.js';
+import { StepLog, type StepRecord } from './StepLog.js';
 import type { StepOutput } from './StepOutput.js';
 import { TimerHost } from './TimerHost.js';
 
@@ -53,6 +54,8 @@ export interface KernelOptions {
   strategy?: AssignmentStrategy;
   /** Fire durable timers (false: an intake-only hive, which runs nothing). @default true */
   timers?: boolean;
+  /** Record what each input does to each actor, for the history index the checkpoints write (live hives). */
+  recordChanges?: boolean;
 }
 
 export type { HiveEvent } from './Listeners.js';
@@ -62,12 +65,15 @@ export class Kernel extends KernelQueries {
   private readonly timerHost: TimerHost;
   private appliedSinceCheckpoint = 0;
   private checkpointing: Promise<void> | undefined;
+  /** The input the last checkpoint started was built at. */
+  private checkpointedSeq = 0;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private readonly listeners: Listeners;
 
   constructor(private readonly o: KernelOptions) {
     super(new KernelCore(o.store, o.strategy, o.machines), o.store);
     this.core.inspection.logger = o.logger;
+    if (o.recordChanges) this.core.steps = new StepLog();
     this.listeners = new Listeners(o.logger);
     this.intake = new Intake({ store: o.store, clock: o.clock, logger: o.logger, apply: (rec) => this.applyLive(rec), onHalt: (err) => this.onHalt(err) });
     this.timerHost = new TimerHost(this.core.timers, o.clock, (timerId, due) => this.intake.submit({ type: 'timer.fired', timerId, due }));
@@ -164,6 +170,14 @@ export class Kernel extends KernelQueries {
     }
   }
 
+  /**
+   * Replay only: what each input did to each actor since the last call (kernels made with `recordChanges`).
+   * @example kernel.replayRecord(rec); kernel.takeChanges().filter((c) => c.address === 'task:t1')
+   */
+  takeChanges(): StepRecord[] {
+    return this.core.steps?.take() ?? [];
+  }
+
   /** Stops intake, waits for accepted inputs, writes a final checkpoint. */
   async close(): Promise<void> {
     if (this.intake.closed) return;
@@ -227,9 +241,12 @@ export class Kernel extends KernelQueries {
   /** Writes changed actors, timer changes and the checkpoint marker in one transaction, then passivates. */
   checkpoint(): Promise<void> {
     const core = this.core;
-    if (this.checkpointing) return this.checkpointing.then(() => (core.dirty.size > 0 && !this.intake.halted ? this.checkpoint() : undefined));
+    // After the one in flight, catch up with inputs applied since it was built (even ones that dirtied no actor).
+    const behind = () => core.dirty.size > 0 || this.intake.lastAppliedSeq() > this.checkpointedSeq;
+    if (this.checkpointing) return this.checkpointing.then(() => (behind() && !this.intake.halted ? this.checkpoint() : undefined));
     if (this.intake.halted) return Promise.reject(this.intake.halted);
     const write = buildCheckpoint(core, this.intake.lastAppliedSeq());
+    this.checkpointedSeq = write.seq;
     this.appliedSinceCheckpoint = 0;
     core.writing = new Map(write.actors.filter((a) => a.actor.kind === 'task').map((a) => [a.address, a.actor.status]));
     this.checkpointing = this.o.store

@@ -20,6 +20,7 @@ import { MachineStepper, persist, type PersistedSnap, type Snap } from './Machin
 import { kinds as builtinKinds } from './kinds/index.js';
 import { react } from './reactions.js';
 import { schedule } from './Scheduler.js';
+import type { StepLog } from './StepLog.js';
 import { emptyOutput, type StepOutput } from './StepOutput.js';
 import { TaskQueue } from './TaskQueue.js';
 import { TimerTable } from './TimerTable.js';
@@ -62,6 +63,8 @@ export class KernelCore {
   /** Set by a `hive.prune` input that asked to compact the journal; used by the next checkpoint. */
   compactBefore: number | undefined;
   scheduleNeeded = false;
+  /** When set, what each input does to each actor is recorded for the history index (see StepLog). */
+  steps: StepLog | undefined;
   /** Time and sequence number of the input being applied. */
   at = 0;
   seq = 0;
@@ -118,6 +121,7 @@ export class KernelCore {
       const [next, emitted] = kind.stepper.step(snap, env.event);
       slot.snap = next;
       this.dirty.add(env.to);
+      this.steps?.stepped(this.seq, this.at, env.from, env.to, env.event.type, snap, next);
       const after = statusOf(next);
       if (this.inspection.active && after !== before) this.inspection.transition(this, env.to, before, after, env.event);
       this.handleEmitted(env.to, emitted);
@@ -173,6 +177,7 @@ export class KernelCore {
     const addr = address(kind, id);
     this.actors.get(kind)!.set(id, { snap });
     this.dirty.add(addr);
+    this.steps?.created(this.seq, this.at, addr, snap);
     if (this.inspection.active) this.inspection.created(this, addr, k.parentOf(snap.context), kind, statusOf(snap), false);
     this.handleEmitted(addr, emitted);
     k.onAdded?.(this, id, snap);

@@ -26,6 +26,12 @@ export type InputHandler<T extends Input['type']> = Handler<T>;
 /** Post order: inputs in journal order, tasks of one batch in batch order. */
 export const orderOf = (seq: number, index: number) => seq * 65536 + index;
 
+/**
+ * The input that created a task or agent, from its order (replay uses it to know whether a stored actor existed at a point).
+ * @example seqOfOrder(stored.order) <= seq
+ */
+export const seqOfOrder = (order: number): number => Math.floor(order / 65536);
+
 const agentCommand = (core: KernelCore, input: Extract<Input, { type: 'agent.pause' | 'agent.resume' | 'agent.stop' | 'agent.heartbeat' }>) =>
   core.deliver(agentAddress(input.agentId), { type: input.type, at: core.at }, 'input');
 

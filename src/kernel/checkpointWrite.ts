@@ -34,6 +34,7 @@ export function buildCheckpoint(core: KernelCore, seq: number): CheckpointWrite 
     pruned: [...core.pruning.values()],
     removed: [...core.removed],
     triggerKeys: core.triggerKeys.takeChanges(),
+    ...(core.steps ? { changes: core.steps.take() } : {}),
     ...(compactBefore !== undefined ? { compactJournalBefore: compactBefore } : {}),
   };
 }

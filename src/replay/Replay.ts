@@ -1,20 +1,25 @@
-/** @module Replay: a read-only session over a recorded run: seek, step, list actors, show one, diff two points, list inputs, verify. */
+/** @module Replay: a read-only session over a recorded run: seek, step, list actors, show one, diff two points, list inputs, actor histories, why, what-if forks, verify. */
 import { statSync } from 'node:fs';
 import type { Kernel, KernelMachines } from '../kernel/Kernel.js';
 import type { InspectionRecord } from '../kernel/InspectionRecord.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { StoredActor } from '../store/HiveStore.js';
 import { FormatError, ValidationError } from '../errors.js';
-import { MemoryStore } from './MemoryStore.js';
 import { importRecording } from './recording.js';
 import { openDataDir, type ReplaySource } from './ReplaySource.js';
 import { replayKernel } from './replayKernel.js';
+import { builtSeekPoints, storedSeekPoints, type SeekPoints } from './SeekPoints.js';
 import { verifyRun, type VerifyReport } from './verifyRun.js';
+import { actorHistory, type HistoryEntry } from './actorHistory.js';
+import { explainWhy, type WhyReport } from './explainWhy.js';
+import { writeFork } from './writeFork.js';
+import type { Hive, HiveOptions } from '../createHive.js';
+import { checkInt, checkKeys } from '../validate.js';
 
 export interface ReplayOptions {
   /** Machines to replay with instead of the built-in ones (to test a changed machine against a recording). */
   machines?: Partial<KernelMachines>;
-  /** Keep a seek point every this many inputs. @default 5000 */
+  /** For sources without stored seek data: build a seek point every this many inputs. @default 5000 */
   seekEvery?: number;
 }
 
@@ -57,13 +62,11 @@ export async function openReplay(source: string | ReplaySource, options: ReplayO
 }
 
 export class Replay {
-  private readonly base: MemoryStore;
-  private readonly builder: Kernel;
-  private builtTo: number;
+  private readonly points: SeekPoints;
   private cursor: Kernel;
   private cursorPoint: number;
   private pos: number;
-  /** Where the replay starts: 0, or the stored checkpoint when the journal was compacted before it. */
+  /** Where the replay starts: 0, or the first seek point the journal still covers after a compaction. */
   readonly firstSeq: number;
 
   /** @internal use openReplay() */
@@ -72,22 +75,17 @@ export class Replay {
     private readonly o: { machines?: Partial<KernelMachines>; seekEvery: number },
   ) {
     if (!Number.isInteger(o.seekEvery) || o.seekEvery < 1) throw new ValidationError('seekEvery', 'must be a positive integer');
-    this.base = new MemoryStore(source);
-    this.firstSeq = 0;
-    const first = source.firstSeq();
-    if (first > 1) {
-      const stored = source.storedState();
-      if (!stored || stored.seq < first - 1) {
-        throw new FormatError(
-          `${source.origin}: the journal was compacted before input ${first} and no stored checkpoint covers the gap; it cannot be replayed`,
-        );
-      }
-      this.base.seed(stored);
-      this.firstSeq = stored.seq;
-    }
-    this.builtTo = this.cursorPoint = this.pos = this.firstSeq;
-    this.builder = replayKernel(this.base, o.machines);
-    this.cursor = replayKernel(this.base.view(this.firstSeq, this.firstSeq), o.machines);
+    const reader = source.seek;
+    const start = reader?.start();
+    // Stored seek data is used when the journal has every input after its first point and it reaches
+    // back as far as replaying the journal would (a hive upgraded to seek data keeps older inputs).
+    const replayFrom = source.firstSeq() > 1 ? (source.checkpoint()?.seq ?? 0) : 0;
+    // Changed machines replay from the start: the stored points are the recorded machines' states.
+    const stored = reader && start !== undefined && start + 1 >= source.firstSeq() && start <= replayFrom && o.machines === undefined;
+    this.points = stored ? storedSeekPoints(source, reader) : builtSeekPoints(source, o);
+    this.firstSeq = this.points.firstSeq;
+    this.cursorPoint = this.pos = this.firstSeq;
+    this.cursor = replayKernel(this.points.viewAt(this.firstSeq, this.firstSeq), o.machines);
   }
 
   /** The sequence number the session is at (0: before the first input). */
@@ -100,25 +98,30 @@ export class Replay {
     return this.source.lastSeq();
   }
 
-  /** Sequence numbers of the seek points built so far. */
+  /** Sequence numbers of the seek points: those the hive stored with its checkpoints, or those built so far. */
   get seekPoints(): number[] {
-    return this.firstSeq === 0 ? [0, ...this.base.checkpointSeqs()] : this.base.checkpointSeqs();
+    return this.points.list();
+  }
+
+  /** True when seeks start from seek data the hive stored (no pass over the journal). */
+  get storedSeekData(): boolean {
+    return this.points.stored;
   }
 
   /**
-   * Moves to the state right after input `seq` (clamped to `firstSeq`..`lastSeq`). Starts from the nearest
-   * seek point at or before it, so the cost is bounded by `seekEvery` inputs.
+   * Moves to the state right after input `seq` (clamped to `firstSeq`..`lastSeq`). Starts from the
+   * nearest seek point at or before it (a checkpoint of the recorded hive, or one built every
+   * `seekEvery` inputs), so the cost is bounded by one checkpoint interval.
    * @example await replay.seek(1000); replay.actors()
    */
   async seek(seq: number): Promise<number> {
     if (!Number.isFinite(seq)) throw new ValidationError('seq', 'must be a number');
     const target = Math.max(this.firstSeq, Math.min(Math.floor(seq), this.lastSeq));
-    await this.buildTo(target);
-    const point = this.pointFor(target);
+    const point = await this.points.pointFor(target);
     if (target >= this.pos && point <= this.pos && this.cursorPoint === point) {
       for (const rec of this.source.records(this.pos, target)) this.cursor.replayRecord(rec);
     } else {
-      this.cursor = replayKernel(this.base.view(point, target), this.o.machines);
+      this.cursor = replayKernel(this.points.viewAt(point, target), this.o.machines);
       this.cursorPoint = point;
     }
     this.pos = target;
@@ -138,7 +141,7 @@ export class Replay {
    * @example (await replay.seek(10), replay.actors()).filter((a) => a.kind === 'task')
    */
   actors(): ActorState[] {
-    const view = this.base.view(this.cursorPoint, this.pos);
+    const view = this.points.viewAt(this.cursorPoint, this.pos);
     const addresses = new Set(this.cursor.hostedAddresses());
     for (const [address] of view.allActors()) addresses.add(address);
     const out: ActorState[] = [];
@@ -207,6 +210,77 @@ export class Replay {
   }
 
   /**
+   * Every input that changed the actor at `address` (in `from < seq <= to`), oldest first: the
+   * input, the state value and changed context fields before and after, and the cause (API call,
+   * outcome, timer, or a message from which actor). Read from the history index the hive stored
+   * with its checkpoints; inputs after the last checkpoint are replayed. Does not move the session.
+   * @example for (const e of await replay.history('task:build-1')) console.log(e.seq, e.before?.value, '->', e.after.value, e.cause.kind)
+   */
+  async history(address: string, range: { from?: number; to?: number } = {}): Promise<HistoryEntry[]> {
+    const r = checkKeys('history', range, ['from', 'to']);
+    if (typeof address !== 'string' || address === '')
+      throw new ValidationError('address', 'must be an actor address such as task:build-1, agent:a1 or coordinator');
+    const from = r.from === undefined ? undefined : checkInt('history.from', r.from, 0, Number.MAX_SAFE_INTEGER);
+    const to = r.to === undefined ? undefined : checkInt('history.to', r.to, 0, Number.MAX_SAFE_INTEGER);
+    return actorHistory(
+      { source: this.source, points: this.points, seekEvery: this.o.seekEvery, ...(this.o.machines ? { machines: this.o.machines } : {}) },
+      address,
+      {
+        ...(from === undefined ? {} : { from }),
+        ...(to === undefined ? {} : { to }),
+      },
+    );
+  }
+
+  /**
+   * The chain of causes that led the actor at `address` to its last state: what created it, which
+   * agent was chosen and why, which attempts failed, which retries and timeouts followed, and
+   * through a failed dependency, why that one failed. The session ends where it was.
+   * @example for (const s of (await replay.why('task:build-1')).steps) console.log(' '.repeat(s.depth * 2) + s.text)
+   */
+  async why(address: string): Promise<WhyReport> {
+    const back = this.pos;
+    try {
+      return await explainWhy({ history: (a) => this.history(a), agentsBefore: (seq) => this.agentsAfter(seq - 1) }, address);
+    } finally {
+      await this.seek(back);
+    }
+  }
+
+  /** Every agent's state after input `seq`. Moves the session there. */
+  private async agentsAfter(seq: number): Promise<Array<{ id: string; status: string; context: Record<string, unknown> }>> {
+    await this.seek(seq);
+    return this.cursor
+      .hostedAddresses()
+      .filter((a) => a.startsWith('agent:'))
+      .map((a) => {
+        const s = this.cursor.actorSnapshot(a)!;
+        return { id: a.slice(6), status: s.status, context: (s.snapshot as { context: Record<string, unknown> }).context };
+      });
+  }
+
+  /**
+   * What if: writes a new data directory whose journal is this run's inputs 1..`atSeq` with the
+   * inputs in `replace` swapped (an outcome for another outcome of the same task and attempt; fields
+   * not given come from the recorded input), then opens it as a live hive with `hive`'s options:
+   * it carries on from there with real handlers (attempts running at `atSeq` run again). The
+   * recorded run is never modified. Replaying never runs handlers.
+   * @example const hive = await replay.fork(57, { dataDir: './what-if', replace: { 57: { type: 'attempt.succeeded', output: 'ok' } }, hive: { handlers } })
+   */
+  async fork(atSeq: number, options: { dataDir: string; replace?: Record<number, unknown>; hive?: HiveOptions }): Promise<Hive> {
+    const o = checkKeys('fork', options, ['dataDir', 'replace', 'hive']);
+    const hive = (o.hive === undefined ? {} : checkKeys('fork.hive', o.hive, Object.keys(o.hive as object))) as HiveOptions;
+    if (hive.dataDir !== undefined && hive.dataDir !== o.dataDir)
+      throw new ValidationError('fork.hive.dataDir', `the fork opens ${String(o.dataDir)}; leave hive.dataDir out or give the same directory`);
+    await writeFork(this.source, atSeq, {
+      dataDir: o.dataDir as string,
+      ...(o.replace === undefined ? {} : { replace: o.replace as Record<number, unknown> }),
+    });
+    const { createHive } = await import('../createHive.js');
+    return createHive({ ...hive, dataDir: o.dataDir as string });
+  }
+
+  /**
    * Replays from the start and compares with the stored checkpoint; throws a
    * DeterminismViolationError naming the first diverging input and actor.
    * @example await replay.verify({ machines: { task: changedTaskMachine } })
@@ -223,24 +297,6 @@ export class Replay {
 
   close(): Promise<void> {
     return this.source.close();
-  }
-
-  private pointFor(target: number): number {
-    let point = this.firstSeq;
-    for (const s of this.base.checkpointSeqs()) if (s <= target) point = s;
-    return point;
-  }
-
-  /** Replays the run once, up to `target`, keeping a seek point every `seekEvery` inputs. */
-  private async buildTo(target: number): Promise<void> {
-    const k = this.o.seekEvery;
-    const goal = this.firstSeq + Math.floor((target - this.firstSeq) / k) * k;
-    while (this.builtTo < goal) {
-      const next = this.builtTo + k;
-      for (const rec of this.source.records(this.builtTo, next)) this.builder.replayRecord(rec);
-      this.builtTo = next;
-      await this.builder.checkpoint();
-    }
   }
 }
 

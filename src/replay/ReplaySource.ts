@@ -2,6 +2,7 @@
 import { HiveStore, type StoredActor, type StoredTimer } from '../store/HiveStore.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import { coordinatorAddress } from '../../machines/types.js';
+import type { SeekReader } from '../store/SeekReader.js';
 import type { JournalSource } from './MemoryStore.js';
 
 /** The stored checkpoint: its position and everything stored with it. */
@@ -26,6 +27,8 @@ export interface ReplaySource extends JournalSource {
   storedActors(): Iterable<[string, StoredActor]>;
   /** The stored checkpoint in full: where a replay of a compacted journal starts. */
   storedState(): StoredState | undefined;
+  /** The seek data and history index the hive kept with its checkpoints, when there are any. */
+  readonly seek?: SeekReader;
   close(): Promise<void>;
 }
 
@@ -34,7 +37,8 @@ export interface ReplaySource extends JournalSource {
  * @example const src = openDataDir('./.hivestate'); src.lastSeq()
  */
 export function openDataDir(dir: string): ReplaySource {
-  const store = HiveStore.open(dir, { readOnly: true });
+  // Opening sums no stored actor: a replay reads only those it restores (each checked as it is read).
+  const store = HiveStore.open(dir, { readOnly: true, sumActors: false });
   function* storedActors(): Generator<[string, StoredActor]> {
     const coordinator = store.getActor(coordinatorAddress);
     if (coordinator) yield [coordinatorAddress, coordinator];
@@ -46,10 +50,11 @@ export function openDataDir(dir: string): ReplaySource {
   }
   return {
     origin: dir,
-    lastSeq: () => store.lastSeq(),
+    // A compaction may have removed every record, the checkpoint's included: it still counts.
+    lastSeq: () => Math.max(store.lastSeq(), store.checkpoint()?.seq ?? 0),
     firstSeq: () => {
       for (const r of store.journalAfter(0)) return r.seq;
-      return store.lastSeq() + 1;
+      return Math.max(store.lastSeq(), store.checkpoint()?.seq ?? 0) + 1;
     },
     records: (after, until) => store.journalAfter(after, until),
     checkpoint: () => store.checkpoint(),
@@ -64,6 +69,7 @@ export function openDataDir(dir: string): ReplaySource {
         timers: [...store.storedTimers()],
       };
     },
+    seek: store.seek,
     close: () => store.close(),
   };
 }
@@ -72,7 +78,7 @@ export function openDataDir(dir: string): ReplaySource {
  * A replay source over records held in memory (an imported recording).
  * @example const src = memorySource('run.ndjson', records)
  */
-export function memorySource(origin: string, journal: JournalRecord[], stored?: StoredState): ReplaySource {
+export function memorySource(origin: string, journal: JournalRecord[], stored?: StoredState, seek?: SeekReader): ReplaySource {
   const lastSeq = journal.length > 0 ? journal[journal.length - 1]!.seq : (stored?.seq ?? 0);
   const first = journal[0]?.seq ?? lastSeq + 1;
   return {
@@ -86,6 +92,7 @@ export function memorySource(origin: string, journal: JournalRecord[], stored?: 
     checkpoint: () => (stored ? { seq: stored.seq, at: stored.at } : undefined),
     storedActors: () => (stored?.actors ?? []).map((a): [string, StoredActor] => [a.address, a.actor]),
     storedState: () => stored,
+    ...(seek ? { seek } : {}),
     close: async () => undefined,
   };
 }

@@ -5,16 +5,21 @@ import { once } from 'node:events';
 import { FormatError } from '../errors.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { StoredActor, StoredTimer } from '../store/HiveStore.js';
+import type { SeekEntry } from '../store/seekCodec.js';
+import type { SeekItem, SegmentValue } from '../store/SeekReader.js';
+import { MemorySeekReader } from './MemorySeekReader.js';
 import { memorySource, type ReplaySource, type StoredState } from './ReplaySource.js';
 
 /** Format name and version written in a recording's first line. */
 export const recordingFormat = 'hivestate-recording';
-export const recordingVersion = 1;
+export const recordingVersion = 2;
 
 /**
  * Writes a replay source (usually a data directory) to one NDJSON file: a header line, one line
  * per journal record (`{"r":...}`), then the stored checkpoint (`{"checkpoint":...}`), its
- * actors (`{"actor":[address, stored, live]}`) and its durable timers (`{"timer":...}`).
+ * actors (`{"actor":[address, stored, live]}`) and its durable timers (`{"timer":...}`), then the
+ * seek data and history index the hive kept (`{"seekStart":n}`, `{"seek":...}`, `{"chunk":...}`,
+ * `{"segment":...}`, `{"retired":...}`; binary parts in base64), so opening the recording needs no pass over it.
  * @example await exportRecording(openDataDir('./.hivestate'), 'run.ndjson')
  */
 export async function exportRecording(source: ReplaySource, file: string): Promise<{ records: number; actors: number }> {
@@ -38,6 +43,11 @@ export async function exportRecording(source: ReplaySource, file: string): Promi
       actors++;
     }
     for (const t of stored.timers) await write({ timer: t });
+    const seekStart = source.seek?.start();
+    if (source.seek && seekStart !== undefined) {
+      await write({ seekStart, historyStart: source.seek.historyStart() });
+      for (const item of source.seek.dump(stored.seq)) await write(itemLine(item));
+    }
   }
   out.end();
   await once(out, 'finish');
@@ -54,6 +64,9 @@ export async function importRecording(file: string): Promise<ReplaySource> {
   const actors: StoredState['actors'] = [];
   const timers: StoredTimer[] = [];
   let checkpoint: { seq: number; at: number } | undefined;
+  let seekStart: number | undefined;
+  let historyStart: number | undefined;
+  const seekItems: SeekItem[] = [];
   let n = 0;
   for await (const line of lines) {
     n++;
@@ -81,8 +94,50 @@ export async function importRecording(file: string): Promise<ReplaySource> {
       const [address, actor, live] = item.actor as [string, StoredActor, boolean | undefined];
       actors.push({ address, actor, live: live ?? actor.kind !== 'task' });
     } else if (item.timer !== undefined) timers.push(item.timer as StoredTimer);
-    else throw new FormatError(`${file} line ${n}: unknown entry`);
+    else if (item.seekStart !== undefined) {
+      seekStart = item.seekStart as number;
+      historyStart = item.historyStart as number | undefined;
+    } else {
+      const seek = readItem(item);
+      if (!seek) throw new FormatError(`${file} line ${n}: unknown entry`);
+      seekItems.push(seek);
+    }
   }
   if (n === 0) throw new FormatError(`${file} is empty`);
-  return memorySource(file, journal, checkpoint ? { ...checkpoint, actors, timers } : undefined);
+  const stored = checkpoint ? { ...checkpoint, actors, timers } : undefined;
+  const seek =
+    seekStart === undefined
+      ? undefined
+      : new MemorySeekReader(seekStart, seekItems, new Map(actors.map((a) => [a.address, a.actor])), historyStart ?? seekStart);
+  return memorySource(file, journal, stored, seek);
+}
+
+/** A seek item as a recording line (binary parts in base64). */
+function itemLine(item: SeekItem): unknown {
+  if ('seek' in item) return { seek: [item.seek[0], { ...item.seek[1], blob: Buffer.from(item.seek[1].blob).toString('base64') }] };
+  if ('chunk' in item) return { chunk: [item.chunk[0], { f: base64(item.chunk[1].f), z: base64(item.chunk[1].z) }] };
+  if ('segment' in item) {
+    const [address, first, value] = item.segment;
+    return { segment: [address, first, { ...value, z: base64(value.z) }] };
+  }
+  return item;
+}
+
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+function readItem(line: Record<string, unknown>): SeekItem | undefined {
+  if (line.seek !== undefined) {
+    const [seq, entry] = line.seek as [number, SeekEntry & { blob: string }];
+    return { seek: [seq, { ...entry, blob: Buffer.from(entry.blob, 'base64') }] };
+  }
+  if (line.chunk !== undefined) {
+    const [checkpoint, value] = line.chunk as [number, { f: string; z: string }];
+    return { chunk: [checkpoint, { f: Buffer.from(value.f, 'base64'), z: Buffer.from(value.z, 'base64') }] };
+  }
+  if (line.segment !== undefined) {
+    const [address, first, value] = line.segment as [string, number, Omit<SegmentValue, 'z'> & { z: string }];
+    return { segment: [address, first, { ...value, z: Buffer.from(value.z, 'base64') }] };
+  }
+  if (line.retired !== undefined) return { retired: line.retired as [string, number, StoredActor] };
+  return undefined;
 }

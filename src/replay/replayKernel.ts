@@ -14,10 +14,11 @@ const silent = pino({ level: 'silent' });
 
 /**
  * Creates a kernel over `store` and restores it (the store's checkpoint plus its journal). Replay
- * uses the kernel's own apply logic: the same code that ran the recorded hive.
+ * uses the kernel's own apply logic: the same code that ran the recorded hive. With
+ * `recordChanges`, what each replayed input did to each actor is kept for `takeChanges()`.
  * @example const kernel = replayKernel(new MemoryStore(source).view(0, 100))
  */
-export function replayKernel(store: KernelStore, machines?: Partial<KernelMachines>): Kernel {
+export function replayKernel(store: KernelStore, machines?: Partial<KernelMachines>, o: { recordChanges?: boolean } = {}): Kernel {
   const kernel = new Kernel({
     store,
     clock: systemClock,
@@ -26,6 +27,7 @@ export function replayKernel(store: KernelStore, machines?: Partial<KernelMachin
     checkpointEvery: Number.MAX_SAFE_INTEGER,
     checkpointMs: Infinity,
     ...(machines ? { machines } : {}),
+    ...o,
   });
   kernel.recover();
   return kernel;

@@ -6,12 +6,15 @@ import { FormatError, StoreError } from '../errors.js';
 import type { Address, KindName } from '../../machines/address.js';
 import type { TimerEvent } from '../../machines/types.js';
 import type { JournalRecord } from '../kernel/inputs.js';
+import type { StepRecord } from '../kernel/StepLog.js';
 import { journalCoveredKey, lastJournaled } from './checkDataDir.js';
 import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
 import type { KernelStore } from './KernelStore.js';
 import { prepareDataDir } from './prepareDataDir.js';
 import { openHiveFile } from './openHiveFile.js';
 import type { HiveDatabases } from './openHiveDatabases.js';
+import { pageBytes } from './pageBytes.js';
+import { SeekDb } from './SeekDb.js';
 import { storeWriteError } from './storeWriteError.js';
 import { acquireWriterLock, type WriterLock } from './writerLock.js';
 
@@ -50,6 +53,8 @@ export interface CheckpointWrite {
   removed?: string[];
   /** Trigger idempotency keys stored and deleted since the last checkpoint. */
   triggerKeys?: { set: Array<[string, TriggerKeyRecord]>; deleted: string[] };
+  /** What each input since the last checkpoint did to each actor (kept as the history index). */
+  changes?: StepRecord[];
 }
 
 /** Write failures can be injected here in tests (the store-fault tests of the crash suite use it). */
@@ -61,6 +66,11 @@ export interface StoreFaults {
 export interface HiveStoreOptions {
   readOnly?: boolean;
   faults?: StoreFaults;
+  /**
+   * Read-only: skip summing every stored actor's checksum at open, which reads the whole actors
+   * database (replay reads only the actors it restores; each value is still checked when read). @default true
+   */
+  sumActors?: boolean;
 }
 
 /**
@@ -84,6 +94,8 @@ export class HiveStore implements KernelStore {
   private closing: Promise<void> | undefined;
   /** A write failed inside LMDB: its pending flush will never be confirmed, so close() does not wait for it. */
   private writeFailed = false;
+  /** Seek data and the history index, written with each checkpoint (read by replay). */
+  readonly seek: SeekDb;
   faults: StoreFaults;
 
   private constructor(
@@ -97,10 +109,13 @@ export class HiveStore implements KernelStore {
     else prepareDataDir(dir);
     this.lock = options.readOnly ? undefined : acquireWriterLock(dir);
     try {
-      const { root, dbs } = openHiveFile(join(dir, 'hive.lmdb'), { readOnly: this.readOnly });
+      const { root, dbs } = openHiveFile(join(dir, 'hive.lmdb'), { readOnly: this.readOnly, sumActors: !this.readOnly || (options.sumActors ?? true) });
       this.root = root;
       ({ meta: this.meta, journal: this.journal, actors: this.actors, live: this.live, timers: this.timers } = dbs);
       ({ byStatus: this.byStatus, byOrder: this.byOrder, idempotency: this.idempotency, triggerKeys: this.triggerKeyDb } = dbs);
+      // A writer of a hive from before format 3 adds the seek databases, now that every check passed.
+      if (!dbs.seek && dbs.addSeekDatabases) dbs.addSeekDatabases();
+      this.seek = new SeekDb(root, dbs);
     } catch (err) {
       this.lock?.release();
       if (err instanceof FormatError) throw err;
@@ -140,6 +155,11 @@ export class HiveStore implements KernelStore {
       }
       yield value;
     }
+  }
+
+  /** Bytes the journal takes in the data file (pages in use), for reports. */
+  journalBytes(): number {
+    return pageBytes(this.root, 'journal');
   }
 
   /** The first journal record kept (records before it were compacted away); 1 when none were. */
@@ -210,6 +230,7 @@ export class HiveStore implements KernelStore {
     const injected = this.faults.failCheckpoint?.();
     if (injected) throw new StoreError(`${what} failed: ${injected.message}; nothing was recorded`, { cause: injected });
     try {
+      const seek = await this.seek.prepare(w);
       await this.root.transaction(() => {
         const counts = this.countTasksByStatus();
         const count = (status: string, by: number) => {
@@ -259,7 +280,9 @@ export class HiveStore implements KernelStore {
         this.meta.put('taskCounts', counts);
         this.meta.put(journalCoveredKey, lastJournaled(this.journal, w.seq));
         this.meta.put('checkpoint', { seq: w.seq, at: w.at });
+        this.seek.write(w, seek, counts);
       });
+      this.seek.committed(w, seek);
     } catch (err) {
       this.writeFailed = true;
       throw await storeWriteError(this.root, what, err, () => {

@@ -77,10 +77,12 @@ export class SealedDatabase<V, K extends Key = Key> {
     return this.db.put(key, stored);
   }
 
-  putSync(key: K, value: V): void {
+  /** With `append`, the key must sort after every stored one: LMDB then fills pages instead of splitting them. */
+  putSync(key: K, value: V, flags?: { append?: boolean }): void {
     const stored = this.encode(key, value);
     this.track(key, stored);
-    this.db.putSync(key, stored);
+    if (flags) this.db.putSync(key, stored, flags);
+    else this.db.putSync(key, stored);
   }
 
   remove(key: K): Promise<boolean> {

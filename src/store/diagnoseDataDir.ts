@@ -13,7 +13,7 @@ import { lockHolder } from '../query/readStore.js';
 import { actorsDigest, actorsDigestKey, checkDataFile, checkHiveConsistency, journalCoveredKey } from './checkDataDir.js';
 import { checkLmdbPages, type LmdbHeader } from './checkLmdbPages.js';
 import type { StoredActor, StoredTimer } from './HiveStore.js';
-import { databaseNames, openHiveDatabases, type HiveDatabases } from './openHiveDatabases.js';
+import { databaseNames, openHiveDatabases, seekDatabaseNames, type HiveDatabases } from './openHiveDatabases.js';
 import type { SealedDatabase } from './SealedDatabase.js';
 
 /** The checks, in the order they run, each with what it reads (for "crashed while reading ..."). */
@@ -91,7 +91,7 @@ export function diagnoseDataDir(dir: string, onCheck: (id: DoctorCheckId, done?:
   try {
     stopped = run('file', () => {
       if (!checkDataFile(file).exists) throw new Error(`${file} does not exist: no hive here`);
-      root = open({ path: file, maxDbs: 12, readOnly: true });
+      root = open({ path: file, maxDbs: 16, readOnly: true });
       const stats = root.getStats() as LmdbHeader;
       return `${file}: ${statSync(file).size} bytes, LMDB pages of ${stats.pageSize} bytes, ${stats.lastPageNumber + 1} allocated`;
     });
@@ -105,7 +105,7 @@ export function diagnoseDataDir(dir: string, onCheck: (id: DoctorCheckId, done?:
     stopped =
       run('databases', () => {
         dbs = openHiveDatabases(root!, { file, readOnly: true });
-        return `format ${dbs.format}${dbs.format < 2 ? ' (values carry no checksums: damage to them cannot be detected)' : ''}; ${databaseNames.join(', ')}`;
+        return `format ${dbs.format}${dbs.format < 2 ? ' (values carry no checksums: damage to them cannot be detected)' : ''}; ${[...databaseNames, ...(dbs.seek ? seekDatabaseNames : [])].join(', ')}`;
       }) || stopped;
     run('meta', (problems) => checkMeta(dbs!, file, problems));
     run('journal', (problems) => checkJournal(dbs!, problems));

@@ -1,7 +1,9 @@
 /**
  * @module openHiveDatabases: opens the named databases of a hive file and settles its format. A new
  * file gets every database and the format marker; an existing hive never has a database created in
- * it: one that is missing (or renamed by damage) is a `FormatError`.
+ * it: one that is missing (or renamed by damage) is a `FormatError`. The one exception is the
+ * upgrade to format 3: a writer adds the seek databases to a format 2 hive, after every check of
+ * the file passed (`addSeekDatabases`). A format 1 hive is left as it is (replay builds seek points).
  */
 import type { Database, Key, RootDatabase } from 'lmdb';
 import { FormatError } from '../errors.js';
@@ -12,15 +14,22 @@ import type { StoredActor, StoredTimer } from './HiveStore.js';
 import { readError, SealedDatabase, type Codec } from './SealedDatabase.js';
 
 /**
- * Version of the on-disk layout. 2 seals every value with a checksum and keeps a digest of the
- * stored actors in meta; 1 (read, never written) had neither. A newer version is refused.
+ * Version of the on-disk layout. 3 adds the seek data and history index (`seekDatabaseNames`); 2
+ * seals every value with a checksum and keeps a digest of the stored actors in meta; 1 (read, never
+ * written) had neither. A newer version is refused.
  */
-export const formatVersion = 2;
+export const formatVersion = 3;
 
 /** Every named database of a hive, in the order they are created. */
 export const databaseNames = ['meta', 'journal', 'actors', 'live', 'timers', 'byStatus', 'byOrder', 'idempotency', 'triggerKeys'] as const;
 /** Databases a format-1 hive (hivestate 0.1) does not have: a writer adds them on open, a reader does without. */
 const addedInFormat2 = ['triggerKeys'];
+
+/** The databases format 3 adds: seek data and the history index (see SeekDb). */
+export const seekDatabaseNames = ['seek', 'chunks', 'segments', 'retired', 'blobs'] as const;
+
+/** The seek databases, opened like the others (values sealed). */
+export type SeekDatabases = Record<(typeof seekDatabaseNames)[number], SealedDatabase<unknown, Key>>;
 
 export interface HiveDatabases {
   format: number;
@@ -34,6 +43,10 @@ export interface HiveDatabases {
   idempotency: SealedDatabase<string, string>;
   /** Undefined only for a format-1 hive opened read-only. */
   triggerKeys: SealedDatabase<TriggerKeyRecord, string> | undefined;
+  /** Undefined for a hive written before format 3 (until a writer calls `addSeekDatabases`). */
+  seek: SeekDatabases | undefined;
+  /** For a writer of a format 2 hive: creates the seek databases and marks the file format 3. */
+  addSeekDatabases?: () => SeekDatabases;
 }
 
 /**
@@ -53,7 +66,8 @@ export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnl
   } catch (err) {
     throw readError(err, file, 'listing its databases');
   }
-  const strangers = present.filter((n) => !(databaseNames as readonly string[]).includes(n));
+  const known: readonly string[] = [...databaseNames, ...seekDatabaseNames];
+  const strangers = present.filter((n) => !known.includes(n));
   if (strangers.length > 0) {
     const missing = databaseNames.filter((n) => !present.includes(n));
     throw new FormatError(
@@ -87,7 +101,11 @@ export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnl
     }
     if (o.readOnly) throw new FormatError(`${file} holds no hive yet (no format marker)`, { file });
   } else {
-    const missing = databaseNames.filter((n) => !present.includes(n) && !(marker < 2 && addedInFormat2.includes(n)));
+    // Before format 3 a hive has no seek databases; from it on, all of them.
+    const required = marker >= 3 ? known : databaseNames;
+    const missing = required.filter((n) => !present.includes(n) && !(marker < 2 && addedInFormat2.includes(n)));
+    const seekPresent = seekDatabaseNames.filter((n) => present.includes(n));
+    if (marker < 3 && seekPresent.length > 0) missing.push(...seekDatabaseNames.filter((n) => !present.includes(n)));
     if (missing.length > 0) {
       throw new FormatError(
         `${file} is damaged: database${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; a hive is never opened without them`,
@@ -104,6 +122,8 @@ export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnl
     return new SealedDatabase<V, K>(db as Database<Buffer, K>, { name, file, sealed, codec, ...extra });
   };
   const meta = open<unknown, string>('meta', { plainKeys: ['format'] });
+  const openSeek = (): SeekDatabases => Object.fromEntries(seekDatabaseNames.map((name) => [name, open(name)])) as SeekDatabases;
+  const hasSeek = create || seekDatabaseNames.every((n) => present.includes(n));
   const dbs: HiveDatabases = {
     format,
     meta,
@@ -120,7 +140,21 @@ export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnl
         : o.readOnly
           ? undefined
           : new SealedDatabase<TriggerKeyRecord, string>(binary('triggerKeys', true) as Database<Buffer, string>, { name: 'triggerKeys', file, sealed, codec }),
+    seek: undefined,
   };
+  if (hasSeek) dbs.seek = openSeek();
+  else if (!o.readOnly && format === 2) {
+    dbs.addSeekDatabases = () => {
+      const seek = seekDatabaseNames.map((name) => {
+        const db = binary(name, true);
+        if (!db) throw new FormatError(`${file}: database ${name} cannot be created`, { file });
+        return [name, new SealedDatabase(db, { name, file, sealed, codec })] as const;
+      });
+      meta.putSync('format', 3);
+      dbs.format = 3;
+      return (dbs.seek = Object.fromEntries(seek) as SeekDatabases);
+    };
+  }
   if (create) meta.putSync('format', formatVersion);
   return dbs;
 }

@@ -17,21 +17,21 @@ import { rawEntryDigest } from './sealValue.js';
  * pages under a walk (`walk: true` for a file no one writes, such as a fresh backup).
  * @example const { root, dbs } = openHiveFile(join(dir, 'hive.lmdb'), { readOnly: false })
  */
-export function openHiveFile(file: string, o: { readOnly: boolean; walk?: boolean }): { root: RootDatabase; dbs: HiveDatabases } {
+export function openHiveFile(file: string, o: { readOnly: boolean; walk?: boolean; sumActors?: boolean }): { root: RootDatabase; dbs: HiveDatabases } {
   checkDataFile(file);
   let root: RootDatabase;
   try {
     // No event-turn batching: with it lmdb-js starts each batch with an internal write whose promise
     // nobody can handle, so a failed commit became an unhandled rejection. Appends are single puts
     // and checkpoints one transaction, so nothing relies on event-turn grouping for atomicity.
-    root = open({ path: file, maxDbs: 12, readOnly: o.readOnly, mapSize: 2 ** 34, eventTurnBatching: false });
+    root = open({ path: file, maxDbs: 16, readOnly: o.readOnly, mapSize: 2 ** 34, eventTurnBatching: false });
   } catch (err) {
     throw readError(err, file, 'opening it');
   }
   try {
     const walked = !(o.walk ?? !o.readOnly) ? undefined : checkLmdbPages(file, root.getStats() as LmdbHeader, { databases: ['actors'], mix: rawEntryDigest });
     const dbs = openHiveDatabases(root, { file, readOnly: o.readOnly });
-    checkHiveConsistency(dbs, file, walked && { actorsDigest: walked.digests.actors ?? 0 });
+    checkHiveConsistency(dbs, file, walked && { actorsDigest: walked.digests.actors ?? 0 }, { sumActors: o.sumActors ?? true });
     return { root, dbs };
   } catch (err) {
     root.close().catch(() => undefined);

@@ -6,6 +6,7 @@ import { ValidationError } from '../../errors.js';
 import { openReplay, type Replay } from '../../replay/Replay.js';
 import { exportRecording } from '../../replay/recording.js';
 import { openDataDir } from '../../replay/ReplaySource.js';
+import { registerTravel } from './replayTravel.js';
 
 const sourceHelp = 'a data directory (opened read-only; a live hive may be writing it) or a recording file';
 
@@ -76,13 +77,13 @@ async function command(replay: Replay, line: string): Promise<boolean> {
 }
 
 /**
- * Registers `hivestate replay <subcommand>`: info, actors, show, diff, inputs, step (interactive), verify, export.
+ * Registers `hivestate replay <subcommand>`: info, actors, show, diff, inputs, step (interactive), history, why, fork, verify, export.
  * @example register(program); await program.parseAsync(['replay', 'verify', './.hivestate'], { from: 'user' })
  */
 export function register(program: Command): void {
   const replay = program
     .command('replay')
-    .description('replay a recorded run: seek to any input, step, list actors, diff, verify, export')
+    .description('replay a recorded run: seek to any input, step, list actors, diff, history, why, fork, verify, export')
     .addHelpText(
       'after',
       `\nEvery subcommand takes SOURCE: ${sourceHelp} (default ${defaultHiveOptions.dataDir}).\nReplay never runs handlers or timers: outcomes come from the journal.`,
@@ -177,6 +178,8 @@ export function register(program: Command): void {
         rl.close();
       }),
     );
+
+  registerTravel(replay);
 
   replay
     .command('verify')

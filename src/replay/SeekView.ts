@@ -1,0 +1,124 @@
+/**
+ * @module SeekView: a read-only KernelStore as of one seek point, built from the seek data a live
+ * hive keeps: the live actors and timers restored from the point's chain of entries, finished
+ * tasks read from the store (or the copy kept when they were pruned later), the journal after it.
+ */
+import { StoreError } from '../errors.js';
+import { kinds } from '../kernel/kinds/index.js';
+import type { JournalRecord } from '../kernel/inputs.js';
+import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
+import type { KindName } from '../../machines/address.js';
+import type { CheckpointWrite, StoredActor, StoredTimer } from '../store/HiveStore.js';
+import type { KernelStore } from '../store/KernelStore.js';
+import { existedAt } from '../store/SeekDb.js';
+import type { SeekState } from '../store/seekCodec.js';
+import type { SeekReader } from '../store/SeekReader.js';
+import type { JournalSource } from './MemoryStore.js';
+
+/** The state of an empty hive (before its first input). */
+export const emptySeekState = (): SeekState => ({ seq: 0, at: 0, counts: {}, live: new Map(), timers: new Map(), triggerKeys: new Map() });
+
+/**
+ * A store as of the seek point `state.seq` whose journal ends at `until`; a kernel recovers from it.
+ * @example const kernel = replayKernel(new SeekView(reader, source, state, target))
+ */
+export class SeekView implements KernelStore {
+  constructor(
+    private readonly reader: SeekReader,
+    private readonly journal: JournalSource,
+    private readonly state: SeekState,
+    private readonly until: number,
+  ) {}
+
+  async append(_record?: JournalRecord): Promise<void> {
+    throw new StoreError('a replay store is read-only: it takes no new inputs');
+  }
+
+  async writeCheckpoint(_w?: CheckpointWrite): Promise<void> {
+    throw new StoreError('a replay view is read-only');
+  }
+
+  journalAfter(after: number, until = Infinity): Iterable<JournalRecord> {
+    return this.journal.records(after, Math.min(until, this.until));
+  }
+
+  checkpoint(): { seq: number; at: number } | undefined {
+    return this.state.seq === 0 ? undefined : { seq: this.state.seq, at: this.state.at };
+  }
+
+  liveActors(): Iterable<[string, StoredActor]> {
+    return this.state.live;
+  }
+
+  getActor(address: string): StoredActor | undefined {
+    return this.state.live.get(address) ?? this.finished(address);
+  }
+
+  /**
+   * A finished task as it was at the point: stored now, or kept from a pruning after the point.
+   * Only tasks: their order says which input created them; other kinds that finish (removed
+   * schedules and rate limits) are not kept once they left the live set.
+   */
+  private finished(address: string): StoredActor | undefined {
+    if (!address.startsWith('task:')) return undefined;
+    // The incarnation alive at the point: the first pruned after it, else the one stored now.
+    const actor = this.reader.retired(address).find(([seq]) => seq > this.state.seq)?.[1] ?? this.reader.storedActor(address);
+    if (!actor || !existedAt(actor, this.state.seq) || !kinds[actor.kind as KindName]?.isFinished(actor.status)) return undefined;
+    return actor;
+  }
+
+  storedTimers(): Iterable<StoredTimer> {
+    return this.state.timers.values();
+  }
+
+  triggerKeys(): Iterable<[string, TriggerKeyRecord]> {
+    return this.state.triggerKeys;
+  }
+
+  taskForIdempotencyKey(_key: string): string | undefined {
+    return undefined; // only admission asks, and a replay admits nothing
+  }
+
+  taskIds(status?: string): Array<{ id: string; order: number }> {
+    const out: Array<{ id: string; order: number }> = [];
+    for (const [address, actor] of this.allActors()) {
+      if (actor.kind === 'task' && (status === undefined || actor.status === status)) out.push({ id: address.slice(5), order: actor.order });
+    }
+    return out.sort((a, b) => b.order - a.order);
+  }
+
+  countTasksByStatus(): Record<string, number> {
+    return { ...this.state.counts };
+  }
+
+  *finishedTasksBefore(before: number, terminal: readonly string[]): Generator<{ id: string; order: number; status: string; actor: StoredActor }> {
+    const found: Array<{ id: string; order: number; status: string; actor: StoredActor }> = [];
+    for (const [address, actor] of this.finishedActors()) {
+      const finishedAt = (actor.snapshot as { context?: { finishedAt?: number } }).context?.finishedAt;
+      if (actor.kind === 'task' && terminal.includes(actor.status) && finishedAt !== undefined && finishedAt < before) {
+        found.push({ id: address.slice(5), order: actor.order, status: actor.status, actor });
+      }
+    }
+    // As the LMDB store yields them: by status (in the given order), then by post order.
+    found.sort((a, b) => terminal.indexOf(a.status) - terminal.indexOf(b.status) || a.order - b.order);
+    yield* found;
+  }
+
+  /** Every actor at the point: the live ones, then the finished ones. */
+  *allActors(): Generator<[string, StoredActor]> {
+    yield* this.state.live;
+    yield* this.finishedActors();
+  }
+
+  private *finishedActors(): Generator<[string, StoredActor]> {
+    const seen = new Set<string>();
+    for (const source of [this.reader.storedTasks(), this.reader.retiredSince(this.state.seq)]) {
+      for (const address of source) {
+        if (seen.has(address) || this.state.live.has(address)) continue;
+        seen.add(address);
+        const actor = this.finished(address);
+        if (actor) yield [address, actor];
+      }
+    }
+  }
+}
