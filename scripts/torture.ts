@@ -4,10 +4,12 @@
  * With --faults each cycle may also make the store fail (a failed append or checkpoint through the
  * faults hook, or every fdatasync failing with EIO through an LD_PRELOAD shim), and the parent
  * deletes hive.lock at a random instant, sometimes starting a second writer that must be refused.
- * Usage: npm run torture -- --cycles 200 --seed 7 [--faults] [--data-dir D] [--keep]
+ * With --remote the handlers run in worker processes over a local `nats-server -js` (started on a
+ * free port), and worker processes are SIGKILLed and restarted at seeded instants too.
+ * Usage: npm run torture -- --cycles 200 --seed 7 [--faults] [--remote [--workers 3]] [--data-dir D] [--keep]
  * Exit code 0 only with 0 violations.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { buildSyncFailShim, syncFailMarkerEnv } from './faults/buildSyncFailShim.js';
 import { checkInvariants } from './torture/checkInvariants.js';
 import { planCycle, type CyclePlan } from './torture/faultPlan.js';
+import { startNatsServer, type NatsServer } from './natsServer.js';
 import { prng } from './torture/prng.js';
 import { append } from './torture/sideFiles.js';
 
@@ -27,6 +30,8 @@ const { values } = parseArgs({
     'min-ms': { type: 'string', default: '150' },
     'max-ms': { type: 'string', default: '900' },
     keep: { type: 'boolean', default: false },
+    remote: { type: 'boolean', default: false },
+    workers: { type: 'string', default: '3' },
   },
 });
 const cycles = Number(values.cycles);
@@ -47,6 +52,24 @@ const maxMs = Number(values['max-ms']);
 const shim = values.faults ? buildSyncFailShim(root) : undefined;
 if (shim && 'unavailable' in shim) process.stderr.write(`torture: no EIO faults: ${shim.unavailable}\n`);
 const marker = join(root, 'fail-syncs-now');
+const workerCount = Number(values.workers);
+if (!Number.isInteger(workerCount) || workerCount < 1) {
+  console.error('torture: --workers must be a positive integer');
+  process.exit(2);
+}
+const nats: NatsServer | undefined = values.remote ? await startNatsServer() : undefined;
+const remoteArgs = nats ? ['--remote', nats.url] : [];
+
+/** Remote mode: worker processes, each restarted right after it is killed. */
+const workerScript = join(import.meta.dirname, 'torture', 'remoteWorker.ts');
+const workers = new Map<string, ChildProcess>();
+function startWorker(id: string): void {
+  const p = spawn(process.execPath, ['--import', 'tsx', workerScript, nats!.url, id, sideDir, String(seed)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  workers.set(id, p);
+}
+const workerIds = Array.from({ length: nats ? workerCount : 0 }, (_, i) => `remote-${i + 1}`);
+for (const id of workerIds) startWorker(id);
+let workerKills = 0;
 
 interface CycleResult {
   code: number | null;
@@ -82,7 +105,7 @@ function intrude(): Promise<string> {
 function run(cycle: number, drain: boolean, killAfterMs?: number, plan?: CyclePlan): Promise<CycleResult> {
   return new Promise((resolve, reject) => {
     const fault = plan && plan.kind !== 'none' ? [`--fault=${plan.kind}@${plan.faultAtMs}`] : [];
-    const args = ['--import', 'tsx', child, dataDir, sideDir, String(seed), String(cycle), ...(drain ? ['--drain'] : []), ...fault];
+    const args = ['--import', 'tsx', child, dataDir, sideDir, String(seed), String(cycle), ...(drain ? ['--drain'] : []), ...fault, ...remoteArgs];
     const env = plan?.kind === 'eio' && shim && 'path' in shim ? { ...process.env, LD_PRELOAD: shim.path, [syncFailMarkerEnv]: marker } : process.env;
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
     const result: CycleResult = { code: null, signal: null, faulted: false, lockDeleted: false };
@@ -96,7 +119,20 @@ function run(cycle: number, drain: boolean, killAfterMs?: number, plan?: CyclePl
     timers.push(setTimeout(() => p.kill('SIGKILL'), drain ? 180_000 : 60_000));
     lines(p.stdout, (line) => {
       if (line === 'ready') {
-        if (killAfterMs !== undefined) timers.push(setTimeout(kill, killAfterMs));
+        if (killAfterMs !== undefined) {
+          timers.push(setTimeout(kill, killAfterMs));
+          // Remote: most cycles also kill a worker at a seeded instant before the hive dies; it restarts at once.
+          if (workerIds.length > 0 && rand() < 0.7) {
+            const id = workerIds[Math.floor(rand() * workerIds.length)]!;
+            timers.push(
+              setTimeout(() => {
+                workers.get(id)!.kill('SIGKILL');
+                workerKills++;
+                startWorker(id);
+              }, Math.floor(rand() * killAfterMs)),
+            );
+          }
+        }
         if (plan) {
           timers.push(
             setTimeout(() => {
@@ -160,6 +196,9 @@ const drained = await run(cycles, true);
 if (drained.code !== 0) throw new Error(`drain run failed: code ${drained.code} signal ${drained.signal}`);
 append(sideDir, 'cycles', { cycle: cycles, kind: 'drain', faulted: false, code: drained.code, signal: drained.signal });
 
+await Promise.all([...workers.values()].map((p) => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : (p.once('exit', r), p.kill('SIGKILL'))))));
+await nats?.stop();
+
 const report = await checkInvariants(dataDir, sideDir);
 const summary = {
   bench: 'torture',
@@ -167,6 +206,7 @@ const summary = {
   seed,
   kills,
   ...(values.faults ? { faults: true, ...faultCounts } : {}),
+  ...(nats ? { remote: true, workers: workerCount, workerKills } : {}),
   seconds: Math.round((performance.now() - started) / 100) / 10,
   ...report.counts,
   violations: report.violations.length,

@@ -4,19 +4,22 @@
  * every task is terminal. With --fault=<kind>@<ms> it makes the store fail that long after 'ready'
  * (`append`/`checkpoint` through the faults hook, `eio` by creating the sync-failure shim's marker);
  * once a call is refused by the store it prints 'faulted', closes the hive, prints 'closed <ms>' and exits.
- * Usage: node --import tsx scripts/torture/child.ts <dataDir> <sideDir> <seed> <cycle> [--drain] [--fault=<kind>@<ms>]
+ * With --remote <natsUrl> the hive runs no handlers: remote workers take its agents' attempts.
+ * Usage: node --import tsx scripts/torture/child.ts <dataDir> <sideDir> <seed> <cycle> [--drain] [--fault=<kind>@<ms>] [--remote <natsUrl>]
  */
 import { writeFileSync } from 'node:fs';
-import { createHive, isHiveError, type Handler, type Hive, type Json, type StoreError } from '../../src/index.js';
+import { createHive, isHiveError, type Hive, type StoreError, type TaskView } from '../../src/index.js';
 import type { StoreFaults } from '../../src/store/HiveStore.js';
 import { syncFailMarkerEnv } from '../faults/buildSyncFailShim.js';
 import { hash, prng } from './prng.js';
-import { append, readAll } from './sideFiles.js';
+import { append } from './sideFiles.js';
+import { tortureWork } from './work.js';
 
 const [dataDir, sideDir, seedArg, cycleArg] = process.argv.slice(2) as [string, string, string, string];
 const seed = Number(seedArg);
 const cycle = Number(cycleArg);
 const drain = process.argv.includes('--drain');
+const natsUrl = process.argv.includes('--remote') ? process.argv[process.argv.indexOf('--remote') + 1] : undefined;
 const [faultKind, faultAt] = (process.argv.find((a) => a.startsWith('--fault='))?.slice('--fault='.length) ?? '').split('@') as [string, string?];
 
 // Never a crash: an unhandled rejection is a violation the checker reports.
@@ -33,18 +36,7 @@ const injected = () => {
 };
 const faults: StoreFaults = faultKind === 'append' ? { failAppend: injected } : faultKind === 'checkpoint' ? { failCheckpoint: injected } : {};
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(new Error('aborted'));
-    });
-  });
-
-/** Latest checkpoint acknowledged per task, across all earlier cycles too. */
-const acked = new Map<string, number>();
-for (const c of readAll<{ taskId: string; n: number }>(sideDir, 'checkpoints')) acked.set(c.taskId, Math.max(acked.get(c.taskId) ?? 0, c.n));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const terminal = new Set(['completed', 'verified', 'failed', 'timed_out', 'rejected', 'cancelled']);
 
@@ -52,35 +44,20 @@ const terminal = new Set(['completed', 'verified', 'failed', 'timed_out', 'rejec
 let opened!: (h: Hive) => void;
 const hiveReady = new Promise<Hive>((resolve) => (opened = resolve));
 
-const work: Handler = async (task, ctx) => {
+/** Every dependency of a starting attempt must have completed. */
+const checkDependencies = async (task: TaskView) => {
   const hive = await hiveReady;
-  const r = prng(hash(seed, task.id, ctx.attempt));
   for (const dep of task.dependsOn) {
     const status = (await hive.getTask(dep)).status;
     if (status !== 'completed' && status !== 'verified') append(sideDir, 'violations', { kind: 'dependency-order', taskId: task.id, dep, status });
   }
-  const seen = (ctx.lastCheckpoint as { n?: number } | undefined)?.n ?? 0;
-  if (seen < (acked.get(task.id) ?? 0)) append(sideDir, 'violations', { kind: 'stale-checkpoint', taskId: task.id, seen, acked: acked.get(task.id) });
-  append(sideDir, 'starts', { taskId: task.id, attempt: ctx.attempt, cycle });
-  let n = seen;
-  const steps = 1 + Math.floor(r() * 3);
-  for (let i = 0; i < steps; i++) {
-    await sleep(r() * 4, ctx.signal);
-    await ctx.progress(Math.round(((i + 1) / steps) * 100));
-    await ctx.checkpoint({ n: ++n });
-    acked.set(task.id, n);
-    append(sideDir, 'checkpoints', { taskId: task.id, n });
-  }
-  if (task.timeoutMs !== undefined && r() < 0.3) await sleep(task.timeoutMs * 4, ctx.signal);
-  if (r() < 0.25) throw Object.assign(new Error(`simulated failure of attempt ${ctx.attempt}`), { code: 'simulated' });
-  const output = { taskId: task.id, attempt: ctx.attempt, token: Math.floor(r() * 1e9) };
-  append(sideDir, 'outputs', output);
-  return output as Json;
 };
+const work = tortureWork({ sideDir, seed, cycle, checkDependencies });
 
 const hive = await createHive({
   dataDir,
-  handlers: { step: work, check: work },
+  // Remote: the handlers run in worker processes (scripts/torture/remoteWorker.ts).
+  ...(natsUrl ? { nats: { servers: natsUrl, workerTimeoutMs: 1000 } } : { handlers: { step: work, check: work } }),
   // The first verification of some tasks fails, so verification retries happen too.
   verifiers: { check: (t) => !(hash(t.id) % 4 === 0 && (t.output as { attempt: number }).attempt === 1) },
   checkpoint: { everyInputs: 100, everyMs: 30 },
@@ -93,7 +70,11 @@ hive.on('*', (e) => {
   const status = e.type.slice('task.'.length);
   if (e.type.startsWith('task.') && terminal.has(status)) append(sideDir, 'terminal', { taskId: e.taskId, status, seq: e.seq, cycle });
 });
-for (const id of ['worker-1', 'worker-2', 'worker-3']) {
+if (natsUrl) {
+  // Attempts start on the workers; the hive checks the dependencies when it dispatches one.
+  hive.on('task.started', (e) => void hive.getTask(String(e.taskId)).then(checkDependencies).catch(() => undefined));
+}
+for (const id of natsUrl ? [] : ['worker-1', 'worker-2', 'worker-3']) {
   await hive.getAgent(id).catch(async (err: unknown) => {
     if (!isHiveError(err, 'not_found')) throw err;
     await hive.spawnAgent({ id, name: id, capabilities: ['step', 'check'], maxConcurrent: 3, failureThreshold: 1000 });
