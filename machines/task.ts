@@ -34,10 +34,15 @@ export interface TaskSpec {
   notify?: boolean;
   /** Not queued before this time (epoch ms): posted with `runAt`, or `delayMs` after the post. */
   runAt?: number;
+  /** The phase of the session it belongs to (`phase.completed` fires when all of a phase's tasks finished). */
+  phase?: string;
   /** Position in post order, used to keep equal priorities first-in first-out. */
   order: number;
   createdAt: number;
 }
+
+/** Why a task was escalated: its agent failed with no capable backup, or it still waited on a dependency at its deadline. */
+export type EscalationCode = 'no_backup' | 'dependency_deadline';
 
 /**
  * Why a ready task cannot be assigned whatever the load: no agent (not stopped, not refused) has
@@ -83,6 +88,10 @@ export interface TaskContext {
   signalTimeouts?: string[];
   /** Pending and ready, but no agent can take it (kept in step by the kernel: `hive.waiting`). */
   waitingFor?: WaitingFor;
+  /** Priorities inherited from waiting dependants, by dependant id (priority inheritance). */
+  inherited?: Record<string, number>;
+  /** The last escalation: why, and when. */
+  escalation?: { code: EscalationCode; reason: string; at: number };
 }
 
 type At = { at: number };
@@ -109,7 +118,15 @@ export type TaskEvent =
   | ({ type: 'task.signal'; name: string; value: Json } & At)
   | ({ type: 'attempt.waiting'; attempt: number; name: string; timeoutMs?: number } & At)
   | ({ type: 'hive.signal.timeout'; name: string; until: number } & At)
-  | ({ type: 'hive.waiting'; waitingFor?: WaitingFor } & At);
+  | ({ type: 'hive.waiting'; waitingFor?: WaitingFor } & At)
+  /** Its agent failed and no capable backup is available: suspend (the coordinator's decision, via the kernel). */
+  | ({ type: 'hive.suspend'; agentId: string; reason: string } & At)
+  /** A capable agent appeared: a suspended task goes back to the queue. */
+  | ({ type: 'hive.resume' } & At)
+  /** Its deadline came (timer armed when it was posted waiting on dependencies). */
+  | ({ type: 'hive.overdue' } & At)
+  /** A waiting dependant asserts its priority on this task (`priority` undefined: it no longer waits). */
+  | ({ type: 'hive.boost'; from: string; priority?: number } & At);
 
 /** Messages the task sends to other actors through the kernel. */
 export type TaskMessage =
@@ -128,6 +145,8 @@ export type TaskNotification = {
     | 'task.waiting'
     | 'task.signalled'
     | 'task.unassignable'
+    | 'task.suspended'
+    | 'task.escalated'
     | `task.${TerminalTaskStatus}`;
   taskId: string;
   at: number;
@@ -142,6 +161,11 @@ export type TaskNotification = {
   signal?: string;
   until?: number;
   waitingFor?: WaitingFor;
+  /** `task.escalated`: why (`no_backup`, `dependency_deadline`) in words and as a code. */
+  reason?: string;
+  code?: EscalationCode;
+  /** `task.escalated` for a dependency deadline: the dependencies it still waits on. */
+  waitingOn?: string[];
 };
 
 /** Everything the task machine emits: effect requests, messages and public notifications. */
@@ -152,6 +176,20 @@ const retryTimer = (id: string) => `${id}:retry`;
 const deadlineTimer = (id: string) => `${id}:deadline`;
 const dueTimer = (id: string) => `${id}:due`;
 const signalTimer = (id: string) => `${id}:signal`;
+const overdueTimer = (id: string) => `${id}:overdue`;
+
+/** The task's agent failed with no capable backup: it waits in `suspended` (its checkpoint kept). */
+const suspended = (abort: boolean) => ({
+  target: 'suspended' as const,
+  actions: [
+    ...(abort ? [{ type: 'abort' as const, params: { reason: 'suspended: its agent failed and no capable backup is available' } }] : []),
+    { type: 'release' as const, params: { outcome: 'returned' as const } },
+    'suspend' as const,
+  ],
+});
+
+/** Still waiting on a dependency when its deadline came: escalated once (the timer fires once). */
+const overdue = { guard: 'waitsOnDependency' as const, actions: 'escalateOverdue' as const };
 
 /** A dependency settled: a failure fails the task, a success is crossed off its list. */
 const dependencySettled = () => [
@@ -160,7 +198,7 @@ const dependencySettled = () => [
 ];
 
 /** A manual retry (`hive.retryTask`) of a failed, timed-out or rejected task: back to the queue as a new attempt. */
-const retried = { target: 'pending' as const, actions: ['retry' as const, 'notifyRetried' as const, 'armDeadline' as const] };
+const retried = { target: 'pending' as const, actions: ['retry' as const, 'notifyRetried' as const, 'armDeadline' as const, 'armOverdue' as const] };
 
 const hasSignal = (context: TaskContext, name: string) => context.signals !== undefined && Object.hasOwn(context.signals, name);
 
@@ -234,6 +272,7 @@ export const taskMachine = setup({
       return isCurrent(context, e) && !hasSignal(context, e.name) && !(context.signalTimeouts ?? []).includes(e.name);
     },
     awaitedSignal: ({ context, event }) => (event as Ev<'task.signal'>).name === context.waitingForSignal?.name,
+    waitsOnDependency: ({ context }) => context.waitingOn.length > 0,
   },
   actions: {
     /** One assign for a failed attempt that will be retried: count it, record why, schedule the retry. */
@@ -281,7 +320,44 @@ export const taskMachine = setup({
       reason: params.reason,
     })),
     clearDeadline: enqueueActions(({ context, enqueue }) => {
-      if (context.spec.deadline !== undefined) enqueue.emit({ type: 'effect.timer.cancel', timerId: deadlineTimer(context.spec.id) });
+      if (context.spec.deadline === undefined) return;
+      enqueue.emit({ type: 'effect.timer.cancel', timerId: deadlineTimer(context.spec.id) });
+      if (context.spec.dependsOn.length > 0) enqueue.emit({ type: 'effect.timer.cancel', timerId: overdueTimer(context.spec.id) });
+    }),
+    /** A task posted (or retried) waiting on dependencies, with a deadline: escalate if it still waits then. */
+    armOverdue: enqueueActions(({ context, enqueue }) => {
+      const { deadline, id } = context.spec;
+      if (deadline === undefined || context.waitingOn.length === 0) return;
+      enqueue.emit({ type: 'effect.timer.set', timerId: overdueTimer(id), due: deadline, target: taskAddress(id), event: { type: 'hive.overdue' } });
+    }),
+    escalateOverdue: enqueueActions(({ context, event, enqueue }) => {
+      const reason = `still waiting on ${context.waitingOn.join(', ')} at its deadline`;
+      enqueue.assign({ escalation: { code: 'dependency_deadline', reason, at: event.at }, updatedAt: event.at });
+      enqueue.emit({
+        type: 'task.escalated',
+        taskId: context.spec.id,
+        taskType: context.spec.type,
+        at: event.at,
+        code: 'dependency_deadline',
+        reason,
+        waitingOn: context.waitingOn,
+      });
+    }),
+    suspend: enqueueActions(({ context, event, enqueue }) => {
+      const e = event as Ev<'hive.suspend'>;
+      const reason = `${e.reason}; no capable agent is available to take the task over`;
+      // The lost attempt counts as a re-dispatch: it ended through no failure of the task's own.
+      enqueue.assign({ assignedTo: undefined, redispatches: context.redispatches + 1, updatedAt: e.at, escalation: { code: 'no_backup', reason, at: e.at } });
+      const base = { taskId: context.spec.id, taskType: context.spec.type, attempt: context.attempt, agentId: e.agentId, at: e.at };
+      enqueue.emit({ type: 'task.suspended', ...base });
+      enqueue.emit({ type: 'task.escalated', ...base, code: 'no_backup', reason });
+    }),
+    boost: assign(({ context, event }) => {
+      const e = event as Ev<'hive.boost'>;
+      const inherited = { ...context.inherited };
+      if (e.priority === undefined) delete inherited[e.from];
+      else inherited[e.from] = e.priority;
+      return { inherited: Object.keys(inherited).length === 0 ? undefined : inherited };
     }),
     settle: emit(({ context }, params: { status: TerminalTaskStatus; ok: boolean }) => ({
       type: 'effect.settled' as const,
@@ -381,8 +457,11 @@ export const taskMachine = setup({
       if (context.waitingFor !== undefined) enqueue.emit(unassignable(context, context.spec.createdAt));
     }),
     'armDeadline',
+    'armOverdue',
   ],
   on: {
+    // Priority inheritance: a dependant that waits on this task lends it its priority while it waits.
+    'hive.boost': { actions: ['boost', 'requeue'] },
     'hive.urgent': { actions: [assign(({ event }) => ({ urgent: true, updatedAt: event.at })), 'requeue'] },
     'hive.blocking': { actions: [assign(({ context }) => ({ blocking: context.blocking + 1 })), 'requeue'] },
     // A signal sent before the handler waits for it is kept; `waitForSignal` then returns it at once.
@@ -401,6 +480,7 @@ export const taskMachine = setup({
       on: {
         'hive.due': { target: 'pending', actions: 'touch' },
         'hive.dependency.settled': dependencySettled(),
+        'hive.overdue': overdue,
         'task.cancel': { target: 'cancelled', actions: 'end' },
       },
     },
@@ -422,6 +502,7 @@ export const taskMachine = setup({
           ],
         },
         'hive.dependency.settled': dependencySettled(),
+        'hive.overdue': overdue,
         'task.cancel': { target: 'cancelled', actions: 'end' },
         // Announced once each time it becomes unassignable, not on every scheduling pass.
         'hive.waiting': {
@@ -443,6 +524,7 @@ export const taskMachine = setup({
         ],
         'attempt.lost': { guard: 'currentAttempt', target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'lose'] },
         'hive.reassign': { target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'unassign'] },
+        'hive.suspend': suspended(false),
         'task.cancel': { target: 'cancelled', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'end'] },
       },
     },
@@ -546,6 +628,7 @@ export const taskMachine = setup({
           target: 'pending',
           actions: [{ type: 'abort', params: { reason: 'reassigned' } }, { type: 'release', params: { outcome: 'returned' } }, 'unassign'],
         },
+        'hive.suspend': suspended(true),
         'task.cancel': {
           target: 'cancelled',
           actions: [{ type: 'abort', params: { reason: 'cancelled' } }, { type: 'release', params: { outcome: 'returned' } }, 'end'],
@@ -631,6 +714,13 @@ export const taskMachine = setup({
       exit: emit(({ context }) => ({ type: 'effect.timer.cancel' as const, timerId: retryTimer(context.spec.id) })),
       on: {
         'hive.retry': { target: 'pending', actions: assign(({ event }) => ({ retryAt: undefined, updatedAt: event.at })) },
+        'task.cancel': { target: 'cancelled', actions: 'end' },
+      },
+    },
+    // Its agent failed and no capable agent was left: back to the queue (resuming from its checkpoint) when one appears.
+    suspended: {
+      on: {
+        'hive.resume': { target: 'pending', actions: 'touch' },
         'task.cancel': { target: 'cancelled', actions: 'end' },
       },
     },

@@ -13,6 +13,7 @@ export type { WorkerHandler, WorkerHandlerContext, WorkerJob, PartialResult, Wor
 export type { ScheduleOptions } from './schedule/scheduleRecord.js';
 export type { ScheduleView } from './schedule/scheduleView.js';
 export type { TaskView, AgentView } from './views.js';
+export type { SessionReport, PhaseReport, SessionHealth } from './hive/sessionReport.js';
 export type { Handler, HandlerContext, Verifier } from './effects/types.js';
 export { processHandler, defaultProcessHandlerOptions, type ProcessHandlerOptions } from './effects/processHandler.js';
 export { runWorker, type WorkerOptions, type RemoteWorker } from './remote/runWorker.js';

@@ -66,6 +66,11 @@ export interface TaskSpec {
   runAt?: number;
   /** Hold the task this many ms after it is posted (instead of `runAt`). */
   delayMs?: number;
+  /**
+   * The session phase it belongs to (a name, e.g. 'build'): when every task of a phase has finished
+   * the hive emits `phase.completed`, and `session.completed` when every phase has (`hive.report()`).
+   */
+  phase?: string;
 }
 
 const agentKeys = [
@@ -100,6 +105,7 @@ const taskKeys = [
   'notify',
   'runAt',
   'delayMs',
+  'phase',
 ] as const;
 
 /** Deepest chain of sub-tasks (each task keeps its ancestors, so the chain is bounded). */
@@ -214,6 +220,7 @@ function taskRecord(spec: unknown, field: string): TaskSpecRecord {
   if (s.runAt !== undefined && s.delayMs !== undefined) throw new ValidationError('runAt', 'give runAt (a time) or delayMs (a duration), not both');
   if (s.runAt !== undefined) record.runAt = checkTime('runAt', s.runAt);
   if (s.delayMs !== undefined) record.delayMs = checkInt('delayMs', s.delayMs, 0, limits.maxDelayMs);
+  if (s.phase !== undefined) record.phase = checkName('phase', s.phase);
   return record;
 }
 

@@ -86,6 +86,7 @@ export function buildPlan(options: { speed: number }): Array<TaskSpec & { id: st
     maxRetries: 3,
     backoffMs: Math.round(1500 / options.speed),
     verify: verify ?? false,
+    phase: phaseOf(id),
     idempotencyKey: `demo:${id}`,
   }));
 }

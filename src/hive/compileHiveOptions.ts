@@ -76,6 +76,13 @@ export interface HiveOptions {
   rateLimits?: Record<string, { max: number; perMs: number }>;
   /** Run agents on remote workers over NATS JetStream (`runWorker`, `hivestate worker`). Without it no NATS code is loaded. */
   nats?: NatsOptions;
+  /**
+   * Pending-queue length (tasks ready and waiting for an agent) above which the hive is under
+   * pressure: `hive.isUnderPressure()` is true, `hive.report()` is DEGRADED with an issue saying
+   * so, and auction intake pauses. Journaled: the directory keeps it until a hive opens with
+   * another one (`null` removes it). @default none
+   */
+  queueLimit?: number | null;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -101,6 +108,8 @@ export interface CompiledHiveOptions {
   /** Undefined: keep the directory's limits. */
   rateLimits: RateLimits | undefined;
   nats: CompiledNatsOptions | undefined;
+  /** Undefined: keep the directory's limit; null: remove it. */
+  queueLimit: number | null | undefined;
 }
 
 export const defaultHiveOptions = {
@@ -131,6 +140,7 @@ const hiveOptionKeys = [
   'notify',
   'rateLimits',
   'nats',
+  'queueLimit',
 ] as const;
 
 /**
@@ -174,6 +184,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     },
     rateLimits: compileRateLimits(options.rateLimits),
     nats: options.nats === undefined ? undefined : compileNatsOptions(options.nats),
+    queueLimit: options.queueLimit === undefined || options.queueLimit === null ? options.queueLimit : checkInt('queueLimit', options.queueLimit, 0, 1e9),
   };
 }
 

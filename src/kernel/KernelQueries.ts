@@ -10,6 +10,7 @@ import { statusOf } from './ActorKind.js';
 import { upcastTaskContext } from './kinds/upcastTaskContext.js';
 import type { ColonyState } from './ColonyIndex.js';
 import type { KernelCore } from './KernelCore.js';
+import { queuePressure, type QueuePressure } from './queuePressure.js';
 
 export interface KernelStatus {
   agents: Record<string, number>;
@@ -159,6 +160,26 @@ export abstract class KernelQueries {
     }
     pushLive(-Infinity);
     return out;
+  }
+
+  /**
+   * The pending queue against `queueLimit` (see `queuePressure.ts`, the one place that decides it).
+   * @example kernel.queuePressure().over // true while more tasks are queued than the limit
+   */
+  queuePressure(): QueuePressure {
+    return queuePressure(this.core);
+  }
+
+  /** Whether the hive's store failed and intake stopped (the coordinator is `halted`). */
+  haltReason(): string | undefined {
+    const c = this.core.current('coordinator', '');
+    return c && statusOf(c) === 'halted' ? ((c.context as { haltReason?: string }).haltReason ?? 'halted') : undefined;
+  }
+
+  /** The first journal record kept (its time starts a session that has no session actor). */
+  firstInputAt(): number | undefined {
+    for (const rec of this.storeRef.journalAfter(0)) return rec.at;
+    return undefined;
   }
 
   /** Counts of agents and tasks by status. */
