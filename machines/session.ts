@@ -38,8 +38,7 @@ export interface SessionContext {
 type At = { at: number };
 export type SessionEvent =
   /** A task of `phase` was posted (`from` undefined) or moved into or out of a final status. */
-  | ({ type: 'hive.phase.task'; phase: string; from?: string; to: string } & At)
-  | ({ type: 'session.limits'; queueLimit?: number } & At);
+  ({ type: 'hive.phase.task'; phase: string; from?: string; to: string } & At) | ({ type: 'session.limits'; queueLimit?: number } & At);
 
 export type SessionNotification = Notification & {
   type: 'phase.completed' | 'session.completed';
@@ -100,7 +99,13 @@ export const sessionMachine = setup({
   },
 }).createMachine({
   id: 'session',
-  context: ({ input }) => ({ startedAt: input.at, order: [], phases: {}, updatedAt: input.at, ...(input.queueLimit !== undefined ? { queueLimit: input.queueLimit } : {}) }),
+  context: ({ input }) => ({
+    startedAt: input.at,
+    order: [],
+    phases: {},
+    updatedAt: input.at,
+    ...(input.queueLimit !== undefined ? { queueLimit: input.queueLimit } : {}),
+  }),
   initial: 'open',
   states: {
     open: {

@@ -87,7 +87,10 @@ describe('agent failure', () => {
     expect(await hive.getAgent('solo')).toMatchObject({ restarts: 1, tasks: [a.id] });
     hold.open();
     await hive.heartbeat('solo');
-    expect(await hive.waitForTask(a.id, { timeoutMs: 5000 })).toMatchObject({ status: 'completed', output: { resumedFrom: { by: 'solo', attempt: 1 }, attempt: 2 } });
+    expect(await hive.waitForTask(a.id, { timeoutMs: 5000 })).toMatchObject({
+      status: 'completed',
+      output: { resumedFrom: { by: 'solo', attempt: 1 }, attempt: 2 },
+    });
     expect((await hive.getTask(b.id)).status).toBe('cancelled');
   });
 

@@ -125,8 +125,7 @@ describe('report health and the queue limit', () => {
 
   it('the queue limit is journaled: a reopen without the option keeps it, null removes it', async () => {
     const dataDir = tempDir();
-    const open = (queueLimit?: number | null) =>
-      createHive({ dataDir, logger: memoryLogger().logger, ...(queueLimit === undefined ? {} : { queueLimit }) });
+    const open = (queueLimit?: number | null) => createHive({ dataDir, logger: memoryLogger().logger, ...(queueLimit === undefined ? {} : { queueLimit }) });
     let hive = await open(1);
     await hive.postTasks([{ type: 'job' }, { type: 'job' }]);
     expect(hive.isUnderPressure()).toBe(true);

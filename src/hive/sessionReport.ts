@@ -57,7 +57,13 @@ export function sessionReport(kernel: Kernel, now: number): SessionReport {
     return { name, done: p.done, total: p.total, pct: p.total === 0 ? 100 : Math.floor((p.done * 100) / p.total) };
   });
   const status = kernel.status();
-  const agents = { active: status.agents.busy ?? 0, idle: status.agents.idle ?? 0, error: status.agents.error ?? 0, paused: status.agents.paused ?? 0, stopped: status.agents.stopped ?? 0 };
+  const agents = {
+    active: status.agents.busy ?? 0,
+    idle: status.agents.idle ?? 0,
+    error: status.agents.error ?? 0,
+    paused: status.agents.paused ?? 0,
+    stopped: status.agents.stopped ?? 0,
+  };
   const tasks = { ...status.tasks };
   let finished = 0;
   let open = 0;

@@ -14,7 +14,16 @@ import type { SessionEvent } from '../../machines/session.js';
 export type Origin = Address | 'input' | 'timer' | 'kernel';
 
 /** Every event an actor can receive; each carries the time of the input that caused it. */
-export type KernelEvent = TaskEvent | AgentEvent | CoordinatorEvent | ColonyEvent | WorkerEvent | ScheduleEvent | RateLimitEvent | RemoteWorkerEvent | SessionEvent;
+export type KernelEvent =
+  | TaskEvent
+  | AgentEvent
+  | CoordinatorEvent
+  | ColonyEvent
+  | WorkerEvent
+  | ScheduleEvent
+  | RateLimitEvent
+  | RemoteWorkerEvent
+  | SessionEvent;
 
 export interface Envelope {
   from: Origin;

@@ -69,7 +69,8 @@ export function followLent(core: KernelCore, id: string, status: string, c: Task
   if (now === undefined) core.boosts.delete(id);
   else core.boosts.set(id, now);
   for (const dep of c.waitingOn) {
-    const event = now === undefined ? { type: 'hive.boost' as const, from: id, at: core.at } : { type: 'hive.boost' as const, from: id, priority: now, at: core.at };
+    const event =
+      now === undefined ? { type: 'hive.boost' as const, from: id, at: core.at } : { type: 'hive.boost' as const, from: id, priority: now, at: core.at };
     core.deliver(taskAddress(dep), event, taskAddress(id));
   }
 }

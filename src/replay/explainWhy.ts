@@ -113,7 +113,10 @@ async function explain(ctx: WhyContext, address: string, history: HistoryEntry[]
           add(e, 'its deadline is near: priority raised');
           break;
         case 'hive.suspend':
-          add(e, `suspended and escalated: ${String((known.escalation as { reason?: string } | undefined)?.reason ?? 'its agent failed with no capable backup')}`);
+          add(
+            e,
+            `suspended and escalated: ${String((known.escalation as { reason?: string } | undefined)?.reason ?? 'its agent failed with no capable backup')}`,
+          );
           break;
         case 'hive.resume':
           add(e, 'a capable agent appeared: back in the queue, resuming from its last checkpoint');

@@ -45,8 +45,7 @@ export const taskKind: ActorKind<TaskContext> = {
 /** Keeps the queue in step with a task's state: pending with nothing to wait for = queued. Returns whether it is queued. */
 function requeue(core: Parameters<NonNullable<ActorKind['onAdded']>>[0], id: string, status: string, c: TaskContext): boolean {
   if (status === 'pending' && c.waitingOn.length === 0) {
-    if (core.queue.upsert(id, c.spec.type, queuePriority(c), c.spec.order))
-      core.scheduleNeeded = true;
+    if (core.queue.upsert(id, c.spec.type, queuePriority(c), c.spec.order)) core.scheduleNeeded = true;
     return true;
   }
   if (core.queue.has(id)) core.queue.remove(id);
