@@ -1,5 +1,5 @@
 /** @module InspectorServer: HTTP + WebSocket inspector for a live hive or a recorded run, behind a random access token. */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -11,6 +11,7 @@ import { isTerminalTaskStatus } from '../../machines/types.js';
 import { isFinishedWorkerStatus } from '../../machines/worker.js';
 import { kinds } from '../kernel/kinds/index.js';
 import { ActorDirectory, maxDirectoryPage } from './ActorDirectory.js';
+import { compileInspectOptions, type InspectorOptions } from './compileInspectOptions.js';
 import { actorHistory, maxHistoryWindow } from './actorHistory.js';
 import { actorTree, parentInTree, type TreeActor } from './actorTree.js';
 import { hostGuard } from './hostGuard.js';
@@ -20,14 +21,7 @@ import { summaryAt } from './summaryAt.js';
 import { swimlanes } from './swimlanes.js';
 import { machinesByName, toStatelyMessages } from './statelyMessages.js';
 
-export interface InspectorOptions {
-  /** TCP port; 0 picks a free one. @default 0 */
-  port?: number;
-  /** Interface to listen on. @default '127.0.0.1' */
-  host?: string;
-  /** Access token required by the page, the API and the sockets. @default 24 random bytes, hex */
-  token?: string;
-}
+export { defaultInspectorOptions, type InspectorOptions } from './compileInspectOptions.js';
 
 /** What the inspector reads: a replay session (time travel), and for a live hive its inspection stream. */
 export interface InspectorSource {
@@ -42,8 +36,6 @@ export interface InspectorServer {
   readonly token: string;
   close(): Promise<void>;
 }
-
-export const defaultInspectorOptions = { port: 0, host: '127.0.0.1' } as const;
 
 /**
  * Largest WebSocket message the inspector reads, in bytes (64 KiB). Clients only ever send small
@@ -70,9 +62,7 @@ const maxIncrement = 2000;
  * console.log(server.url)
  */
 export async function startInspector(source: InspectorSource, options: InspectorOptions = {}): Promise<InspectorServer> {
-  const o = { ...defaultInspectorOptions, ...options, token: options.token ?? randomBytes(24).toString('hex') };
-  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new ValidationError('inspect.port', 'must be an integer from 0 to 65535');
-  if (typeof o.token !== 'string' || o.token.length < 16) throw new ValidationError('inspect.token', 'must be a string of at least 16 characters');
+  const o = compileInspectOptions(options);
   const { replay, live } = source;
   // Read before listening: a package without its built page fails here, not on the first request.
   const assets = loadInspectorAssets();
