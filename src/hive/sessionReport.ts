@@ -5,7 +5,6 @@
  */
 import type { AgentContext } from '../../machines/agent.js';
 import type { SessionContext } from '../../machines/session.js';
-import type { TaskContext } from '../../machines/task.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
 import type { Kernel } from '../kernel/Kernel.js';
 
@@ -96,15 +95,8 @@ function findIssues(kernel: Kernel, agents: SessionReport['agents'], tasks: Reco
   if (failing.length > 0) degraded.push(`${plural(failing.length, 'agent')} in error: ${list(failing)}`);
   const pressure = kernel.queuePressure();
   if (pressure.over) degraded.push(`pending queue over its limit: ${pressure.queued} queued, queueLimit ${pressure.limit}`);
-  const overdue: string[] = [];
-  const unassignable = new Map<string, number>();
-  for (const id of kernel.idsOf('task')) {
-    const t = kernel.actorState('task', id)!;
-    const c = t.context as TaskContext;
-    if (t.status !== 'pending' && t.status !== 'delayed') continue;
-    if (c.escalation?.code === 'dependency_deadline' && c.waitingOn.length > 0) overdue.push(id);
-    if (t.status === 'pending' && c.waitingFor !== undefined) unassignable.set(c.spec.type, (unassignable.get(c.spec.type) ?? 0) + 1);
-  }
+  const overdue = kernel.overdueTasks();
+  const unassignable = kernel.unassignableByType();
   if (overdue.length > 0) degraded.push(`${plural(overdue.length, 'task')} still waiting on dependencies past their deadline: ${list(overdue)}`);
   for (const [type, n] of unassignable) degraded.push(`${plural(n, 'queued task')} of type ${type} can be taken by no agent`);
   const failed = (tasks.failed ?? 0) + (tasks.timed_out ?? 0) + (tasks.rejected ?? 0);

@@ -55,6 +55,8 @@ export class KernelCore {
   readonly suspended = new SuspendedTasks();
   /** What each waiting task lends its dependencies (priority inheritance; derived from the live tasks). */
   readonly boosts = new Map<string, number>();
+  /** Tasks escalated at their deadline that still wait on a dependency (derived from the live tasks), for `report()`. */
+  readonly overdue = new Set<string>();
   /** Tasks per status, stored and live: seeded from the store at recovery, then kept exact in memory. */
   readonly taskCounts = new Map<string, number>();
   /** Actors changed since the last checkpoint. */

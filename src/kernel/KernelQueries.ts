@@ -170,6 +170,18 @@ export abstract class KernelQueries {
     return queuePressure(this.core);
   }
 
+  /** Tasks escalated at their deadline that still wait on a dependency, oldest escalation first. */
+  overdueTasks(): string[] {
+    return [...this.core.overdue];
+  }
+
+  /** Queued tasks per type that no agent can take whatever the load (no capable agent, or none with a handler here). */
+  unassignableByType(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [type, n] of this.core.queue.countsByType()) if (this.core.agents.gap(type, []) !== undefined) out.set(type, n);
+    return out;
+  }
+
   /** Whether the hive's store failed and intake stopped (the coordinator is `halted`). */
   haltReason(): string | undefined {
     const c = this.core.current('coordinator', '');

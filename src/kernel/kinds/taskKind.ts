@@ -28,6 +28,7 @@ export const taskKind: ActorKind<TaskContext> = {
     requeue(core, id, status, snap.context);
     if (status === 'suspended') core.suspended.follow(id, snap.context.spec.type, status);
     noteLent(core, id, status, snap.context);
+    followOverdue(core, id, status, snap.context);
   },
   afterMessage: (core, id, snap, before) => {
     const after = statusOf(snap);
@@ -39,6 +40,7 @@ export const taskKind: ActorKind<TaskContext> = {
     if (snap.context.spec.ancestors && isTerminalTaskStatus(after)) core.taskTree.remove(id, snap.context.spec.ancestors);
     if (requeue(core, id, after, snap.context)) followWaitingFor(core, id, snap.context);
     followLent(core, id, after, snap.context);
+    followOverdue(core, id, after, snap.context);
   },
 };
 
@@ -50,4 +52,10 @@ function requeue(core: Parameters<NonNullable<ActorKind['onAdded']>>[0], id: str
   }
   if (core.queue.has(id)) core.queue.remove(id);
   return false;
+}
+
+/** Keeps `core.overdue` in step: escalated at its deadline and still waiting on a dependency. */
+function followOverdue(core: Parameters<NonNullable<ActorKind['onAdded']>>[0], id: string, status: string, c: TaskContext): void {
+  if (c.escalation?.code === 'dependency_deadline' && (status === 'pending' || status === 'delayed') && c.waitingOn.length > 0) core.overdue.add(id);
+  else if (core.overdue.size > 0) core.overdue.delete(id);
 }
