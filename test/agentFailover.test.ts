@@ -187,7 +187,7 @@ describe('agent failure across a kill -9', () => {
     const child = startChild({
       dataDir,
       agents: [{ id: 'only', name: 'only', capabilities: ['job'], heartbeatMs: 400, maxRestarts: 0 }],
-      tasks: [{ id: 't', type: 'job' }],
+      tasks: [{ id: 't', type: 'job', phase: 'render' }],
     });
     await child.waitFor(/^escalated t no_backup$/);
     await child.waitFor(/^suspended t$/);
@@ -199,12 +199,17 @@ describe('agent failure across a kill -9', () => {
       const report = await hive.report();
       expect(report.health).toBe('CRITICAL');
       expect(report.issues).toEqual(expect.arrayContaining([expect.stringContaining('1 task suspended')]));
+      expect(report.phases).toEqual([{ name: 'render', done: 0, total: 1, pct: 0 }]);
+      const phaseDone = nextEvent(hive, 'phase.completed');
       await hive.spawnAgent({ id: 'fresh', name: 'fresh', capabilities: ['job'] });
       expect(await hive.waitForTask('t', { timeoutMs: 10_000 })).toMatchObject({
         status: 'completed',
         assignedTo: 'fresh',
         output: { resumedFrom: { by: 'only', attempt: 1 }, attempt: 2, agent: 'fresh' },
       });
+      expect(await phaseDone).toMatchObject({ phase: 'render', total: 1, done: 1, byStatus: { completed: 1 } });
+      // Work goes on; the failed agent is still a problem to look at.
+      expect(await hive.report()).toMatchObject({ health: 'DEGRADED', issues: ['1 agent in error: only (missed heartbeat)'] });
     } finally {
       await hive.close();
     }
