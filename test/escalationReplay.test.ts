@@ -47,6 +47,17 @@ describe('replay of escalations and boosts', () => {
       expect(report.inputs).toBeGreaterThan(10);
       await replay.seek(replay.lastSeq);
       expect(replay.actors().map((a) => a.address)).toEqual(expect.arrayContaining(['session', 'task:run', 'agent:flaky']));
+      const run = (await replay.why('task:run')).steps.map((st) => st.text);
+      expect(run).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^suspended and escalated: agent flaky failed: missed heartbeat; no capable agent/),
+          'a capable agent appeared: back in the queue, resuming from its last checkpoint',
+        ]),
+      );
+      const dep = (await replay.why('task:dep')).steps.map((st) => st.text);
+      expect(dep).toEqual(expect.arrayContaining(['task:top waits on it: inherits priority 10']));
+      const top = (await replay.why('task:top')).steps.map((st) => st.text);
+      expect(top).toEqual(expect.arrayContaining(['escalated: still waiting on dep at its deadline']));
     } finally {
       await replay.close();
     }
