@@ -4,6 +4,7 @@ import type { JournalRecord } from '../kernel/inputs.js';
 import type { CheckpointWrite, StoredActor, StoredTimer } from '../store/HiveStore.js';
 import type { KernelStore } from '../store/KernelStore.js';
 import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
+import { type FinishedTask, finishedTasksBefore } from './finishedTasksBefore.js';
 
 /** Where replay reads journal records from (a data directory or an imported recording). */
 export interface JournalSource {
@@ -157,17 +158,8 @@ export class MemoryStore implements KernelStore {
     return { ...this.checkpointEntry()?.taskCounts };
   }
 
-  *finishedTasksBefore(before: number, terminal: readonly string[]): Generator<{ id: string; order: number; status: string; actor: StoredActor }> {
-    const found: Array<{ id: string; order: number; status: string; actor: StoredActor }> = [];
-    for (const [address, actor] of this.allActors()) {
-      const finishedAt = (actor.snapshot as { context?: { finishedAt?: number } }).context?.finishedAt;
-      if (actor.kind === 'task' && terminal.includes(actor.status) && finishedAt !== undefined && finishedAt < before) {
-        found.push({ id: address.slice(5), order: actor.order, status: actor.status, actor });
-      }
-    }
-    // The LMDB store yields by status (in the given order), then by post order.
-    found.sort((a, b) => terminal.indexOf(a.status) - terminal.indexOf(b.status) || a.order - b.order);
-    yield* found;
+  finishedTasksBefore(before: number, terminal: readonly string[]): Generator<FinishedTask> {
+    return finishedTasksBefore(this.allActors(), before, terminal);
   }
 
   /**

@@ -14,6 +14,7 @@ import { existedAt } from '../store/SeekDb.js';
 import type { SeekState } from '../store/seekCodec.js';
 import type { SeekReader } from '../store/SeekReader.js';
 import type { JournalSource } from './MemoryStore.js';
+import { type FinishedTask, finishedTasksBefore } from './finishedTasksBefore.js';
 
 /** The state of an empty hive (before its first input). */
 export const emptySeekState = (): SeekState => ({ seq: 0, at: 0, counts: {}, live: new Map(), timers: new Map(), triggerKeys: new Map() });
@@ -91,17 +92,8 @@ export class SeekView implements KernelStore {
     return { ...this.state.counts };
   }
 
-  *finishedTasksBefore(before: number, terminal: readonly string[]): Generator<{ id: string; order: number; status: string; actor: StoredActor }> {
-    const found: Array<{ id: string; order: number; status: string; actor: StoredActor }> = [];
-    for (const [address, actor] of this.finishedActors()) {
-      const finishedAt = (actor.snapshot as { context?: { finishedAt?: number } }).context?.finishedAt;
-      if (actor.kind === 'task' && terminal.includes(actor.status) && finishedAt !== undefined && finishedAt < before) {
-        found.push({ id: address.slice(5), order: actor.order, status: actor.status, actor });
-      }
-    }
-    // As the LMDB store yields them: by status (in the given order), then by post order.
-    found.sort((a, b) => terminal.indexOf(a.status) - terminal.indexOf(b.status) || a.order - b.order);
-    yield* found;
+  finishedTasksBefore(before: number, terminal: readonly string[]): Generator<FinishedTask> {
+    return finishedTasksBefore(this.finishedActors(), before, terminal);
   }
 
   /** Every actor at the point: the live ones, then the finished ones. */
