@@ -14,6 +14,7 @@ import { isHiveError } from '../errors.js';
 import type { HiveEvent } from '../kernel/Kernel.js';
 import type { TaskView } from '../views.js';
 import type { SessionReport } from '../hive/sessionReport.js';
+import { describeReport } from '../cli/describeReport.js';
 import { buildPlan, buildTeam, phaseOf, workProfile } from './buildTeam.js';
 import { DemoClock } from './demoClock.js';
 import { demoHandlers, demoVerifiers } from './simulatedWork.js';
@@ -230,18 +231,4 @@ export function describeDemoResult(r: DemoResult): string {
     ? `hivestate demo: stopped after ${formatDuration(r.elapsedMs)} (${statuses}); run the same command again to resume`
     : `hivestate demo: all ${r.tasks} tasks finished (${statuses}) in ${formatDuration(r.elapsedMs)}${r.resumed ? ' after resuming' : ''}`;
   return r.stopped ? line : `${line}\n${describeReport(r.report)}`;
-}
-
-/**
- * The session report as a few lines: health, phases with progress, agents, issues.
- * @example describeReport(await hive.report())
- */
-export function describeReport(r: SessionReport): string {
-  const phases = r.phases.map((p) => `${p.name} ${p.done}/${p.total} (${p.pct}%)`).join(', ') || 'none';
-  const lines = [
-    `session report: ${r.health}; phases: ${phases}`,
-    `  agents: ${r.agents.active} active, ${r.agents.idle} idle, ${r.agents.error} in error; elapsed ${formatDuration(r.elapsedMs)}, remaining ${r.remainingMs === null ? 'unknown' : formatDuration(r.remainingMs)}`,
-    ...r.issues.map((i) => `  issue: ${i}`),
-  ];
-  return lines.join('\n');
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { AgentStatus, TaskStatus } from '../../machines/types.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
 import { NotFoundError, StoreError } from '../errors.js';
+import { sessionReport, type SessionReport } from '../hive/sessionReport.js';
 import type { Kernel } from '../kernel/Kernel.js';
 import { replayKernel } from '../replay/replayKernel.js';
 import { HiveStore } from '../store/HiveStore.js';
@@ -41,6 +42,8 @@ export interface ReadStore {
   /** Every task not yet terminal (oldest first). */
   unfinishedTasks(): StoredTaskView[];
   task(id: string): StoredTaskView;
+  /** The session report (`hive.report()`) as of the last journaled input, with times measured to now. */
+  report(now?: number): SessionReport;
   /** Catches up with inputs journaled since the view was opened (a live hive keeps writing). */
   refresh(): void;
   close(): Promise<void>;
@@ -94,6 +97,7 @@ export function openReadStore(dir: string): ReadStore {
       if (!view) throw new NotFoundError('task', id);
       return view;
     },
+    report: (now = Date.now()) => sessionReport(kernel, now),
     refresh() {
       // A newer checkpoint: start from it, so memory stays bounded as the writer's does.
       if ((store.checkpoint()?.seq ?? 0) !== base.seq) return rebuild();

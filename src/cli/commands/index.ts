@@ -1,6 +1,7 @@
 /** @module Every `hivestate` command, each a `register(program)` function; main.ts registers them all. */
 export { register as registerDemo } from './demo.js';
 export { register as registerStatus } from './status.js';
+export { register as registerReport } from './report.js';
 export { register as registerAgents } from './agents.js';
 export { register as registerTasks } from './tasks.js';
 export { register as registerPost } from './post.js';
