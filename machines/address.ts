@@ -30,6 +30,14 @@ export function parseAddress(text: string): { kind: KindName; id: string } | und
   return { kind: kind as KindName, id: text.slice(colon + 1) };
 }
 
+/**
+ * The id part of an address ('' for the coordinator).
+ * @example addressId('task:build-1') // 'build-1'
+ */
+export function addressId(text: string): string {
+  return text.slice(text.indexOf(':') + 1);
+}
+
 export const taskAddress = (id: string): Address => `task:${id}` as Address;
 export const agentAddress = (id: string): Address => `agent:${id}` as Address;
 export const coordinatorAddress = 'coordinator' as Address;

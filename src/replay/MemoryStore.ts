@@ -1,4 +1,5 @@
 /** @module MemoryStore: an in-memory, versioned KernelStore for replay; every checkpoint write is kept so the store can be read as of any checkpoint. */
+import { addressId } from '../../machines/address.js';
 import { StoreError } from '../errors.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { CheckpointWrite, StoredActor, StoredTimer } from '../store/HiveStore.js';
@@ -149,7 +150,7 @@ export class MemoryStore implements KernelStore {
   taskIds(status?: string): Array<{ id: string; order: number }> {
     const out: Array<{ id: string; order: number }> = [];
     for (const [address, actor] of this.allActors()) {
-      if (actor.kind === 'task' && (status === undefined || actor.status === status)) out.push({ id: address.slice(5), order: actor.order });
+      if (actor.kind === 'task' && (status === undefined || actor.status === status)) out.push({ id: addressId(address), order: actor.order });
     }
     return out.sort((a, b) => b.order - a.order);
   }

@@ -3,6 +3,7 @@
  * hive keeps: the live actors and timers restored from the point's chain of entries, finished
  * tasks read from the store (or the copy kept when they were pruned later), the journal after it.
  */
+import { addressId } from '../../machines/address.js';
 import { StoreError } from '../errors.js';
 import { kinds } from '../kernel/kinds/index.js';
 import type { JournalRecord } from '../kernel/inputs.js';
@@ -83,7 +84,7 @@ export class SeekView implements KernelStore {
   taskIds(status?: string): Array<{ id: string; order: number }> {
     const out: Array<{ id: string; order: number }> = [];
     for (const [address, actor] of this.allActors()) {
-      if (actor.kind === 'task' && (status === undefined || actor.status === status)) out.push({ id: address.slice(5), order: actor.order });
+      if (actor.kind === 'task' && (status === undefined || actor.status === status)) out.push({ id: addressId(address), order: actor.order });
     }
     return out.sort((a, b) => b.order - a.order);
   }

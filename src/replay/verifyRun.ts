@@ -1,4 +1,5 @@
 /** @module verifyRun: replays a recorded run from the start and checks it against what the run recorded; names the first divergence. */
+import { taskAddress } from '../../machines/address.js';
 import { DeterminismViolationError, FormatError } from '../errors.js';
 import type { Kernel, KernelMachines } from '../kernel/Kernel.js';
 import type { JournalRecord } from '../kernel/inputs.js';
@@ -106,10 +107,10 @@ function expectedEffect(rec: JournalRecord): { key: string; address: string } | 
     case 'attempt.rejected':
     case 'attempt.lost':
     case 'attempt.waiting':
-      return { key: `execute:${i.taskId}:${i.attempt}`, address: `task:${i.taskId}` };
+      return { key: `execute:${i.taskId}:${i.attempt}`, address: taskAddress(i.taskId) };
     case 'verify.passed':
     case 'verify.failed':
-      return { key: `verify:${i.taskId}:${i.attempt}`, address: `task:${i.taskId}` };
+      return { key: `verify:${i.taskId}:${i.attempt}`, address: taskAddress(i.taskId) };
     default:
       return undefined;
   }
