@@ -1,7 +1,7 @@
 /** @module Actor addresses: one typed value per actor (`task:<id>`, `agent:<id>`, `coordinator`), formed and parsed in one place. */
 
 /** The kinds of actor the kernel hosts. A new kind adds its name here and a module in src/kernel/kinds. */
-export type KindName = 'task' | 'agent' | 'coordinator';
+export type KindName = 'task' | 'agent' | 'coordinator' | 'auction';
 
 /** An actor's address: `<kind>:<id>`, or the bare kind name for a singleton such as `coordinator`. */
 export type Address = string & { readonly __brand: 'Address' };
@@ -25,10 +25,11 @@ export function parseAddress(text: string): { kind: KindName; id: string } | und
   const colon = text.indexOf(':');
   if (colon <= 0) return undefined;
   const kind = text.slice(0, colon);
-  if (kind !== 'task' && kind !== 'agent') return undefined;
+  if (kind !== 'task' && kind !== 'agent' && kind !== 'auction') return undefined;
   return { kind, id: text.slice(colon + 1) };
 }
 
 export const taskAddress = (id: string): Address => `task:${id}` as Address;
 export const agentAddress = (id: string): Address => `agent:${id}` as Address;
+export const auctionAddress = (taskId: string): Address => `auction:${taskId}` as Address;
 export const coordinatorAddress = 'coordinator' as Address;

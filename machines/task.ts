@@ -26,6 +26,9 @@ export interface TaskSpec {
   verify: boolean;
   owner?: string;
   idempotencyKey?: string;
+  /** Set when the task is auctioned instead of assigned directly. */
+  assign?: 'auction';
+  auction?: { windowMs: number; onNoBids: 'fail' | 'queue' };
   /** Position in post order, used to keep equal priorities first-in first-out. */
   order: number;
   createdAt: number;
@@ -77,7 +80,8 @@ export type TaskEvent =
   | ({ type: 'hive.dependency.settled'; dependencyId: string; ok: boolean; status: string } & At)
   | ({ type: 'verify.passed'; attempt: number } & At)
   | ({ type: 'verify.failed'; attempt: number; reason: string } & At)
-  | ({ type: 'task.cancel'; by?: string } & At);
+  | ({ type: 'task.cancel'; by?: string } & At)
+  | ({ type: 'hive.fail'; error: TaskError } & At);
 
 /** Messages the task sends to other actors through the kernel. */
 export type TaskMessage =
@@ -263,6 +267,8 @@ export const taskMachine = setup({
           },
         ],
         'task.cancel': { target: 'cancelled', actions: 'end' },
+        // An auction that closed with no bids and onNoBids 'fail'.
+        'hive.fail': { target: 'failed', actions: assign(({ event }) => ({ error: (event as Ev<'hive.fail'>).error, updatedAt: event.at, finishedAt: event.at })) },
       },
     },
     assigned: {

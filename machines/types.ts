@@ -40,7 +40,7 @@ export type ReleaseOutcome = 'succeeded' | 'failed' | 'returned';
  * Effect requests the task machine emits. The kernel performs them; machines never do I/O.
  * Timers carry the event to deliver and the address to deliver it to.
  */
-export type TimerEvent = { type: 'hive.urgent' } | { type: 'hive.timeout'; attempt: number } | { type: 'hive.retry' } | { type: 'hive.heartbeat.missed' } | { type: 'hive.agent.restart' };
+export type TimerEvent = { type: 'hive.urgent' } | { type: 'hive.timeout'; attempt: number } | { type: 'hive.retry' } | { type: 'hive.heartbeat.missed' } | { type: 'hive.agent.restart' } | { type: 'hive.auction.close'; round: number };
 
 export type TimerRequest =
   | { type: 'effect.timer.set'; timerId: string; due: number; target: Address; event: TimerEvent }
@@ -50,7 +50,8 @@ export type TimerRequest =
 export type WorkRequest =
   | { type: 'effect.execute'; taskId: string; attempt: number; agentId: string }
   | { type: 'effect.verify'; taskId: string; attempt: number }
-  | { type: 'effect.abort'; taskId: string; attempt: number; reason: string };
+  | { type: 'effect.abort'; taskId: string; attempt: number; reason: string }
+  | { type: 'effect.auction.ask'; taskId: string; round: number; agentIds: string[] };
 
 /** Public notifications the machines emit; the host forwards them to `hive.on()` listeners. */
 export interface Notification {

@@ -7,7 +7,7 @@ import { assembleHive, type HiveParts } from './hive/assembleHive.js';
 import { compileHiveOptions, type CompiledHiveOptions, type HiveOptions } from './hive/compileHiveOptions.js';
 import type { InspectionRecord } from './kernel/InspectionRecord.js';
 import type { HiveEvent } from './kernel/Kernel.js';
-import type { AgentSpec, TaskSpec } from './specs.js';
+import type { AgentSpec, Bidder, TaskSpec } from './specs.js';
 import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime } from './validate.js';
 import type { AgentView, CountsByStatus, TaskView } from './views.js';
 import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../machines/types.js';
@@ -31,6 +31,10 @@ export type HiveEventType =
   | 'task.cancelled'
   | 'task.timed_out'
   | 'task.rejected'
+  | 'task.auction.opened'
+  | 'task.auction.bid'
+  | 'task.auction.awarded'
+  | 'task.auction.unsold'
   | '*';
 
 export interface HiveStatus {
@@ -67,7 +71,7 @@ export class Hive {
   ) {
     this.kernel = parts.kernel;
     this.logger = parts.logger;
-    this.admission = new Admission(parts.kernel);
+    this.admission = new Admission(parts.kernel, o.assignment);
   }
 
   private assertOpen(): void {
@@ -84,12 +88,14 @@ export class Hive {
   async spawnAgent(spec: AgentSpec): Promise<AgentView> {
     this.assertOpen();
     const handlers = this.parts.agentHandlers;
-    return this.admission.spawnAgent(spec, async (record, handler) => {
+    return this.admission.spawnAgent(spec, async (record, handler, bid) => {
       if (handler) handlers.set(record.id, handler);
+      if (bid) this.parts.bidders.set(record.id, bid);
       try {
         await this.kernel.submit({ type: 'agent.spawn', agent: record });
       } catch (err) {
         handlers.delete(record.id);
+        this.parts.bidders.delete(record.id);
         throw err;
       }
     });
@@ -106,6 +112,18 @@ export class Hive {
     if (typeof handler !== 'function') throw new ValidationError('handler', 'must be a function (task, ctx) => output');
     this.parts.agentHandlers.set(agentId, handler);
     this.parts.executor.unpark(agentId);
+  }
+
+  /**
+   * Gives an existing agent its bid function again (functions are not stored: after a restart,
+   * agents spawned with `bid` need it re-attached). Auctions that were waiting for its price ask it now.
+   * @example hive.attachBidder('a1', (task) => 5)
+   */
+  attachBidder(agentId: string, bid: Bidder): void {
+    this.assertOpen();
+    this.requireAgent(agentId);
+    if (typeof bid !== 'function') throw new ValidationError('bid', 'must be a function (task, stats) => a non-negative integer price or null');
+    this.parts.bidders.set(agentId, bid);
   }
 
   async getAgent(id: string): Promise<AgentView> {

@@ -4,6 +4,7 @@ import type { AgentPriority, Json } from '../machines/types.js';
 import { DependencyCycleError, DepthLimitError, DuplicateIdError, NotFoundError, ValidationError } from './errors.js';
 import type { AgentSpecRecord, TaskSpecRecord } from './kernel/inputs.js';
 import type { Handler } from './effects/types.js';
+import { defaultAuctionWindowMs } from './kernel/auction/routedStrategy.js';
 import { preview, checkBool, checkId, checkInt, checkJson, checkKeys, checkName, checkStringArray, checkTaskPriority, checkTime, limits, readSafely } from './validate.js';
 
 export interface AgentSpec {
@@ -24,7 +25,15 @@ export interface AgentSpec {
   maxRestarts?: number;
   /** Backoff before the first automatic restart, doubling each time (default 1000). */
   restartBackoffMs?: number;
+  /**
+   * Its price for an auctioned task: a non-negative integer, or null to abstain; may be async.
+   * Functions are not stored: after a restart, give it again with `hive.attachBidder`.
+   */
+  bid?: Bidder;
 }
+
+/** What a bidding agent sees: the task and its own record so far (`hive.agentStats`). */
+export type Bidder = (task: { id: string; type: string; input: Json; priority: number }, stats: unknown) => number | null | Promise<number | null>;
 
 export interface TaskSpec {
   id?: string;
@@ -45,10 +54,14 @@ export interface TaskSpec {
   verify?: boolean;
   owner?: string;
   idempotencyKey?: string;
+  /** 'auction' asks every free capable agent's `bid` and awards the lowest price; default: the hive's `assignment` for this type, else 'direct'. */
+  assign?: 'direct' | 'auction';
+  /** Auction settings: bidding window (default 1000 ms) and what happens when nobody bids (default 'fail': code `no_bids`). */
+  auction?: { windowMs?: number; onNoBids?: 'fail' | 'queue' };
 }
 
-const agentKeys = ['id', 'name', 'capabilities', 'priority', 'maxConcurrent', 'handler', 'level', 'parentId', 'owner', 'failureThreshold', 'heartbeatMs', 'maxRestarts', 'restartBackoffMs'] as const;
-const taskKeys = ['id', 'type', 'input', 'priority', 'dependsOn', 'deadline', 'timeoutMs', 'maxRetries', 'backoffMs', 'verify', 'owner', 'idempotencyKey'] as const;
+const agentKeys = ['id', 'name', 'capabilities', 'priority', 'maxConcurrent', 'handler', 'level', 'parentId', 'owner', 'failureThreshold', 'heartbeatMs', 'maxRestarts', 'restartBackoffMs', 'bid'] as const;
+const taskKeys = ['id', 'type', 'input', 'priority', 'dependsOn', 'deadline', 'timeoutMs', 'maxRetries', 'backoffMs', 'verify', 'owner', 'idempotencyKey', 'assign', 'auction'] as const;
 
 export const taskDefaults = { maxRetries: 2, backoffMs: 1000 } as const;
 
@@ -56,10 +69,12 @@ export interface SpecLookups {
   agentLevel(id: string): number | undefined;
   agentExists(id: string): boolean;
   taskExists(id: string): boolean;
+  /** The hive's assignment for a task type (createHive `assignment`). */
+  assignmentFor?(type: string): 'direct' | 'auction' | undefined;
 }
 
 /** Validates an agent spec; the handler is returned separately (functions are never journaled). */
-export function agentRecord(spec: unknown, lookups: SpecLookups): { record: AgentSpecRecord; handler?: Handler } {
+export function agentRecord(spec: unknown, lookups: SpecLookups): { record: AgentSpecRecord; handler?: Handler; bid?: Bidder } {
   const s = checkKeys('spawnAgent', spec, agentKeys);
   const id = s.id === undefined ? `agent-${randomUUID()}` : checkId('id', s.id);
   if (lookups.agentExists(id)) throw new DuplicateIdError('agent', id);
@@ -68,6 +83,7 @@ export function agentRecord(spec: unknown, lookups: SpecLookups): { record: Agen
     throw new ValidationError('priority', `must be 'normal', 'high' or 'critical'; got ${preview(priority)}`);
   }
   if (s.handler !== undefined && typeof s.handler !== 'function') throw new ValidationError('handler', 'must be a function (task, ctx) => output');
+  if (s.bid !== undefined && typeof s.bid !== 'function') throw new ValidationError('bid', 'must be a function (task, stats) => a non-negative integer price or null');
   let parentId: string | undefined;
   let level = s.level === undefined ? 1 : checkInt('level', s.level, 1, 3);
   if (s.parentId !== undefined) {
@@ -92,7 +108,7 @@ export function agentRecord(spec: unknown, lookups: SpecLookups): { record: Agen
   if (parentId !== undefined) record.parentId = parentId;
   if (s.owner !== undefined) record.owner = checkName('owner', s.owner);
   if (s.heartbeatMs !== undefined) record.heartbeatMs = checkInt('heartbeatMs', s.heartbeatMs, 1, 2 ** 31);
-  return { record, handler: s.handler as Handler | undefined };
+  return { record, handler: s.handler as Handler | undefined, ...(s.bid !== undefined ? { bid: s.bid as Bidder } : {}) };
 }
 
 /** Most task specs one postTasks call takes. */
@@ -118,7 +134,7 @@ export function readTaskSpecs(value: unknown): TaskSpec[] {
  * dependency order. Throws on a duplicate or unknown id or a cycle, before anything is journaled.
  */
 export function taskRecords(specs: unknown[], lookups: SpecLookups): { records: TaskSpecRecord[]; ordered: TaskSpecRecord[] } {
-  const records = specs.map((spec, i) => taskRecord(spec, specs.length > 1 ? `tasks[${i}]` : 'postTask'));
+  const records = specs.map((spec, i) => taskRecord(spec, specs.length > 1 ? `tasks[${i}]` : 'postTask', lookups));
   const inBatch = new Map<string, TaskSpecRecord>();
   for (const r of records) {
     if (inBatch.has(r.id) || lookups.taskExists(r.id)) throw new DuplicateIdError('task', r.id);
@@ -133,7 +149,7 @@ export function taskRecords(specs: unknown[], lookups: SpecLookups): { records: 
   return { records, ordered: topoOrder(records, inBatch) };
 }
 
-function taskRecord(spec: unknown, field: string): TaskSpecRecord {
+function taskRecord(spec: unknown, field: string, lookups: SpecLookups): TaskSpecRecord {
   const s = checkKeys(field, spec, taskKeys);
   const record: TaskSpecRecord = {
     id: s.id === undefined ? `task-${randomUUID()}` : checkId('id', s.id),
@@ -149,6 +165,16 @@ function taskRecord(spec: unknown, field: string): TaskSpecRecord {
   if (s.timeoutMs !== undefined) record.timeoutMs = checkInt('timeoutMs', s.timeoutMs, 1, 2 ** 31);
   if (s.owner !== undefined) record.owner = checkName('owner', s.owner);
   if (s.idempotencyKey !== undefined) record.idempotencyKey = checkName('idempotencyKey', s.idempotencyKey);
+  if (s.assign !== undefined && s.assign !== 'direct' && s.assign !== 'auction') throw new ValidationError('assign', `must be 'direct' or 'auction'; got ${preview(s.assign)}`);
+  const assign = (s.assign as 'direct' | 'auction' | undefined) ?? lookups.assignmentFor?.(record.type) ?? 'direct';
+  if (assign === 'auction') {
+    record.assign = 'auction';
+    const a = s.auction === undefined ? {} : checkKeys('auction', s.auction, ['windowMs', 'onNoBids']);
+    if (a.onNoBids !== undefined && a.onNoBids !== 'fail' && a.onNoBids !== 'queue') throw new ValidationError('auction.onNoBids', `must be 'fail' or 'queue'; got ${preview(a.onNoBids)}`);
+    record.auction = { windowMs: a.windowMs === undefined ? defaultAuctionWindowMs : checkInt('auction.windowMs', a.windowMs, 1, 3_600_000), onNoBids: (a.onNoBids as 'fail' | 'queue' | undefined) ?? 'fail' };
+  } else if (s.auction !== undefined) {
+    throw new ValidationError('auction', `only applies to auctioned tasks (assign: 'auction', or createHive assignment { ${record.type}: 'auction' })`);
+  }
   return record;
 }
 

@@ -6,7 +6,7 @@
 import type { Handler } from '../effects/types.js';
 import { ValidationError } from '../errors.js';
 import type { Kernel } from '../kernel/Kernel.js';
-import { agentRecord, readTaskSpecs, taskRecords, type AgentSpec, type TaskSpec } from '../specs.js';
+import { agentRecord, readTaskSpecs, taskRecords, type AgentSpec, type Bidder, type TaskSpec } from '../specs.js';
 import type { AgentView, TaskView } from '../views.js';
 
 export class Admission {
@@ -14,21 +14,24 @@ export class Admission {
   private readonly reservedAgents = new Set<string>();
   private readonly pendingKeys = new Map<string, Promise<TaskView[]>>();
 
-  constructor(private readonly kernel: Kernel) {}
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly assignment: ReadonlyMap<string, 'direct' | 'auction'> = new Map(),
+  ) {}
 
   /**
    * Validates an agent spec, reserves its id while `journal` runs, and returns the new agent.
    * @example await admission.spawnAgent(spec, (record) => kernel.submit({ type: 'agent.spawn', agent: record }))
    */
-  async spawnAgent(spec: AgentSpec, journal: (record: ReturnType<typeof agentRecord>['record'], handler: Handler | undefined) => Promise<unknown>): Promise<AgentView> {
-    const { record, handler } = agentRecord(spec, {
+  async spawnAgent(spec: AgentSpec, journal: (record: ReturnType<typeof agentRecord>['record'], handler: Handler | undefined, bid?: Bidder) => Promise<unknown>): Promise<AgentView> {
+    const { record, handler, bid } = agentRecord(spec, {
       agentLevel: (id) => this.kernel.agentContext(id)?.level,
       agentExists: (id) => this.reservedAgents.has(id) || this.kernel.agentContext(id) !== undefined,
       taskExists: () => false,
     });
     this.reservedAgents.add(record.id);
     try {
-      await journal(record, handler);
+      await journal(record, handler, bid);
     } finally {
       this.reservedAgents.delete(record.id);
     }
@@ -75,6 +78,7 @@ export class Admission {
       taskExists: (id) => this.reservedTasks.has(id) || this.kernel.hasTask(id),
       agentExists: () => false,
       agentLevel: () => undefined,
+      assignmentFor: (type) => this.assignment.get(type),
     });
     const keys = new Set<string>();
     for (const r of records) {

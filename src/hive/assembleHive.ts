@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { defaultCloseOptions } from '../closeOptions.js';
+import { Bidders } from '../effects/Bidders.js';
 import { Executor } from '../effects/Executor.js';
 import type { Handler } from '../effects/types.js';
 import { startInspector, type InspectorServer } from '../inspect/InspectorServer.js';
@@ -19,6 +20,8 @@ export interface HiveParts {
   executor: Executor;
   /** In-process handlers of agents spawned with `handler`, by agent id. */
   agentHandlers: Map<string, Handler>;
+  /** In-process bid functions of agents spawned with `bid`. */
+  bidders: Bidders;
   inspector: InspectorServer | undefined;
   logger: Logger;
   /** Closes everything that was opened, last opened first; running handlers get `abortTimeoutMs` to return. */
@@ -50,7 +53,19 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       verifierFor: (type) => o.verifiers.get(type),
       logger,
     });
-    kernel = new Kernel({ store, clock: o.clock, logger, effects: executor, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs });
+    const bidders = new Bidders({
+      submit: (input) => kernel!.submit(input),
+      task: (id) => kernel!.getTask(id) as { id: string; type: string; input: unknown; priority: number } | undefined,
+      stats: () => undefined,
+      logger,
+    });
+    const effects = {
+      execute: (r: Parameters<Executor['execute']>[0]) => executor.execute(r),
+      verify: (r: Parameters<Executor['verify']>[0]) => executor.verify(r),
+      abort: (r: Parameters<Executor['abort']>[0]) => executor.abort(r),
+      askBids: (r: Parameters<Bidders['askBids']>[0]) => bidders.askBids(r),
+    };
+    kernel = new Kernel({ store, clock: o.clock, logger, effects, checkpointEvery: o.checkpointEvery, checkpointMs: o.checkpointMs });
     const k = kernel;
     closers.push(() => k.close());
     closers.push(async () => void (await executor.abortAll('the hive is closing', abortTimeoutMs)));
@@ -69,7 +84,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       inspector = server;
       logger.info({ url: server.url }, 'inspector listening');
     }
-    return { store, kernel, executor, agentHandlers, inspector, logger, close };
+    return { store, kernel, executor, agentHandlers, bidders, inspector, logger, close };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

@@ -29,6 +29,8 @@ export interface HiveOptions {
   faults?: StoreFaults;
   /** Start the inspector (web page, API, WebSockets) for this hive; its URL with the token is `hive.inspector.url`. */
   inspect?: { port?: number; host?: string; token?: string };
+  /** How tasks of a type are assigned when the task does not say: 'direct' (default) or 'auction'. */
+  assignment?: Record<string, 'direct' | 'auction'>;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -43,6 +45,7 @@ export interface CompiledHiveOptions {
   retentionMs: number;
   faults: StoreFaults;
   inspect: InspectorOptions | undefined;
+  assignment: ReadonlyMap<string, 'direct' | 'auction'>;
 }
 
 export const defaultHiveOptions = {
@@ -52,7 +55,7 @@ export const defaultHiveOptions = {
   retentionMs: 24 * 60 * 60 * 1000,
 } as const;
 
-const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect'] as const;
+const hiveOptionKeys = ['dataDir', 'logger', 'handlers', 'verifiers', 'clock', 'checkpoint', 'retentionMs', 'faults', 'inspect', 'assignment'] as const;
 
 /**
  * Checks user options and fills in every default; throws a ValidationError naming the bad option.
@@ -72,6 +75,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     retentionMs: options.retentionMs === undefined ? defaultHiveOptions.retentionMs : checkInt('retentionMs', options.retentionMs, 0, 2 ** 42),
     faults: options.faults ?? {},
     inspect: compileInspectOptions(options.inspect),
+    assignment: compileAssignment(options.assignment),
   };
 }
 
@@ -97,6 +101,18 @@ function functionsByName<F>(name: string, record: Record<string, F> | undefined)
   for (const [k, v] of Object.entries(record)) {
     if (typeof v !== 'function') throw new ValidationError(`${name}.${k}`, 'must be a function');
     out.set(k, v);
+  }
+  return out;
+}
+
+/** Assignment per task type, checked; a Map so a type named like an Object method finds nothing built in. */
+function compileAssignment(value: HiveOptions['assignment']): ReadonlyMap<string, 'direct' | 'auction'> {
+  const out = new Map<string, 'direct' | 'auction'>();
+  if (value === undefined) return out;
+  const r = checkKeys('assignment', value, typeof value === 'object' && value !== null ? Object.keys(value) : []);
+  for (const [type, how] of Object.entries(r)) {
+    if (how !== 'direct' && how !== 'auction') throw new ValidationError(`assignment.${type}`, `must be 'direct' or 'auction'; got ${JSON.stringify(how)}`);
+    out.set(type, how);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 /** @module statelyMessages: turns inspection records into @statelyai/inspect messages (`@xstate.actor`, `@xstate.event`, `@xstate.snapshot`). */
 import type { AnyStateMachine } from 'xstate';
 import { agentMachine } from '../../machines/agent.js';
+import { auctionMachine } from '../../machines/auction.js';
 import { coordinatorMachine } from '../../machines/coordinator.js';
 import { taskMachine } from '../../machines/task.js';
 import { coordinatorAddress } from '../../machines/types.js';
@@ -9,7 +10,7 @@ import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.j
 /** The @statelyai/inspect message format version we produce (its package version, which it stamps in `_version`). */
 export const statelyInspectVersion = '0.7.2';
 
-export const machinesByName: Record<MachineName, AnyStateMachine> = { task: taskMachine, agent: agentMachine, coordinator: coordinatorMachine };
+export const machinesByName: Record<MachineName, AnyStateMachine> = { task: taskMachine, agent: agentMachine, coordinator: coordinatorMachine, auction: auctionMachine };
 
 interface Base {
   sessionId: string;

@@ -1,6 +1,7 @@
 /** @module Envelope: a message between actors, with who sent it and which journaled input caused it. */
 import type { Address } from '../../machines/address.js';
 import type { AgentEvent } from '../../machines/agent.js';
+import type { AuctionEvent } from '../../machines/auction.js';
 import type { CoordinatorEvent } from '../../machines/coordinator.js';
 import type { TaskEvent } from '../../machines/task.js';
 
@@ -8,7 +9,7 @@ import type { TaskEvent } from '../../machines/task.js';
 export type Origin = Address | 'input' | 'timer' | 'kernel';
 
 /** Every event an actor can receive; each carries the time of the input that caused it. */
-export type KernelEvent = TaskEvent | AgentEvent | CoordinatorEvent;
+export type KernelEvent = TaskEvent | AgentEvent | CoordinatorEvent | AuctionEvent;
 
 export interface Envelope {
   from: Origin;

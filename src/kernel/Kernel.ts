@@ -28,6 +28,8 @@ export interface EffectRunner {
   execute(req: { taskId: string; attempt: number; agentId: string }): void;
   verify(req: { taskId: string; attempt: number }): void;
   abort(req: { taskId: string; attempt: number; reason: string }): void;
+  /** Asks agents for their prices in an open auction (answers come back as `auction.bid` inputs). */
+  askBids?(req: { taskId: string; round: number; agentIds: string[] }): void;
 }
 
 export interface KernelOptions {
@@ -117,6 +119,13 @@ export class Kernel extends KernelQueries {
         this.o.effects.verify({ taskId: id, attempt });
       }
     }
+    // Auctions open when the process died: ask again the agents that had not answered.
+    for (const slot of this.core.actors.get('auction')!.values()) {
+      const snap = (slot.snap ?? slot.persisted)!;
+      const c = snap.context as { taskId: string; round: number; eligible: string[]; bids: Array<{ agentId: string }> };
+      const agentIds = c.eligible.filter((id) => !c.bids.some((b) => b.agentId === id));
+      if (snap.value === 'open' && agentIds.length > 0) this.o.effects.askBids?.({ taskId: c.taskId, round: c.round, agentIds });
+    }
     this.timerHost.arm();
     return pending;
   }
@@ -181,6 +190,7 @@ export class Kernel extends KernelQueries {
     const effects = this.o.effects;
     if (e.type === 'effect.execute') effects.execute(e);
     else if (e.type === 'effect.verify') effects.verify(e);
+    else if (e.type === 'effect.auction.ask') effects.askBids?.(e);
     else effects.abort(e);
   }
 

@@ -10,7 +10,8 @@ import type { StoredTimer } from '../store/HiveStore.js';
 import { statusOf, type ActorKind, type Slot } from './ActorKind.js';
 import { AgentPool } from './AgentPool.js';
 import { applyInput } from './applyInput.js';
-import { directStrategy, type AssignmentStrategy } from './AssignmentStrategy.js';
+import type { AssignmentStrategy } from './AssignmentStrategy.js';
+import { routedStrategy } from './auction/routedStrategy.js';
 import type { Envelope, KernelEvent, Origin } from './Envelope.js';
 import type { JournalRecord } from './inputs.js';
 import { Inspection } from './Inspection.js';
@@ -58,7 +59,7 @@ export class KernelCore {
 
   constructor(
     readonly store: KernelStore,
-    readonly strategy: AssignmentStrategy = directStrategy,
+    readonly strategy: AssignmentStrategy = routedStrategy,
     machines: KernelMachines = {},
   ) {
     this.kinds = { ...builtinKinds };
@@ -125,7 +126,7 @@ export class KernelCore {
   /** Hands an effect to the live host (dropped by recovery and replay). */
   request(effect: WorkRequest): void {
     this.out.effects.push(effect);
-    if (this.inspection.active) {
+    if (this.inspection.active && effect.type !== 'effect.auction.ask') {
       const { type, taskId, attempt } = effect;
       this.inspection.record(this, { kind: 'effect.dispatched', effect: type.slice(7) as 'execute' | 'verify' | 'abort', taskId, attempt, ...(type === 'effect.execute' ? { agentId: effect.agentId } : {}) });
     }

@@ -20,6 +20,7 @@ export type Input =
   | { type: 'verify.passed'; taskId: string; attempt: number }
   | { type: 'verify.failed'; taskId: string; attempt: number; reason: string }
   | { type: 'timer.fired'; timerId: string }
+  | { type: 'auction.bid'; taskId: string; round: number; agentId: string; price: number | null }
   | { type: 'hive.prune'; before: number; compactJournal?: boolean };
 
 /** One journal entry. `at` is the host's clock when the input was accepted. */

@@ -5,11 +5,13 @@
  */
 import { agentAddress, coordinatorAddress, taskAddress, type Address } from '../../machines/address.js';
 import type { AgentMessage } from '../../machines/agent.js';
+import type { AuctionMessage } from '../../machines/auction.js';
+import { auctionAwarded, auctionUnsold } from './auction/auctionReactions.js';
 import type { TaskMessage } from '../../machines/task.js';
 import type { TimerRequest, WorkRequest } from '../../machines/types.js';
 import type { KernelCore } from './KernelCore.js';
 
-type Emitted = AgentMessage | TaskMessage | TimerRequest | WorkRequest;
+type Emitted = AgentMessage | TaskMessage | TimerRequest | WorkRequest | AuctionMessage;
 type Reaction<T extends Emitted['type']> = (core: KernelCore, from: Address, e: Extract<Emitted, { type: T }>) => void;
 
 const reactions: { [T in Emitted['type']]: Reaction<T> } = {
@@ -37,6 +39,9 @@ const reactions: { [T in Emitted['type']]: Reaction<T> } = {
   'effect.execute': (core, _from, e) => core.request(e),
   'effect.verify': (core, _from, e) => core.request(e),
   'effect.abort': (core, _from, e) => core.request(e),
+  'effect.auction.ask': (core, _from, e) => core.request(e),
+  'effect.auction.awarded': auctionAwarded,
+  'effect.auction.unsold': auctionUnsold,
 };
 
 /** Applies the reaction for one emitted event. */

@@ -13,7 +13,7 @@ import { acquireWriterLock, type WriterLock } from './writerLock.js';
 /** Version of the on-disk layout. A directory written by a newer version is refused. */
 export const formatVersion = 1;
 
-export type ActorKind = 'task' | 'agent' | 'coordinator';
+export type ActorKind = 'task' | 'agent' | 'coordinator' | 'auction';
 
 /** An actor as stored: its XState persisted snapshot plus what indexes need. */
 export interface StoredActor {

@@ -2,6 +2,7 @@
 import type { KindName } from '../../../machines/address.js';
 import type { ActorKind } from '../ActorKind.js';
 import { agentKind } from './agentKind.js';
+import { auctionKind } from './auctionKind.js';
 import { coordinatorKind } from './coordinatorKind.js';
 import { taskKind } from './taskKind.js';
 
@@ -9,4 +10,5 @@ export const kinds: Record<KindName, ActorKind> = {
   task: taskKind as ActorKind,
   agent: agentKind as ActorKind,
   coordinator: coordinatorKind as ActorKind,
+  auction: auctionKind as ActorKind,
 };

@@ -1,0 +1,38 @@
+/**
+ * @module auctionReactions: what the kernel does when an auction closes. The award assigns the
+ * task to the winner as the scheduler would; a winner that is no longer free (it took other work
+ * during the window) or a task that moved on leaves the task queued for a new round.
+ */
+import { agentAddress, coordinatorAddress, taskAddress, type Address } from '../../../machines/address.js';
+import type { AuctionMessage } from '../../../machines/auction.js';
+import type { TaskContext } from '../../../machines/task.js';
+import { statusOf } from '../ActorKind.js';
+import type { KernelCore } from '../KernelCore.js';
+
+type Msg<T extends AuctionMessage['type']> = Extract<AuctionMessage, { type: T }>;
+
+/**
+ * Assigns the task to the auction's winner when it still can.
+ * @example auctionAwarded(core, auctionAddress('t1'), { type: 'effect.auction.awarded', taskId: 't1', round: 1, agentId: 'a1', price: 3 })
+ */
+export function auctionAwarded(core: KernelCore, _from: Address, e: Msg<'effect.auction.awarded'>): void {
+  const task = core.current('task', e.taskId);
+  const c = task?.context as TaskContext | undefined;
+  if (!task || !c || statusOf(task) !== 'pending' || c.waitingOn.length > 0 || c.excluded.includes(e.agentId) || !core.agents.isFree(e.agentId)) {
+    core.scheduleNeeded = true;
+    return;
+  }
+  const at = core.at;
+  core.deliver(taskAddress(e.taskId), { type: 'hive.assign', agentId: e.agentId, at }, coordinatorAddress);
+  core.deliver(agentAddress(e.agentId), { type: 'hive.task.assigned', taskId: e.taskId, at }, coordinatorAddress);
+  core.deliver(taskAddress(e.taskId), { type: 'hive.start', at }, coordinatorAddress);
+}
+
+/**
+ * No bids: the task fails with `no_bids`, or (onNoBids 'queue') stays queued for a later round.
+ * @example auctionUnsold(core, auctionAddress('t1'), { type: 'effect.auction.unsold', taskId: 't1', round: 1, onNoBids: 'fail' })
+ */
+export function auctionUnsold(core: KernelCore, from: Address, e: Msg<'effect.auction.unsold'>): void {
+  if (e.onNoBids === 'queue') return;
+  core.deliver(taskAddress(e.taskId), { type: 'hive.fail', error: { code: 'no_bids', message: `no agent bid for task ${e.taskId} in auction round ${e.round}` }, at: core.at }, from);
+}
