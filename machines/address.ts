@@ -1,12 +1,12 @@
 /** @module Actor addresses: one typed value per actor (`task:<id>`, `agent:<id>`, `coordinator`), formed and parsed in one place. */
 
 /** The kinds of actor the kernel hosts. A new kind adds its name here and a module in src/kernel/kinds. */
-export type KindName = 'task' | 'agent' | 'coordinator' | 'auction';
+export type KindName = 'task' | 'agent' | 'coordinator' | 'auction' | 'learner';
 
 /** An actor's address: `<kind>:<id>`, or the bare kind name for a singleton such as `coordinator`. */
 export type Address = string & { readonly __brand: 'Address' };
 
-const singletons = new Set<string>(['coordinator']);
+const singletons = new Set<string>(['coordinator', 'learner']);
 
 /**
  * Forms an address.
@@ -32,4 +32,5 @@ export function parseAddress(text: string): { kind: KindName; id: string } | und
 export const taskAddress = (id: string): Address => `task:${id}` as Address;
 export const agentAddress = (id: string): Address => `agent:${id}` as Address;
 export const auctionAddress = (taskId: string): Address => `auction:${taskId}` as Address;
+export const learnerAddress = 'learner' as Address;
 export const coordinatorAddress = 'coordinator' as Address;

@@ -4,6 +4,7 @@
  */
 import { assign, emit, setup } from 'xstate';
 import { auctionAddress } from './address.js';
+import type { RoutingDecision } from './routing.js';
 import type { TimerRequest, WorkRequest } from './types.js';
 
 export type NoBidsPolicy = 'fail' | 'queue';
@@ -22,6 +23,10 @@ export interface AuctionInput {
   round: number;
   /** Free capable agents when the auction opened, best first by the direct rule (breaks ties). */
   eligible: string[];
+  /** Each eligible agent's learned success rate on this type when the auction opened (same order). */
+  successRates: number[];
+  /** Decisions of earlier rounds for this task (a round with no bids, an award the winner could not take). */
+  earlier: RoutingDecision[];
   windowMs: number;
   onNoBids: NoBidsPolicy;
   at: number;
@@ -88,6 +93,8 @@ export const auctionMachine = setup({
     taskType: input.taskType,
     round: input.round,
     eligible: input.eligible,
+    successRates: input.successRates,
+    earlier: input.earlier,
     windowMs: input.windowMs,
     onNoBids: input.onNoBids,
     openedAt: input.at,

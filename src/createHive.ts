@@ -8,6 +8,7 @@ import { compileHiveOptions, type CompiledHiveOptions, type HiveOptions } from '
 import type { InspectionRecord } from './kernel/InspectionRecord.js';
 import type { HiveEvent } from './kernel/Kernel.js';
 import type { AgentSpec, Bidder, TaskSpec } from './specs.js';
+import { agentStatsOf, routingDecisionsOf, type AgentStats, type RoutingDecision } from './hive/marketQueries.js';
 import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime } from './validate.js';
 import type { AgentView, CountsByStatus, TaskView } from './views.js';
 import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../machines/types.js';
@@ -160,6 +161,27 @@ export class Hive {
     if (agent.status === 'stopped') throw new AlreadyFinishedError(id, 'stopped');
     await this.kernel.submit({ type, agentId: id });
     return this.kernel.getAgent(id)!;
+  }
+
+  /**
+   * Routing decisions, newest first: per closed auction round, its candidates (price, learned
+   * success rate, score), the recommended agent, the winner, why, and whether they differ.
+   * @example hive.routingDecisions({ taskId: 't1' })[0]?.differs
+   */
+  routingDecisions(options: { taskId?: string; limit?: number } = {}): RoutingDecision[] {
+    this.assertOpen();
+    return routingDecisionsOf(this.kernel, this.parts.store, options);
+  }
+
+  /**
+   * What the learner knows about an agent: bids made and won, attempts succeeded and failed,
+   * success rate, mean duration, overall and per task type.
+   * @example hive.agentStats('a1').byType.build?.successRate
+   */
+  agentStats(agentId: string): AgentStats {
+    this.assertOpen();
+    this.requireAgent(agentId);
+    return agentStatsOf(this.kernel, agentId);
   }
 
   private requireAgent(id: string): AgentView {

@@ -4,6 +4,7 @@ import type { AgentPriority, Json } from '../machines/types.js';
 import { DependencyCycleError, DepthLimitError, DuplicateIdError, NotFoundError, ValidationError } from './errors.js';
 import type { AgentSpecRecord, TaskSpecRecord } from './kernel/inputs.js';
 import type { Handler } from './effects/types.js';
+import type { AgentStats } from './hive/marketQueries.js';
 import { defaultAuctionWindowMs } from './kernel/auction/routedStrategy.js';
 import { preview, checkBool, checkId, checkInt, checkJson, checkKeys, checkName, checkStringArray, checkTaskPriority, checkTime, limits, readSafely } from './validate.js';
 
@@ -33,7 +34,7 @@ export interface AgentSpec {
 }
 
 /** What a bidding agent sees: the task and its own record so far (`hive.agentStats`). */
-export type Bidder = (task: { id: string; type: string; input: Json; priority: number }, stats: unknown) => number | null | Promise<number | null>;
+export type Bidder = (task: { id: string; type: string; input: Json; priority: number }, stats: AgentStats) => number | null | Promise<number | null>;
 
 export interface TaskSpec {
   id?: string;

@@ -13,7 +13,7 @@ export interface BiddersDeps {
   /** The task as a bidder sees it; undefined once it is gone. */
   task(id: string): { id: string; type: string; input: unknown; priority: number } | undefined;
   /** The agent's record so far, passed to its bid function. */
-  stats(agentId: string): unknown;
+  stats(agentId: string): Parameters<Bidder>[1];
   logger: Logger;
 }
 

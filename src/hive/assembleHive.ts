@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { defaultCloseOptions } from '../closeOptions.js';
 import { Bidders } from '../effects/Bidders.js';
+import { agentStatsOf } from './marketQueries.js';
 import { Executor } from '../effects/Executor.js';
 import type { Handler } from '../effects/types.js';
 import { startInspector, type InspectorServer } from '../inspect/InspectorServer.js';
@@ -56,7 +57,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     const bidders = new Bidders({
       submit: (input) => kernel!.submit(input),
       task: (id) => kernel!.getTask(id) as { id: string; type: string; input: unknown; priority: number } | undefined,
-      stats: () => undefined,
+      stats: (agentId) => agentStatsOf(kernel!, agentId),
       logger,
     });
     const effects = {

@@ -2,6 +2,7 @@
 import type { AnyStateMachine } from 'xstate';
 import { agentMachine } from '../../machines/agent.js';
 import { auctionMachine } from '../../machines/auction.js';
+import { learnerMachine } from '../../machines/learner.js';
 import { coordinatorMachine } from '../../machines/coordinator.js';
 import { taskMachine } from '../../machines/task.js';
 import { coordinatorAddress } from '../../machines/types.js';
@@ -10,7 +11,7 @@ import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.j
 /** The @statelyai/inspect message format version we produce (its package version, which it stamps in `_version`). */
 export const statelyInspectVersion = '0.7.2';
 
-export const machinesByName: Record<MachineName, AnyStateMachine> = { task: taskMachine, agent: agentMachine, coordinator: coordinatorMachine, auction: auctionMachine };
+export const machinesByName: Record<MachineName, AnyStateMachine> = { task: taskMachine, agent: agentMachine, coordinator: coordinatorMachine, auction: auctionMachine, learner: learnerMachine };
 
 interface Base {
   sessionId: string;

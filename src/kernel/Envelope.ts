@@ -2,6 +2,7 @@
 import type { Address } from '../../machines/address.js';
 import type { AgentEvent } from '../../machines/agent.js';
 import type { AuctionEvent } from '../../machines/auction.js';
+import type { LearnerEvent } from '../../machines/learner.js';
 import type { CoordinatorEvent } from '../../machines/coordinator.js';
 import type { TaskEvent } from '../../machines/task.js';
 
@@ -9,7 +10,7 @@ import type { TaskEvent } from '../../machines/task.js';
 export type Origin = Address | 'input' | 'timer' | 'kernel';
 
 /** Every event an actor can receive; each carries the time of the input that caused it. */
-export type KernelEvent = TaskEvent | AgentEvent | CoordinatorEvent | AuctionEvent;
+export type KernelEvent = TaskEvent | AgentEvent | CoordinatorEvent | AuctionEvent | LearnerEvent;
 
 export interface Envelope {
   from: Origin;

@@ -1,7 +1,7 @@
 /** @module InspectionRecord: what the kernel reports to inspectors, in one ordered stream. */
 import type { Input } from './inputs.js';
 
-export type MachineName = 'task' | 'agent' | 'coordinator' | 'auction';
+export type MachineName = 'task' | 'agent' | 'coordinator' | 'auction' | 'learner';
 
 /**
  * Every record carries the sequence number and time of the input being applied (`seq` 0 and the

@@ -1,5 +1,5 @@
 /** @module KernelQueries: read-only questions about the kernel's actors, answered from memory or the store. */
-import { address, agentAddress, coordinatorAddress, parseAddress, taskAddress } from '../../machines/address.js';
+import { address, agentAddress, coordinatorAddress, parseAddress, taskAddress, type KindName } from '../../machines/address.js';
 import type { AgentContext } from '../../machines/agent.js';
 import type { TaskContext } from '../../machines/task.js';
 import type { StoredActor } from '../store/HiveStore.js';
@@ -56,11 +56,23 @@ export abstract class KernelQueries {
     return this.storeRef.getActor(address(parsed.kind, parsed.id));
   }
 
+  /**
+   * Actors of one kind in memory now, as the store would keep them (for read models over a kind).
+   * @example kernel.hostedOfKind('auction')
+   */
+  hostedOfKind(kind: KindName): Array<[string, StoredActor]> {
+    const out: Array<[string, StoredActor]> = [];
+    for (const [id, slot] of this.core.actors.get(kind)!) out.push([address(kind, id), this.core.stored(kind, slot)]);
+    return out;
+  }
+
   /** Addresses of the actors in memory now (coordinator, agents, live tasks). */
   hostedAddresses(): string[] {
     const out: string[] = [coordinatorAddress];
     for (const id of this.core.actors.get('agent')!.keys()) out.push(agentAddress(id));
     for (const id of this.core.actors.get('task')!.keys()) out.push(taskAddress(id));
+    for (const id of this.core.actors.get('auction')!.keys()) out.push(address('auction', id));
+    if (this.core.slot('learner', '')) out.push(address('learner'));
     return out;
   }
 

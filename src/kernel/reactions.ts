@@ -7,6 +7,7 @@ import { agentAddress, coordinatorAddress, taskAddress, type Address } from '../
 import type { AgentMessage } from '../../machines/agent.js';
 import type { AuctionMessage } from '../../machines/auction.js';
 import { auctionAwarded, auctionUnsold } from './auction/auctionReactions.js';
+import { learnFromRelease } from './auction/teachLearner.js';
 import type { TaskMessage } from '../../machines/task.js';
 import type { TimerRequest, WorkRequest } from '../../machines/types.js';
 import type { KernelCore } from './KernelCore.js';
@@ -19,6 +20,7 @@ const reactions: { [T in Emitted['type']]: Reaction<T> } = {
   'effect.timer.cancel': (core, _from, e) => void core.timers.clear(e.timerId),
   'effect.release': (core, from, e) => {
     if (e.agentId) core.deliver(agentAddress(e.agentId), { type: 'hive.task.released', taskId: e.taskId, outcome: e.outcome, at: core.at }, from);
+    learnFromRelease(core, from, e);
   },
   'effect.settled': (core, from, e) => {
     const waiting = core.dependents.get(e.taskId);

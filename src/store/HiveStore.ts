@@ -13,7 +13,7 @@ import { acquireWriterLock, type WriterLock } from './writerLock.js';
 /** Version of the on-disk layout. A directory written by a newer version is refused. */
 export const formatVersion = 1;
 
-export type ActorKind = 'task' | 'agent' | 'coordinator' | 'auction';
+export type ActorKind = 'task' | 'agent' | 'coordinator' | 'auction' | 'learner';
 
 /** An actor as stored: its XState persisted snapshot plus what indexes need. */
 export interface StoredActor {
@@ -167,6 +167,15 @@ export class HiveStore implements KernelStore {
 
   getActor(address: string): StoredActor | undefined {
     return this.actors.get(address);
+  }
+
+  /**
+   * Stored actors of one kind (finished ones included), by address.
+   * @example [...store.actorsOfKind('auction')]
+   */
+  *actorsOfKind(kind: ActorKind): Generator<[string, StoredActor]> {
+    // Addresses sort as strings: every `<kind>:<id>` lies between `<kind>:` and `<kind>;`.
+    for (const { key, value } of this.actors.getRange({ start: `${kind}:`, end: `${kind};` })) yield [key as string, value];
   }
 
   *storedTimers(): Generator<StoredTimer> {

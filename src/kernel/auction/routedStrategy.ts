@@ -5,7 +5,10 @@
  */
 import { auctionAddress } from '../../../machines/address.js';
 import type { AuctionContext } from '../../../machines/auction.js';
+import { successRate } from '../../../machines/learner.js';
+import { routingDecision } from '../../../machines/routing.js';
 import type { TaskContext } from '../../../machines/task.js';
+import { learnerFigures } from './teachLearner.js';
 import { statusOf } from '../ActorKind.js';
 import { directStrategy, type AssignmentStrategy, type QueuedTask } from '../AssignmentStrategy.js';
 import type { AgentPool } from '../AgentPool.js';
@@ -45,11 +48,15 @@ function openAuction(task: QueuedTask, pool: AgentPool, core: KernelCore): void 
   const previous = (inMemory ?? (core.store.getActor(auctionAddress(task.id))?.snapshot as typeof inMemory)) as { value: unknown; context: AuctionContext } | undefined;
   if (previous && statusOf(previous) === 'unsold' && eligible.every((id) => previous.context.eligible.includes(id))) return;
   const spec = (core.current('task', task.id)!.context as TaskContext).spec;
+  const figures = learnerFigures(core).agents;
+  const last = previous ? routingDecision(previous.context) : undefined;
   core.create('auction', task.id, {
     taskId: task.id,
     taskType: task.type,
     round: (previous?.context.round ?? 0) + 1,
     eligible,
+    successRates: eligible.map((id) => successRate(figures[id]?.byType[task.type])),
+    earlier: [...(previous?.context.earlier ?? []), ...(last ? [last] : [])],
     windowMs: spec.auction?.windowMs ?? defaultAuctionWindowMs,
     onNoBids: spec.auction?.onNoBids ?? 'fail',
     at: core.at,

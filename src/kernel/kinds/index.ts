@@ -3,6 +3,7 @@ import type { KindName } from '../../../machines/address.js';
 import type { ActorKind } from '../ActorKind.js';
 import { agentKind } from './agentKind.js';
 import { auctionKind } from './auctionKind.js';
+import { learnerKind } from './learnerKind.js';
 import { coordinatorKind } from './coordinatorKind.js';
 import { taskKind } from './taskKind.js';
 
@@ -11,4 +12,5 @@ export const kinds: Record<KindName, ActorKind> = {
   agent: agentKind as ActorKind,
   coordinator: coordinatorKind as ActorKind,
   auction: auctionKind as ActorKind,
+  learner: learnerKind as ActorKind,
 };
