@@ -8,6 +8,7 @@ import { compileHiveOptions, type CompiledHiveOptions, type HiveOptions } from '
 import type { InspectionRecord } from './kernel/InspectionRecord.js';
 import type { HiveEvent } from './kernel/Kernel.js';
 import type { AgentSpec, Bidder, TaskSpec } from './specs.js';
+import { auditOf, type AuditRecord, type AuditType } from './hive/auditQuery.js';
 import { agentStatsOf, routingDecisionsOf, type AgentStats, type RoutingDecision } from './hive/marketQueries.js';
 import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime } from './validate.js';
 import type { AgentView, CountsByStatus, TaskView } from './views.js';
@@ -182,6 +183,17 @@ export class Hive {
     this.assertOpen();
     this.requireAgent(agentId);
     return agentStatsOf(this.kernel, agentId);
+  }
+
+  /**
+   * The audit trail: every coordination decision (assign, reassign, reject, escalate, retry,
+   * cancel, auction award / unsold) with who decided, about what, why and the outcome; oldest first.
+   * Kept in LMDB (written with each checkpoint) and pruned with finished tasks.
+   * @example hive.audit({ target: 'task:t1' })
+   */
+  audit(options: { since?: number; type?: AuditType; target?: string; limit?: number } = {}): AuditRecord[] {
+    this.assertOpen();
+    return auditOf(this.kernel, this.parts.store, options);
   }
 
   private requireAgent(id: string): AgentView {

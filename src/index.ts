@@ -42,3 +42,4 @@ export type { KernelMachines } from './kernel/Kernel.js';
 export type { StoredActor } from './store/HiveStore.js';
 export type { Json, TaskStatus, AgentStatus, AgentPriority, TaskError, TaskId, AgentId } from '../machines/types.js';
 export type { AgentStats, RoutingCandidate, RoutingDecision, TypeStats } from './hive/marketQueries.js';
+export type { AuditRecord, AuditType } from './hive/auditQuery.js';

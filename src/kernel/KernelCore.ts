@@ -10,6 +10,7 @@ import type { StoredTimer } from '../store/HiveStore.js';
 import { statusOf, type ActorKind, type Slot } from './ActorKind.js';
 import { AgentPool } from './AgentPool.js';
 import { applyInput } from './applyInput.js';
+import { auditEmitted, auditInput } from './audit/AuditLog.js';
 import type { AssignmentStrategy } from './AssignmentStrategy.js';
 import { routedStrategy } from './auction/routedStrategy.js';
 import type { Envelope, KernelEvent, Origin } from './Envelope.js';
@@ -79,6 +80,7 @@ export class KernelCore {
     if (this.inspection.active) this.inspection.record(this, { kind: 'input.applied', input: rec.input });
     out.result = applyInput(this, rec.input);
     this.drain();
+    auditInput(this, rec.input);
     schedule(this);
     this.out = emptyOutput();
     return out;
@@ -118,6 +120,7 @@ export class KernelCore {
   /** Routes what an actor emitted: notifications to listeners, effect requests and messages to their reactions. */
   handleEmitted(from: Address, emitted: Array<{ type: string }>): void {
     for (const e of emitted) {
+      auditEmitted(this, from, e as { type: string });
       if (e.type.startsWith('effect.')) react(this, from, e);
       else this.out.notifications.push(e as Notification);
     }

@@ -8,6 +8,7 @@ import { toAgentView, toTaskView, type AgentView, type TaskView } from '../views
 import { statusOf } from './ActorKind.js';
 import { upcastTaskContext } from './kinds/upcastTaskContext.js';
 import type { KernelCore } from './KernelCore.js';
+import { pendingAudit, type AuditRecord } from './audit/AuditLog.js';
 
 export interface KernelStatus {
   agents: Record<string, number>;
@@ -64,6 +65,11 @@ export abstract class KernelQueries {
     const out: Array<[string, StoredActor]> = [];
     for (const [id, slot] of this.core.actors.get(kind)!) out.push([address(kind, id), this.core.stored(kind, slot)]);
     return out;
+  }
+
+  /** Audit records derived since the last checkpoint (not yet in the store). */
+  pendingAudit(): readonly AuditRecord[] {
+    return pendingAudit(this.core);
   }
 
   /** Addresses of the actors in memory now (coordinator, agents, live tasks). */

@@ -6,6 +6,7 @@ import { FormatError, StoreError } from '../errors.js';
 import type { Address } from '../../machines/address.js';
 import type { TimerEvent } from '../../machines/types.js';
 import type { JournalRecord } from '../kernel/inputs.js';
+import type { AuditRecord } from '../kernel/audit/AuditLog.js';
 import type { KernelStore } from './KernelStore.js';
 import { storeWriteError } from './storeWriteError.js';
 import { acquireWriterLock, type WriterLock } from './writerLock.js';
@@ -40,6 +41,10 @@ export interface CheckpointWrite {
   idempotencyKeys: Array<[string, string]>;
   /** `status` is the one the store holds (or will, once earlier checkpoints commit); `stored: false` when it never was. */
   pruned: Array<{ address: string; id: string; status: string; order: number; idempotencyKey?: string; stored?: boolean }>;
+  /** Audit records derived since the last checkpoint (key: seq, index). */
+  audit?: AuditRecord[];
+  /** Delete audit records older than this time (ms), as `prune()` does finished tasks. */
+  auditPruneBefore?: number;
   /** Delete journal records accepted before this time (ms) and covered by this checkpoint. */
   compactJournalBefore?: number;
 }
@@ -64,6 +69,8 @@ export class HiveStore implements KernelStore {
   private readonly meta: Database<unknown, string>;
   private readonly journal: Database<JournalRecord, number>;
   private readonly actors: Database<StoredActor, string>;
+  /** Coordination decisions, key [seq, index] (see kernel/audit/AuditLog). */
+  private readonly audit: Database<AuditRecord, [number, number]>;
   private readonly live: Database<true, string>;
   private readonly timers: Database<StoredTimer, string>;
   private readonly byStatus: Database<string, [string, number]>;
@@ -93,6 +100,7 @@ export class HiveStore implements KernelStore {
       this.byStatus = db('byStatus');
       this.byOrder = db('byOrder');
       this.idempotency = db('idempotency');
+      this.audit = db('audit');
       this.checkFormat(options.readOnly ?? false);
     } catch (err) {
       this.lock?.release();
@@ -163,6 +171,14 @@ export class HiveStore implements KernelStore {
       const actor = this.actors.get(address as string);
       if (actor) yield [address as string, actor];
     }
+  }
+
+  /**
+   * Stored audit records in decision order (seq, then index).
+   * @example [...store.auditRecords()].filter((r) => r.type === 'assign')
+   */
+  *auditRecords(): Generator<AuditRecord> {
+    for (const { value } of this.audit.getRange()) yield value;
   }
 
   getActor(address: string): StoredActor | undefined {
@@ -247,6 +263,11 @@ export class HiveStore implements KernelStore {
           this.byStatus.remove([p.status, p.order]);
           this.byOrder.remove(p.order);
           if (p.idempotencyKey !== undefined) this.idempotency.remove(p.idempotencyKey);
+          this.actors.remove(`auction:${p.id}`); // its routing record goes with the task
+        }
+        for (const r of w.audit ?? []) this.audit.put([r.seq, r.index], r);
+        if (w.auditPruneBefore !== undefined) {
+          for (const { key, value } of this.audit.getRange()) if (value.at < w.auditPruneBefore) this.audit.remove(key);
         }
         if (w.compactJournalBefore !== undefined) {
           let start: number | undefined;
