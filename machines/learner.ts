@@ -15,12 +15,21 @@ export interface Tally {
   totalDurationMs: number;
 }
 
+/**
+ * Kept as lists, not records keyed by id: agent ids and task types are user strings, and names such
+ * as `constructor` or `__proto__` must neither find Object.prototype members nor change when stored.
+ */
+export interface TypeTally extends Tally {
+  taskType: string;
+}
+
 export interface AgentTally extends Tally {
-  byType: Record<string, Tally>;
+  agentId: string;
+  byType: TypeTally[];
 }
 
 export interface LearnerContext {
-  agents: Record<string, AgentTally>;
+  agents: AgentTally[];
 }
 
 type At = { at: number };
@@ -30,18 +39,35 @@ export type LearnerEvent =
 
 const zero = (): Tally => ({ bids: 0, wins: 0, succeeded: 0, failed: 0, totalDurationMs: 0 });
 
-/** Adds `delta` to an agent's overall and per-type counters; returns a new agents record (the rest shared). */
-function bump(agents: Record<string, AgentTally>, agentId: string, taskType: string, delta: Partial<Tally>): Record<string, AgentTally> {
-  const cur = agents[agentId] ?? { ...zero(), byType: {} };
-  const add = (t: Tally): Tally => ({
+/**
+ * One agent's tally from the learner's figures.
+ * @example tallyOf(context.agents, 'a1')?.wins
+ */
+export function tallyOf(agents: readonly AgentTally[], agentId: string): AgentTally | undefined {
+  return agents.find((a) => a.agentId === agentId);
+}
+
+/** Adds `delta` to an agent's overall and per-type counters; returns a new list (the other agents shared). */
+function bump(agents: AgentTally[], agentId: string, taskType: string, delta: Partial<Tally>): AgentTally[] {
+  const at = agents.findIndex((a) => a.agentId === agentId);
+  const cur: AgentTally = at >= 0 ? agents[at]! : { agentId, ...zero(), byType: [] };
+  const add = <T extends Tally>(t: T): T => ({
+    ...t,
     bids: t.bids + (delta.bids ?? 0),
     wins: t.wins + (delta.wins ?? 0),
     succeeded: t.succeeded + (delta.succeeded ?? 0),
     failed: t.failed + (delta.failed ?? 0),
     totalDurationMs: t.totalDurationMs + (delta.totalDurationMs ?? 0),
   });
-  const next: AgentTally = { ...add(cur), byType: { ...cur.byType, [taskType]: add(cur.byType[taskType] ?? zero()) } };
-  return { ...agents, [agentId]: next };
+  const ti = cur.byType.findIndex((t) => t.taskType === taskType);
+  const byType = [...cur.byType];
+  if (ti >= 0) byType[ti] = add(byType[ti]!);
+  else byType.push(add({ taskType, ...zero() }));
+  const next: AgentTally = { ...add(cur), byType };
+  const out = [...agents];
+  if (at >= 0) out[at] = next;
+  else out.push(next);
+  return out;
 }
 
 /**
@@ -60,7 +86,7 @@ export const learnerMachine = setup({
   },
 }).createMachine({
   id: 'learner',
-  context: { agents: {} },
+  context: { agents: [] },
   initial: 'learning',
   states: {
     learning: {

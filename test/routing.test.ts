@@ -95,6 +95,33 @@ describe('routing records and the learner', () => {
     expect(rounds[1]!.differs).toBe(false);
   });
 
+  it('keeps figures for agent ids and task types named like Object.prototype members, across a restart and replay', async () => {
+    const dir = tempDir();
+    const hive = await createHive({ dataDir: dir, logger: memoryLogger().logger });
+    await hive.spawnAgent({ id: 'constructor', name: 'c', capabilities: ['toString', '__proto__'], bid: () => 1, handler: async () => null });
+    for (const [id, type] of [['t1', 'toString'], ['t2', '__proto__']] as const) {
+      await hive.postTask({ id, type, assign: 'auction', auction: { windowMs: 20 } });
+      expect((await hive.waitForTask(id, { timeoutMs: 5000 })).status).toBe('completed');
+    }
+    const stats = hive.agentStats('constructor');
+    expect(stats).toMatchObject({ bids: 2, wins: 2, succeeded: 2 });
+    expect(Object.keys(stats.byType).sort()).toEqual(['__proto__', 'toString']);
+    expect(stats.byType['__proto__']).toMatchObject({ bids: 1, wins: 1, succeeded: 1 });
+    await hive.close();
+    const reopened = await createHive({ dataDir: dir, logger: memoryLogger().logger });
+    try {
+      expect(reopened.agentStats('constructor')).toEqual(stats);
+    } finally {
+      await reopened.close();
+    }
+    const replay = await openReplay(dir);
+    try {
+      await replay.verify();
+    } finally {
+      await replay.close();
+    }
+  });
+
   it('refuses bad query arguments with a typed error', async () => {
     const hive = await openHive();
     expect(() => hive.routingDecisions({ limit: 0 })).toThrow(/limit/);

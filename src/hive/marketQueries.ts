@@ -5,7 +5,7 @@
  * give the same answers.
  */
 import type { AuctionContext } from '../../machines/auction.js';
-import { successRate, type LearnerContext, type Tally } from '../../machines/learner.js';
+import { successRate, tallyOf, type LearnerContext, type Tally } from '../../machines/learner.js';
 import { routingDecision, type RoutingDecision } from '../../machines/routing.js';
 import type { Kernel } from '../kernel/Kernel.js';
 import type { HiveStore } from '../store/HiveStore.js';
@@ -38,10 +38,10 @@ const statsOf = (t: Tally): TypeStats => {
  */
 export function agentStatsOf(kernel: Kernel, agentId: string): AgentStats {
   const learner = (kernel.actorSnapshot('learner')?.snapshot as { context: LearnerContext } | undefined)?.context;
-  const a = learner?.agents[agentId];
+  const a = learner ? tallyOf(learner.agents, agentId) : undefined;
   if (!a) return { ...statsOf({ bids: 0, wins: 0, succeeded: 0, failed: 0, totalDurationMs: 0 }), byType: {} };
-  const byType: Record<string, TypeStats> = {};
-  for (const [type, t] of Object.entries(a.byType)) byType[type] = statsOf(t);
+  // fromEntries defines own properties: a task type named `__proto__` is a key like any other.
+  const byType: Record<string, TypeStats> = Object.fromEntries(a.byType.map((t) => [t.taskType, statsOf(t)]));
   return { ...statsOf(a), byType };
 }
 

@@ -5,7 +5,7 @@
  */
 import { auctionAddress } from '../../../machines/address.js';
 import type { AuctionContext } from '../../../machines/auction.js';
-import { successRate } from '../../../machines/learner.js';
+import { successRate, tallyOf } from '../../../machines/learner.js';
 import { routingDecision } from '../../../machines/routing.js';
 import type { TaskContext } from '../../../machines/task.js';
 import { learnerFigures } from './teachLearner.js';
@@ -55,7 +55,7 @@ function openAuction(task: QueuedTask, pool: AgentPool, core: KernelCore): void 
     taskType: task.type,
     round: (previous?.context.round ?? 0) + 1,
     eligible,
-    successRates: eligible.map((id) => successRate(figures[id]?.byType[task.type])),
+    successRates: eligible.map((id) => successRate(tallyOf(figures, id)?.byType.find((t) => t.taskType === task.type))),
     earlier: [...(previous?.context.earlier ?? []), ...(last ? [last] : [])],
     windowMs: spec.auction?.windowMs ?? defaultAuctionWindowMs,
     onNoBids: spec.auction?.onNoBids ?? 'fail',

@@ -21,7 +21,7 @@ export function teachLearner(core: KernelCore, fact: Fact, from: Address): void 
 
 /** The learner's figures now (empty before its first fact). */
 export function learnerFigures(core: KernelCore): LearnerContext {
-  return (core.current('learner', '')?.context as LearnerContext | undefined) ?? { agents: {} };
+  return (core.current('learner', '')?.context as LearnerContext | undefined) ?? { agents: [] };
 }
 
 /**
