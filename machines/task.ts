@@ -34,6 +34,9 @@ export interface TaskSpec {
   notify?: boolean;
   /** Not queued before this time (epoch ms): posted with `runAt`, or `delayMs` after the post. */
   runAt?: number;
+  /** Set when the task is auctioned instead of assigned directly. */
+  assign?: 'auction';
+  auction?: { windowMs: number; onNoBids: 'fail' | 'queue' };
   /** Position in post order, used to keep equal priorities first-in first-out. */
   order: number;
   createdAt: number;
@@ -109,7 +112,8 @@ export type TaskEvent =
   | ({ type: 'task.signal'; name: string; value: Json } & At)
   | ({ type: 'attempt.waiting'; attempt: number; name: string; timeoutMs?: number } & At)
   | ({ type: 'hive.signal.timeout'; name: string; until: number } & At)
-  | ({ type: 'hive.waiting'; waitingFor?: WaitingFor } & At);
+  | ({ type: 'hive.waiting'; waitingFor?: WaitingFor } & At)
+  | ({ type: 'hive.fail'; error: TaskError } & At);
 
 /** Messages the task sends to other actors through the kernel. */
 export type TaskMessage =
@@ -431,6 +435,11 @@ export const taskMachine = setup({
             enqueue.assign({ waitingFor: e.waitingFor });
             if (context.waitingFor === undefined) enqueue.emit(unassignable({ ...context, waitingFor: e.waitingFor }, e.at));
           }),
+        },
+        // An auction that closed with no bids and onNoBids 'fail'.
+        'hive.fail': {
+          target: 'failed',
+          actions: assign(({ event }) => ({ error: (event as Ev<'hive.fail'>).error, updatedAt: event.at, finishedAt: event.at })),
         },
       },
     },

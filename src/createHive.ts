@@ -12,7 +12,9 @@ import { assembleHive, type HiveParts } from './hive/assembleHive.js';
 import { compileHiveOptions, type CompiledHiveOptions, type HiveOptions } from './hive/compileHiveOptions.js';
 import type { InspectionRecord } from './kernel/InspectionRecord.js';
 import type { HiveEvent } from './kernel/Kernel.js';
-import type { AgentSpec, TaskSpec } from './specs.js';
+import type { AgentSpec, Bidder, TaskSpec } from './specs.js';
+import { auditOf, type AuditRecord, type AuditType } from './hive/auditQuery.js';
+import { agentStatsOf, routingDecisionsOf, type AgentStats, type RoutingDecision } from './hive/marketQueries.js';
 import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime, preview, readSafely } from './validate.js';
 import type { AgentView, CountsByStatus, TaskView } from './views.js';
 import { retryTask } from './hive/retryTask.js';
@@ -58,6 +60,10 @@ export type HiveEventType =
   | 'task.signalled'
   | 'schedule.fired'
   | 'schedule.skipped'
+  | 'task.auction.opened'
+  | 'task.auction.bid'
+  | 'task.auction.awarded'
+  | 'task.auction.unsold'
   | '*';
 
 export interface HiveStatus {
@@ -99,7 +105,7 @@ export class Hive {
   ) {
     this.kernel = parts.kernel;
     this.logger = parts.logger;
-    this.admission = new Admission(parts.kernel);
+    this.admission = new Admission(parts.kernel, o.assignment);
     // Async, so a refused spec is a rejected promise for the handler, never a synchronous throw.
     parts.subWork.spawnSubAgent = async (parentId, spec) => this.spawnAgent(withParent('spawnAgent', spec, 'parentId', parentId));
     parts.subWork.postSubTask = async (parentTaskId, spec) => this.postTask(withParent('postTask', spec, 'parentTaskId', parentTaskId));
@@ -129,20 +135,25 @@ export class Hive {
     const handlers = this.parts.agentHandlers;
     return this.admission.spawnAgent(
       spec,
-      async (record, handler) => {
+      async (record, handler, bid) => {
         if (handler && this.o.intakeOnly) throw new ValidationError('handler', 'an intake-only hive runs no work; spawn the agent without one');
         // A host fact, journaled: which of its capabilities this process can run.
         const runnable = handler ? undefined : runnableOf(record.capabilities, this.o.intakeOnly ? new Set() : new Set(this.o.handlers.keys()));
         if (runnable !== undefined) record.runnable = runnable;
         if (handler) handlers.set(record.id, handler);
+        if (bid) this.parts.bidders.set(record.id, bid);
         try {
           await this.kernel.submit({ type: 'agent.spawn', agent: record });
         } catch (err) {
           handlers.delete(record.id);
+          this.parts.bidders.delete(record.id);
           throw err;
         }
       },
-      (agentId, handler) => this.attachHandler(agentId, handler),
+      async (agentId, handler, bid) => {
+        if (bid) this.attachBidder(agentId, bid);
+        if (handler) await this.attachHandler(agentId, handler);
+      },
     );
   }
 
@@ -161,6 +172,18 @@ export class Hive {
     if (agent.detached || agent.unhandled !== undefined) await this.kernel.submit({ type: 'agent.attach', agentId });
     this.parts.executor.unpark(agentId);
     return this.kernel.getAgent(agentId)!;
+  }
+
+  /**
+   * Gives an existing agent its bid function again (functions are not stored: after a restart,
+   * agents spawned with `bid` need it re-attached). Auctions that were waiting for its price ask it now.
+   * @example hive.attachBidder('a1', (task) => 5)
+   */
+  attachBidder(agentId: string, bid: Bidder): void {
+    this.assertOpen();
+    this.requireAgent(agentId);
+    if (typeof bid !== 'function') throw new ValidationError('bid', 'must be a function (task, stats) => a non-negative integer price or null');
+    this.parts.bidders.set(agentId, bid);
   }
 
   async getAgent(id: string): Promise<AgentView> {
@@ -213,6 +236,38 @@ export class Hive {
     if (agent.status === 'stopped') throw new AlreadyFinishedError(id, 'stopped');
     await this.kernel.submit({ type, agentId: id });
     return this.kernel.getAgent(id)!;
+  }
+
+  /**
+   * Routing decisions, newest first: per closed auction round, its candidates (price, learned
+   * success rate, score), the recommended agent, the winner, why, and whether they differ.
+   * @example hive.routingDecisions({ taskId: 't1' })[0]?.differs
+   */
+  routingDecisions(options: { taskId?: string; limit?: number } = {}): RoutingDecision[] {
+    this.assertOpen();
+    return routingDecisionsOf(this.kernel, this.parts.store, options);
+  }
+
+  /**
+   * What the learner knows about an agent: bids made and won, attempts succeeded and failed,
+   * success rate, mean duration, overall and per task type.
+   * @example hive.agentStats('a1').byType.build?.successRate
+   */
+  agentStats(agentId: string): AgentStats {
+    this.assertOpen();
+    this.requireAgent(agentId);
+    return agentStatsOf(this.kernel, agentId);
+  }
+
+  /**
+   * The audit trail: every coordination decision (assign, reassign, reject, escalate, retry,
+   * cancel, auction award / unsold) with who decided, about what, why and the outcome; oldest first.
+   * Kept in LMDB (written with each checkpoint) and pruned with finished tasks.
+   * @example hive.audit({ target: 'task:t1' })
+   */
+  audit(options: { since?: number; type?: AuditType; target?: string; limit?: number } = {}): AuditRecord[] {
+    this.assertOpen();
+    return auditOf(this.kernel, this.parts.store, options);
   }
 
   private requireAgent(id: string): AgentView {
