@@ -187,6 +187,11 @@ export const taskMachine = setup({
             if (context.waitingFor === undefined) enqueue.emit(unassignable({ ...context, waitingFor: e.waitingFor }, e.at));
           }),
         },
+        // An auction that closed with no bids and onNoBids 'fail'.
+        'hive.fail': {
+          target: 'failed',
+          actions: assign(({ event }) => ({ error: (event as Ev<'hive.fail'>).error, updatedAt: event.at, finishedAt: event.at })),
+        },
       },
     },
     assigned: {

@@ -28,6 +28,9 @@ export interface TaskSpec {
   notify?: boolean;
   /** Not queued before this time (epoch ms): posted with `runAt`, or `delayMs` after the post. */
   runAt?: number;
+  /** Set when the task is auctioned instead of assigned directly. */
+  assign?: 'auction';
+  auction?: { windowMs: number; onNoBids: 'fail' | 'queue' };
   /** Position in post order, used to keep equal priorities first-in first-out. */
   order: number;
   createdAt: number;
@@ -103,7 +106,8 @@ export type TaskEvent =
   | ({ type: 'task.signal'; name: string; value: Json } & At)
   | ({ type: 'attempt.waiting'; attempt: number; name: string; timeoutMs?: number } & At)
   | ({ type: 'hive.signal.timeout'; name: string; until: number } & At)
-  | ({ type: 'hive.waiting'; waitingFor?: WaitingFor } & At);
+  | ({ type: 'hive.waiting'; waitingFor?: WaitingFor } & At)
+  | ({ type: 'hive.fail'; error: TaskError } & At);
 
 /** Messages the task sends to other actors through the kernel. */
 export type TaskMessage =

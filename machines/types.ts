@@ -63,7 +63,8 @@ export type TimerEvent =
   | { type: 'hive.due' }
   | { type: 'hive.signal.timeout'; name: string; until: number }
   | { type: 'hive.schedule.fire'; slot: number }
-  | { type: 'hive.ratelimit.reopen' };
+  | { type: 'hive.ratelimit.reopen' }
+  | { type: 'hive.auction.close'; round: number };
 
 export type TimerRequest =
   | { type: 'effect.timer.set'; timerId: string; due: number; target: Address; event: TimerEvent }
@@ -73,7 +74,8 @@ export type TimerRequest =
 export type WorkRequest =
   | { type: 'effect.execute'; taskId: string; attempt: number; agentId: string }
   | { type: 'effect.verify'; taskId: string; attempt: number }
-  | { type: 'effect.abort'; taskId: string; attempt: number; reason: string };
+  | { type: 'effect.abort'; taskId: string; attempt: number; reason: string }
+  | { type: 'effect.auction.ask'; taskId: string; round: number; agentIds: string[] };
 
 /** Public notifications the machines emit; the host forwards them to `hive.on()` listeners. */
 export interface Notification {

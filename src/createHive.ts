@@ -16,7 +16,7 @@ import { openControl } from './hive/openControl.js';
 import { retryTask } from './hive/retryTask.js';
 import { listSchedules, scheduleCommand, scheduleView, setSchedule } from './hive/scheduleCommands.js';
 import { signalTask } from './hive/signalTask.js';
-import { type AgentHost, attachHandler, spawnAgent } from './hive/spawnAgent.js';
+import { type AgentHost, attachBidder, attachHandler, spawnAgent } from './hive/spawnAgent.js';
 import { cancelTask, prune } from './hive/taskCommands.js';
 import { waitForTask } from './hive/waitForTask.js';
 import { withParent } from './hive/withParent.js';
@@ -24,7 +24,9 @@ import type { InspectionRecord } from './kernel/InspectionRecord.js';
 import type { HiveEvent } from './kernel/Kernel.js';
 import type { ScheduleOptions } from './schedule/scheduleRecord.js';
 import type { ScheduleView } from './schedule/scheduleView.js';
-import type { AgentSpec, TaskSpec } from './specs.js';
+import type { AgentSpec, Bidder, TaskSpec } from './specs.js';
+import { auditOf, type AuditRecord, type AuditType } from './hive/auditQuery.js';
+import { agentStatsOf, routingDecisionsOf, type AgentStats, type RoutingDecision } from './hive/marketQueries.js';
 import { checkId, checkInt, checkKeys, checkName } from './validate.js';
 import type { AgentView, TaskView } from './views.js';
 
@@ -62,7 +64,7 @@ export class Hive {
   ) {
     this.kernel = parts.kernel;
     this.logger = parts.logger;
-    this.host = { o, parts, admission: new Admission(parts.kernel) };
+    this.host = { o, parts, admission: new Admission(parts.kernel, o.assignment) };
     // Async, so a refused spec is a rejected promise for the handler, never a synchronous throw.
     parts.subWork.spawnSubAgent = async (parentId, spec) => this.spawnAgent(withParent('spawnAgent', spec, 'parentId', parentId));
     parts.subWork.postSubTask = async (parentTaskId, spec) => this.postTask(withParent('postTask', spec, 'parentTaskId', parentTaskId));
@@ -103,6 +105,16 @@ export class Hive {
     return attachHandler(this.host, agentId, handler);
   }
 
+  /**
+   * Gives an existing agent its bid function again (functions are not stored: after a restart,
+   * agents spawned with `bid` need it re-attached). Auctions that were waiting for its price ask it now.
+   * @example hive.attachBidder('a1', (task) => 5)
+   */
+  attachBidder(agentId: string, bid: Bidder): void {
+    this.assertOpen();
+    attachBidder(this.host, agentId, bid);
+  }
+
   async getAgent(id: string): Promise<AgentView> {
     this.assertNotClosed();
     return requireAgent(this.kernel, id);
@@ -140,6 +152,38 @@ export class Hive {
     if (agent.status === 'stopped') throw new AlreadyFinishedError(id, 'stopped');
     await this.kernel.submit({ type, agentId: id });
     return this.kernel.getAgent(id)!;
+  }
+
+  /**
+   * Routing decisions, newest first: per closed auction round, its candidates (price, learned
+   * success rate, score), the recommended agent, the winner, why, and whether they differ.
+   * @example hive.routingDecisions({ taskId: 't1' })[0]?.differs
+   */
+  routingDecisions(options: { taskId?: string; limit?: number } = {}): RoutingDecision[] {
+    this.assertOpen();
+    return routingDecisionsOf(this.kernel, this.parts.store, options);
+  }
+
+  /**
+   * What the learner knows about an agent: bids made and won, attempts succeeded and failed,
+   * success rate, mean duration, overall and per task type.
+   * @example hive.agentStats('a1').byType.build?.successRate
+   */
+  agentStats(agentId: string): AgentStats {
+    this.assertOpen();
+    requireAgent(this.kernel, agentId);
+    return agentStatsOf(this.kernel, agentId);
+  }
+
+  /**
+   * The audit trail: every coordination decision (assign, reassign, reject, escalate, retry,
+   * cancel, auction award / unsold) with who decided, about what, why and the outcome; oldest first.
+   * Kept in LMDB (written with each checkpoint) and pruned with finished tasks.
+   * @example hive.audit({ target: 'task:t1' })
+   */
+  audit(options: { since?: number; type?: AuditType; target?: string; limit?: number } = {}): AuditRecord[] {
+    this.assertOpen();
+    return auditOf(this.kernel, this.parts.store, options);
   }
 
   // ------------------------------------------------------------ tasks

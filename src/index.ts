@@ -5,7 +5,7 @@ export { defaultCloseOptions, type CloseOptions } from './closeOptions.js';
 export type { HiveEvent } from './kernel/Kernel.js';
 export type { InspectionRecord } from './kernel/InspectionRecord.js';
 export type { Input, JournalRecord } from './kernel/inputs.js';
-export type { AgentSpec, TaskSpec } from './specs.js';
+export type { AgentSpec, Bidder, TaskSpec } from './specs.js';
 export { Colony } from './colony/Colony.js';
 export { defaultColonyOptions, type ColonySpec, type SpawnOptions, type TriggerDefinition } from './colony/colonySpecs.js';
 export type { ColonyView, TriggerView } from './colony/colonyViews.js';
@@ -77,3 +77,5 @@ export { toStatelyMessages, machineDefinition, statelyInspectVersion, type State
 export type { KernelMachines } from './kernel/Kernel.js';
 export type { StoredActor } from './store/HiveStore.js';
 export type { Json, TaskStatus, AgentStatus, AgentPriority, TaskError, TaskId, AgentId } from '../machines/types.js';
+export type { AgentStats, RoutingCandidate, RoutingDecision, TypeStats } from './hive/marketQueries.js';
+export type { AuditRecord, AuditType } from './hive/auditQuery.js';

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { Colonies } from '../colony/Colonies.js';
 import { defaultCloseOptions } from '../closeOptions.js';
 import { remoteAddress } from '../../machines/address.js';
+import { Bidders } from '../effects/Bidders.js';
+import { agentStatsOf } from './marketQueries.js';
 import { Executor } from '../effects/Executor.js';
 import type { Handler } from '../effects/types.js';
 import type { AgentSpec, TaskSpec } from '../specs.js';
@@ -33,6 +35,8 @@ export interface HiveParts {
     spawnSubAgent?(parentAgentId: string, spec: AgentSpec): Promise<AgentView>;
     postSubTask?(parentTaskId: string, spec: TaskSpec): Promise<TaskView>;
   };
+  /** In-process bid functions of agents spawned with `bid`. */
+  bidders: Bidders;
   inspector: InspectorServer | undefined;
   /** The HTTP listener started by the `http` option (webhooks). */
   http: HttpListener | undefined;
@@ -74,12 +78,19 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     const colonies = new Colonies({ kernel: () => kernel!, logger, idempotency: o.idempotency, handlers: o.colonies });
     // Attempts of remote agents go over NATS (when the hive has the `nats` option), the rest run here.
     const router = new EffectRouter(executor, (id) => kernel!.actorSnapshot(remoteAddress(id)) !== undefined, logger);
+    const bidders = new Bidders({
+      submit: (input) => kernel!.submit(input),
+      task: (id) => kernel!.getTask(id) as { id: string; type: string; input: unknown; priority: number } | undefined,
+      stats: (agentId) => agentStatsOf(kernel!, agentId),
+      logger,
+    });
     const effects = {
       execute: router.execute.bind(router),
       verify: router.verify.bind(router),
       abort: router.abort.bind(router),
       resume: router.resume.bind(router),
       worker: colonies.runner.handle.bind(colonies.runner),
+      askBids: bidders.askBids.bind(bidders),
     };
     kernel = new Kernel({
       store,
@@ -140,7 +151,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       http = listener;
       logger.info({ url: listener.url }, 'http listener (webhooks) listening');
     }
-    return { store, kernel, executor, agentHandlers, colonies, subWork, inspector, http, logger, close, addCloser: (c) => void closers.push(c) };
+    return { store, kernel, executor, agentHandlers, colonies, subWork, bidders, inspector, http, logger, close, addCloser: (c) => void closers.push(c) };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

@@ -76,6 +76,8 @@ export interface HiveOptions {
   rateLimits?: Record<string, { max: number; perMs: number }>;
   /** Run agents on remote workers over NATS JetStream (`runWorker`, `hivestate worker`). Without it no NATS code is loaded. */
   nats?: NatsOptions;
+  /** How tasks of a type are assigned when the task does not say: 'direct' (default) or 'auction'. */
+  assignment?: Record<string, 'direct' | 'auction'>;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -101,6 +103,7 @@ export interface CompiledHiveOptions {
   /** Undefined: keep the directory's limits. */
   rateLimits: RateLimits | undefined;
   nats: CompiledNatsOptions | undefined;
+  assignment: ReadonlyMap<string, 'direct' | 'auction'>;
 }
 
 export const defaultHiveOptions = {
@@ -131,6 +134,7 @@ const hiveOptionKeys = [
   'notify',
   'rateLimits',
   'nats',
+  'assignment',
 ] as const;
 
 /**
@@ -174,6 +178,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     },
     rateLimits: compileRateLimits(options.rateLimits),
     nats: options.nats === undefined ? undefined : compileNatsOptions(options.nats),
+    assignment: compileAssignment(options.assignment),
   };
 }
 
@@ -185,6 +190,18 @@ function functionsByName<F>(name: string, record: Record<string, F> | undefined)
   for (const [k, v] of Object.entries(record)) {
     if (typeof v !== 'function') throw new ValidationError(`${name}.${k}`, 'must be a function');
     out.set(k, v);
+  }
+  return out;
+}
+
+/** Assignment per task type, checked; a Map so a type named like an Object method finds nothing built in. */
+function compileAssignment(value: HiveOptions['assignment']): ReadonlyMap<string, 'direct' | 'auction'> {
+  const out = new Map<string, 'direct' | 'auction'>();
+  if (value === undefined) return out;
+  const r = checkKeys('assignment', value, typeof value === 'object' && value !== null ? Object.keys(value) : []);
+  for (const [type, how] of Object.entries(r)) {
+    if (how !== 'direct' && how !== 'auction') throw new ValidationError(`assignment.${type}`, `must be 'direct' or 'auction'; got ${JSON.stringify(how)}`);
+    out.set(type, how);
   }
   return out;
 }

@@ -36,6 +36,10 @@ export type HiveEventType =
   | 'task.signalled'
   | 'schedule.fired'
   | 'schedule.skipped'
+  | 'task.auction.opened'
+  | 'task.auction.bid'
+  | 'task.auction.awarded'
+  | 'task.auction.unsold'
   | '*';
 
 /** What `hive.status()` answers: counts by status, the queue, timers and the journal position. */

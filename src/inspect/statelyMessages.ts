@@ -2,6 +2,8 @@
 import type { AnyStateMachine } from 'xstate';
 import { agentMachine } from '../../machines/agent.js';
 import { colonyMachine } from '../../machines/colony.js';
+import { auctionMachine } from '../../machines/auction.js';
+import { learnerMachine } from '../../machines/learner.js';
 import { coordinatorMachine } from '../../machines/coordinator.js';
 import { rateLimitMachine } from '../../machines/rateLimit.js';
 import { scheduleMachine } from '../../machines/schedule.js';
@@ -23,6 +25,8 @@ export const machinesByName: Record<MachineName, AnyStateMachine> = {
   schedule: scheduleMachine,
   ratelimit: rateLimitMachine,
   remote: remoteWorkerMachine,
+  auction: auctionMachine,
+  learner: learnerMachine,
 };
 
 interface Base {

@@ -2,6 +2,8 @@
 import type { Address } from '../../machines/address.js';
 import type { AgentEvent } from '../../machines/agent.js';
 import type { ColonyEvent } from '../../machines/colony.js';
+import type { AuctionEvent } from '../../machines/auction.js';
+import type { LearnerEvent } from '../../machines/learner.js';
 import type { CoordinatorEvent } from '../../machines/coordinator.js';
 import type { RateLimitEvent } from '../../machines/rateLimit.js';
 import type { ScheduleEvent } from '../../machines/schedule.js';
@@ -13,7 +15,17 @@ import type { RemoteWorkerEvent } from '../../machines/remoteWorker.js';
 export type Origin = Address | 'input' | 'timer' | 'kernel';
 
 /** Every event an actor can receive; each carries the time of the input that caused it. */
-export type KernelEvent = TaskEvent | AgentEvent | CoordinatorEvent | ColonyEvent | WorkerEvent | ScheduleEvent | RateLimitEvent | RemoteWorkerEvent;
+export type KernelEvent =
+  | TaskEvent
+  | AgentEvent
+  | CoordinatorEvent
+  | ColonyEvent
+  | WorkerEvent
+  | ScheduleEvent
+  | RateLimitEvent
+  | RemoteWorkerEvent
+  | AuctionEvent
+  | LearnerEvent;
 
 export interface Envelope {
   from: Origin;

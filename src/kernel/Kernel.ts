@@ -93,6 +93,13 @@ export class Kernel extends KernelQueries {
       }
     }
     for (const v of verifying) this.o.effects.verify(v);
+    // Auctions open when the process died: ask again the agents that had not answered.
+    for (const slot of this.core.actors.get('auction')!.values()) {
+      const snap = (slot.snap ?? slot.persisted)!;
+      const c = snap.context as { taskId: string; round: number; eligible: string[]; bids: Array<{ agentId: string }> };
+      const agentIds = c.eligible.filter((id) => !c.bids.some((b) => b.agentId === id));
+      if (snap.value === 'open' && agentIds.length > 0) this.o.effects.askBids?.({ taskId: c.taskId, round: c.round, agentIds });
+    }
     this.timerHost.arm();
     return pending;
   }
@@ -166,6 +173,7 @@ export class Kernel extends KernelQueries {
     if (e.type === 'effect.execute') effects.execute(e);
     else if (e.type === 'effect.verify') effects.verify(e);
     else if (e.type === 'effect.abort') effects.abort(e);
+    else if (e.type === 'effect.auction.ask') effects.askBids?.(e);
     else effects.worker?.(e);
   }
 

@@ -12,7 +12,9 @@ import { statusOf, type ActorKind, type Slot } from './ActorKind.js';
 import { AgentPool } from './AgentPool.js';
 import { ColonyIndex } from './ColonyIndex.js';
 import { applyInput } from './applyInput.js';
-import { directStrategy, type AssignmentStrategy } from './AssignmentStrategy.js';
+import { auditEmitted, auditInput } from './audit/AuditLog.js';
+import type { AssignmentStrategy } from './AssignmentStrategy.js';
+import { routedStrategy } from './auction/routedStrategy.js';
 import type { Envelope, KernelEvent, Origin } from './Envelope.js';
 import type { JournalRecord } from './inputs.js';
 import { Inspection } from './Inspection.js';
@@ -73,7 +75,7 @@ export class KernelCore {
 
   constructor(
     readonly store: KernelStore,
-    readonly strategy: AssignmentStrategy = directStrategy,
+    readonly strategy: AssignmentStrategy = routedStrategy,
     machines: KernelMachines = {},
   ) {
     this.kinds = { ...builtinKinds };
@@ -93,6 +95,7 @@ export class KernelCore {
     if (this.inspection.active) this.inspection.record(this, { kind: 'input.applied', input: rec.input });
     out.result = applyInput(this, rec.input);
     this.drain();
+    auditInput(this, rec.input);
     schedule(this);
     this.out = emptyOutput();
     return out;
@@ -133,6 +136,7 @@ export class KernelCore {
   /** Routes what an actor emitted: notifications to listeners, effect requests and messages to their reactions. */
   handleEmitted(from: Address, emitted: Array<{ type: string }>): void {
     for (const e of emitted) {
+      auditEmitted(this, from, e as { type: string });
       if (e.type.startsWith('effect.')) react(this, from, e);
       else this.out.notifications.push(e as Notification);
     }
@@ -141,7 +145,7 @@ export class KernelCore {
   /** Hands an effect to the live host (dropped by recovery and replay). */
   request(effect: WorkRequest | WorkerRequest): void {
     this.out.effects.push(effect);
-    if (this.inspection.active && 'taskId' in effect) {
+    if (this.inspection.active && 'taskId' in effect && effect.type !== 'effect.auction.ask') {
       const { type, taskId, attempt } = effect;
       this.inspection.record(this, {
         kind: 'effect.dispatched',

@@ -18,6 +18,8 @@ export interface EffectRunner {
    * worker may still be on it; its outcome arrives later), false to have it re-dispatched.
    */
   resume?(req: { taskId: string; attempt: number; agentId: string }): boolean;
+  /** Asks agents for their prices in an open auction (answers come back as `auction.bid` inputs). */
+  askBids?(req: { taskId: string; round: number; agentIds: string[] }): void;
 }
 
 export interface KernelOptions {

@@ -2,7 +2,7 @@
  * @module applyInput: how each journaled input changes the actors, one small function per input
  * type. Called by KernelCore.apply with the input's time in `core.at`.
  */
-import { agentAddress, taskAddress } from '../../machines/address.js';
+import { agentAddress, auctionAddress, taskAddress } from '../../machines/address.js';
 import type { TaskContext } from '../../machines/task.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
 import type { Input, TaskSpecRecord } from './inputs.js';
@@ -112,6 +112,7 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   },
   'hive.opened': applyHiveOpened,
   'agent.attach': (core, input) => core.deliver(agentAddress(input.agentId), { type: 'hive.handler.attached', at: core.at }, 'input'),
+  'auction.bid': (core, { taskId, ...event }) => core.deliver(auctionAddress(taskId), { ...event, at: core.at }, 'input'),
   'hive.prune': (core, input) => {
     if (input.compactJournal) core.compactBefore = input.before;
     return collectPrunable(core, input.before);

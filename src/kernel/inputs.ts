@@ -43,7 +43,9 @@ export type Input =
   | { type: 'ratelimit.remove'; taskType: string }
   // Remote workers (src/remote): a process registers (or rejoins), leaves, or falls silent.
   | { type: 'remote.register'; agent: AgentSpecRecord; worker: RemoteSession }
-  | { type: 'remote.leave' | 'remote.lost'; agentId: string; instance: string };
+  | { type: 'remote.leave' | 'remote.lost'; agentId: string; instance: string }
+  // Auctions (src/kernel/auction): one agent's answer in an open auction round (null: it abstains).
+  | { type: 'auction.bid'; taskId: string; round: number; agentId: string; price: number | null };
 
 /** One journal entry. `at` is the host's clock when the input was accepted. */
 export interface JournalRecord {

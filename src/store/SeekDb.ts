@@ -131,6 +131,11 @@ export class SeekDb implements SeekReader {
       const actor = pr.stored === false ? undefined : this.p.actors.get(pr.address);
       if (actor) retired.push([pr.address, actor]);
     }
+    // A pruned task's auction goes with it (in `removed`); kept like the task for replays before.
+    for (const address of w.removed ?? []) {
+      const actor = address.startsWith('auction:') ? this.p.actors.get(address) : undefined;
+      if (actor) retired.push([address, actor]);
+    }
     const fresh =
       this.p.meta.get('seekStart') === undefined &&
       this.p.meta.get('checkpoint') === undefined &&

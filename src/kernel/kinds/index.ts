@@ -3,6 +3,8 @@ import type { KindName } from '../../../machines/address.js';
 import type { ActorKind } from '../ActorKind.js';
 import { agentKind } from './agentKind.js';
 import { colonyKind } from './colonyKind.js';
+import { auctionKind } from './auctionKind.js';
+import { learnerKind } from './learnerKind.js';
 import { coordinatorKind } from './coordinatorKind.js';
 import { rateLimitKind } from './rateLimitKind.js';
 import { scheduleKind } from './scheduleKind.js';
@@ -19,4 +21,6 @@ export const kinds: Record<KindName, ActorKind> = {
   schedule: scheduleKind as ActorKind,
   ratelimit: rateLimitKind as ActorKind,
   remote: remoteWorkerKind as ActorKind,
+  auction: auctionKind as ActorKind,
+  learner: learnerKind as ActorKind,
 };
