@@ -1,6 +1,6 @@
 /** @module createHive: the public entry point; a Hive is a thin facade over the kernel, admission and effects. */
 import type { Json } from '../machines/types.js';
-import type { AgentStatus, TaskStatus } from '../machines/types.js';
+import type { TaskStatus } from '../machines/types.js';
 import type { Colony } from './colony/Colony.js';
 import type { ColonySpec } from './colony/colonySpecs.js';
 import type { ColonyView } from './colony/colonyViews.js';
