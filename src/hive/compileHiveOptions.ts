@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { WorkerHandler } from '../colony/workerTypes.js';
 import type { Handler, Verifier } from '../effects/types.js';
 import { ValidationError } from '../errors.js';
-import { type CompiledInspectorOptions, compileInspectOptions, } from '../inspect/compileInspectOptions.js';
+import { type CompiledInspectorOptions, compileInspectOptions } from '../inspect/compileInspectOptions.js';
 import type { HiveEventType } from '../createHive.js';
 import type { HiveEvent } from '../kernel/Kernel.js';
 import { defaultHttpListenerOptions, type HttpListenerOptions } from './HttpListener.js';
