@@ -1,13 +1,13 @@
-/** @module Actor addresses: one typed value per actor (`task:<id>`, `agent:<id>`, `colony:<id>`, `worker:<colony>/<id>`, `remote:<agent id>`, `coordinator`), formed and parsed in one place. */
+/** @module Actor addresses: one typed value per actor (`task:<id>`, `agent:<id>`, `colony:<id>`, `worker:<colony>/<id>`, `remote:<agent id>`, `message:<id>`, `coordinator`), formed and parsed in one place. */
 
 /** The kinds of actor the kernel hosts. A new kind adds its name here and a module in src/kernel/kinds. */
-export type KindName = 'task' | 'agent' | 'coordinator' | 'colony' | 'worker' | 'schedule' | 'ratelimit' | 'remote';
+export type KindName = 'task' | 'agent' | 'coordinator' | 'colony' | 'worker' | 'schedule' | 'ratelimit' | 'remote' | 'message';
 
 /** An actor's address: `<kind>:<id>`, or the bare kind name for a singleton such as `coordinator`. */
 export type Address = string & { readonly __brand: 'Address' };
 
 const singletons = new Set<string>(['coordinator']);
-const kindsWithIds = new Set<string>(['task', 'agent', 'colony', 'worker', 'schedule', 'ratelimit', 'remote']);
+const kindsWithIds = new Set<string>(['task', 'agent', 'colony', 'worker', 'schedule', 'ratelimit', 'remote', 'message']);
 
 /**
  * Forms an address.

@@ -109,7 +109,9 @@ export type TaskEvent =
   | ({ type: 'task.signal'; name: string; value: Json } & At)
   | ({ type: 'attempt.waiting'; attempt: number; name: string; timeoutMs?: number } & At)
   | ({ type: 'hive.signal.timeout'; name: string; until: number } & At)
-  | ({ type: 'hive.waiting'; waitingFor?: WaitingFor } & At);
+  | ({ type: 'hive.waiting'; waitingFor?: WaitingFor } & At)
+  /** `ctx.handoff`: continue on `agentId` from `state`; `refused` (the kernel's verdict) leaves the attempt running. */
+  | ({ type: 'task.handoff'; attempt: number; agentId: string; state: Json; refused?: string; detail?: string } & At);
 
 /** Messages the task sends to other actors through the kernel. */
 export type TaskMessage =
@@ -128,6 +130,8 @@ export type TaskNotification = {
     | 'task.waiting'
     | 'task.signalled'
     | 'task.unassignable'
+    | 'task.handed_off'
+    | 'task.handoff_refused'
     | `task.${TerminalTaskStatus}`;
   taskId: string;
   at: number;
@@ -142,6 +146,11 @@ export type TaskNotification = {
   signal?: string;
   until?: number;
   waitingFor?: WaitingFor;
+  /** A handoff: the agent that handed the task on. */
+  from?: string;
+  /** A refused handoff: why (`unknown`, `incapable`, `unavailable`) and what the kernel found. */
+  reason?: string;
+  detail?: string;
 };
 
 /** Everything the task machine emits: effect requests, messages and public notifications. */
@@ -542,6 +551,43 @@ export const taskMachine = setup({
           { guard: 'currentAttempt', target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'reject'] },
         ],
         'attempt.lost': { guard: 'currentAttempt', target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'lose'] },
+        // The kernel already checked the target and follows an accepted handoff with its assignment and start.
+        'task.handoff': [
+          {
+            guard: ({ context, event }) => isCurrent(context, event) && event.refused === undefined,
+            target: 'assigned',
+            actions: [
+              { type: 'abort', params: { reason: 'handed off' } },
+              { type: 'release', params: { outcome: 'returned' } },
+              emit(({ context, event }): TaskNotification => {
+                const e = event as Ev<'task.handoff'>;
+                return {
+                  type: 'task.handed_off',
+                  taskId: context.spec.id,
+                  attempt: context.attempt,
+                  at: e.at,
+                  from: context.assignedTo ?? '',
+                  agentId: e.agentId,
+                };
+              }),
+              assign(({ context, event }) => {
+                const e = event as Ev<'task.handoff'>;
+                return { attempt: context.attempt + 1, assignedTo: e.agentId, checkpoint: e.state, progress: undefined, updatedAt: e.at };
+              }),
+              { type: 'notify', params: { type: 'task.assigned' } },
+            ],
+          },
+          {
+            guard: 'currentAttempt',
+            actions: emit(({ context, event }): TaskNotification => {
+              const e = event as Ev<'task.handoff'>;
+              const n: TaskNotification = { type: 'task.handoff_refused', taskId: context.spec.id, attempt: context.attempt, at: e.at, agentId: e.agentId };
+              if (e.refused !== undefined) n.reason = e.refused;
+              if (e.detail !== undefined) n.detail = e.detail;
+              return n;
+            }),
+          },
+        ],
         'hive.reassign': {
           target: 'pending',
           actions: [{ type: 'abort', params: { reason: 'reassigned' } }, { type: 'release', params: { outcome: 'returned' } }, 'unassign'],

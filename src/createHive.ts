@@ -21,6 +21,9 @@ import { signalTask } from './hive/signalTask.js';
 import type { ScheduleOptions } from './schedule/scheduleRecord.js';
 import type { ScheduleView } from './schedule/scheduleView.js';
 import type { Json } from '../machines/types.js';
+import { broadcastMessage, channelCommand, listMessages, sendMessage, type SendSpec } from './hive/messageCommands.js';
+import type { MessageView } from './hive/messageViews.js';
+import { takeOnMessage } from './hive/MessageRunner.js';
 import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../machines/types.js';
 
 export { defaultHiveOptions, type HiveOptions } from './hive/compileHiveOptions.js';
@@ -58,6 +61,9 @@ export type HiveEventType =
   | 'task.signalled'
   | 'schedule.fired'
   | 'schedule.skipped'
+  | 'message.undeliverable'
+  | 'task.handed_off'
+  | 'task.handoff_refused'
   | '*';
 
 export interface HiveStatus {
@@ -124,10 +130,11 @@ export class Hive {
    * is attached; a different spec throws DuplicateIdError naming the fields that differ.
    * @example await hive.spawnAgent({ id: 'builder', name: 'Builder', capabilities: ['build'], maxConcurrent: 2, handler })
    */
-  async spawnAgent(spec: AgentSpec): Promise<AgentView> {
+  async spawnAgent(agentSpec: AgentSpec): Promise<AgentView> {
     this.assertOpen();
     const handlers = this.parts.agentHandlers;
-    return this.admission.spawnAgent(
+    const { spec, onMessage } = takeOnMessage(agentSpec);
+    const view = await this.admission.spawnAgent(
       spec,
       async (record, handler) => {
         if (handler && this.o.intakeOnly) throw new ValidationError('handler', 'an intake-only hive runs no work; spawn the agent without one');
@@ -144,6 +151,8 @@ export class Hive {
       },
       (agentId, handler) => this.attachHandler(agentId, handler),
     );
+    if (onMessage) this.parts.messages.attach(view.id, onMessage);
+    return view;
   }
 
   /**
@@ -335,6 +344,57 @@ export class Hive {
   async signal(taskId: string, name: string, value: Json = null): Promise<TaskView> {
     this.assertOpen();
     return signalTask(this.kernel, taskId, name, value);
+  }
+
+  // ------------------------------------------------------------ messages
+
+  /**
+   * Sends a typed envelope to an agent's `onMessage`; resolves with it (id and time filled in) once
+   * it is durable. COMMAND, TASK_ASSIGN and HANDOFF are delivered again until acknowledged (the
+   * handler resolving), every `ackTimeoutMs`, up to `maxDeliveries`; then `message.undeliverable`.
+   * @example await hive.send({ type: 'COMMAND', to: 'builder', payload: { op: 'flush' }, ackTimeoutMs: 5000 })
+   */
+  async send(envelope: SendSpec): Promise<MessageView> {
+    this.assertOpen();
+    return sendMessage(this.kernel, this.o.messages, envelope);
+  }
+
+  /**
+   * Envelopes newest first with their delivery state, filtered by receiver and type, up to `limit` (default 100).
+   * @example await hive.messages({ to: 'builder', type: 'COMMAND', limit: 10 })
+   */
+  async messages(filter: { to?: string; type?: SendSpec['type']; limit?: number } = {}): Promise<MessageView[]> {
+    this.assertNotClosed();
+    return listMessages(this.kernel, filter);
+  }
+
+  /**
+   * Subscribes an agent to a channel (durable); `'*'` takes every broadcast.
+   * @example await hive.subscribe('builder', 'alerts')
+   */
+  subscribe(agentId: string, channel: string): Promise<AgentView> {
+    this.assertOpen();
+    return channelCommand(this.kernel, 'channel.subscribe', agentId, channel);
+  }
+
+  /** Ends an agent's subscription to a channel. */
+  unsubscribe(agentId: string, channel: string): Promise<AgentView> {
+    this.assertOpen();
+    return channelCommand(this.kernel, 'channel.unsubscribe', agentId, channel);
+  }
+
+  /**
+   * Sends a BROADCAST to every agent subscribed to `channel` (to every agent for `'*'`); resolves
+   * with one envelope per receiver.
+   * @example await hive.broadcast('alerts', { level: 'high' }, { from: 'monitor' })
+   */
+  async broadcast(
+    channel: string,
+    payload?: Json,
+    options: { from?: string; metadata?: { correlationId?: string; phase?: string } } = {},
+  ): Promise<MessageView[]> {
+    this.assertOpen();
+    return broadcastMessage(this.kernel, channel, payload, options);
   }
 
   // ------------------------------------------------------------ schedules

@@ -4,6 +4,7 @@ import type { AgentPriority, Json } from '../machines/types.js';
 import { DependencyCycleError, DepthLimitError, DuplicateIdError, NotFoundError, ValidationError } from './errors.js';
 import type { AgentSpecRecord, TaskSpecRecord } from './kernel/inputs.js';
 import type { Handler } from './effects/types.js';
+import type { MessageHandler } from './hive/MessageRunner.js';
 import {
   preview,
   checkBool,
@@ -26,6 +27,11 @@ export interface AgentSpec {
   priority?: AgentPriority;
   maxConcurrent?: number;
   handler?: Handler;
+  /**
+   * Receives envelopes sent to the agent (`hive.send`, `hive.broadcast`). Like `handler`, it is code:
+   * after a restart give it again (`spawnAgent` with the same spec); deliveries wait for it meanwhile.
+   */
+  onMessage?: MessageHandler;
   level?: 1 | 2 | 3;
   parentId?: string;
   owner?: string;

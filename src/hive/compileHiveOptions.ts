@@ -17,6 +17,7 @@ import type { StoreFaults } from '../store/HiveStore.js';
 import { checkBool, checkInt, checkKeys, checkName } from '../validate.js';
 import { compileRateLimits } from './compileRateLimits.js';
 import type { RateLimits } from './syncRateLimits.js';
+import { compileMessageOptions, type MessageOptions } from './messageCommands.js';
 
 export interface HiveOptions {
   /** Where the LMDB store lives. @default './.hivestate' */
@@ -76,6 +77,8 @@ export interface HiveOptions {
   rateLimits?: Record<string, { max: number; perMs: number }>;
   /** Run agents on remote workers over NATS JetStream (`runWorker`, `hivestate worker`). Without it no NATS code is loaded. */
   nats?: NatsOptions;
+  /** Defaults for `hive.send`: redeliver an unacknowledged COMMAND, TASK_ASSIGN or HANDOFF after `ackTimeoutMs`, up to `maxDeliveries`. @default { ackTimeoutMs: 30000, maxDeliveries: 3 } */
+  messages?: MessageOptions;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -101,6 +104,7 @@ export interface CompiledHiveOptions {
   /** Undefined: keep the directory's limits. */
   rateLimits: RateLimits | undefined;
   nats: CompiledNatsOptions | undefined;
+  messages: Required<MessageOptions>;
 }
 
 export const defaultHiveOptions = {
@@ -131,6 +135,7 @@ const hiveOptionKeys = [
   'notify',
   'rateLimits',
   'nats',
+  'messages',
 ] as const;
 
 /**
@@ -174,6 +179,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     },
     rateLimits: compileRateLimits(options.rateLimits),
     nats: options.nats === undefined ? undefined : compileNatsOptions(options.nats),
+    messages: compileMessageOptions(options.messages),
   };
 }
 

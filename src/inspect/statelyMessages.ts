@@ -8,6 +8,7 @@ import { scheduleMachine } from '../../machines/schedule.js';
 import { taskMachine } from '../../machines/task.js';
 import { workerMachine } from '../../machines/worker.js';
 import { remoteWorkerMachine } from '../../machines/remoteWorker.js';
+import { messageMachine } from '../../machines/message.js';
 import { coordinatorAddress } from '../../machines/types.js';
 import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.js';
 
@@ -23,6 +24,7 @@ export const machinesByName: Record<MachineName, AnyStateMachine> = {
   schedule: scheduleMachine,
   ratelimit: rateLimitMachine,
   remote: remoteWorkerMachine,
+  message: messageMachine,
 };
 
 interface Base {

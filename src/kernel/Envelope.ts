@@ -8,12 +8,22 @@ import type { ScheduleEvent } from '../../machines/schedule.js';
 import type { TaskEvent } from '../../machines/task.js';
 import type { WorkerEvent } from '../../machines/worker.js';
 import type { RemoteWorkerEvent } from '../../machines/remoteWorker.js';
+import type { MessageEvent } from '../../machines/message.js';
 
 /** Senders that are not actors: a journaled API input, a durable timer, the kernel itself. */
 export type Origin = Address | 'input' | 'timer' | 'kernel';
 
 /** Every event an actor can receive; each carries the time of the input that caused it. */
-export type KernelEvent = TaskEvent | AgentEvent | CoordinatorEvent | ColonyEvent | WorkerEvent | ScheduleEvent | RateLimitEvent | RemoteWorkerEvent;
+export type KernelEvent =
+  | TaskEvent
+  | AgentEvent
+  | CoordinatorEvent
+  | ColonyEvent
+  | WorkerEvent
+  | ScheduleEvent
+  | RateLimitEvent
+  | RemoteWorkerEvent
+  | MessageEvent;
 
 export interface Envelope {
   from: Origin;

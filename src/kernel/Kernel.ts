@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { address, parseAddress } from '../../machines/address.js';
 import type { WorkRequest } from '../../machines/types.js';
 import type { WorkerRequest } from '../../machines/worker.js';
+import type { MessageRequest } from '../../machines/message.js';
 import type { Clock } from '../clock.js';
 import type { TaskView } from '../views.js';
 import type { KernelStore } from '../store/KernelStore.js';
@@ -37,6 +38,8 @@ export interface EffectRunner {
    * worker may still be on it; its outcome arrives later), false to have it re-dispatched.
    */
   resume?(req: { taskId: string; attempt: number; agentId: string }): boolean;
+  /** Hands an envelope to its receiving agent's `onMessage` handler. */
+  message?(req: MessageRequest): void;
 }
 
 export interface KernelOptions {
@@ -220,11 +223,12 @@ export class Kernel extends KernelQueries {
     for (const taskId of out.settled) this.listeners.settled(taskId, (id) => this.getTask(id));
   }
 
-  private dispatch(e: WorkRequest | WorkerRequest): void {
+  private dispatch(e: WorkRequest | WorkerRequest | MessageRequest): void {
     const effects = this.o.effects;
     if (e.type === 'effect.execute') effects.execute(e);
     else if (e.type === 'effect.verify') effects.verify(e);
     else if (e.type === 'effect.abort') effects.abort(e);
+    else if (e.type === 'effect.message.deliver') effects.message?.(e);
     else effects.worker?.(e);
   }
 

@@ -11,8 +11,10 @@ import type { TimerRequest, WorkRequest } from '../../machines/types.js';
 import { colonyReactions, type ColonyEmittedMessage } from './colonyReactions.js';
 import type { KernelCore } from './KernelCore.js';
 import { scheduleReactions } from './scheduleReactions.js';
+import { messageReactions } from './messageReactions.js';
+import type { MessageRequest } from '../../machines/message.js';
 
-type Emitted = AgentMessage | TaskMessage | TimerRequest | WorkRequest | ColonyEmittedMessage | ScheduleMessage;
+type Emitted = AgentMessage | TaskMessage | TimerRequest | WorkRequest | ColonyEmittedMessage | ScheduleMessage | MessageRequest;
 type Reaction<T extends Emitted['type']> = (core: KernelCore, from: Address, e: Extract<Emitted, { type: T }>) => void;
 
 const reactions: { [T in Emitted['type']]: Reaction<T> } = {
@@ -42,6 +44,7 @@ const reactions: { [T in Emitted['type']]: Reaction<T> } = {
   'effect.abort': (core, _from, e) => core.request(e),
   ...colonyReactions,
   ...scheduleReactions,
+  ...messageReactions,
 };
 
 /** Applies the reaction for one emitted event. */

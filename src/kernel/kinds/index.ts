@@ -9,6 +9,7 @@ import { scheduleKind } from './scheduleKind.js';
 import { taskKind } from './taskKind.js';
 import { workerKind } from './workerKind.js';
 import { remoteWorkerKind } from './remoteWorkerKind.js';
+import { messageKind } from './messageKind.js';
 
 export const kinds: Record<KindName, ActorKind> = {
   task: taskKind as ActorKind,
@@ -19,4 +20,5 @@ export const kinds: Record<KindName, ActorKind> = {
   schedule: scheduleKind as ActorKind,
   ratelimit: rateLimitKind as ActorKind,
   remote: remoteWorkerKind as ActorKind,
+  message: messageKind as ActorKind,
 };
