@@ -1,4 +1,5 @@
 /** @module InspectorServer: HTTP + WebSocket inspector for a live hive or a recorded run, behind a random access token. */
+import { finishedMessageStatuses } from '../../machines/message.js';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -208,9 +209,10 @@ export async function startInspector(source: InspectorSource, options: Inspector
       const models = createReadModels();
       models.trigger.seed({ actors, seq: position });
       const tree = actorTree(actors);
-      // Tasks and workers can be many: unfinished ones first, then the most recent finished ones.
-      const many = (a: TreeActor) => a.kind === 'task' || a.kind === 'worker';
-      const done = (a: TreeActor) => (a.kind === 'worker' ? isFinishedWorkerStatus(a.status) : isTerminalTaskStatus(a.status));
+      // Tasks, workers and messages can be many: unfinished ones first, then the most recent finished ones.
+      const many = (a: TreeActor) => a.kind === 'task' || a.kind === 'worker' || a.kind === 'message';
+      const done = (a: TreeActor) =>
+        a.kind === 'worker' ? isFinishedWorkerStatus(a.status) : a.kind === 'message' ? finishedMessageStatuses.includes(a.status) : isTerminalTaskStatus(a.status);
       const order = (a: TreeActor) =>
         ((a.context as { order?: number; spec?: { order?: number } }).spec?.order ?? (a.context as { order?: number }).order ?? 0) - (done(a) ? 2 ** 52 : 0);
       const tasks = tree.filter(many).sort((a, b) => order(b) - order(a));
