@@ -15,7 +15,7 @@ export type { ScheduleView } from './schedule/scheduleView.js';
 export type { TaskView, AgentView } from './views.js';
 export type { Handler, HandlerContext, Verifier } from './effects/types.js';
 export type { MessageEnvelope, MessageView, MessageState } from './hive/messageViews.js';
-export { defaultMessageOptions, type SendSpec, type MessageOptions } from './hive/messageCommands.js';
+export { defaultMessageOptions, type SendSpec, type MessageOptions, type BroadcastOptions } from './hive/messageCommands.js';
 export type { MessageHandler, MessageHandlerContext } from './hive/MessageRunner.js';
 export { messageTypes, type MessageType } from '../machines/message.js';
 export { processHandler, defaultProcessHandlerOptions, type ProcessHandlerOptions } from './effects/processHandler.js';

@@ -72,7 +72,14 @@ hive.on('*', (e) => {
 });
 if (natsUrl) {
   // Attempts start on the workers; the hive checks the dependencies when it dispatches one.
-  hive.on('task.started', (e) => void hive.getTask(String(e.taskId)).then(checkDependencies).catch(() => undefined));
+  hive.on(
+    'task.started',
+    (e) =>
+      void hive
+        .getTask(String(e.taskId))
+        .then(checkDependencies)
+        .catch(() => undefined),
+  );
 }
 for (const id of natsUrl ? [] : ['worker-1', 'worker-2', 'worker-3']) {
   await hive.getAgent(id).catch(async (err: unknown) => {

@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { WorkerHandler } from '../colony/workerTypes.js';
 import type { Handler, Verifier } from '../effects/types.js';
 import { ValidationError } from '../errors.js';
-import type { InspectorOptions } from '../inspect/InspectorServer.js';
+import { type CompiledInspectorOptions, compileInspectOptions, type InspectorOptions } from '../inspect/compileInspectOptions.js';
 import type { HiveEventType } from '../createHive.js';
 import type { HiveEvent } from '../kernel/Kernel.js';
 import { defaultHttpListenerOptions, type HttpListenerOptions } from './HttpListener.js';
@@ -92,7 +92,7 @@ export interface CompiledHiveOptions {
   checkpointMs: number;
   retentionMs: number;
   faults: StoreFaults;
-  inspect: InspectorOptions | undefined;
+  inspect: CompiledInspectorOptions | undefined;
   on: ReadonlyMap<string, (e: HiveEvent) => void>;
   intakeOnly: boolean;
   history: boolean;
@@ -162,7 +162,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     checkpointMs: cp.everyMs === undefined ? defaultHiveOptions.checkpointMs : checkInt('checkpoint.everyMs', cp.everyMs, 10, 86_400_000),
     retentionMs: options.retentionMs === undefined ? defaultHiveOptions.retentionMs : checkInt('retentionMs', options.retentionMs, 0, 2 ** 42),
     faults: options.faults ?? {},
-    inspect: compileInspectOptions(options.inspect),
+    inspect: options.inspect === undefined ? undefined : compileInspectOptions(options.inspect),
     on: functionsByName('on', options.on as Record<string, (e: HiveEvent) => void> | undefined),
     intakeOnly,
     history: options.history === undefined ? true : checkBool('history', options.history),
@@ -180,20 +180,6 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     rateLimits: compileRateLimits(options.rateLimits),
     nats: options.nats === undefined ? undefined : compileNatsOptions(options.nats),
     messages: compileMessageOptions(options.messages),
-  };
-}
-
-/**
- * The inspector's options checked (used by `createHive({ inspect })` and `hivestate serve`).
- * @example compileInspectOptions({ port: 7070 })
- */
-export function compileInspectOptions(value: HiveOptions['inspect']): InspectorOptions | undefined {
-  if (value === undefined) return undefined;
-  const i = checkKeys('inspect', value, ['port', 'host', 'token']);
-  return {
-    ...(i.port === undefined ? {} : { port: checkInt('inspect.port', i.port, 0, 65535) }),
-    ...(i.host === undefined ? {} : { host: checkName('inspect.host', i.host, 255) }),
-    ...(i.token === undefined ? {} : { token: checkName('inspect.token', i.token, 200) }),
   };
 }
 

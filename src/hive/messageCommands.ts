@@ -27,6 +27,12 @@ export interface SendSpec {
   maxDeliveries?: number;
 }
 
+/** `hive.broadcast` options: who sends it (@default 'hive') and its metadata. */
+export interface BroadcastOptions {
+  from?: string;
+  metadata?: { correlationId?: string; phase?: string };
+}
+
 /** Hive-wide message defaults (`createHive({ messages })`). */
 export interface MessageOptions {
   /** @default 30000 */
