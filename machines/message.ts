@@ -4,7 +4,7 @@
  * acknowledgement: each delivery arms a durable timer, and an unacknowledged message is delivered
  * again when it fires, up to `maxDeliveries`.
  */
-import { assign, emit, enqueueActions, setup } from 'xstate';
+import { assign, emit, setup } from 'xstate';
 import { address } from './address.js';
 import type { Json, TaskError, TimerRequest } from './types.js';
 
