@@ -104,7 +104,12 @@ export class MessageRunner {
  */
 export function takeOnMessage<S>(spec: S): { spec: S; onMessage: MessageHandler | undefined } {
   if (typeof spec !== 'object' || spec === null) return { spec, onMessage: undefined };
-  const { onMessage, ...rest } = readSafely('spawnAgent', () => ({ ...spec })) as S & { onMessage?: unknown };
+  // Descriptors, not values: a throwing getter elsewhere in the spec is still reported by its own field.
+  const descriptors = readSafely('spawnAgent', () => Object.getOwnPropertyDescriptors(spec)) as Record<string, PropertyDescriptor>;
+  const own = descriptors.onMessage;
+  if (own === undefined) return { spec, onMessage: undefined };
+  delete descriptors.onMessage;
+  const onMessage = readSafely('onMessage', () => (own.get ? own.get.call(spec) : own.value)) as unknown;
   if (onMessage !== undefined && typeof onMessage !== 'function') throw new ValidationError('onMessage', 'must be a function (envelope, ctx) => unknown');
-  return { spec: rest as S, onMessage: onMessage as MessageHandler | undefined };
+  return { spec: Object.defineProperties({}, descriptors) as S, onMessage: onMessage as MessageHandler | undefined };
 }
