@@ -119,8 +119,13 @@ describe('hive.send', () => {
     await hive.spawnAgent({ id: 'a', name: 'a', capabilities: ['x'], onMessage: () => new Promise(() => undefined) });
     await hive.spawnAgent({ id: 'gone', name: 'gone', capabilities: ['x'] });
     await hive.stopAgent('gone');
-    const toStopped = await hive.send({ type: 'COMMAND', to: 'gone' });
-    expect(toStopped.delivery).toMatchObject({ state: 'undeliverable', deliveries: 0, reason: 'agent "gone" is stopped' });
+    const events: unknown[] = [];
+    hive.on('message.undeliverable', (e) => events.push(e.messageType));
+    for (const type of messageTypes) {
+      const toStopped = await hive.send({ type, to: 'gone' });
+      expect(toStopped.delivery).toMatchObject({ state: 'undeliverable', deliveries: 0, reason: 'agent "gone" is stopped' });
+    }
+    expect(events).toEqual([...messageTypes]);
     const waiting = await hive.send({ type: 'COMMAND', to: 'a', ackTimeoutMs: 100 });
     await hive.stopAgent('a');
     await advance(clock, 100);
