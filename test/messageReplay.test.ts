@@ -1,6 +1,7 @@
 /** @module Replay of a run with messages, channels and handoffs: verify() reproduces it, and the stored seek data restores the message actors. */
 import { describe, expect, it } from 'vitest';
-import { createHive, ManualClock, memorySource, openReplay, type Handler, type Replay } from '../src/index.js';
+import { messageMachine } from '../machines/message.js';
+import { createHive, DeterminismViolationError, ManualClock, memorySource, openReplay, type Handler, type Replay } from '../src/index.js';
 import { gate, memoryLogger, sleep, tempDir, until } from './helpers.js';
 
 async function sameAt(a: Replay, b: Replay, seq: number): Promise<void> {
@@ -59,6 +60,14 @@ describe('replay of messages and handoffs', () => {
       expect(kinds.filter((k) => k === 'message')).toHaveLength(5);
       expect(stored.actor(`message:${lost.id}`)?.status).toBe('undeliverable');
       expect(stored.actor(`task:${t.id}`)?.status).toBe('completed');
+      // A message machine that never redelivers did not dispatch the delivery the recorded ack answers.
+      const ack = stored.inputs(0, stored.lastSeq).find((r) => r.input.type === 'message.ack' && r.input.messageId === flaky.id)!;
+      expect(ack.input).toMatchObject({ delivery: 2 });
+      const noRedelivery = messageMachine.provide({ guards: { redeliver: () => false } });
+      const err = await stored.verify({ machines: { message: noRedelivery }, lockstep: false }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DeterminismViolationError);
+      expect(err).toMatchObject({ seq: ack.seq, address: `message:${flaky.id}` });
+      expect((err as Error).message).toMatch(/never dispatched/);
       // The stored seek points restore the message actors exactly as a replay from the journal does.
       const full = await openReplay(memorySource('journal only', stored.inputs(0, stored.lastSeq)), { seekEvery: 1_000_000 });
       for (let seq = 0; seq <= stored.lastSeq; seq++) await sameAt(stored, full, seq);

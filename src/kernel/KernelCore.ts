@@ -142,7 +142,10 @@ export class KernelCore {
   /** Hands an effect to the live host (dropped by recovery and replay). */
   request(effect: WorkRequest | WorkerRequest | MessageRequest): void {
     this.out.effects.push(effect);
-    if (this.inspection.active && 'taskId' in effect) {
+    if (this.inspection.active && effect.type === 'effect.message.deliver') {
+      const { messageId, delivery, agentId } = effect;
+      this.inspection.record(this, { kind: 'message.dispatched', messageId, delivery, agentId });
+    } else if (this.inspection.active && 'taskId' in effect) {
       const { type, taskId, attempt } = effect;
       this.inspection.record(this, {
         kind: 'effect.dispatched',
