@@ -30,6 +30,14 @@ export function parseAddress(text: string): { kind: KindName; id: string } | und
   return { kind: kind as KindName, id: text.slice(colon + 1) };
 }
 
+/**
+ * The id part of an address ('' for the coordinator).
+ * @example addressId('task:build-1') // 'build-1'
+ */
+export function addressId(text: string): string {
+  return text.slice(text.indexOf(':') + 1);
+}
+
 export const taskAddress = (id: string): Address => `task:${id}` as Address;
 export const agentAddress = (id: string): Address => `agent:${id}` as Address;
 export const coordinatorAddress = 'coordinator' as Address;
@@ -38,3 +46,4 @@ export const colonyAddress = (id: string): Address => `colony:${id}` as Address;
 export const workerKey = (colonyId: string, workerId: string): string => `${colonyId}/${workerId}`;
 export const workerAddress = (colonyId: string, workerId: string): Address => `worker:${colonyId}/${workerId}` as Address;
 export const remoteAddress = (agentId: string): Address => `remote:${agentId}` as Address;
+export const messageAddress = (id: string): Address => `message:${id}` as Address;

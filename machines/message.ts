@@ -5,7 +5,7 @@
  * again when it fires, up to `maxDeliveries`.
  */
 import { assign, emit, setup } from 'xstate';
-import { address } from './address.js';
+import { messageAddress } from './address.js';
 import type { Json, TaskError, TimerRequest } from './types.js';
 
 /** The envelope types, as the build-orchestration spec names them. */
@@ -90,7 +90,7 @@ export type MessageEmitted = MessageRequest | TimerRequest | MessageNotification
 
 /** Durable timer id of a message's acknowledgement (no other timer ends in `:ack`). */
 export const ackTimer = (messageId: string) => `${messageId}:ack`;
-export const messageAddress = (id: string) => address('message', id);
+export { messageAddress };
 
 /** Statuses after which a message changes no more. */
 export const finishedMessageStatuses: readonly string[] = ['acknowledged', 'delivered', 'undeliverable'];

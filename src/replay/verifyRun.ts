@@ -1,4 +1,5 @@
 /** @module verifyRun: replays a recorded run from the start and checks it against what the run recorded; names the first divergence. */
+import { messageAddress, taskAddress } from '../../machines/address.js';
 import { DeterminismViolationError, FormatError } from '../errors.js';
 import type { Kernel, KernelMachines } from '../kernel/Kernel.js';
 import type { JournalRecord } from '../kernel/inputs.js';
@@ -107,13 +108,13 @@ function expectedEffect(rec: JournalRecord): { key: string; address: string } | 
     case 'attempt.rejected':
     case 'attempt.lost':
     case 'attempt.waiting':
-      return { key: `execute:${i.taskId}:${i.attempt}`, address: `task:${i.taskId}` };
+      return { key: `execute:${i.taskId}:${i.attempt}`, address: taskAddress(i.taskId) };
     case 'verify.passed':
     case 'verify.failed':
-      return { key: `verify:${i.taskId}:${i.attempt}`, address: `task:${i.taskId}` };
+      return { key: `verify:${i.taskId}:${i.attempt}`, address: taskAddress(i.taskId) };
     case 'message.ack':
     case 'message.nack':
-      return { key: `deliver:${i.messageId}:${i.delivery}`, address: `message:${i.messageId}` };
+      return { key: `deliver:${i.messageId}:${i.delivery}`, address: messageAddress(i.messageId) };
     default:
       return undefined;
   }

@@ -15,6 +15,7 @@
  *   LMDB's leaf pages (see BlobParts).
  * `prune({ compactJournal: true })` deletes what the deleted journal records needed.
  */
+import { taskAddress } from '../../machines/address.js';
 import type { Key, RootDatabase } from 'lmdb';
 import { BlobParts } from './BlobParts.js';
 import type { HiveDatabases } from './openHiveDatabases.js';
@@ -366,7 +367,7 @@ export class SeekDb implements SeekReader {
   }
 
   *storedTasks(): Generator<string> {
-    for (const { value } of this.p.byOrder.getRange()) yield `task:${value}`;
+    for (const { value } of this.p.byOrder.getRange()) yield taskAddress(value as string);
   }
 
   retired(address: string): Array<[number, StoredActor]> {
