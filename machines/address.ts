@@ -1,13 +1,13 @@
-/** @module Actor addresses: one typed value per actor (`task:<id>`, `agent:<id>`, `colony:<id>`, `worker:<colony>/<id>`, `remote:<agent id>`, `auction:<task id>`, `coordinator`, `learner`), formed and parsed in one place. */
+/** @module Actor addresses: one typed value per actor (`task:<id>`, `agent:<id>`, `colony:<id>`, `worker:<colony>/<id>`, `remote:<agent id>`, `auction:<task id>`, `message:<id>`, `coordinator`, `learner`), formed and parsed in one place. */
 
 /** The kinds of actor the kernel hosts. A new kind adds its name here and a module in src/kernel/kinds. */
-export type KindName = 'task' | 'agent' | 'coordinator' | 'colony' | 'worker' | 'schedule' | 'ratelimit' | 'remote' | 'auction' | 'learner';
+export type KindName = 'task' | 'agent' | 'coordinator' | 'colony' | 'worker' | 'schedule' | 'ratelimit' | 'remote' | 'auction' | 'learner' | 'message';
 
 /** An actor's address: `<kind>:<id>`, or the bare kind name for a singleton such as `coordinator`. */
 export type Address = string & { readonly __brand: 'Address' };
 
 const singletons = new Set<string>(['coordinator', 'learner']);
-const kindsWithIds = new Set<string>(['task', 'agent', 'colony', 'worker', 'schedule', 'ratelimit', 'remote', 'auction']);
+const kindsWithIds = new Set<string>(['task', 'agent', 'colony', 'worker', 'schedule', 'ratelimit', 'remote', 'auction', 'message']);
 
 /**
  * Forms an address.
@@ -48,3 +48,4 @@ export const colonyAddress = (id: string): Address => `colony:${id}` as Address;
 export const workerKey = (colonyId: string, workerId: string): string => `${colonyId}/${workerId}`;
 export const workerAddress = (colonyId: string, workerId: string): Address => `worker:${colonyId}/${workerId}` as Address;
 export const remoteAddress = (agentId: string): Address => `remote:${agentId}` as Address;
+export const messageAddress = (id: string): Address => `message:${id}` as Address;

@@ -29,6 +29,7 @@ import {
 } from './taskRules.js';
 import { type TaskContext, type TaskEmitted, type TaskEvent, type TaskInput, type TaskNotification, urgentWindowMs } from './taskTypes.js';
 import type { ReleaseOutcome, TerminalTaskStatus } from './types.js';
+import { handedOffContext, handoffAccepted, handoffNotification, handoffTransitions } from './taskHandoff.js';
 
 export type * from './taskTypes.js';
 export { maxBackoffMs, urgentWindowMs } from './taskTypes.js';
@@ -41,8 +42,10 @@ export const taskMachine = setup({
     events: {} as TaskEvent,
     emitted: {} as TaskEmitted,
   },
-  guards: taskGuards,
+  guards: { ...taskGuards, handoffAccepted },
   actions: {
+    handOff: assign(({ context, event }) => handedOffContext(context, event)),
+    notifyHandoff: emit(({ context, event }) => handoffNotification(context, event)),
     /** One assign for a failed attempt that will be retried: count it, record why, schedule the retry. */
     failToRetry: assign(({ context, event }) => failedForRetry(context, event)),
     /** One assign for a failed attempt that ends the task. */
@@ -302,6 +305,7 @@ export const taskMachine = setup({
           { guard: 'currentAttempt', target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'reject'] },
         ],
         'attempt.lost': { guard: 'currentAttempt', target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'lose'] },
+        'task.handoff': handoffTransitions,
         'hive.reassign': {
           target: 'pending',
           actions: [{ type: 'abort', params: { reason: 'reassigned' } }, { type: 'release', params: { outcome: 'returned' } }, 'unassign'],

@@ -107,7 +107,9 @@ export type TaskEvent =
   | ({ type: 'attempt.waiting'; attempt: number; name: string; timeoutMs?: number } & At)
   | ({ type: 'hive.signal.timeout'; name: string; until: number } & At)
   | ({ type: 'hive.waiting'; waitingFor?: WaitingFor } & At)
-  | ({ type: 'hive.fail'; error: TaskError } & At);
+  | ({ type: 'hive.fail'; error: TaskError } & At)
+  /** `ctx.handoff`: continue on `agentId` from `state`; `refused` (the kernel's verdict) leaves the attempt running. */
+  | ({ type: 'task.handoff'; attempt: number; agentId: string; state: Json; refused?: string; detail?: string } & At);
 
 /** Messages the task sends to other actors through the kernel. */
 export type TaskMessage =
@@ -126,6 +128,8 @@ export type TaskNotification = {
     | 'task.waiting'
     | 'task.signalled'
     | 'task.unassignable'
+    | 'task.handed_off'
+    | 'task.handoff_refused'
     | `task.${TerminalTaskStatus}`;
   taskId: string;
   at: number;
@@ -140,6 +144,11 @@ export type TaskNotification = {
   signal?: string;
   until?: number;
   waitingFor?: WaitingFor;
+  /** A handoff: the agent that handed the task on (`agentId` is the target). */
+  from?: string;
+  /** A refused handoff: why (`unknown`, `incapable`, `unavailable`) and what the kernel found. */
+  reason?: string;
+  detail?: string;
 };
 
 /** Everything the task machine emits: effect requests, messages and public notifications. */

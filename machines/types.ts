@@ -64,7 +64,8 @@ export type TimerEvent =
   | { type: 'hive.signal.timeout'; name: string; until: number }
   | { type: 'hive.schedule.fire'; slot: number }
   | { type: 'hive.ratelimit.reopen' }
-  | { type: 'hive.auction.close'; round: number };
+  | { type: 'hive.auction.close'; round: number }
+  | { type: 'hive.message.timeout'; delivery: number };
 
 export type TimerRequest =
   | { type: 'effect.timer.set'; timerId: string; due: number; target: Address; event: TimerEvent }
@@ -79,6 +80,6 @@ export type WorkRequest =
 
 /** Public notifications the machines emit; the host forwards them to `hive.on()` listeners. */
 export interface Notification {
-  type: `task.${string}` | `agent.${string}` | `colony.${string}` | `worker.${string}` | `trigger.${string}` | `schedule.${string}`;
+  type: `task.${string}` | `agent.${string}` | `colony.${string}` | `worker.${string}` | `trigger.${string}` | `schedule.${string}` | `message.${string}`;
   [key: string]: Json | undefined;
 }

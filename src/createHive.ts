@@ -20,6 +20,9 @@ import { type AgentHost, attachBidder, attachHandler, spawnAgent } from './hive/
 import { cancelTask, prune } from './hive/taskCommands.js';
 import { waitForTask } from './hive/waitForTask.js';
 import { withParent } from './hive/withParent.js';
+import { type BroadcastOptions, broadcastMessage, channelCommand, listMessages, sendMessage, type SendSpec } from './hive/messageCommands.js';
+import { takeOnMessage } from './hive/MessageRunner.js';
+import type { MessageView } from './hive/messageViews.js';
 import type { InspectionRecord } from './kernel/InspectionRecord.js';
 import type { HiveEvent } from './kernel/Kernel.js';
 import type { ScheduleOptions } from './schedule/scheduleRecord.js';
@@ -89,9 +92,12 @@ export class Hive {
    * is attached; a different spec throws DuplicateIdError naming the fields that differ.
    * @example await hive.spawnAgent({ id: 'builder', name: 'Builder', capabilities: ['build'], maxConcurrent: 2, handler })
    */
-  async spawnAgent(spec: AgentSpec): Promise<AgentView> {
+  async spawnAgent(agentSpec: AgentSpec): Promise<AgentView> {
     this.assertOpen();
-    return spawnAgent(this.host, spec);
+    const { spec, onMessage } = takeOnMessage(agentSpec);
+    const view = await spawnAgent(this.host, spec);
+    if (onMessage) this.parts.messages.attach(view.id, onMessage);
+    return view;
   }
 
   /**
@@ -262,6 +268,34 @@ export class Hive {
   async signal(taskId: string, name: string, value: Json = null): Promise<TaskView> {
     this.assertOpen();
     return signalTask(this.kernel, taskId, name, value);
+  }
+
+  // ------------------------------------------------------------ messages (src/hive/messageCommands.ts)
+
+  /** Sends a typed envelope to an agent's `onMessage`; resolves with it (id, time, delivery state) once durable. @example await hive.send({ type: 'COMMAND', to: 'builder', payload: { op: 'flush' } }) */
+  async send(envelope: SendSpec): Promise<MessageView> {
+    this.assertOpen();
+    return sendMessage(this.kernel, this.o.messages, envelope);
+  }
+  /** Envelopes newest first with their delivery state, by receiver and type, up to `limit` (100). @example await hive.messages({ to: 'builder', type: 'COMMAND' }) */
+  async messages(filter: { to?: string; type?: SendSpec['type']; limit?: number } = {}): Promise<MessageView[]> {
+    this.assertNotClosed();
+    return listMessages(this.kernel, filter);
+  }
+  /** Subscribes an agent to a channel (durable; `'*'` takes every broadcast). @example await hive.subscribe('builder', 'alerts') */
+  subscribe(agentId: string, channel: string): Promise<AgentView> {
+    this.assertOpen();
+    return channelCommand(this.kernel, 'channel.subscribe', agentId, channel);
+  }
+  /** Ends an agent's subscription to a channel. @example await hive.unsubscribe('builder', 'alerts') */
+  unsubscribe(agentId: string, channel: string): Promise<AgentView> {
+    this.assertOpen();
+    return channelCommand(this.kernel, 'channel.unsubscribe', agentId, channel);
+  }
+  /** One BROADCAST to each subscriber of `channel` (every agent for `'*'`), the sender excluded. @example await hive.broadcast('alerts', { level: 'high' }) */
+  async broadcast(channel: string, payload?: Json, options: BroadcastOptions = {}): Promise<MessageView[]> {
+    this.assertOpen();
+    return broadcastMessage(this.kernel, channel, payload, options);
   }
 
   // ------------------------------------------------------------ schedules

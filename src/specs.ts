@@ -6,6 +6,7 @@ import type { AgentSpecRecord, TaskSpecRecord } from './kernel/inputs.js';
 import type { Handler } from './effects/types.js';
 import type { AgentStats } from './hive/marketQueries.js';
 import { defaultAuctionWindowMs } from './kernel/auction/routedStrategy.js';
+import type { MessageHandler } from './hive/MessageRunner.js';
 import {
   preview,
   checkBool,
@@ -28,6 +29,11 @@ export interface AgentSpec {
   priority?: AgentPriority;
   maxConcurrent?: number;
   handler?: Handler;
+  /**
+   * Receives envelopes sent to the agent (`hive.send`, `hive.broadcast`). Like `handler`, it is code:
+   * after a restart give it again (`spawnAgent` with the same spec); deliveries wait for it meanwhile.
+   */
+  onMessage?: MessageHandler;
   level?: 1 | 2 | 3;
   parentId?: string;
   owner?: string;

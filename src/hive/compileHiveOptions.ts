@@ -17,6 +17,7 @@ import type { StoreFaults } from '../store/HiveStore.js';
 import { checkBool, checkInt, checkKeys, checkName } from '../validate.js';
 import { compileRateLimits } from './compileRateLimits.js';
 import type { RateLimits } from './syncRateLimits.js';
+import { compileMessageOptions, type MessageOptions } from './messageCommands.js';
 
 export interface HiveOptions {
   /** Where the LMDB store lives. @default './.hivestate' */
@@ -78,6 +79,8 @@ export interface HiveOptions {
   nats?: NatsOptions;
   /** How tasks of a type are assigned when the task does not say: 'direct' (default) or 'auction'. */
   assignment?: Record<string, 'direct' | 'auction'>;
+  /** Defaults for `hive.send`: redeliver an unacknowledged COMMAND, TASK_ASSIGN or HANDOFF after `ackTimeoutMs`, up to `maxDeliveries`. @default { ackTimeoutMs: 30000, maxDeliveries: 3 } */
+  messages?: MessageOptions;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -104,6 +107,7 @@ export interface CompiledHiveOptions {
   rateLimits: RateLimits | undefined;
   nats: CompiledNatsOptions | undefined;
   assignment: ReadonlyMap<string, 'direct' | 'auction'>;
+  messages: Required<MessageOptions>;
 }
 
 export const defaultHiveOptions = {
@@ -135,6 +139,7 @@ const hiveOptionKeys = [
   'rateLimits',
   'nats',
   'assignment',
+  'messages',
 ] as const;
 
 /**
@@ -179,6 +184,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     rateLimits: compileRateLimits(options.rateLimits),
     nats: options.nats === undefined ? undefined : compileNatsOptions(options.nats),
     assignment: compileAssignment(options.assignment),
+    messages: compileMessageOptions(options.messages),
   };
 }
 

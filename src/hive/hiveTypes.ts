@@ -40,6 +40,9 @@ export type HiveEventType =
   | 'task.auction.bid'
   | 'task.auction.awarded'
   | 'task.auction.unsold'
+  | 'message.undeliverable'
+  | 'task.handed_off'
+  | 'task.handoff_refused'
   | '*';
 
 /** What `hive.status()` answers: counts by status, the queue, timers and the journal position. */

@@ -10,6 +10,7 @@ import { scheduleMachine } from '../../machines/schedule.js';
 import { taskMachine } from '../../machines/task.js';
 import { workerMachine } from '../../machines/worker.js';
 import { remoteWorkerMachine } from '../../machines/remoteWorker.js';
+import { messageMachine } from '../../machines/message.js';
 import { coordinatorAddress } from '../../machines/types.js';
 import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.js';
 
@@ -27,6 +28,7 @@ export const machinesByName: Record<MachineName, AnyStateMachine> = {
   remote: remoteWorkerMachine,
   auction: auctionMachine,
   learner: learnerMachine,
+  message: messageMachine,
 };
 
 interface Base {

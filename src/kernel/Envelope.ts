@@ -10,6 +10,7 @@ import type { ScheduleEvent } from '../../machines/schedule.js';
 import type { TaskEvent } from '../../machines/task.js';
 import type { WorkerEvent } from '../../machines/worker.js';
 import type { RemoteWorkerEvent } from '../../machines/remoteWorker.js';
+import type { MessageEvent } from '../../machines/message.js';
 
 /** Senders that are not actors: a journaled API input, a durable timer, the kernel itself. */
 export type Origin = Address | 'input' | 'timer' | 'kernel';
@@ -25,7 +26,8 @@ export type KernelEvent =
   | RateLimitEvent
   | RemoteWorkerEvent
   | AuctionEvent
-  | LearnerEvent;
+  | LearnerEvent
+  | MessageEvent;
 
 export interface Envelope {
   from: Origin;

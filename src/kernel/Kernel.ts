@@ -7,6 +7,7 @@
 import { address } from '../../machines/address.js';
 import type { WorkRequest } from '../../machines/types.js';
 import type { WorkerRequest } from '../../machines/worker.js';
+import type { MessageRequest } from '../../machines/message.js';
 import type { TaskView } from '../views.js';
 import { afterCheckpoint, buildCheckpoint } from './checkpointWrite.js';
 import type { Input, JournalRecord } from './inputs.js';
@@ -168,12 +169,13 @@ export class Kernel extends KernelQueries {
     for (const taskId of out.settled) this.listeners.settled(taskId, (id) => this.getTask(id));
   }
 
-  private dispatch(e: WorkRequest | WorkerRequest): void {
+  private dispatch(e: WorkRequest | WorkerRequest | MessageRequest): void {
     const effects = this.o.effects;
     if (e.type === 'effect.execute') effects.execute(e);
     else if (e.type === 'effect.verify') effects.verify(e);
     else if (e.type === 'effect.abort') effects.abort(e);
     else if (e.type === 'effect.auction.ask') effects.askBids?.(e);
+    else if (e.type === 'effect.message.deliver') effects.message?.(e);
     else effects.worker?.(e);
   }
 

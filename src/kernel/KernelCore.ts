@@ -7,6 +7,7 @@ import type { AnyStateMachine } from 'xstate';
 import { address, parseAddress, type Address, type KindName } from '../../machines/address.js';
 import type { Notification, WorkRequest } from '../../machines/types.js';
 import type { WorkerRequest } from '../../machines/worker.js';
+import type { MessageRequest } from '../../machines/message.js';
 import type { StoredTimer } from '../store/HiveStore.js';
 import { statusOf, type ActorKind, type Slot } from './ActorKind.js';
 import { AgentPool } from './AgentPool.js';
@@ -143,9 +144,12 @@ export class KernelCore {
   }
 
   /** Hands an effect to the live host (dropped by recovery and replay). */
-  request(effect: WorkRequest | WorkerRequest): void {
+  request(effect: WorkRequest | WorkerRequest | MessageRequest): void {
     this.out.effects.push(effect);
-    if (this.inspection.active && 'taskId' in effect && effect.type !== 'effect.auction.ask') {
+    if (this.inspection.active && effect.type === 'effect.message.deliver') {
+      const { messageId, delivery, agentId } = effect;
+      this.inspection.record(this, { kind: 'message.dispatched', messageId, delivery, agentId });
+    } else if (this.inspection.active && 'taskId' in effect && effect.type !== 'effect.auction.ask') {
       const { type, taskId, attempt } = effect;
       this.inspection.record(this, {
         kind: 'effect.dispatched',

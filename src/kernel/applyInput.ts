@@ -18,6 +18,8 @@ import { applyRetry } from './retryInput.js';
 import { scheduleInputs } from './scheduleInputs.js';
 import { signalInputs } from './signalInputs.js';
 import { remoteInputHandlers } from './applyWorkerInput.js';
+import { handoffInput } from './handoffInput.js';
+import { messageInputs, pruneMessages } from './messageInputs.js';
 
 type Handler<T extends Input['type']> = (core: KernelCore, input: Extract<Input, { type: T }>) => unknown;
 /** How one input type is applied (handlers in other modules are typed with it). */
@@ -115,6 +117,7 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   'auction.bid': (core, { taskId, ...event }) => core.deliver(auctionAddress(taskId), { ...event, at: core.at }, 'input'),
   'hive.prune': (core, input) => {
     if (input.compactJournal) core.compactBefore = input.before;
+    pruneMessages(core, input.before);
     return collectPrunable(core, input.before);
   },
   ...colonyInputHandlers,
@@ -123,6 +126,8 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   ...scheduleInputs,
   ...rateLimitInputs,
   ...remoteInputHandlers,
+  ...messageInputs,
+  'task.handoff': handoffInput,
 };
 
 /**

@@ -14,8 +14,10 @@ import type { TimerRequest, WorkRequest } from '../../machines/types.js';
 import { colonyReactions, type ColonyEmittedMessage } from './colonyReactions.js';
 import type { KernelCore } from './KernelCore.js';
 import { scheduleReactions } from './scheduleReactions.js';
+import { messageReactions } from './messageReactions.js';
+import type { MessageRequest } from '../../machines/message.js';
 
-type Emitted = AgentMessage | TaskMessage | TimerRequest | WorkRequest | ColonyEmittedMessage | ScheduleMessage | AuctionMessage;
+type Emitted = AgentMessage | TaskMessage | TimerRequest | WorkRequest | ColonyEmittedMessage | ScheduleMessage | AuctionMessage | MessageRequest;
 type Reaction<T extends Emitted['type']> = (core: KernelCore, from: Address, e: Extract<Emitted, { type: T }>) => void;
 
 const reactions: { [T in Emitted['type']]: Reaction<T> } = {
@@ -50,6 +52,7 @@ const reactions: { [T in Emitted['type']]: Reaction<T> } = {
   'effect.auction.ask': (core, _from, e) => core.request(e),
   'effect.auction.awarded': auctionAwarded,
   'effect.auction.unsold': auctionUnsold,
+  ...messageReactions,
 };
 
 /** Applies the reaction for one emitted event. */

@@ -11,6 +11,7 @@ import { scheduleKind } from './scheduleKind.js';
 import { taskKind } from './taskKind.js';
 import { workerKind } from './workerKind.js';
 import { remoteWorkerKind } from './remoteWorkerKind.js';
+import { messageKind } from './messageKind.js';
 
 export const kinds: Record<KindName, ActorKind> = {
   task: taskKind as ActorKind,
@@ -23,4 +24,5 @@ export const kinds: Record<KindName, ActorKind> = {
   remote: remoteWorkerKind as ActorKind,
   auction: auctionKind as ActorKind,
   learner: learnerKind as ActorKind,
+  message: messageKind as ActorKind,
 };
