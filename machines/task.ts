@@ -29,6 +29,7 @@ import {
 import { boosted, clearedDeadlineTimers, deadlineTimers, escalation, overdue, suspended, suspendedState } from './taskEscalation.js';
 import type { TaskContext, TaskEmitted, TaskEvent, TaskInput, TaskNotification } from './taskTypes.js';
 import type { ReleaseOutcome, TerminalTaskStatus } from './types.js';
+import { handedOffContext, handoffAccepted, handoffNotification, handoffTransitions } from './taskHandoff.js';
 
 export type * from './taskTypes.js';
 export { maxBackoffMs, urgentWindowMs } from './taskTypes.js';
@@ -41,8 +42,10 @@ export const taskMachine = setup({
     events: {} as TaskEvent,
     emitted: {} as TaskEmitted,
   },
-  guards: taskGuards,
+  guards: { ...taskGuards, handoffAccepted },
   actions: {
+    handOff: assign(({ context, event }) => handedOffContext(context, event)),
+    notifyHandoff: emit(({ context, event }) => handoffNotification(context, event)),
     /** One assign for a failed attempt that will be retried: count it, record why, schedule the retry. */
     failToRetry: assign(({ context, event }) => failedForRetry(context, event)),
     /** One assign for a failed attempt that ends the task. */
@@ -188,6 +191,11 @@ export const taskMachine = setup({
             if (context.waitingFor === undefined) enqueue.emit(unassignable({ ...context, waitingFor: e.waitingFor }, e.at));
           }),
         },
+        // An auction that closed with no bids and onNoBids 'fail'.
+        'hive.fail': {
+          target: 'failed',
+          actions: assign(({ event }) => ({ error: (event as Ev<'hive.fail'>).error, updatedAt: event.at, finishedAt: event.at })),
+        },
       },
     },
     assigned: {
@@ -299,6 +307,7 @@ export const taskMachine = setup({
           { guard: 'currentAttempt', target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'reject'] },
         ],
         'attempt.lost': { guard: 'currentAttempt', target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'lose'] },
+        'task.handoff': handoffTransitions,
         'hive.reassign': {
           target: 'pending',
           actions: [{ type: 'abort', params: { reason: 'reassigned' } }, { type: 'release', params: { outcome: 'returned' } }, 'unassign'],

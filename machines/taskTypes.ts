@@ -28,6 +28,9 @@ export interface TaskSpec {
   notify?: boolean;
   /** Not queued before this time (epoch ms): posted with `runAt`, or `delayMs` after the post. */
   runAt?: number;
+  /** Set when the task is auctioned instead of assigned directly. */
+  assign?: 'auction';
+  auction?: { windowMs: number; onNoBids: 'fail' | 'queue' };
   /** The phase of the session it belongs to (`phase.completed` fires when all of a phase's tasks finished). */
   phase?: string;
   /** Position in post order, used to keep equal priorities first-in first-out. */
@@ -113,6 +116,9 @@ export type TaskEvent =
   | ({ type: 'attempt.waiting'; attempt: number; name: string; timeoutMs?: number } & At)
   | ({ type: 'hive.signal.timeout'; name: string; until: number } & At)
   | ({ type: 'hive.waiting'; waitingFor?: WaitingFor } & At)
+  | ({ type: 'hive.fail'; error: TaskError } & At)
+  /** `ctx.handoff`: continue on `agentId` from `state`; `refused` (the kernel's verdict) leaves the attempt running. */
+  | ({ type: 'task.handoff'; attempt: number; agentId: string; state: Json; refused?: string; detail?: string } & At)
   /** Its agent failed and no capable backup is available: suspend (the coordinator's decision, via the kernel). */
   | ({ type: 'hive.suspend'; agentId: string; reason: string } & At)
   /** A capable agent appeared: a suspended task goes back to the queue. */
@@ -139,6 +145,8 @@ export type TaskNotification = {
     | 'task.waiting'
     | 'task.signalled'
     | 'task.unassignable'
+    | 'task.handed_off'
+    | 'task.handoff_refused'
     | 'task.suspended'
     | 'task.escalated'
     | `task.${TerminalTaskStatus}`;
@@ -155,8 +163,12 @@ export type TaskNotification = {
   signal?: string;
   until?: number;
   waitingFor?: WaitingFor;
-  /** `task.escalated`: why (`no_backup`, `dependency_deadline`) in words and as a code. */
+  /** A handoff: the agent that handed the task on (`agentId` is the target). */
+  from?: string;
+  /** A refused handoff: why (`unknown`, `incapable`, `unavailable`) and what the kernel found. */
   reason?: string;
+  detail?: string;
+  /** `task.escalated`: why (`no_backup`, `dependency_deadline`) in words and as a code. */
   code?: EscalationCode;
   /** `task.escalated` for a dependency deadline: the dependencies it still waits on. */
   waitingOn?: string[];

@@ -68,7 +68,9 @@ export type TimerEvent =
   | { type: 'hive.signal.timeout'; name: string; until: number }
   | { type: 'hive.overdue' }
   | { type: 'hive.schedule.fire'; slot: number }
-  | { type: 'hive.ratelimit.reopen' };
+  | { type: 'hive.ratelimit.reopen' }
+  | { type: 'hive.auction.close'; round: number }
+  | { type: 'hive.message.timeout'; delivery: number };
 
 export type TimerRequest =
   | { type: 'effect.timer.set'; timerId: string; due: number; target: Address; event: TimerEvent }
@@ -78,7 +80,8 @@ export type TimerRequest =
 export type WorkRequest =
   | { type: 'effect.execute'; taskId: string; attempt: number; agentId: string }
   | { type: 'effect.verify'; taskId: string; attempt: number }
-  | { type: 'effect.abort'; taskId: string; attempt: number; reason: string };
+  | { type: 'effect.abort'; taskId: string; attempt: number; reason: string }
+  | { type: 'effect.auction.ask'; taskId: string; round: number; agentIds: string[] };
 
 /** Public notifications the machines emit; the host forwards them to `hive.on()` listeners. */
 export interface Notification {
@@ -89,6 +92,7 @@ export interface Notification {
     | `worker.${string}`
     | `trigger.${string}`
     | `schedule.${string}`
+    | `message.${string}`
     | `phase.${string}`
     | `session.${string}`;
   [key: string]: Json | undefined;

@@ -200,7 +200,16 @@ if (drained.code !== 0) throw new Error(`drain run failed: code ${drained.code} 
 append(sideDir, 'cycles', { cycle: cycles, kind: 'drain', faulted: false, code: drained.code, signal: drained.signal });
 
 await Promise.all(
-  [...workers.values()].map((p) => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : (p.once('exit', r), p.kill('SIGKILL'))))),
+  [...workers.values()].map(
+    (p) =>
+      new Promise((r) => {
+        if (p.exitCode !== null || p.signalCode !== null) r(null);
+        else {
+          p.once('exit', r);
+          p.kill('SIGKILL');
+        }
+      }),
+  ),
 );
 await nats?.stop();
 

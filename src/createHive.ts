@@ -1,6 +1,6 @@
 /** @module createHive: the public entry point; a Hive is a thin facade over the kernel, admission and effects. */
 import type { Json } from '../machines/types.js';
-import type { AgentStatus, TaskStatus } from '../machines/types.js';
+import type { TaskStatus } from '../machines/types.js';
 import type { Colony } from './colony/Colony.js';
 import type { ColonySpec } from './colony/colonySpecs.js';
 import type { ColonyView } from './colony/colonyViews.js';
@@ -17,15 +17,20 @@ import { retryTask } from './hive/retryTask.js';
 import { sessionReport, type SessionReport } from './hive/sessionReport.js';
 import { listSchedules, scheduleCommand, scheduleView, setSchedule } from './hive/scheduleCommands.js';
 import { signalTask } from './hive/signalTask.js';
-import { type AgentHost, attachHandler, spawnAgent } from './hive/spawnAgent.js';
+import { type AgentHost, attachBidder, attachHandler, spawnAgent } from './hive/spawnAgent.js';
 import { cancelTask, prune } from './hive/taskCommands.js';
 import { waitForTask } from './hive/waitForTask.js';
 import { withParent } from './hive/withParent.js';
+import { type BroadcastOptions, broadcastMessage, channelCommand, listMessages, sendMessage, type SendSpec } from './hive/messageCommands.js';
+import { takeOnMessage } from './hive/MessageRunner.js';
+import type { MessageView } from './hive/messageViews.js';
 import type { InspectionRecord } from './kernel/InspectionRecord.js';
 import type { HiveEvent } from './kernel/Kernel.js';
 import type { ScheduleOptions } from './schedule/scheduleRecord.js';
 import type { ScheduleView } from './schedule/scheduleView.js';
-import type { AgentSpec, TaskSpec } from './specs.js';
+import type { AgentSpec, Bidder, TaskSpec } from './specs.js';
+import { auditOf, type AuditRecord, type AuditType } from './hive/auditQuery.js';
+import { agentStatsOf, routingDecisionsOf, type AgentStats, type RoutingDecision } from './hive/marketQueries.js';
 import { checkId, checkInt, checkKeys, checkName } from './validate.js';
 import type { AgentView, TaskView } from './views.js';
 
@@ -63,7 +68,7 @@ export class Hive {
   ) {
     this.kernel = parts.kernel;
     this.logger = parts.logger;
-    this.host = { o, parts, admission: new Admission(parts.kernel) };
+    this.host = { o, parts, admission: new Admission(parts.kernel, o.assignment) };
     // Async, so a refused spec is a rejected promise for the handler, never a synchronous throw.
     parts.subWork.spawnSubAgent = async (parentId, spec) => this.spawnAgent(withParent('spawnAgent', spec, 'parentId', parentId));
     parts.subWork.postSubTask = async (parentTaskId, spec) => this.postTask(withParent('postTask', spec, 'parentTaskId', parentTaskId));
@@ -88,9 +93,12 @@ export class Hive {
    * is attached; a different spec throws DuplicateIdError naming the fields that differ.
    * @example await hive.spawnAgent({ id: 'builder', name: 'Builder', capabilities: ['build'], maxConcurrent: 2, handler })
    */
-  async spawnAgent(spec: AgentSpec): Promise<AgentView> {
+  async spawnAgent(agentSpec: AgentSpec): Promise<AgentView> {
     this.assertOpen();
-    return spawnAgent(this.host, spec);
+    const { spec, onMessage } = takeOnMessage(agentSpec);
+    const view = await spawnAgent(this.host, spec);
+    if (onMessage) this.parts.messages.attach(view.id, onMessage);
+    return view;
   }
 
   /**
@@ -102,6 +110,16 @@ export class Hive {
   async attachHandler(agentId: string, handler: Handler): Promise<AgentView> {
     this.assertOpen();
     return attachHandler(this.host, agentId, handler);
+  }
+
+  /**
+   * Gives an existing agent its bid function again (functions are not stored: after a restart,
+   * agents spawned with `bid` need it re-attached). Auctions that were waiting for its price ask it now.
+   * @example hive.attachBidder('a1', (task) => 5)
+   */
+  attachBidder(agentId: string, bid: Bidder): void {
+    this.assertOpen();
+    attachBidder(this.host, agentId, bid);
   }
 
   async getAgent(id: string): Promise<AgentView> {
@@ -141,6 +159,38 @@ export class Hive {
     if (agent.status === 'stopped') throw new AlreadyFinishedError(id, 'stopped');
     await this.kernel.submit({ type, agentId: id });
     return this.kernel.getAgent(id)!;
+  }
+
+  /**
+   * Routing decisions, newest first: per closed auction round, its candidates (price, learned
+   * success rate, score), the recommended agent, the winner, why, and whether they differ.
+   * @example hive.routingDecisions({ taskId: 't1' })[0]?.differs
+   */
+  routingDecisions(options: { taskId?: string; limit?: number } = {}): RoutingDecision[] {
+    this.assertOpen();
+    return routingDecisionsOf(this.kernel, this.parts.store, options);
+  }
+
+  /**
+   * What the learner knows about an agent: bids made and won, attempts succeeded and failed,
+   * success rate, mean duration, overall and per task type.
+   * @example hive.agentStats('a1').byType.build?.successRate
+   */
+  agentStats(agentId: string): AgentStats {
+    this.assertOpen();
+    requireAgent(this.kernel, agentId);
+    return agentStatsOf(this.kernel, agentId);
+  }
+
+  /**
+   * The audit trail: every coordination decision (assign, reassign, reject, escalate, retry,
+   * cancel, auction award / unsold) with who decided, about what, why and the outcome; oldest first.
+   * Kept in LMDB (written with each checkpoint) and pruned with finished tasks.
+   * @example hive.audit({ target: 'task:t1' })
+   */
+  audit(options: { since?: number; type?: AuditType; target?: string; limit?: number } = {}): AuditRecord[] {
+    this.assertOpen();
+    return auditOf(this.kernel, this.parts.store, options);
   }
 
   // ------------------------------------------------------------ tasks
@@ -219,6 +269,34 @@ export class Hive {
   async signal(taskId: string, name: string, value: Json = null): Promise<TaskView> {
     this.assertOpen();
     return signalTask(this.kernel, taskId, name, value);
+  }
+
+  // ------------------------------------------------------------ messages (src/hive/messageCommands.ts)
+
+  /** Sends a typed envelope to an agent's `onMessage`; resolves with it (id, time, delivery state) once durable. @example await hive.send({ type: 'COMMAND', to: 'builder', payload: { op: 'flush' } }) */
+  async send(envelope: SendSpec): Promise<MessageView> {
+    this.assertOpen();
+    return sendMessage(this.kernel, this.o.messages, envelope);
+  }
+  /** Envelopes newest first with their delivery state, by receiver and type, up to `limit` (100). @example await hive.messages({ to: 'builder', type: 'COMMAND' }) */
+  async messages(filter: { to?: string; type?: SendSpec['type']; limit?: number } = {}): Promise<MessageView[]> {
+    this.assertNotClosed();
+    return listMessages(this.kernel, filter);
+  }
+  /** Subscribes an agent to a channel (durable; `'*'` takes every broadcast). @example await hive.subscribe('builder', 'alerts') */
+  subscribe(agentId: string, channel: string): Promise<AgentView> {
+    this.assertOpen();
+    return channelCommand(this.kernel, 'channel.subscribe', agentId, channel);
+  }
+  /** Ends an agent's subscription to a channel. @example await hive.unsubscribe('builder', 'alerts') */
+  unsubscribe(agentId: string, channel: string): Promise<AgentView> {
+    this.assertOpen();
+    return channelCommand(this.kernel, 'channel.unsubscribe', agentId, channel);
+  }
+  /** One BROADCAST to each subscriber of `channel` (every agent for `'*'`), the sender excluded. @example await hive.broadcast('alerts', { level: 'high' }) */
+  async broadcast(channel: string, payload?: Json, options: BroadcastOptions = {}): Promise<MessageView[]> {
+    this.assertOpen();
+    return broadcastMessage(this.kernel, channel, payload, options);
   }
 
   // ------------------------------------------------------------ schedules

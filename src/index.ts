@@ -5,7 +5,7 @@ export { defaultCloseOptions, type CloseOptions } from './closeOptions.js';
 export type { HiveEvent } from './kernel/Kernel.js';
 export type { InspectionRecord } from './kernel/InspectionRecord.js';
 export type { Input, JournalRecord } from './kernel/inputs.js';
-export type { AgentSpec, TaskSpec } from './specs.js';
+export type { AgentSpec, Bidder, TaskSpec } from './specs.js';
 export { Colony } from './colony/Colony.js';
 export { defaultColonyOptions, type ColonySpec, type SpawnOptions, type TriggerDefinition } from './colony/colonySpecs.js';
 export type { ColonyView, TriggerView } from './colony/colonyViews.js';
@@ -15,6 +15,10 @@ export type { ScheduleView } from './schedule/scheduleView.js';
 export type { TaskView, AgentView } from './views.js';
 export type { SessionReport, PhaseReport, SessionHealth } from './hive/sessionReport.js';
 export type { Handler, HandlerContext, Verifier } from './effects/types.js';
+export type { MessageEnvelope, MessageView, MessageState } from './hive/messageViews.js';
+export { defaultMessageOptions, type SendSpec, type MessageOptions, type BroadcastOptions } from './hive/messageCommands.js';
+export type { MessageHandler, MessageHandlerContext } from './hive/MessageRunner.js';
+export { messageTypes, type MessageType } from '../machines/message.js';
 export { processHandler, defaultProcessHandlerOptions, type ProcessHandlerOptions } from './effects/processHandler.js';
 export { runWorker, type WorkerOptions, type RemoteWorker } from './remote/runWorker.js';
 export type { NatsOptions } from './remote/compileNatsOptions.js';
@@ -45,6 +49,7 @@ export {
   AttemptSuspendedError,
   RemoteUnavailableError,
   WorkerRefusedError,
+  HandoffRefusedError,
   isHiveError,
   type HiveErrorCode,
   type LockHolder,
@@ -78,3 +83,5 @@ export { toStatelyMessages, machineDefinition, statelyInspectVersion, type State
 export type { KernelMachines } from './kernel/Kernel.js';
 export type { StoredActor } from './store/HiveStore.js';
 export type { Json, TaskStatus, AgentStatus, AgentPriority, TaskError, TaskId, AgentId } from '../machines/types.js';
+export type { AgentStats, RoutingCandidate, RoutingDecision, TypeStats } from './hive/marketQueries.js';
+export type { AuditRecord, AuditType } from './hive/auditQuery.js';

@@ -4,6 +4,9 @@ import type { AgentPriority, Json } from '../machines/types.js';
 import { DependencyCycleError, DepthLimitError, DuplicateIdError, NotFoundError, ValidationError } from './errors.js';
 import type { AgentSpecRecord, TaskSpecRecord } from './kernel/inputs.js';
 import type { Handler } from './effects/types.js';
+import type { AgentStats } from './hive/marketQueries.js';
+import { defaultAuctionWindowMs } from './kernel/auction/routedStrategy.js';
+import type { MessageHandler } from './hive/MessageRunner.js';
 import {
   preview,
   checkBool,
@@ -26,6 +29,11 @@ export interface AgentSpec {
   priority?: AgentPriority;
   maxConcurrent?: number;
   handler?: Handler;
+  /**
+   * Receives envelopes sent to the agent (`hive.send`, `hive.broadcast`). Like `handler`, it is code:
+   * after a restart give it again (`spawnAgent` with the same spec); deliveries wait for it meanwhile.
+   */
+  onMessage?: MessageHandler;
   level?: 1 | 2 | 3;
   parentId?: string;
   owner?: string;
@@ -37,7 +45,15 @@ export interface AgentSpec {
   maxRestarts?: number;
   /** Backoff before the first automatic restart, doubling each time (default 1000). */
   restartBackoffMs?: number;
+  /**
+   * Its price for an auctioned task: a non-negative integer, or null to abstain; may be async.
+   * Functions are not stored: after a restart, give it again with `hive.attachBidder`.
+   */
+  bid?: Bidder;
 }
+
+/** What a bidding agent sees: the task and its own record so far (`hive.agentStats`). */
+export type Bidder = (task: { id: string; type: string; input: Json; priority: number }, stats: AgentStats) => number | null | Promise<number | null>;
 
 export interface TaskSpec {
   id?: string;
@@ -66,6 +82,10 @@ export interface TaskSpec {
   runAt?: number;
   /** Hold the task this many ms after it is posted (instead of `runAt`). */
   delayMs?: number;
+  /** 'auction' asks every free capable agent's `bid` and awards the lowest price; default: the hive's `assignment` for this type, else 'direct'. */
+  assign?: 'direct' | 'auction';
+  /** Auction settings: bidding window (default 1000 ms) and what happens when nobody bids (default 'fail': code `no_bids`). */
+  auction?: { windowMs?: number; onNoBids?: 'fail' | 'queue' };
   /**
    * The session phase it belongs to (a name, e.g. 'build'): when every task of a phase has finished
    * the hive emits `phase.completed`, and `session.completed` when every phase has (`hive.report()`).
@@ -87,6 +107,7 @@ const agentKeys = [
   'heartbeatMs',
   'maxRestarts',
   'restartBackoffMs',
+  'bid',
 ] as const;
 const taskKeys = [
   'id',
@@ -105,6 +126,8 @@ const taskKeys = [
   'notify',
   'runAt',
   'delayMs',
+  'assign',
+  'auction',
   'phase',
 ] as const;
 
@@ -119,10 +142,12 @@ export interface SpecLookups {
   taskExists(id: string): boolean;
   /** The ancestors of an existing task (root first); undefined when there is no such task. */
   taskAncestors?(id: string): string[] | undefined;
+  /** The hive's assignment for a task type (createHive `assignment`). */
+  assignmentFor?(type: string): 'direct' | 'auction' | undefined;
 }
 
 /** Validates an agent spec; the handler is returned separately (functions are never journaled). */
-export function agentRecord(spec: unknown, lookups: SpecLookups): { record: AgentSpecRecord; handler?: Handler } {
+export function agentRecord(spec: unknown, lookups: SpecLookups): { record: AgentSpecRecord; handler?: Handler; bid?: Bidder } {
   const s = checkKeys('spawnAgent', spec, agentKeys);
   const id = s.id === undefined ? `agent-${randomUUID()}` : checkId('id', s.id);
   if (lookups.agentExists(id)) throw new DuplicateIdError('agent', id);
@@ -131,6 +156,8 @@ export function agentRecord(spec: unknown, lookups: SpecLookups): { record: Agen
     throw new ValidationError('priority', `must be 'normal', 'high' or 'critical'; got ${preview(priority)}`);
   }
   if (s.handler !== undefined && typeof s.handler !== 'function') throw new ValidationError('handler', 'must be a function (task, ctx) => output');
+  if (s.bid !== undefined && typeof s.bid !== 'function')
+    throw new ValidationError('bid', 'must be a function (task, stats) => a non-negative integer price or null');
   let parentId: string | undefined;
   let level = s.level === undefined ? 1 : checkInt('level', s.level, 1, 3);
   if (s.parentId !== undefined) {
@@ -156,7 +183,7 @@ export function agentRecord(spec: unknown, lookups: SpecLookups): { record: Agen
   if (parentId !== undefined) record.parentId = parentId;
   if (s.owner !== undefined) record.owner = checkName('owner', s.owner);
   if (s.heartbeatMs !== undefined) record.heartbeatMs = checkInt('heartbeatMs', s.heartbeatMs, 1, 2 ** 31);
-  return { record, handler: s.handler as Handler | undefined };
+  return { record, handler: s.handler as Handler | undefined, ...(s.bid !== undefined ? { bid: s.bid as Bidder } : {}) };
 }
 
 /** Most task specs one postTasks call takes. */
@@ -182,7 +209,7 @@ export function readTaskSpecs(value: unknown): TaskSpec[] {
  * dependency order. Throws on a duplicate or unknown id or a cycle, before anything is journaled.
  */
 export function taskRecords(specs: unknown[], lookups: SpecLookups): { records: TaskSpecRecord[]; ordered: TaskSpecRecord[] } {
-  const records = specs.map((spec, i) => taskRecord(spec, specs.length > 1 ? `tasks[${i}]` : 'postTask'));
+  const records = specs.map((spec, i) => taskRecord(spec, specs.length > 1 ? `tasks[${i}]` : 'postTask', lookups));
   for (const r of records) if (r.parentTaskId !== undefined) r.ancestors = ancestorsOf(r, lookups);
   const inBatch = new Map<string, TaskSpecRecord>();
   for (const r of records) {
@@ -199,7 +226,7 @@ export function taskRecords(specs: unknown[], lookups: SpecLookups): { records: 
   return { records, ordered: topoOrder(records, inBatch) };
 }
 
-function taskRecord(spec: unknown, field: string): TaskSpecRecord {
+function taskRecord(spec: unknown, field: string, lookups: SpecLookups): TaskSpecRecord {
   const s = checkKeys(field, spec, taskKeys);
   const record: TaskSpecRecord = {
     id: s.id === undefined ? `task-${randomUUID()}` : checkId('id', s.id),
@@ -220,6 +247,21 @@ function taskRecord(spec: unknown, field: string): TaskSpecRecord {
   if (s.runAt !== undefined && s.delayMs !== undefined) throw new ValidationError('runAt', 'give runAt (a time) or delayMs (a duration), not both');
   if (s.runAt !== undefined) record.runAt = checkTime('runAt', s.runAt);
   if (s.delayMs !== undefined) record.delayMs = checkInt('delayMs', s.delayMs, 0, limits.maxDelayMs);
+  if (s.assign !== undefined && s.assign !== 'direct' && s.assign !== 'auction')
+    throw new ValidationError('assign', `must be 'direct' or 'auction'; got ${preview(s.assign)}`);
+  const assign = (s.assign as 'direct' | 'auction' | undefined) ?? lookups.assignmentFor?.(record.type) ?? 'direct';
+  if (assign === 'auction') {
+    record.assign = 'auction';
+    const a = s.auction === undefined ? {} : checkKeys('auction', s.auction, ['windowMs', 'onNoBids']);
+    if (a.onNoBids !== undefined && a.onNoBids !== 'fail' && a.onNoBids !== 'queue')
+      throw new ValidationError('auction.onNoBids', `must be 'fail' or 'queue'; got ${preview(a.onNoBids)}`);
+    record.auction = {
+      windowMs: a.windowMs === undefined ? defaultAuctionWindowMs : checkInt('auction.windowMs', a.windowMs, 1, 3_600_000),
+      onNoBids: (a.onNoBids as 'fail' | 'queue' | undefined) ?? 'fail',
+    };
+  } else if (s.auction !== undefined) {
+    throw new ValidationError('auction', `only applies to auctioned tasks (assign: 'auction', or createHive assignment { ${record.type}: 'auction' })`);
+  }
   if (s.phase !== undefined) record.phase = checkName('phase', s.phase);
   return record;
 }

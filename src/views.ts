@@ -94,6 +94,8 @@ export interface AgentView {
   createdAt: number;
   /** Set when the agent runs on a remote worker (NATS): where, and whether its worker is there. */
   remote?: RemoteInfo;
+  /** Channels it is subscribed to (`hive.subscribe`); `'*'` takes every broadcast. */
+  channels?: string[];
 }
 
 /** A remote agent's worker process: `online`, `away` (it left with `close()`) or `lost` (silent). */
@@ -174,6 +176,7 @@ export function toAgentView(status: string, c: AgentContext, worker?: { status: 
     detached: c.runnable !== undefined && c.runnable.length === 0,
     unhandled: c.runnable === undefined || c.runnable.length === 0 ? undefined : c.capabilities.filter((cap) => !c.runnable!.includes(cap)),
     createdAt: c.createdAt,
+    channels: c.channels,
     remote: worker && { host: worker.context.host, pid: worker.context.pid, status: worker.status as RemoteInfo['status'], joinedAt: worker.context.joinedAt },
   });
 }

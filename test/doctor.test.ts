@@ -43,7 +43,7 @@ describe('hivestate doctor', () => {
     expect(r.stdout).toMatch(/^ {2}ok {6}journal {4}3 records, inputs 1 to 3$/m);
     expect(r.stdout).toMatch(/^ {2}ok {6}pages {6}\d+ pages in use, \d+ named databases, free list clear$/m);
     expect(r.stdout).toMatch(
-      /^ {2}ok {6}databases {2}format 3; meta, journal, actors, live, timers, byStatus, byOrder, idempotency, triggerKeys, seek, chunks, segments, retired, blobs$/m,
+      /^ {2}ok {6}databases {2}format 4; meta, journal, actors, live, timers, byStatus, byOrder, idempotency, triggerKeys, audit, seek, chunks, segments, retired, blobs$/m,
     );
     expect(r.stdout).toMatch(/^ {2}ok {6}actors {5}3 tasks \(3 pending\), 0 agents$/m);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('healthy');

@@ -167,7 +167,12 @@ describe('remote workers over NATS JetStream', () => {
     expect(await hive.getAgent('w1')).toMatchObject({ status: 'paused', remote: { status: 'away' } });
     expect(await hive.getTask(t.id)).toMatchObject({ status: 'pending', redispatches: 1, checkpoint: { half: true } });
     const seen: unknown[] = [];
-    await worker(prefix, 'w2', { long: async (_t, ctx) => (seen.push(ctx.lastCheckpoint), 'done') });
+    await worker(prefix, 'w2', {
+      long: async (_t, ctx) => {
+        seen.push(ctx.lastCheckpoint);
+        return 'done';
+      },
+    });
     expect(await hive.waitForTask(t.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', assignedTo: 'w2', attempts: 2, output: 'done' });
     expect(seen).toEqual([{ half: true }]);
     // The same agent started again (a new process): it rejoins and is available again.
@@ -192,7 +197,12 @@ describe('remote workers over NATS JetStream', () => {
       const after = await hive.getTask(t.id);
       expect(after).toMatchObject({ status: 'suspended', redispatches: 1, escalation: { code: 'no_backup' } });
       const seen: unknown[] = [];
-      await worker(prefix, 'rescuer', { work: async (_t, ctx) => (seen.push(ctx.lastCheckpoint), 'rescued') });
+      await worker(prefix, 'rescuer', {
+        work: async (_t, ctx) => {
+          seen.push(ctx.lastCheckpoint);
+          return 'rescued';
+        },
+      });
       expect(await hive.waitForTask(t.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 'rescued', attempts: 2 });
       expect(seen).toEqual([after.checkpoint]);
       const restarted = await startWorkerProcess({ prefix, id: 'doomed' });
@@ -353,7 +363,12 @@ describe('remote workers over NATS JetStream', () => {
       expect(unknownOp).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
       // An output with a key the store cannot keep, sent for a running attempt: the attempt fails, typed.
       const hold = gate();
-      await worker(prefix, 'w2', { held: async () => (await hold.promise, 'never') });
+      await worker(prefix, 'w2', {
+        held: async () => {
+          await hold.promise;
+          return 'never';
+        },
+      });
       const t = await hive.postTask({ type: 'held', maxRetries: 0 });
       await until(async () => (await hive.getTask(t.id)).status === 'running');
       const instance = (await hive.getAgent('w2')).remote!;
@@ -408,7 +423,12 @@ describe('remote workers over NATS JetStream', () => {
   it('replay reproduces a run with remote workers from its journal', async () => {
     const dataDir = tempDir();
     const { hive, prefix } = await remoteHive({ dataDir });
-    const w1 = await worker(prefix, 'w1', { job: async (_t, ctx) => (await ctx.checkpoint({ ok: 1 }), ctx.attempt) });
+    const w1 = await worker(prefix, 'w1', {
+      job: async (_t, ctx) => {
+        await ctx.checkpoint({ ok: 1 });
+        return ctx.attempt;
+      },
+    });
     const tasks = await hive.postTasks(Array.from({ length: 20 }, (_, i) => ({ type: 'job', input: i })));
     await Promise.all(tasks.map((t) => hive.waitForTask(t.id, { timeoutMs: 10_000 })));
     await w1.close();

@@ -75,7 +75,7 @@ describe('seek data', () => {
     }
   });
 
-  it('restores every actor kind, timers and trigger keys: schedules, rate limits, colonies, workers, idempotent triggers', async () => {
+  it('restores every actor kind, timers and trigger keys: schedules, rate limits, colonies, workers, idempotent triggers, auctions, the learner', async () => {
     const dir = tempDir();
     const clock = new ManualClock(Date.UTC(2025, 0, 1));
     const hive = await openHive({
@@ -84,9 +84,11 @@ describe('seek data', () => {
       checkpoint: { everyInputs: 3, everyMs: 86_400_000 },
       rateLimits: { job: { max: 2, perMs: 1000 } },
       idempotency: { ttlMs: 10_000, max: 3 },
-      handlers: { job: async (t) => t.id },
+      handlers: { job: async (t) => t.id, sale: async (t) => t.id },
     });
     await hive.spawnAgent({ id: 'w', name: 'w', capabilities: ['job'], maxConcurrent: 2 });
+    await hive.spawnAgent({ id: 's1', name: 's1', capabilities: ['sale'], bid: (_t, stats) => 5 + stats.wins });
+    await hive.spawnAgent({ id: 's2', name: 's2', capabilities: ['sale'], bid: () => 6 });
     await hive.schedule({ id: 'tick', every: 1000, overlap: 'queue', task: { type: 'job' } });
     const colony = await hive.spawnColony({ id: 'c', name: 'c', handler: async (job: { input: unknown }) => job.input as Json });
     await colony.addTrigger({ id: 'run', kind: 'api', task: 'run' });
@@ -95,7 +97,13 @@ describe('seek data', () => {
       await colony.waitForReports([await colony.trigger('run', i, { idempotencyKey: `k${i % 3}` })]);
       await colony.waitForReports(await colony.spawn('job', { count: 2 }));
       posted.push((await hive.postTask({ type: 'job' })).id);
-      clock.advance(1000);
+      // Auctioned: open across the checkpoints of the inputs that follow, closed by the clock.
+      posted.push((await hive.postTask({ type: 'sale', assign: 'auction', auction: { windowMs: 500 } })).id);
+      await new Promise((r) => setTimeout(r, 20));
+      // In two steps: a host timer armed while the first step's firings are journaled fires on the next.
+      clock.advance(500);
+      await new Promise((r) => setTimeout(r, 20));
+      clock.advance(500);
       await new Promise((r) => setTimeout(r, 20));
     }
     for (const id of posted) await hive.waitForTask(id, { timeoutMs: 5000 });
@@ -106,7 +114,15 @@ describe('seek data', () => {
       expect(stored.storedSeekData).toBe(true);
       for (let seq = 0; seq <= stored.lastSeq; seq++) await sameAt(stored, full, seq);
       const kinds = new Set(stored.actors().map((a) => a.kind));
-      expect([...kinds]).toEqual(expect.arrayContaining(['schedule', 'ratelimit', 'colony', 'worker', 'task', 'agent']));
+      expect([...kinds]).toEqual(expect.arrayContaining(['schedule', 'ratelimit', 'colony', 'worker', 'task', 'agent', 'learner']));
+      // Auctions are live only while open: some point has one.
+      let sawAuction = false;
+      for (let seq = 0; seq <= stored.lastSeq && !sawAuction; seq++) {
+        await stored.seek(seq);
+        sawAuction = stored.actors().some((a) => a.kind === 'auction');
+      }
+      expect(sawAuction).toBe(true);
+      await stored.seek(stored.lastSeq);
       for (const { address } of stored.actors()) expect(await stored.history(address), address).toEqual(await full.history(address));
     } finally {
       await stored.close();
@@ -187,7 +203,7 @@ describe('seek data', () => {
     } finally {
       await legacy.close();
     }
-    // A writer upgrades it to format 3; seek data starts at its first checkpoint, so replay still
+    // A writer upgrades it (to format 4: seek data and the audit log); seek data starts at its first checkpoint, so replay still
     // builds points until a compaction leaves no input before that.
     const hive = await openHive({ dataDir: dir, logger: memoryLogger().logger, handlers: { x: async () => 1 } });
     await hive.waitForTask((await hive.postTask({ id: 'after', type: 'x', input: 1 })).id, { timeoutMs: 5000 });

@@ -56,7 +56,7 @@ describe('store', () => {
     await raw.close();
     const err = await createHive({ dataDir: dir, logger: memoryLogger().logger }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FormatError);
-    expect((err as Error).message).toMatch(/written with format 99; this hivestate reads format 3 or older/);
+    expect((err as Error).message).toMatch(/written with format 99; this hivestate reads format 4 or older/);
     const raw2 = open({ path: join(dir, 'hive.lmdb'), maxDbs: 12 });
     expect(raw2.openDB({ name: 'meta' }).get('format')).toBe(99);
     await raw2.close();

@@ -17,8 +17,13 @@ export const buildTeam: TeamMember[] = [
   { tier: 'planning', role: 'planner', spec: { id: 'planner', name: 'planner', capabilities: ['plan'], priority: 'high' } },
   { tier: 'execution', role: 'download', spec: { id: 'fetch-1', name: 'fetch-1', capabilities: ['download'], maxConcurrent: 2 } },
   { tier: 'execution', role: 'download', spec: { id: 'fetch-2', name: 'fetch-2', capabilities: ['download'], maxConcurrent: 2 } },
-  { tier: 'execution', role: 'build', spec: { id: 'builder-1', name: 'builder-1', capabilities: ['build'], priority: 'high' } },
-  { tier: 'execution', role: 'build', spec: { id: 'builder-2', name: 'builder-2', capabilities: ['build'] } },
+  // Builders win build tasks at auction: builder-1 raises its price with every win, so builder-2 gets some.
+  {
+    tier: 'execution',
+    role: 'build',
+    spec: { id: 'builder-1', name: 'builder-1', capabilities: ['build'], priority: 'high', bid: (_t, stats) => 4 + stats.wins },
+  },
+  { tier: 'execution', role: 'build', spec: { id: 'builder-2', name: 'builder-2', capabilities: ['build'], bid: () => 6 } },
   { tier: 'execution', role: 'encrypt', spec: { id: 'crypto', name: 'crypto', capabilities: ['encrypt'] } },
   { tier: 'execution', role: 'ui', spec: { id: 'ui', name: 'ui', capabilities: ['ui'] } },
   { tier: 'validation', role: 'test', spec: { id: 'tester-1', name: 'tester-1', capabilities: ['test'] } },
@@ -88,6 +93,9 @@ export function buildPlan(options: { speed: number }): Array<TaskSpec & { id: st
     verify: verify ?? false,
     phase: phaseOf(id),
     idempotencyKey: `demo:${id}`,
+    ...(type === 'build'
+      ? { assign: 'auction' as const, auction: { windowMs: Math.max(10, Math.round(400 / options.speed)), onNoBids: 'queue' as const } }
+      : {}),
   }));
 }
 

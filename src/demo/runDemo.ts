@@ -82,6 +82,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       try {
         await hive.getAgent(member.spec.id);
         resumed = true;
+        if (member.spec.bid) hive.attachBidder(member.spec.id, member.spec.bid); // functions are not stored
       } catch (err) {
         if (!isHiveError(err, 'not_found')) throw err;
         await hive.spawnAgent(member.spec);

@@ -6,7 +6,7 @@
 import type { Handler } from '../effects/types.js';
 import { DuplicateIdError, ValidationError } from '../errors.js';
 import type { Kernel } from '../kernel/Kernel.js';
-import { agentRecord, readTaskSpecs, taskRecords, type AgentSpec, type TaskSpec } from '../specs.js';
+import { agentRecord, readTaskSpecs, taskRecords, type AgentSpec, type Bidder, type TaskSpec } from '../specs.js';
 import type { AgentView, TaskView } from '../views.js';
 
 /** Agent fields that make up its spec: the same values again mean the same agent. */
@@ -30,7 +30,10 @@ export class Admission {
   private readonly reservedAgents = new Map<string, Promise<unknown>>();
   private readonly pendingKeys = new Map<string, Promise<TaskView[]>>();
 
-  constructor(private readonly kernel: Kernel) {}
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly assignment: ReadonlyMap<string, 'direct' | 'auction'> = new Map(),
+  ) {}
 
   /**
    * Validates an agent spec, reserves its id while `journal` runs, and returns the new agent. An
@@ -41,10 +44,10 @@ export class Admission {
    */
   async spawnAgent(
     spec: AgentSpec,
-    journal: (record: ReturnType<typeof agentRecord>['record'], handler: Handler | undefined) => Promise<unknown>,
-    attach: (agentId: string, handler: Handler) => Promise<unknown>,
+    journal: (record: ReturnType<typeof agentRecord>['record'], handler: Handler | undefined, bid: Bidder | undefined) => Promise<unknown>,
+    attach: (agentId: string, handler: Handler | undefined, bid: Bidder | undefined) => Promise<unknown>,
   ): Promise<AgentView> {
-    const { record, handler } = agentRecord(spec, {
+    const { record, handler, bid } = agentRecord(spec, {
       agentLevel: (id) => this.kernel.agentContext(id)?.level,
       agentExists: () => false,
       taskExists: () => false,
@@ -61,10 +64,10 @@ export class Admission {
         .filter((f) => JSON.stringify(existing[f]) !== JSON.stringify(record[f]))
         .map((field) => ({ field, registered: existing[field], given: record[field] }));
       if (differences.length > 0) throw new DuplicateIdError('agent', record.id, differences);
-      if (handler) await attach(record.id, handler);
+      if (handler || bid) await attach(record.id, handler, bid);
       return this.kernel.getAgent(record.id)!;
     }
-    const registering = journal(record, handler);
+    const registering = journal(record, handler, bid);
     this.reservedAgents.set(record.id, registering);
     try {
       await registering;
@@ -118,6 +121,7 @@ export class Admission {
       taskAncestors: (id) => this.kernel.taskAncestors(id),
       agentExists: () => false,
       agentLevel: () => undefined,
+      assignmentFor: (type) => this.assignment.get(type),
     });
     const keys = new Set<string>();
     for (const r of records) {

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { Colonies } from '../colony/Colonies.js';
 import { defaultCloseOptions } from '../closeOptions.js';
 import { remoteAddress } from '../../machines/address.js';
+import { Bidders } from '../effects/Bidders.js';
+import { agentStatsOf } from './marketQueries.js';
 import { Executor } from '../effects/Executor.js';
 import type { Handler } from '../effects/types.js';
 import type { AgentSpec, TaskSpec } from '../specs.js';
@@ -20,6 +22,8 @@ import { openDataDir } from '../replay/ReplaySource.js';
 import { HiveStore } from '../store/HiveStore.js';
 import type { CompiledHiveOptions } from './compileHiveOptions.js';
 import { syncRateLimits } from './syncRateLimits.js';
+import { broadcastMessage, messageView, sendMessage } from './messageCommands.js';
+import { MessageRunner } from './MessageRunner.js';
 import { syncQueueLimit } from './syncQueueLimit.js';
 
 export interface HiveParts {
@@ -29,11 +33,15 @@ export interface HiveParts {
   /** In-process handlers of agents spawned with `handler`, by agent id. */
   agentHandlers: Map<string, Handler>;
   colonies: Colonies;
+  /** Delivers envelopes to agents' `onMessage` handlers (kept by agent id). */
+  messages: MessageRunner;
   /** What a handler's `ctx.spawnAgent` and `ctx.postTask` call; the hive facade fills them in. */
   subWork: {
     spawnSubAgent?(parentAgentId: string, spec: AgentSpec): Promise<AgentView>;
     postSubTask?(parentTaskId: string, spec: TaskSpec): Promise<TaskView>;
   };
+  /** In-process bid functions of agents spawned with `bid`. */
+  bidders: Bidders;
   inspector: InspectorServer | undefined;
   /** The HTTP listener started by the `http` option (webhooks). */
   http: HttpListener | undefined;
@@ -73,14 +81,29 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       logger,
     });
     const colonies = new Colonies({ kernel: () => kernel!, logger, idempotency: o.idempotency, handlers: o.colonies });
+    const messages = new MessageRunner({
+      submit: (input) => kernel!.submit(input),
+      view: (id) => messageView(kernel!, id),
+      send: (from, spec) => sendMessage(kernel!, o.messages, spec, from),
+      broadcast: (from, channel, payload, options) => broadcastMessage(kernel!, channel, payload, options, from),
+      logger,
+    });
     // Attempts of remote agents go over NATS (when the hive has the `nats` option), the rest run here.
     const router = new EffectRouter(executor, (id) => kernel!.actorSnapshot(remoteAddress(id)) !== undefined, logger);
+    const bidders = new Bidders({
+      submit: (input) => kernel!.submit(input),
+      task: (id) => kernel!.getTask(id) as { id: string; type: string; input: unknown; priority: number } | undefined,
+      stats: (agentId) => agentStatsOf(kernel!, agentId),
+      logger,
+    });
     const effects = {
       execute: router.execute.bind(router),
       verify: router.verify.bind(router),
       abort: router.abort.bind(router),
       resume: router.resume.bind(router),
       worker: colonies.runner.handle.bind(colonies.runner),
+      askBids: bidders.askBids.bind(bidders),
+      message: messages.deliver.bind(messages),
     };
     kernel = new Kernel({
       store,
@@ -142,7 +165,21 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       http = listener;
       logger.info({ url: listener.url }, 'http listener (webhooks) listening');
     }
-    return { store, kernel, executor, agentHandlers, colonies, subWork, inspector, http, logger, close, addCloser: (c) => void closers.push(c) };
+    return {
+      store,
+      kernel,
+      executor,
+      agentHandlers,
+      colonies,
+      messages,
+      subWork,
+      bidders,
+      inspector,
+      http,
+      logger,
+      close,
+      addCloser: (c) => void closers.push(c),
+    };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

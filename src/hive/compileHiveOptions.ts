@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { WorkerHandler } from '../colony/workerTypes.js';
 import type { Handler, Verifier } from '../effects/types.js';
 import { ValidationError } from '../errors.js';
-import { type CompiledInspectorOptions, compileInspectOptions, type InspectorOptions } from '../inspect/compileInspectOptions.js';
+import { type CompiledInspectorOptions, compileInspectOptions } from '../inspect/compileInspectOptions.js';
 import type { HiveEventType } from '../createHive.js';
 import type { HiveEvent } from '../kernel/Kernel.js';
 import { defaultHttpListenerOptions, type HttpListenerOptions } from './HttpListener.js';
@@ -17,6 +17,7 @@ import type { StoreFaults } from '../store/HiveStore.js';
 import { checkBool, checkInt, checkKeys, checkName } from '../validate.js';
 import { compileRateLimits } from './compileRateLimits.js';
 import type { RateLimits } from './syncRateLimits.js';
+import { compileMessageOptions, type MessageOptions } from './messageCommands.js';
 
 export interface HiveOptions {
   /** Where the LMDB store lives. @default './.hivestate' */
@@ -76,6 +77,10 @@ export interface HiveOptions {
   rateLimits?: Record<string, { max: number; perMs: number }>;
   /** Run agents on remote workers over NATS JetStream (`runWorker`, `hivestate worker`). Without it no NATS code is loaded. */
   nats?: NatsOptions;
+  /** How tasks of a type are assigned when the task does not say: 'direct' (default) or 'auction'. */
+  assignment?: Record<string, 'direct' | 'auction'>;
+  /** Defaults for `hive.send`: redeliver an unacknowledged COMMAND, TASK_ASSIGN or HANDOFF after `ackTimeoutMs`, up to `maxDeliveries`. @default { ackTimeoutMs: 30000, maxDeliveries: 3 } */
+  messages?: MessageOptions;
   /**
    * Pending-queue length (tasks ready and waiting for an agent) above which the hive is under
    * pressure: `hive.isUnderPressure()` is true, `hive.report()` is DEGRADED with an issue saying
@@ -108,6 +113,8 @@ export interface CompiledHiveOptions {
   /** Undefined: keep the directory's limits. */
   rateLimits: RateLimits | undefined;
   nats: CompiledNatsOptions | undefined;
+  assignment: ReadonlyMap<string, 'direct' | 'auction'>;
+  messages: Required<MessageOptions>;
   /** Undefined: keep the directory's limit; null: remove it. */
   queueLimit: number | null | undefined;
 }
@@ -140,6 +147,8 @@ const hiveOptionKeys = [
   'notify',
   'rateLimits',
   'nats',
+  'assignment',
+  'messages',
   'queueLimit',
 ] as const;
 
@@ -184,6 +193,8 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     },
     rateLimits: compileRateLimits(options.rateLimits),
     nats: options.nats === undefined ? undefined : compileNatsOptions(options.nats),
+    assignment: compileAssignment(options.assignment),
+    messages: compileMessageOptions(options.messages),
     queueLimit: options.queueLimit === undefined || options.queueLimit === null ? options.queueLimit : checkInt('queueLimit', options.queueLimit, 0, 1e9),
   };
 }
@@ -196,6 +207,18 @@ function functionsByName<F>(name: string, record: Record<string, F> | undefined)
   for (const [k, v] of Object.entries(record)) {
     if (typeof v !== 'function') throw new ValidationError(`${name}.${k}`, 'must be a function');
     out.set(k, v);
+  }
+  return out;
+}
+
+/** Assignment per task type, checked; a Map so a type named like an Object method finds nothing built in. */
+function compileAssignment(value: HiveOptions['assignment']): ReadonlyMap<string, 'direct' | 'auction'> {
+  const out = new Map<string, 'direct' | 'auction'>();
+  if (value === undefined) return out;
+  const r = checkKeys('assignment', value, typeof value === 'object' && value !== null ? Object.keys(value) : []);
+  for (const [type, how] of Object.entries(r)) {
+    if (how !== 'direct' && how !== 'auction') throw new ValidationError(`assignment.${type}`, `must be 'direct' or 'auction'; got ${JSON.stringify(how)}`);
+    out.set(type, how);
   }
   return out;
 }

@@ -2,7 +2,7 @@
 import { ValidationError } from '../errors.js';
 import type { Handler } from '../effects/types.js';
 import { runnableOf } from '../kernel/applyHiveOpened.js';
-import type { AgentSpec } from '../specs.js';
+import type { AgentSpec, Bidder } from '../specs.js';
 import type { AgentView } from '../views.js';
 import type { Admission } from './Admission.js';
 import type { HiveParts } from './assembleHive.js';
@@ -26,21 +26,36 @@ export function spawnAgent(host: AgentHost, spec: AgentSpec): Promise<AgentView>
   const handlers = parts.agentHandlers;
   return host.admission.spawnAgent(
     spec,
-    async (record, handler) => {
+    async (record, handler, bid) => {
       if (handler && o.intakeOnly) throw new ValidationError('handler', 'an intake-only hive runs no work; spawn the agent without one');
       // A host fact, journaled: which of its capabilities this process can run.
       const runnable = handler ? undefined : runnableOf(record.capabilities, o.intakeOnly ? new Set() : new Set(o.handlers.keys()));
       if (runnable !== undefined) record.runnable = runnable;
       if (handler) handlers.set(record.id, handler);
+      if (bid) parts.bidders.set(record.id, bid);
       try {
         await parts.kernel.submit({ type: 'agent.spawn', agent: record });
       } catch (err) {
         handlers.delete(record.id);
+        parts.bidders.delete(record.id);
         throw err;
       }
     },
-    (agentId, handler) => attachHandler(host, agentId, handler),
+    async (agentId, handler, bid) => {
+      if (bid) attachBidder(host, agentId, bid);
+      if (handler) await attachHandler(host, agentId, handler);
+    },
   );
+}
+
+/**
+ * Gives an existing agent its bid function again (functions are not stored).
+ * @example attachBidder(host, 'a1', (task) => 5)
+ */
+export function attachBidder(host: AgentHost, agentId: string, bid: Bidder): void {
+  requireAgent(host.parts.kernel, agentId);
+  if (typeof bid !== 'function') throw new ValidationError('bid', 'must be a function (task, stats) => a non-negative integer price or null');
+  host.parts.bidders.set(agentId, bid);
 }
 
 /**

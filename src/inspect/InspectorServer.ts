@@ -9,6 +9,7 @@ import type { Replay } from '../replay/Replay.js';
 import { ValidationError } from '../errors.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
 import { isFinishedWorkerStatus } from '../../machines/worker.js';
+import { finishedMessageStatuses } from '../../machines/message.js';
 import { kinds } from '../kernel/kinds/index.js';
 import { ActorDirectory, maxDirectoryPage } from './ActorDirectory.js';
 import { compileInspectOptions, type InspectorOptions } from './compileInspectOptions.js';
@@ -199,8 +200,13 @@ export async function startInspector(source: InspectorSource, options: Inspector
       models.trigger.seed({ actors, seq: position });
       const tree = actorTree(actors);
       // Tasks and workers can be many: unfinished ones first, then the most recent finished ones.
-      const many = (a: TreeActor) => a.kind === 'task' || a.kind === 'worker';
-      const done = (a: TreeActor) => (a.kind === 'worker' ? isFinishedWorkerStatus(a.status) : isTerminalTaskStatus(a.status));
+      const many = (a: TreeActor) => a.kind === 'task' || a.kind === 'worker' || a.kind === 'message';
+      const done = (a: TreeActor) =>
+        a.kind === 'worker'
+          ? isFinishedWorkerStatus(a.status)
+          : a.kind === 'message'
+            ? finishedMessageStatuses.includes(a.status)
+            : isTerminalTaskStatus(a.status);
       const order = (a: TreeActor) =>
         ((a.context as { order?: number; spec?: { order?: number } }).spec?.order ?? (a.context as { order?: number }).order ?? 0) - (done(a) ? 2 ** 52 : 0);
       const tasks = tree.filter(many).sort((a, b) => order(b) - order(a));

@@ -2,12 +2,15 @@
 import type { AnyStateMachine } from 'xstate';
 import { agentMachine } from '../../machines/agent.js';
 import { colonyMachine } from '../../machines/colony.js';
+import { auctionMachine } from '../../machines/auction.js';
+import { learnerMachine } from '../../machines/learner.js';
 import { coordinatorMachine } from '../../machines/coordinator.js';
 import { rateLimitMachine } from '../../machines/rateLimit.js';
 import { scheduleMachine } from '../../machines/schedule.js';
 import { taskMachine } from '../../machines/task.js';
 import { workerMachine } from '../../machines/worker.js';
 import { remoteWorkerMachine } from '../../machines/remoteWorker.js';
+import { messageMachine } from '../../machines/message.js';
 import { sessionMachine } from '../../machines/session.js';
 import { coordinatorAddress } from '../../machines/types.js';
 import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.js';
@@ -24,6 +27,9 @@ export const machinesByName: Record<MachineName, AnyStateMachine> = {
   schedule: scheduleMachine,
   ratelimit: rateLimitMachine,
   remote: remoteWorkerMachine,
+  auction: auctionMachine,
+  learner: learnerMachine,
+  message: messageMachine,
   session: sessionMachine,
 };
 

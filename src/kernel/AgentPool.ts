@@ -98,6 +98,25 @@ export class AgentPool {
     return found;
   }
 
+  /**
+   * Every free agent with `capability` not in `excluded`, best first by the ranking rule (auctions ask them all).
+   * @example pool.ranked('build', []) // ['a2', 'a1']
+   */
+  ranked(capability: string, excluded: readonly string[]): string[] {
+    const free: Entry[] = [];
+    for (const id of this.byCapability.get(capability) ?? []) {
+      const e = this.current.get(id);
+      if (e && isAvailable(e) && !excluded.includes(id)) free.push(e);
+    }
+    return free.sort(compareAgents).map((e) => e.id);
+  }
+
+  /** Whether agent `id` can take a task now. */
+  isFree(id: string): boolean {
+    const e = this.current.get(id);
+    return e !== undefined && isAvailable(e);
+  }
+
   /** Whether any agent with `capability` is free now. */
   hasFree(capability: string): boolean {
     return this.best(capability, []) !== undefined;

@@ -4,18 +4,21 @@
  * auction) plug in here without touching the scheduler.
  */
 import type { AgentPool } from './AgentPool.js';
+import type { KernelCore } from './KernelCore.js';
 
 /** What a strategy sees of a queued task. */
 export interface QueuedTask {
   id: string;
   type: string;
   excluded: readonly string[];
+  /** How the task asked to be assigned (undefined: the hive's default, direct). */
+  assign?: 'auction';
 }
 
 export interface AssignmentStrategy {
   readonly name: string;
   /** The agent to assign `task` to now, or undefined to leave it queued. Must be deterministic. */
-  pick(task: QueuedTask, pool: AgentPool): string | undefined;
+  pick(task: QueuedTask, pool: AgentPool, core: KernelCore): string | undefined;
 }
 
 /**

@@ -2,12 +2,15 @@
 import type { Address } from '../../machines/address.js';
 import type { AgentEvent } from '../../machines/agent.js';
 import type { ColonyEvent } from '../../machines/colony.js';
+import type { AuctionEvent } from '../../machines/auction.js';
+import type { LearnerEvent } from '../../machines/learner.js';
 import type { CoordinatorEvent } from '../../machines/coordinator.js';
 import type { RateLimitEvent } from '../../machines/rateLimit.js';
 import type { ScheduleEvent } from '../../machines/schedule.js';
 import type { TaskEvent } from '../../machines/task.js';
 import type { WorkerEvent } from '../../machines/worker.js';
 import type { RemoteWorkerEvent } from '../../machines/remoteWorker.js';
+import type { MessageEvent } from '../../machines/message.js';
 import type { SessionEvent } from '../../machines/session.js';
 
 /** Senders that are not actors: a journaled API input, a durable timer, the kernel itself. */
@@ -23,6 +26,9 @@ export type KernelEvent =
   | ScheduleEvent
   | RateLimitEvent
   | RemoteWorkerEvent
+  | AuctionEvent
+  | LearnerEvent
+  | MessageEvent
   | SessionEvent;
 
 export interface Envelope {

@@ -7,6 +7,7 @@
 import { address } from '../../machines/address.js';
 import type { WorkRequest } from '../../machines/types.js';
 import type { WorkerRequest } from '../../machines/worker.js';
+import type { MessageRequest } from '../../machines/message.js';
 import type { TaskView } from '../views.js';
 import { afterCheckpoint, buildCheckpoint } from './checkpointWrite.js';
 import type { Input, JournalRecord } from './inputs.js';
@@ -93,6 +94,13 @@ export class Kernel extends KernelQueries {
       }
     }
     for (const v of verifying) this.o.effects.verify(v);
+    // Auctions open when the process died: ask again the agents that had not answered.
+    for (const slot of this.core.actors.get('auction')!.values()) {
+      const snap = (slot.snap ?? slot.persisted)!;
+      const c = snap.context as { taskId: string; round: number; eligible: string[]; bids: Array<{ agentId: string }> };
+      const agentIds = c.eligible.filter((id) => !c.bids.some((b) => b.agentId === id));
+      if (snap.value === 'open' && agentIds.length > 0) this.o.effects.askBids?.({ taskId: c.taskId, round: c.round, agentIds });
+    }
     this.timerHost.arm();
     return pending;
   }
@@ -161,11 +169,13 @@ export class Kernel extends KernelQueries {
     for (const taskId of out.settled) this.listeners.settled(taskId, (id) => this.getTask(id));
   }
 
-  private dispatch(e: WorkRequest | WorkerRequest): void {
+  private dispatch(e: WorkRequest | WorkerRequest | MessageRequest): void {
     const effects = this.o.effects;
     if (e.type === 'effect.execute') effects.execute(e);
     else if (e.type === 'effect.verify') effects.verify(e);
     else if (e.type === 'effect.abort') effects.abort(e);
+    else if (e.type === 'effect.auction.ask') effects.askBids?.(e);
+    else if (e.type === 'effect.message.deliver') effects.message?.(e);
     else effects.worker?.(e);
   }
 

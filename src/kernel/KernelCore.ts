@@ -7,12 +7,15 @@ import type { AnyStateMachine } from 'xstate';
 import { address, parseAddress, type Address, type KindName } from '../../machines/address.js';
 import type { Notification, WorkRequest } from '../../machines/types.js';
 import type { WorkerRequest } from '../../machines/worker.js';
+import type { MessageRequest } from '../../machines/message.js';
 import type { StoredTimer } from '../store/HiveStore.js';
 import { statusOf, type ActorKind, type Slot } from './ActorKind.js';
 import { AgentPool } from './AgentPool.js';
 import { ColonyIndex } from './ColonyIndex.js';
 import { applyInput } from './applyInput.js';
-import { directStrategy, type AssignmentStrategy } from './AssignmentStrategy.js';
+import { auditEmitted, auditInput } from './audit/AuditLog.js';
+import type { AssignmentStrategy } from './AssignmentStrategy.js';
+import { routedStrategy } from './auction/routedStrategy.js';
 import type { Envelope, KernelEvent, Origin } from './Envelope.js';
 import type { JournalRecord } from './inputs.js';
 import { Inspection } from './Inspection.js';
@@ -80,7 +83,7 @@ export class KernelCore {
 
   constructor(
     readonly store: KernelStore,
-    readonly strategy: AssignmentStrategy = directStrategy,
+    readonly strategy: AssignmentStrategy = routedStrategy,
     machines: KernelMachines = {},
   ) {
     this.kinds = { ...builtinKinds };
@@ -100,6 +103,7 @@ export class KernelCore {
     if (this.inspection.active) this.inspection.record(this, { kind: 'input.applied', input: rec.input });
     out.result = applyInput(this, rec.input);
     this.drain();
+    auditInput(this, rec.input);
     schedule(this);
     this.out = emptyOutput();
     return out;
@@ -140,15 +144,19 @@ export class KernelCore {
   /** Routes what an actor emitted: notifications to listeners, effect requests and messages to their reactions. */
   handleEmitted(from: Address, emitted: Array<{ type: string }>): void {
     for (const e of emitted) {
+      auditEmitted(this, from, e as { type: string });
       if (e.type.startsWith('effect.')) react(this, from, e);
       else this.out.notifications.push(e as Notification);
     }
   }
 
   /** Hands an effect to the live host (dropped by recovery and replay). */
-  request(effect: WorkRequest | WorkerRequest): void {
+  request(effect: WorkRequest | WorkerRequest | MessageRequest): void {
     this.out.effects.push(effect);
-    if (this.inspection.active && 'taskId' in effect) {
+    if (this.inspection.active && effect.type === 'effect.message.deliver') {
+      const { messageId, delivery, agentId } = effect;
+      this.inspection.record(this, { kind: 'message.dispatched', messageId, delivery, agentId });
+    } else if (this.inspection.active && 'taskId' in effect && effect.type !== 'effect.auction.ask') {
       const { type, taskId, attempt } = effect;
       this.inspection.record(this, {
         kind: 'effect.dispatched',

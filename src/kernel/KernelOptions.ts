@@ -1,6 +1,7 @@
 /** @module KernelOptions: what a Kernel is built with, and the effect layer it asks to run work. */
 import type { Logger } from 'pino';
 import type { WorkerRequest } from '../../machines/worker.js';
+import type { MessageRequest } from '../../machines/message.js';
 import type { Clock } from '../clock.js';
 import type { KernelStore } from '../store/KernelStore.js';
 import type { AssignmentStrategy } from './AssignmentStrategy.js';
@@ -18,6 +19,10 @@ export interface EffectRunner {
    * worker may still be on it; its outcome arrives later), false to have it re-dispatched.
    */
   resume?(req: { taskId: string; attempt: number; agentId: string }): boolean;
+  /** Asks agents for their prices in an open auction (answers come back as `auction.bid` inputs). */
+  askBids?(req: { taskId: string; round: number; agentIds: string[] }): void;
+  /** Hands an envelope to its receiving agent's `onMessage` handler. */
+  message?(req: MessageRequest): void;
 }
 
 export interface KernelOptions {

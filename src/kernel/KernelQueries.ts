@@ -10,6 +10,7 @@ import { statusOf } from './ActorKind.js';
 import { upcastTaskContext } from './kinds/upcastTaskContext.js';
 import type { ColonyState } from './ColonyIndex.js';
 import type { KernelCore } from './KernelCore.js';
+import { pendingAudit, type AuditRecord } from './audit/AuditLog.js';
 import { queuePressure, type QueuePressure } from './queuePressure.js';
 
 export interface KernelStatus {
@@ -67,6 +68,21 @@ export abstract class KernelQueries {
     if (parsed.kind === 'task' && this.core.pruning.has(parsed.id)) return undefined;
     if (this.core.removed.has(address(parsed.kind, parsed.id))) return undefined;
     return this.storeRef.getActor(address(parsed.kind, parsed.id));
+  }
+
+  /**
+   * Actors of one kind in memory now, as the store would keep them (for read models over a kind).
+   * @example kernel.hostedOfKind('auction')
+   */
+  hostedOfKind(kind: KindName): Array<[string, StoredActor]> {
+    const out: Array<[string, StoredActor]> = [];
+    for (const [id, slot] of this.core.actors.get(kind)!) out.push([address(kind, id), this.core.stored(kind, slot)]);
+    return out;
+  }
+
+  /** Audit records derived since the last checkpoint (not yet in the store). */
+  pendingAudit(): readonly AuditRecord[] {
+    return pendingAudit(this.core);
   }
 
   /** Addresses of the actors in memory now (coordinator, agents, live tasks, colonies, workers). */

@@ -34,8 +34,8 @@ export function schedule(core: KernelCore): void {
       for (const type of [...queue.types()]) {
         if (!agents.hasFree(type) || !rateAllows(core, type)) continue;
         for (let top = queue.peek(type); top; top = queue.peek(type)) {
-          const excluded = (core.current('task', top.id)!.context as TaskContext).excluded;
-          const agentId = strategy.pick({ id: top.id, type, excluded }, agents);
+          const c = core.current('task', top.id)!.context as TaskContext;
+          const agentId = strategy.pick({ id: top.id, type, excluded: c.excluded, ...(c.spec.assign ? { assign: c.spec.assign } : {}) }, agents, core);
           if (agentId !== undefined) {
             if (!best || top.priority > best.priority || (top.priority === best.priority && top.order < best.order)) best = { type, ...top, agentId };
             break;

@@ -2,7 +2,7 @@
  * @module applyInput: how each journaled input changes the actors, one small function per input
  * type. Called by KernelCore.apply with the input's time in `core.at`.
  */
-import { agentAddress, sessionAddress, taskAddress } from '../../machines/address.js';
+import { agentAddress, auctionAddress, sessionAddress, taskAddress } from '../../machines/address.js';
 import type { TaskContext } from '../../machines/task.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
 import type { Input, TaskSpecRecord } from './inputs.js';
@@ -20,6 +20,8 @@ import { applyRetry } from './retryInput.js';
 import { scheduleInputs } from './scheduleInputs.js';
 import { signalInputs } from './signalInputs.js';
 import { remoteInputHandlers } from './applyWorkerInput.js';
+import { handoffInput } from './handoffInput.js';
+import { messageInputs, pruneMessages } from './messageInputs.js';
 
 type Handler<T extends Input['type']> = (core: KernelCore, input: Extract<Input, { type: T }>) => unknown;
 /** How one input type is applied (handlers in other modules are typed with it). */
@@ -114,8 +116,10 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   },
   'hive.opened': applyHiveOpened,
   'agent.attach': (core, input) => core.deliver(agentAddress(input.agentId), { type: 'hive.handler.attached', at: core.at }, 'input'),
+  'auction.bid': (core, { taskId, ...event }) => core.deliver(auctionAddress(taskId), { ...event, at: core.at }, 'input'),
   'hive.prune': (core, input) => {
     if (input.compactJournal) core.compactBefore = input.before;
+    pruneMessages(core, input.before);
     return collectPrunable(core, input.before);
   },
   ...colonyInputHandlers,
@@ -124,6 +128,8 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   ...scheduleInputs,
   ...rateLimitInputs,
   ...remoteInputHandlers,
+  ...messageInputs,
+  'task.handoff': handoffInput,
   'session.limits': (core, input) => {
     if (!ensureSession(core, input.queueLimit)) core.deliver(sessionAddress, { type: 'session.limits', queueLimit: input.queueLimit, at: core.at }, 'input');
   },

@@ -5,6 +5,7 @@
 import { parseAddress, type Address } from '../../machines/address.js';
 import type { CheckpointWrite } from '../store/HiveStore.js';
 import type { KernelCore } from './KernelCore.js';
+import { takeAudit } from './audit/AuditLog.js';
 
 /**
  * Collects every change since the last checkpoint into one write, up to input `seq`.
@@ -35,6 +36,7 @@ export function buildCheckpoint(core: KernelCore, seq: number): CheckpointWrite 
     removed: [...core.removed],
     triggerKeys: core.triggerKeys.takeChanges(),
     ...(core.steps ? { changes: core.steps.take() } : {}),
+    ...takeAudit(core),
     ...(compactBefore !== undefined ? { compactJournalBefore: compactBefore } : {}),
   };
 }

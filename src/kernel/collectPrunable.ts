@@ -1,5 +1,5 @@
 /** @module collectPrunable: chooses finished tasks older than a time for deletion by the next checkpoint. */
-import { taskAddress } from '../../machines/address.js';
+import { auctionAddress, taskAddress } from '../../machines/address.js';
 import type { TaskContext } from '../../machines/task.js';
 import { isTerminalTaskStatus, terminalTaskStatuses } from '../../machines/types.js';
 import { upcastTaskContext } from './kinds/upcastTaskContext.js';
@@ -15,8 +15,10 @@ export function collectPrunable(core: KernelCore, before: number): number {
   const live = core.actors.get('task')!;
   for (const t of core.store.finishedTasksBefore(before, terminalTaskStatuses)) {
     if (core.pruning.has(t.id) || live.has(t.id)) continue;
-    const key = upcastTaskContext((t.actor.snapshot as { context: unknown }).context).spec.idempotencyKey;
+    const spec = upcastTaskContext((t.actor.snapshot as { context: unknown }).context).spec;
+    const key = spec.idempotencyKey;
     core.pruning.set(t.id, { address: taskAddress(t.id), id: t.id, status: t.status, order: t.order, idempotencyKey: key });
+    if (spec.assign === 'auction') removeAuction(core, t.id);
     core.countTask(t.status, undefined);
     n++;
   }
@@ -33,8 +35,17 @@ export function collectPrunable(core: KernelCore, before: number): number {
     const key = ctx.spec.idempotencyKey;
     if (key !== undefined && core.idempotencyKeys.get(key) === id) core.idempotencyKeys.delete(key);
     core.pruning.set(id, { address, id, status: storeStatus ?? status, order: ctx.spec.order, idempotencyKey: key, stored: storeStatus !== undefined });
+    if (ctx.spec.assign === 'auction') removeAuction(core, id);
     core.countTask(status, undefined);
     n++;
   }
   return n;
+}
+
+/** A pruned task's auction (its bids and routing record) goes with it. */
+function removeAuction(core: KernelCore, taskId: string): void {
+  const address = auctionAddress(taskId);
+  core.actors.get('auction')!.delete(taskId);
+  core.dirty.delete(address);
+  core.removed.add(address);
 }

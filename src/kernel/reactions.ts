@@ -6,14 +6,19 @@
 import { agentAddress, coordinatorAddress, taskAddress, type Address } from '../../machines/address.js';
 import type { AgentMessage } from '../../machines/agent.js';
 import type { ScheduleMessage } from '../../machines/schedule.js';
+import type { AuctionMessage } from '../../machines/auction.js';
+import { auctionAwarded, auctionUnsold, endAuction } from './auction/auctionReactions.js';
+import { learnFromRelease } from './auction/teachLearner.js';
 import type { TaskMessage } from '../../machines/task.js';
 import type { TimerRequest, WorkRequest } from '../../machines/types.js';
 import { colonyReactions, type ColonyEmittedMessage } from './colonyReactions.js';
 import type { KernelCore } from './KernelCore.js';
 import { scheduleReactions } from './scheduleReactions.js';
+import { messageReactions } from './messageReactions.js';
+import type { MessageRequest } from '../../machines/message.js';
 import { failOver } from './SuspendedTasks.js';
 
-type Emitted = AgentMessage | TaskMessage | TimerRequest | WorkRequest | ColonyEmittedMessage | ScheduleMessage;
+type Emitted = AgentMessage | TaskMessage | TimerRequest | WorkRequest | ColonyEmittedMessage | ScheduleMessage | AuctionMessage | MessageRequest;
 type Reaction<T extends Emitted['type']> = (core: KernelCore, from: Address, e: Extract<Emitted, { type: T }>) => void;
 
 const reactions: { [T in Emitted['type']]: Reaction<T> } = {
@@ -21,6 +26,7 @@ const reactions: { [T in Emitted['type']]: Reaction<T> } = {
   'effect.timer.cancel': (core, _from, e) => void core.timers.clear(e.timerId),
   'effect.release': (core, from, e) => {
     if (e.agentId) core.deliver(agentAddress(e.agentId), { type: 'hive.task.released', taskId: e.taskId, outcome: e.outcome, at: core.at }, from);
+    learnFromRelease(core, from, e);
   },
   'effect.settled': (core, from, e) => {
     const waiting = core.dependents.get(e.taskId);
@@ -29,6 +35,7 @@ const reactions: { [T in Emitted['type']]: Reaction<T> } = {
       core.deliver(taskAddress(dep), { type: 'hive.dependency.settled', dependencyId: e.taskId, ok: e.ok, status: e.status, at: core.at }, from);
     }
     core.settled(e.taskId);
+    endAuction(core, e.taskId, from);
   },
   'effect.escalate': (core, from, e) => {
     core.deliver(coordinatorAddress, { type: 'hive.escalate', agentId: e.agentId, taskIds: e.taskIds, reason: e.reason, at: core.at }, from);
@@ -44,6 +51,10 @@ const reactions: { [T in Emitted['type']]: Reaction<T> } = {
   'effect.abort': (core, _from, e) => core.request(e),
   ...colonyReactions,
   ...scheduleReactions,
+  'effect.auction.ask': (core, _from, e) => core.request(e),
+  'effect.auction.awarded': auctionAwarded,
+  'effect.auction.unsold': auctionUnsold,
+  ...messageReactions,
 };
 
 /** Applies the reaction for one emitted event. */

@@ -74,6 +74,9 @@ export async function runAttempt(d: AttemptDeps, task: TaskView, run: Run): Prom
     waitForSignal: async () => {
       throw new ValidationError('waitForSignal', 'is not available to remote workers (run the task in the hive process)');
     },
+    handoff: async () => {
+      throw new ValidationError('handoff', 'is not available to remote workers (run the task in the hive process)');
+    },
     progress: async (pct, note) => {
       if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100)
         throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${String(pct)}`);

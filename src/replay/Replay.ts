@@ -1,4 +1,5 @@
 /** @module Replay: a read-only session over a recorded run: seek, step, list actors, show one, diff two points, list inputs, actor histories, why, what-if forks, verify. */
+import { addressId } from '../../machines/address.js';
 import { statSync } from 'node:fs';
 import type { Kernel, KernelMachines } from '../kernel/Kernel.js';
 import type { InspectionRecord } from '../kernel/InspectionRecord.js';
@@ -250,7 +251,7 @@ export class Replay {
       .filter((a) => a.startsWith('agent:'))
       .map((a) => {
         const s = this.cursor.actorSnapshot(a)!;
-        return { id: a.slice(6), status: s.status, context: (s.snapshot as { context: Record<string, unknown> }).context };
+        return { id: addressId(a), status: s.status, context: (s.snapshot as { context: Record<string, unknown> }).context };
       });
   }
 

@@ -1,8 +1,3 @@
-/**
- * @module SeekView: a read-only KernelStore as of one seek point, built from the seek data a live
- * hive keeps: the live actors and timers restored from the point's chain of entries, finished
- * tasks read from the store (or the copy kept when they were pruned later), the journal after it.
- */
 import { StoreError } from '../errors.js';
 import { kinds } from '../kernel/kinds/index.js';
 import type { JournalRecord } from '../kernel/inputs.js';
@@ -14,7 +9,7 @@ import { existedAt } from '../store/SeekDb.js';
 import type { SeekState } from '../store/seekCodec.js';
 import type { SeekReader } from '../store/SeekReader.js';
 import type { JournalSource } from './MemoryStore.js';
-import { type FinishedTask, finishedTasksBefore } from './finishedTasksBefore.js';
+import { type FinishedTask, finishedTasksBefore, taskIdsOf } from './taskLookups.js';
 
 /** The state of an empty hive (before its first input). */
 export const emptySeekState = (): SeekState => ({ seq: 0, at: 0, counts: {}, live: new Map(), timers: new Map(), triggerKeys: new Map() });
@@ -56,12 +51,12 @@ export class SeekView implements KernelStore {
   }
 
   /**
-   * A finished task as it was at the point: stored now, or kept from a pruning after the point.
-   * Only tasks: their order says which input created them; other kinds that finish (removed
-   * schedules and rate limits) are not kept once they left the live set.
+   * A finished task (or a task's finished auction) as it was at the point: stored now, or kept
+   * from a pruning after the point. Only these: their order says which input created them; other
+   * kinds that finish (removed schedules and rate limits) are not kept once they left the live set.
    */
   private finished(address: string): StoredActor | undefined {
-    if (!address.startsWith('task:')) return undefined;
+    if (!address.startsWith('task:') && !address.startsWith('auction:')) return undefined;
     // The incarnation alive at the point: the first pruned after it, else the one stored now.
     const actor = this.reader.retired(address).find(([seq]) => seq > this.state.seq)?.[1] ?? this.reader.storedActor(address);
     if (!actor || !existedAt(actor, this.state.seq) || !kinds[actor.kind as KindName]?.isFinished(actor.status)) return undefined;
@@ -81,11 +76,7 @@ export class SeekView implements KernelStore {
   }
 
   taskIds(status?: string): Array<{ id: string; order: number }> {
-    const out: Array<{ id: string; order: number }> = [];
-    for (const [address, actor] of this.allActors()) {
-      if (actor.kind === 'task' && (status === undefined || actor.status === status)) out.push({ id: address.slice(5), order: actor.order });
-    }
-    return out.sort((a, b) => b.order - a.order);
+    return taskIdsOf(this.allActors(), status);
   }
 
   countTasksByStatus(): Record<string, number> {
@@ -104,12 +95,19 @@ export class SeekView implements KernelStore {
 
   private *finishedActors(): Generator<[string, StoredActor]> {
     const seen = new Set<string>();
-    for (const source of [this.reader.storedTasks(), this.reader.retiredSince(this.state.seq)]) {
+    const auctioned = (address: string, actor: StoredActor) =>
+      address.startsWith('task:') && (actor.snapshot as { context?: { spec?: { assign?: string } } }).context?.spec?.assign === 'auction';
+    const auctions: string[] = [];
+    for (const [address, actor] of this.state.live) if (auctioned(address, actor)) auctions.push(`auction:${address.slice(5)}`);
+    for (const source of [this.reader.storedTasks(), this.reader.retiredSince(this.state.seq), auctions]) {
       for (const address of source) {
         if (seen.has(address) || this.state.live.has(address)) continue;
         seen.add(address);
         const actor = this.finished(address);
-        if (actor) yield [address, actor];
+        if (!actor) continue;
+        yield [address, actor];
+        // A finished auctioned task's auction is done too: not in the live set either.
+        if (auctioned(address, actor)) auctions.push(`auction:${address.slice(5)}`);
       }
     }
   }

@@ -1,4 +1,5 @@
 /** @module HiveStore: the LMDB layout (journal, actor snapshots, timers, indexes) and its atomic checkpoint. */
+import { taskAddress } from '../../machines/address.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RootDatabase } from 'lmdb';
@@ -9,6 +10,7 @@ import type { JournalRecord } from '../kernel/inputs.js';
 import type { StepRecord } from '../kernel/StepLog.js';
 import { journalCoveredKey, lastJournaled } from './checkDataDir.js';
 import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
+import type { AuditRecord } from '../kernel/audit/AuditLog.js';
 import type { KernelStore } from './KernelStore.js';
 import { prepareDataDir } from './prepareDataDir.js';
 import { openHiveFile } from './openHiveFile.js';
@@ -47,6 +49,10 @@ export interface CheckpointWrite {
   idempotencyKeys: Array<[string, string]>;
   /** `status` is the one the store holds (or will, once earlier checkpoints commit); `stored: false` when it never was. */
   pruned: Array<{ address: string; id: string; status: string; order: number; idempotencyKey?: string; stored?: boolean }>;
+  /** Audit records derived since the last checkpoint (key: seq, index). */
+  audit?: AuditRecord[];
+  /** Delete audit records older than this time (ms), as `prune()` does finished tasks. */
+  auditPruneBefore?: number;
   /** Delete journal records accepted before this time (ms) and covered by this checkpoint. */
   compactJournalBefore?: number;
   /** Actors deleted for good (pruned workers): their snapshots leave the store. */
@@ -90,6 +96,8 @@ export class HiveStore implements KernelStore {
   private readonly readOnly: boolean;
   /** Undefined when a directory written before colonies existed is opened read-only. */
   private readonly triggerKeyDb: HiveDatabases['triggerKeys'];
+  /** Coordination decisions, key [seq, index] (see kernel/audit/AuditLog); undefined when a directory written before format 4 is opened read-only. */
+  private readonly audit: HiveDatabases['audit'];
   private readonly lock: WriterLock | undefined;
   private closing: Promise<void> | undefined;
   /** A write failed inside LMDB: its pending flush will never be confirmed, so close() does not wait for it. */
@@ -113,8 +121,9 @@ export class HiveStore implements KernelStore {
       this.root = root;
       ({ meta: this.meta, journal: this.journal, actors: this.actors, live: this.live, timers: this.timers } = dbs);
       ({ byStatus: this.byStatus, byOrder: this.byOrder, idempotency: this.idempotency, triggerKeys: this.triggerKeyDb } = dbs);
-      // A writer of a hive from before format 3 adds the seek databases, now that every check passed.
+      // A writer of an older hive adds the seek databases and the audit log, now that every check passed.
       if (!dbs.seek && dbs.addSeekDatabases) dbs.addSeekDatabases();
+      this.audit = dbs.addAuditDatabase ? dbs.addAuditDatabase() : dbs.audit;
       this.seek = new SeekDb(root, dbs);
     } catch (err) {
       this.lock?.release();
@@ -181,8 +190,25 @@ export class HiveStore implements KernelStore {
     }
   }
 
+  /**
+   * Stored audit records in decision order (seq, then index).
+   * @example [...store.auditRecords()].filter((r) => r.type === 'assign')
+   */
+  *auditRecords(): Generator<AuditRecord> {
+    for (const { value } of this.audit?.getRange() ?? []) yield value;
+  }
+
   getActor(address: string): StoredActor | undefined {
     return this.actors.get(address);
+  }
+
+  /**
+   * Stored actors of one kind (finished ones included), by address.
+   * @example [...store.actorsOfKind('auction')]
+   */
+  *actorsOfKind(kind: ActorKind): Generator<[string, StoredActor]> {
+    // Addresses sort as strings: every `<kind>:<id>` lies between `<kind>:` and `<kind>;`.
+    for (const { key, value } of this.actors.getRange({ start: `${kind}:`, end: `${kind};` })) yield [key as string, value];
   }
 
   *storedTimers(): Generator<StoredTimer> {
@@ -262,6 +288,17 @@ export class HiveStore implements KernelStore {
           this.byOrder.remove(p.order);
           if (p.idempotencyKey !== undefined) this.idempotency.remove(p.idempotencyKey);
         }
+        const audit = this.audit;
+        if (audit) {
+          for (const r of w.audit ?? []) audit.put([r.seq, r.index], r);
+          // Records are keyed by seq, and seq grows with time: the old ones are a prefix.
+          if (w.auditPruneBefore !== undefined) {
+            for (const { key, value } of audit.getRange()) {
+              if (value.at >= w.auditPruneBefore) break;
+              audit.remove(key);
+            }
+          }
+        }
         for (const address of w.removed ?? []) {
           this.actors.remove(address);
           this.live.remove(address);
@@ -296,7 +333,7 @@ export class HiveStore implements KernelStore {
   *finishedTasksBefore(before: number, terminal: readonly string[]): Generator<{ id: string; order: number; status: string; actor: StoredActor }> {
     for (const status of terminal) {
       for (const { key, value } of this.byStatus.getRange({ start: [status, -Infinity], end: [status, Infinity] })) {
-        const actor = this.actors.get(`task:${value}`);
+        const actor = this.actors.get(taskAddress(value as string));
         const ctx = (actor?.snapshot as { context?: { finishedAt?: number } } | undefined)?.context;
         if (actor && ctx?.finishedAt !== undefined && ctx.finishedAt < before) {
           yield { id: value, order: (key as [string, number])[1], status, actor };

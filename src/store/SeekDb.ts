@@ -15,6 +15,7 @@
  *   LMDB's leaf pages (see BlobParts).
  * `prune({ compactJournal: true })` deletes what the deleted journal records needed.
  */
+import { taskAddress } from '../../machines/address.js';
 import type { Key, RootDatabase } from 'lmdb';
 import { BlobParts } from './BlobParts.js';
 import type { HiveDatabases } from './openHiveDatabases.js';
@@ -129,6 +130,11 @@ export class SeekDb implements SeekReader {
     for (const pr of w.pruned) {
       const actor = pr.stored === false ? undefined : this.p.actors.get(pr.address);
       if (actor) retired.push([pr.address, actor]);
+    }
+    // A pruned task's auction goes with it (in `removed`); kept like the task for replays before.
+    for (const address of w.removed ?? []) {
+      const actor = address.startsWith('auction:') ? this.p.actors.get(address) : undefined;
+      if (actor) retired.push([address, actor]);
     }
     const fresh =
       this.p.meta.get('seekStart') === undefined &&
@@ -366,7 +372,7 @@ export class SeekDb implements SeekReader {
   }
 
   *storedTasks(): Generator<string> {
-    for (const { value } of this.p.byOrder.getRange()) yield `task:${value}`;
+    for (const { value } of this.p.byOrder.getRange()) yield taskAddress(value as string);
   }
 
   retired(address: string): Array<[number, StoredActor]> {

@@ -2,28 +2,33 @@
  * @module openHiveDatabases: opens the named databases of a hive file and settles its format. A new
  * file gets every database and the format marker; an existing hive never has a database created in
  * it: one that is missing (or renamed by damage) is a `FormatError`. The one exception is the
- * upgrade to format 3: a writer adds the seek databases to a format 2 hive, after every check of
- * the file passed (`addSeekDatabases`). A format 1 hive is left as it is (replay builds seek points).
+ * upgrades: a writer adds the seek databases to a format 2 hive (`addSeekDatabases`, making it
+ * format 3) and the audit database to an older one (`addAuditDatabase`, making a format 3 hive
+ * format 4), each after every check of the file passed. A format 1 hive keeps its format (replay
+ * builds seek points).
  */
 import type { Database, Key, RootDatabase } from 'lmdb';
 import { FormatError } from '../errors.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import { actorsDigestKey } from './checkDataDir.js';
 import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
+import type { AuditRecord } from '../kernel/audit/AuditLog.js';
 import type { StoredActor, StoredTimer } from './HiveStore.js';
 import { readError, SealedDatabase, type Codec } from './SealedDatabase.js';
 
 /**
- * Version of the on-disk layout. 3 adds the seek data and history index (`seekDatabaseNames`); 2
+ * Version of the on-disk layout. 4 adds the audit log (`audit`); 3 adds the seek data and history index (`seekDatabaseNames`); 2
  * seals every value with a checksum and keeps a digest of the stored actors in meta; 1 (read, never
  * written) had neither. A newer version is refused.
  */
-export const formatVersion = 3;
+export const formatVersion = 4;
 
 /** Every named database of a hive, in the order they are created. */
-export const databaseNames = ['meta', 'journal', 'actors', 'live', 'timers', 'byStatus', 'byOrder', 'idempotency', 'triggerKeys'] as const;
+export const databaseNames = ['meta', 'journal', 'actors', 'live', 'timers', 'byStatus', 'byOrder', 'idempotency', 'triggerKeys', 'audit'] as const;
 /** Databases a format-1 hive (hivestate 0.1) does not have: a writer adds them on open, a reader does without. */
 const addedInFormat2 = ['triggerKeys'];
+/** Databases a hive before format 4 does not have: a writer adds them once every check passed (`addAuditDatabase`), a reader does without. */
+const addedInFormat4 = ['audit'];
 
 /** The databases format 3 adds: seek data and the history index (see SeekDb). */
 export const seekDatabaseNames = ['seek', 'chunks', 'segments', 'retired', 'blobs'] as const;
@@ -43,10 +48,14 @@ export interface HiveDatabases {
   idempotency: SealedDatabase<string, string>;
   /** Undefined only for a format-1 hive opened read-only. */
   triggerKeys: SealedDatabase<TriggerKeyRecord, string> | undefined;
+  /** Coordination decisions, key [seq, index]. Undefined for a hive written before format 4 (until a writer calls `addAuditDatabase`). */
+  audit: SealedDatabase<AuditRecord, [number, number]> | undefined;
   /** Undefined for a hive written before format 3 (until a writer calls `addSeekDatabases`). */
   seek: SeekDatabases | undefined;
   /** For a writer of a format 2 hive: creates the seek databases and marks the file format 3. */
   addSeekDatabases?: () => SeekDatabases;
+  /** For a writer of a hive before format 4: creates the audit database (when missing) and marks a format 3 file format 4 (call after `addSeekDatabases`). */
+  addAuditDatabase?: () => SealedDatabase<AuditRecord, [number, number]>;
 }
 
 /**
@@ -103,7 +112,7 @@ export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnl
   } else {
     // Before format 3 a hive has no seek databases; from it on, all of them.
     const required = marker >= 3 ? known : databaseNames;
-    const missing = required.filter((n) => !present.includes(n) && !(marker < 2 && addedInFormat2.includes(n)));
+    const missing = required.filter((n) => !present.includes(n) && !(marker < 2 && addedInFormat2.includes(n)) && !(marker < 4 && addedInFormat4.includes(n)));
     const seekPresent = seekDatabaseNames.filter((n) => present.includes(n));
     if (marker < 3 && seekPresent.length > 0) missing.push(...seekDatabaseNames.filter((n) => !present.includes(n)));
     if (missing.length > 0) {
@@ -140,6 +149,7 @@ export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnl
         : o.readOnly
           ? undefined
           : new SealedDatabase<TriggerKeyRecord, string>(binary('triggerKeys', true) as Database<Buffer, string>, { name: 'triggerKeys', file, sealed, codec }),
+    audit: present.includes('audit') || create ? open('audit') : undefined,
     seek: undefined,
   };
   if (hasSeek) dbs.seek = openSeek();
@@ -153,6 +163,20 @@ export function openHiveDatabases(root: RootDatabase, o: { file: string; readOnl
       meta.putSync('format', 3);
       dbs.format = 3;
       return (dbs.seek = Object.fromEntries(seek) as SeekDatabases);
+    };
+  }
+  if (format < 4 && !o.readOnly) {
+    dbs.addAuditDatabase = () => {
+      if (!dbs.audit) {
+        const db = binary('audit', true);
+        if (!db) throw new FormatError(`${file}: database audit cannot be created`, { file });
+        dbs.audit = new SealedDatabase(db as Database<Buffer, [number, number]>, { name: 'audit', file, sealed, codec });
+      }
+      if (dbs.format === 3) {
+        meta.putSync('format', 4);
+        dbs.format = 4;
+      }
+      return dbs.audit;
     };
   }
   if (create) meta.putSync('format', formatVersion);

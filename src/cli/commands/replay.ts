@@ -13,7 +13,10 @@ const sourceHelp = replaySourceHelp;
 
 function printActors(replay: Replay, kind: string | undefined, json: boolean | undefined): void {
   const actors = replay.actors().filter((a) => kind === undefined || a.kind === kind);
-  if (json) return out(JSON.stringify(actors.map(({ address, kind: k, status }) => ({ address, kind: k, status }))));
+  if (json) {
+    out(JSON.stringify(actors.map(({ address, kind: k, status }) => ({ address, kind: k, status }))));
+    return;
+  }
   out(`at input ${replay.position} of ${replay.lastSeq}: ${actors.length} actors`);
   for (const a of actors) out(`  ${a.address.padEnd(40)} ${a.status}`);
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { defaultHiveOptions } from '../../createHive.js';
 import { ValidationError } from '../../errors.js';
 import { compileInspectOptions } from '../../inspect/compileInspectOptions.js';
-import { startInspector } from '../../inspect/InspectorServer.js';
+import { type InspectorServer, startInspector } from '../../inspect/InspectorServer.js';
 import { openReplay } from '../../replay/Replay.js';
 
 /**
@@ -29,7 +29,7 @@ export function register(program: Command): void {
       // Checked before the source is opened: a bad token costs nothing.
       const options = compileInspectOptions({ port, host: o.host, ...(o.token === undefined ? {} : { token: o.token }) });
       const replay = await openReplay(source);
-      let server;
+      let server: InspectorServer;
       try {
         server = await startInspector({ replay }, options);
       } catch (err) {

@@ -3,12 +3,15 @@ import type { KindName } from '../../../machines/address.js';
 import type { ActorKind } from '../ActorKind.js';
 import { agentKind } from './agentKind.js';
 import { colonyKind } from './colonyKind.js';
+import { auctionKind } from './auctionKind.js';
+import { learnerKind } from './learnerKind.js';
 import { coordinatorKind } from './coordinatorKind.js';
 import { rateLimitKind } from './rateLimitKind.js';
 import { scheduleKind } from './scheduleKind.js';
 import { taskKind } from './taskKind.js';
 import { workerKind } from './workerKind.js';
 import { remoteWorkerKind } from './remoteWorkerKind.js';
+import { messageKind } from './messageKind.js';
 import { sessionKind } from './sessionKind.js';
 
 export const kinds: Record<KindName, ActorKind> = {
@@ -20,5 +23,8 @@ export const kinds: Record<KindName, ActorKind> = {
   schedule: scheduleKind as ActorKind,
   ratelimit: rateLimitKind as ActorKind,
   remote: remoteWorkerKind as ActorKind,
+  auction: auctionKind as ActorKind,
+  learner: learnerKind as ActorKind,
+  message: messageKind as ActorKind,
   session: sessionKind as ActorKind,
 };
