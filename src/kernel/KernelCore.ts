@@ -73,6 +73,8 @@ export class KernelCore {
   /** Set by a `hive.prune` input that asked to compact the journal; used by the next checkpoint. */
   compactBefore: number | undefined;
   scheduleNeeded = false;
+  /** Queued tasks the scheduling pass under way set aside (still queued for `queuePressure`). */
+  setAside = 0;
   /** When set, what each input does to each actor is recorded for the history index (see StepLog). */
   steps: StepLog | undefined;
   /** Time and sequence number of the input being applied. */

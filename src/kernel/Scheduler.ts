@@ -9,6 +9,7 @@ import { followPoolChanges } from './followWaitingFor.js';
 import type { KernelCore } from './KernelCore.js';
 import { noteStart, rateAllows } from './rateLimits.js';
 import { resumeSuspended } from './SuspendedTasks.js';
+import { noteQueueShrank } from './queuePressure.js';
 
 interface Pick {
   type: string;
@@ -43,10 +44,12 @@ export function schedule(core: KernelCore): void {
           // Every free agent was refused by this task: set it aside and look at the next one.
           queue.take(type);
           stashed.push({ ...top, type });
+          core.setAside++;
         }
       }
       if (!best) break;
       queue.take(best.type);
+      noteQueueShrank(core);
       const at = core.at;
       core.deliver(taskAddress(best.id), { type: 'hive.assign', agentId: best.agentId, at }, coordinatorAddress);
       core.deliver(agentAddress(best.agentId), { type: 'hive.task.assigned', taskId: best.id, at }, coordinatorAddress);
@@ -55,5 +58,6 @@ export function schedule(core: KernelCore): void {
       core.drain();
     }
     for (const s of stashed) queue.upsert(s.id, s.type, s.priority, s.order);
+    core.setAside = 0;
   }
 }

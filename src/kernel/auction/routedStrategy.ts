@@ -14,6 +14,7 @@ import { directStrategy, type AssignmentStrategy, type QueuedTask } from '../Ass
 import type { AgentPool } from '../AgentPool.js';
 import type { KernelCore } from '../KernelCore.js';
 import { orderOf } from '../applyInput.js';
+import { queuePressure } from '../queuePressure.js';
 
 /** Window of an auction whose task gave none. */
 export const defaultAuctionWindowMs = 1000;
@@ -44,6 +45,8 @@ export const routedStrategy: AssignmentStrategy = {
 function openAuction(task: QueuedTask, pool: AgentPool, core: KernelCore): void {
   const inMemory = core.current('auction', task.id);
   if (inMemory && statusOf(inMemory) === 'open') return;
+  // Intake of new auctions pauses while the pending queue is over `queueLimit` (RESOURCE_EXHAUSTED).
+  if (queuePressure(core).over) return;
   const eligible = pool.ranked(task.type, task.excluded);
   if (eligible.length === 0) return;
   const previous = (inMemory ?? (core.store.getActor(auctionAddress(task.id))?.snapshot as typeof inMemory)) as

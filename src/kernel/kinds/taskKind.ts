@@ -7,6 +7,7 @@ import { statusOf } from '../ActorKind.js';
 import { MachineStepper, type PersistedSnap } from '../MachineStepper.js';
 import { followWaitingFor } from '../followWaitingFor.js';
 import { followPhase } from '../followPhase.js';
+import { noteQueueShrank } from '../queuePressure.js';
 import { followLent, noteLent, queuePriority } from '../priorityInheritance.js';
 import { upcastTaskContext } from './upcastTaskContext.js';
 
@@ -50,7 +51,10 @@ function requeue(core: Parameters<NonNullable<ActorKind['onAdded']>>[0], id: str
     if (core.queue.upsert(id, c.spec.type, queuePriority(c), c.spec.order)) core.scheduleNeeded = true;
     return true;
   }
-  if (core.queue.has(id)) core.queue.remove(id);
+  if (core.queue.has(id)) {
+    core.queue.remove(id);
+    noteQueueShrank(core);
+  }
   return false;
 }
 
