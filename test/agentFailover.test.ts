@@ -31,6 +31,16 @@ describe('agent failure', () => {
     });
     expect(await hive.getAgent('flaky')).toMatchObject({ status: 'error', errorReason: 'missed heartbeat' });
     expect(escalated).toEqual([]);
+    // The audit log has the decision: handed to a backup, not escalated.
+    expect(hive.audit({ target: `task:${t.id}` }).map((r) => [r.type, r.action, r.outcome])).toEqual([
+      ['assign', 'hive.assign', 'assigned'],
+      ['reassign', 'hive.reassign', 'requeued'],
+      ['assign', 'hive.assign', 'assigned'],
+    ]);
+    expect(hive.audit({ target: `task:${t.id}`, type: 'reassign' })[0]!.details).toMatchObject({
+      failedAgent: 'flaky',
+      reason: 'agent flaky failed: missed heartbeat',
+    });
   });
 
   it('with no capable backup the task is suspended and escalated, and resumes from its checkpoint when a capable agent registers', async () => {
@@ -59,6 +69,13 @@ describe('agent failure', () => {
       assignedTo: 'fresh',
       output: { resumedFrom: { by: 'only', attempt: 1 }, attempt: 2, agent: 'fresh' },
     });
+    // Audited: escalated by the coordinator (suspended), then requeued when 'fresh' appeared.
+    expect(hive.audit({ target: `task:${t.id}` }).map((r) => [r.type, r.actor, r.action, r.outcome])).toEqual([
+      ['assign', 'coordinator', 'hive.assign', 'assigned'],
+      ['escalate', 'coordinator', 'task.escalated', 'suspended'],
+      ['reassign', 'coordinator', 'hive.resume', 'requeued'],
+      ['assign', 'coordinator', 'hive.assign', 'assigned'],
+    ]);
   });
 
   it('a suspended task resumes when the failed agent is resumed or recovers on its own, and can be cancelled meanwhile', async () => {

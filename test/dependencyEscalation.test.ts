@@ -19,6 +19,9 @@ describe('dependency deadline', () => {
     await until(() => escalations.length === 1);
     expect(escalations[0]).toMatchObject({ taskId: late.id, code: 'dependency_deadline', waitingOn: ['dep'], at: 1_005_000 });
     expect(await hive.getTask(late.id)).toMatchObject({ status: 'pending', escalation: { code: 'dependency_deadline', at: 1_005_000 } });
+    expect(hive.audit({ type: 'escalate' })).toEqual([
+      expect.objectContaining({ actor: 'task:late', target: 'task:late', outcome: 'waiting', details: expect.objectContaining({ waitingOn: ['dep'] }) }),
+    ]);
     const report = await hive.report();
     expect(report.issues).toEqual(expect.arrayContaining(['1 task still waiting on dependencies past their deadline: late']));
 

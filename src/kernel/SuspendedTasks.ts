@@ -5,6 +5,7 @@
  */
 import { taskAddress } from '../../machines/address.js';
 import type { TaskContext } from '../../machines/task.js';
+import { auditResume } from './audit/AuditLog.js';
 import type { Origin } from './Envelope.js';
 import type { KernelCore } from './KernelCore.js';
 
@@ -42,7 +43,9 @@ export function resumeSuspended(core: KernelCore): void {
     if (!core.agents.hasBackup(type, '', [])) continue;
     for (const id of [...ids]) {
       const c = core.current('task', id)!.context as TaskContext;
-      if (core.agents.hasBackup(type, '', c.excluded)) core.deliver(taskAddress(id), { type: 'hive.resume', at: core.at }, 'kernel');
+      if (!core.agents.hasBackup(type, '', c.excluded)) continue;
+      auditResume(core, id);
+      core.deliver(taskAddress(id), { type: 'hive.resume', at: core.at }, 'kernel');
     }
   }
   core.drain();

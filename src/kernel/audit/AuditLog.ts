@@ -13,6 +13,7 @@ import type { TaskContext } from '../../../machines/task.js';
 import type { Json } from '../../../machines/types.js';
 import type { Input } from '../inputs.js';
 import type { KernelCore } from '../KernelCore.js';
+import { hasBackupFor } from '../SuspendedTasks.js';
 
 export type AuditType = 'assign' | 'reassign' | 'reject' | 'escalate' | 'retry' | 'cancel' | 'auction.award' | 'auction.unsold';
 
@@ -111,17 +112,43 @@ export function auditEmitted(core: KernelCore, from: Address, e: Emitted): void 
       });
       return;
     }
-    case 'effect.reassign':
-      for (const taskId of e.taskIds as string[])
+    case 'effect.reassign': {
+      // A failed agent's task goes to a capable backup (audited here), or is suspended when there is
+      // none (the same decision the reaction takes next, on the same state; audited by its `task.escalated`).
+      const failedAgent = e.failedAgent as string | undefined;
+      for (const taskId of e.taskIds as string[]) {
+        if (failedAgent !== undefined && !hasBackupFor(core, taskId, failedAgent)) continue;
         add(core, {
           type: 'reassign',
           actor: from,
           action: 'hive.reassign',
           target: taskAddress(taskId),
-          details: { reason: e.reason as string },
+          details: {
+            reason: e.reason as string,
+            ...(failedAgent !== undefined ? { failedAgent, resumesFrom: 'its last checkpoint, on a capable backup' } : {}),
+          },
           outcome: 'requeued',
         });
+      }
       return;
+    }
+    case 'task.escalated': {
+      const id = e.taskId as string;
+      const suspended = e.code === 'no_backup';
+      add(core, {
+        type: 'escalate',
+        actor: suspended ? 'coordinator' : taskAddress(id),
+        action: 'task.escalated',
+        target: taskAddress(id),
+        details: {
+          reason: e.reason as string,
+          code: e.code as string,
+          ...(suspended ? { agentId: e.agentId as string } : { waitingOn: e.waitingOn as string[] }),
+        },
+        outcome: suspended ? 'suspended' : 'waiting',
+      });
+      return;
+    }
     case 'effect.escalate':
       add(core, {
         type: 'escalate',
@@ -154,6 +181,21 @@ export function auditEmitted(core: KernelCore, from: Address, e: Emitted): void 
       return;
     }
   }
+}
+
+/**
+ * Audits a suspended task going back to the queue because a capable agent appeared (a kernel decision, no actor emits it).
+ * @example auditResume(core, 't1')
+ */
+export function auditResume(core: KernelCore, taskId: string): void {
+  add(core, {
+    type: 'reassign',
+    actor: 'coordinator',
+    action: 'hive.resume',
+    target: taskAddress(taskId),
+    details: { reason: 'a capable agent is available again; it resumes from its last checkpoint' },
+    outcome: 'requeued',
+  });
 }
 
 /**
