@@ -38,5 +38,10 @@ describe('hivestate report', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^session report: DEGRADED; phases: build 1\/1 \(100%\), test 0\/2 \(0%\)\n/);
     expect(text.stdout).toContain('  issue: pending queue over its limit: 2 queued, queueLimit 1\n');
+
+    // `hivestate post --phase` adds a task to a phase (intake-only: nothing runs).
+    expect((await runCli(['post', 'docs', '--id', 'd1', '--phase', 'release', '--data-dir', dataDir])).stdout).toBe('posted d1 (pending)\n');
+    const after = JSON.parse((await runCli(['report', '--data-dir', dataDir, '--json'])).stdout) as SessionReport;
+    expect(after.phases.at(-1)).toEqual({ name: 'release', done: 0, total: 1, pct: 0 });
   });
 });

@@ -40,6 +40,7 @@ export function register(program: Command): void {
     .option('--verify', "run the hive's verifier for this type after it completes")
     .option('--idempotency-key <key>', 'posting again with the same key returns the existing task')
     .option('--owner <owner>', 'only this owner may cancel the task')
+    .option('--phase <name>', 'the session phase it belongs to (hivestate report shows each phase)')
     .option('--json', 'print the task view as JSON')
     .addHelpText(
       'after',
@@ -65,6 +66,7 @@ Example: hivestate post build --input '{"target":"docs"}' --priority high --depe
           verify?: boolean;
           idempotencyKey?: string;
           owner?: string;
+          phase?: string;
           json?: boolean;
         },
       ) => {
@@ -82,6 +84,7 @@ Example: hivestate post build --input '{"target":"docs"}' --priority high --depe
         if (o.verify) task.verify = true;
         if (o.idempotencyKey !== undefined) task.idempotencyKey = o.idempotencyKey;
         if (o.owner !== undefined) task.owner = o.owner;
+        if (o.phase !== undefined) task.phase = o.phase;
         const view = (await runHiveCommand(o.dataDir, { op: 'post', task })) as { id: string; status: string };
         process.stdout.write(o.json ? `${JSON.stringify(view)}\n` : `posted ${view.id} (${view.status})\n`);
       },
