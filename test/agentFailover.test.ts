@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHive, ManualClock, type AgentSpec, type Handler, type Hive, type TaskSpec } from '../src/index.js';
+import { createHive, ManualClock, openReplay, type AgentSpec, type Handler, type Hive, type TaskSpec } from '../src/index.js';
 import { gate, memoryLogger, nextEvent, openHive, tempDir, until } from './helpers.js';
 
 /** Checkpoints once, then waits until aborted. */
@@ -229,6 +229,13 @@ describe('agent failure across a kill -9', () => {
       expect(await hive.report()).toMatchObject({ health: 'DEGRADED', issues: ['1 agent in error: only (missed heartbeat)'] });
     } finally {
       await hive.close();
+    }
+    // Both processes' inputs, the kill between them included, replay to the same state.
+    const replay = await openReplay(dataDir);
+    try {
+      await replay.verify();
+    } finally {
+      await replay.close();
     }
   });
 });
