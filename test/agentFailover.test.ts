@@ -90,7 +90,11 @@ describe('agent failure', () => {
       maxRestarts: 1,
       restartBackoffMs: 5000,
       maxConcurrent: 2,
-      handler: async (t, ctx) => (ctx.attempt === 1 ? checkpointThenHang(t, ctx) : (await hold.promise, resume(t, ctx))),
+      handler: async (t, ctx) => {
+        if (ctx.attempt === 1) return checkpointThenHang(t, ctx);
+        await hold.promise;
+        return resume(t, ctx);
+      },
     });
     const a = await hive.postTask({ type: 'job' });
     const b = await hive.postTask({ type: 'job' });

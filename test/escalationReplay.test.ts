@@ -17,7 +17,13 @@ describe('replay of escalations and boosts', () => {
       clock,
       queueLimit: 10,
       logger: memoryLogger().logger,
-      handlers: { job: async (_t, ctx) => (await hold.promise, ctx.lastCheckpoint ?? 'fresh'), late: async () => 'late' },
+      handlers: {
+        job: async (_t, ctx) => {
+          await hold.promise;
+          return ctx.lastCheckpoint ?? 'fresh';
+        },
+        late: async () => 'late',
+      },
     });
     const escalated: string[] = [];
     hive.on('task.escalated', (e) => void escalated.push(`${String(e.taskId)}:${String(e.code)}`));

@@ -7,7 +7,10 @@ describe('queue pressure and auctions', () => {
   it('pauses the intake of new auctions while the pending queue is over its limit, and resumes it when the queue drains', async () => {
     const dataDir = tempDir();
     const ran = new Map<string, string>();
-    const job: Handler = async (t, ctx) => (ran.set(t.id, ctx.agentId), 'done');
+    const job: Handler = async (t, ctx) => {
+      ran.set(t.id, ctx.agentId);
+      return 'done';
+    };
     const hive = await createHive({ dataDir, logger: memoryLogger().logger, queueLimit: 1, handlers: { job } });
     await hive.spawnAgent({ id: 'bidder', name: 'bidder', capabilities: ['job'], bid: async () => 2 });
     // Two tasks nobody can take fill the queue past its limit.

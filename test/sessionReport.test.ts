@@ -79,7 +79,10 @@ describe('report health and the queue limit', () => {
   it('figures, DEGRADED under queue pressure and with an agent in error, CRITICAL with no available agent', async () => {
     const clock = new ManualClock(50_000);
     const hold = gate();
-    const wait: Handler = async () => (await hold.promise, 'ok');
+    const wait: Handler = async () => {
+      await hold.promise;
+      return 'ok';
+    };
     const hive = await openHive({ clock, queueLimit: 2, handlers: { job: wait } });
     let report = await hive.report();
     expect(report).toEqual({
