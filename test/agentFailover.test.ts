@@ -181,7 +181,7 @@ describe('agent failure across a kill -9', () => {
     const child = startChild({
       dataDir,
       agents: [
-        { id: 'flaky', name: 'flaky', capabilities: ['job'], heartbeatMs: 400, priority: 'high', maxRestarts: 0 },
+        { id: 'flaky', name: 'flaky', capabilities: ['job'], heartbeatMs: 1500, maxRestarts: 0 },
         { id: 'backup', name: 'backup', capabilities: ['job'] },
       ],
       tasks: [{ id: 't', type: 'job' }],
@@ -207,7 +207,7 @@ describe('agent failure across a kill -9', () => {
     const dataDir = join(tempDir(), 'data');
     const child = startChild({
       dataDir,
-      agents: [{ id: 'only', name: 'only', capabilities: ['job'], heartbeatMs: 400, maxRestarts: 0 }],
+      agents: [{ id: 'only', name: 'only', capabilities: ['job'], heartbeatMs: 1500, maxRestarts: 0 }],
       tasks: [{ id: 't', type: 'job', phase: 'render' }],
     });
     await child.waitFor(/^escalated t no_backup$/);
