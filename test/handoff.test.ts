@@ -44,6 +44,20 @@ describe('ctx.handoff', () => {
     // The writer was released: it holds no task and counts no failure.
     expect(await hive.getAgent('writer')).toMatchObject({ status: 'idle', load: 0, failed: 0 });
     expect(await hive.getAgent('reviewer')).toMatchObject({ status: 'idle', load: 0, succeeded: 1 });
+    // The audit log: the first assignment by the direct rule, the handoff, and the assignment it made.
+    expect(hive.audit({ target: `task:${t.id}`, type: 'assign' }).map((r) => [r.actor, r.action, r.details.agentId, r.details.reason])).toEqual([
+      ['coordinator', 'hive.assign', 'writer', 'direct rule: capability, availability, priority, load, least recently used'],
+      ['agent:writer', 'task.handoff', 'reviewer', 'handed off by agent:writer'],
+    ]);
+    expect(hive.audit({ type: 'handoff' })).toEqual([
+      expect.objectContaining({
+        actor: 'agent:writer',
+        action: 'task.handoff',
+        target: `task:${t.id}`,
+        details: { reason: 'handed off to agent reviewer', agentId: 'reviewer', attempt: 1 },
+        outcome: 'handed off',
+      }),
+    ]);
   });
 
   it('refuses an unknown, incapable or unavailable target with a typed error, and the attempt carries on', async () => {
@@ -92,6 +106,13 @@ describe('ctx.handoff', () => {
     expect(refusals[3]!.message).toMatch(/maxConcurrent \(1\)/);
     expect(refusals[4]!.message).toMatch(/the one running this attempt/);
     expect(events.map((e) => [e.agentId, e.reason])).toEqual(refusals.map((r) => [r.target, r.reason]));
+    // Each refusal is an audited decision of the agent that asked; nothing was assigned by them.
+    const audited = hive.audit({ type: 'handoff' });
+    expect(audited.map((r) => [r.actor, r.details.agentId, r.details.refusal, r.outcome])).toEqual(
+      refusals.map((r) => ['agent:worker', r.target, r.reason, 'refused']),
+    );
+    expect(audited[1]!.details.reason).toMatch(/^incapable: agent "painter" does not have capability "job"/);
+    expect(hive.audit({ target: 'task:main', type: 'assign' })).toHaveLength(1);
   });
 
   it('checks its arguments before anything is journaled, and refuses an attempt that is no longer current', async () => {
