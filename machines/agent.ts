@@ -68,7 +68,8 @@ export type AgentEvent =
 /** Messages the agent sends through the kernel: supervision asks the coordinator, a stop hands work back. */
 export type AgentMessage =
   | { type: 'effect.escalate'; agentId: string; taskIds: string[]; reason: string }
-  | { type: 'effect.reassign'; taskIds: string[]; reason: string };
+  /** `failedAgent`: the agent failed (not stopped): a task with no capable backup is suspended instead. */
+  | { type: 'effect.reassign'; taskIds: string[]; reason: string; failedAgent?: string };
 
 export type AgentNotification = Notification & {
   type: 'agent.registered' | 'agent.failed' | 'agent.error' | 'agent.stopped' | 'agent.restarted';

@@ -7,7 +7,6 @@
 import { assign, emit, enqueueActions, setup } from 'xstate';
 import { taskAddress } from './address.js';
 import {
-  deadlineTimer,
   dependencySettled,
   dueTimer,
   type Ev,
@@ -27,7 +26,8 @@ import {
   unassignable,
   waitingNotification,
 } from './taskRules.js';
-import { type TaskContext, type TaskEmitted, type TaskEvent, type TaskInput, type TaskNotification, urgentWindowMs } from './taskTypes.js';
+import { boosted, clearedDeadlineTimers, deadlineTimers, escalation, overdue, suspended, suspendedState } from './taskEscalation.js';
+import type { TaskContext, TaskEmitted, TaskEvent, TaskInput, TaskNotification } from './taskTypes.js';
 import type { ReleaseOutcome, TerminalTaskStatus } from './types.js';
 import { handedOffContext, handoffAccepted, handoffNotification, handoffTransitions } from './taskHandoff.js';
 
@@ -73,8 +73,14 @@ export const taskMachine = setup({
       reason: params.reason,
     })),
     clearDeadline: enqueueActions(({ context, enqueue }) => {
-      if (context.spec.deadline !== undefined) enqueue.emit({ type: 'effect.timer.cancel', timerId: deadlineTimer(context.spec.id) });
+      for (const t of clearedDeadlineTimers(context)) enqueue.emit(t);
     }),
+    escalate: enqueueActions(({ context, event, enqueue }) => {
+      const { update, notices } = escalation(context, event);
+      enqueue.assign(update);
+      for (const n of notices) enqueue.emit(n);
+    }),
+    boost: assign(({ context, event }) => boosted(context, event as Ev<'hive.boost'>)),
     settle: emit(({ context }, params: { status: TerminalTaskStatus; ok: boolean }) => ({
       type: 'effect.settled' as const,
       taskId: context.spec.id,
@@ -84,15 +90,7 @@ export const taskMachine = setup({
     notify: emit(({ context, event }, params: { type: TaskNotification['type'] }) => notification(context, params.type, event.at)),
     requeue: emit(({ context }) => ({ type: 'effect.requeue' as const, taskId: context.spec.id })),
     armDeadline: enqueueActions(({ context, enqueue }) => {
-      const { deadline, id } = context.spec;
-      if (deadline === undefined || context.urgent) return;
-      enqueue.emit({
-        type: 'effect.timer.set',
-        timerId: deadlineTimer(id),
-        due: deadline - urgentWindowMs,
-        target: taskAddress(id),
-        event: { type: 'hive.urgent' },
-      });
+      for (const t of deadlineTimers(context)) enqueue.emit(t);
     }),
     /** One assign for a manual retry: a fresh set of automatic retries, no agent excluded, dependencies as the kernel found them. */
     retry: assign(({ event }) => retriedContext(event as Ev<'task.retry'>)),
@@ -141,6 +139,7 @@ export const taskMachine = setup({
     'armDeadline',
   ],
   on: {
+    'hive.boost': { actions: ['boost', 'requeue'] },
     'hive.urgent': { actions: [assign(({ event }) => ({ urgent: true, updatedAt: event.at })), 'requeue'] },
     'hive.blocking': { actions: [assign(({ context }) => ({ blocking: context.blocking + 1 })), 'requeue'] },
     // A signal sent before the handler waits for it is kept; `waitForSignal` then returns it at once.
@@ -159,6 +158,7 @@ export const taskMachine = setup({
       on: {
         'hive.due': { target: 'pending', actions: 'touch' },
         'hive.dependency.settled': dependencySettled(),
+        'hive.overdue': overdue,
         'task.cancel': { target: 'cancelled', actions: 'end' },
       },
     },
@@ -180,6 +180,7 @@ export const taskMachine = setup({
           ],
         },
         'hive.dependency.settled': dependencySettled(),
+        'hive.overdue': overdue,
         'task.cancel': { target: 'cancelled', actions: 'end' },
         // Announced once each time it becomes unassignable, not on every scheduling pass.
         'hive.waiting': {
@@ -206,6 +207,7 @@ export const taskMachine = setup({
         ],
         'attempt.lost': { guard: 'currentAttempt', target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'lose'] },
         'hive.reassign': { target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'unassign'] },
+        'hive.suspend': suspended(false),
         'task.cancel': { target: 'cancelled', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'end'] },
       },
     },
@@ -310,6 +312,7 @@ export const taskMachine = setup({
           target: 'pending',
           actions: [{ type: 'abort', params: { reason: 'reassigned' } }, { type: 'release', params: { outcome: 'returned' } }, 'unassign'],
         },
+        'hive.suspend': suspended(true),
         'task.cancel': {
           target: 'cancelled',
           actions: [{ type: 'abort', params: { reason: 'cancelled' } }, { type: 'release', params: { outcome: 'returned' } }, 'end'],
@@ -385,6 +388,7 @@ export const taskMachine = setup({
         'task.cancel': { target: 'cancelled', actions: 'end' },
       },
     },
+    suspended: suspendedState,
     completed: terminal('completed', true),
     verified: terminal('verified', true),
     failed: { ...ended('failed', false), on: { 'task.retry': retried } },

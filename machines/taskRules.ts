@@ -104,6 +104,7 @@ export const taskGuards = {
     return isCurrent(context, e) && !hasSignal(context, e.name) && !(context.signalTimeouts ?? []).includes(e.name);
   },
   awaitedSignal: ({ context, event }: GuardArgs) => (event as Ev<'task.signal'>).name === context.waitingForSignal?.name,
+  waitsOnDependency: ({ context }: GuardArgs) => context.waitingOn.length > 0,
 };
 
 /** A failed attempt that will be retried: count it, record why, schedule the retry. */

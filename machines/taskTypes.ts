@@ -31,10 +31,15 @@ export interface TaskSpec {
   /** Set when the task is auctioned instead of assigned directly. */
   assign?: 'auction';
   auction?: { windowMs: number; onNoBids: 'fail' | 'queue' };
+  /** The phase of the session it belongs to (`phase.completed` fires when all of a phase's tasks finished). */
+  phase?: string;
   /** Position in post order, used to keep equal priorities first-in first-out. */
   order: number;
   createdAt: number;
 }
+
+/** Why a task was escalated: its agent failed with no capable backup, or it still waited on a dependency at its deadline. */
+export type EscalationCode = 'no_backup' | 'dependency_deadline';
 
 /**
  * Why a ready task cannot be assigned whatever the load: no agent (not stopped, not refused) has
@@ -80,6 +85,10 @@ export interface TaskContext {
   signalTimeouts?: string[];
   /** Pending and ready, but no agent can take it (kept in step by the kernel: `hive.waiting`). */
   waitingFor?: WaitingFor;
+  /** Priorities inherited from waiting dependants, by dependant id (priority inheritance). */
+  inherited?: Record<string, number>;
+  /** The last escalation: why, and when. */
+  escalation?: { code: EscalationCode; reason: string; at: number };
 }
 
 type At = { at: number };
@@ -109,7 +118,15 @@ export type TaskEvent =
   | ({ type: 'hive.waiting'; waitingFor?: WaitingFor } & At)
   | ({ type: 'hive.fail'; error: TaskError } & At)
   /** `ctx.handoff`: continue on `agentId` from `state`; `refused` (the kernel's verdict) leaves the attempt running. */
-  | ({ type: 'task.handoff'; attempt: number; agentId: string; state: Json; refused?: string; detail?: string } & At);
+  | ({ type: 'task.handoff'; attempt: number; agentId: string; state: Json; refused?: string; detail?: string } & At)
+  /** Its agent failed and no capable backup is available: suspend (the coordinator's decision, via the kernel). */
+  | ({ type: 'hive.suspend'; agentId: string; reason: string } & At)
+  /** A capable agent appeared: a suspended task goes back to the queue. */
+  | ({ type: 'hive.resume' } & At)
+  /** Its deadline came (timer armed when it was posted waiting on dependencies). */
+  | ({ type: 'hive.overdue' } & At)
+  /** A waiting dependant lends this task its priority (`priority` undefined: it no longer waits). */
+  | ({ type: 'hive.boost'; from: string; priority?: number } & At);
 
 /** Messages the task sends to other actors through the kernel. */
 export type TaskMessage =
@@ -130,6 +147,8 @@ export type TaskNotification = {
     | 'task.unassignable'
     | 'task.handed_off'
     | 'task.handoff_refused'
+    | 'task.suspended'
+    | 'task.escalated'
     | `task.${TerminalTaskStatus}`;
   taskId: string;
   at: number;
@@ -149,6 +168,10 @@ export type TaskNotification = {
   /** A refused handoff: why (`unknown`, `incapable`, `unavailable`) and what the kernel found. */
   reason?: string;
   detail?: string;
+  /** `task.escalated`: why (`no_backup`, `dependency_deadline`) in words and as a code. */
+  code?: EscalationCode;
+  /** `task.escalated` for a dependency deadline: the dependencies it still waits on. */
+  waitingOn?: string[];
 };
 
 /** Everything the task machine emits: effect requests, messages and public notifications. */

@@ -14,6 +14,7 @@ import { compileHiveOptions, type CompiledHiveOptions, type HiveOptions } from '
 import type { HiveEventType, HiveStatus } from './hive/hiveTypes.js';
 import { openControl } from './hive/openControl.js';
 import { retryTask } from './hive/retryTask.js';
+import { sessionReport, type SessionReport } from './hive/sessionReport.js';
 import { listSchedules, scheduleCommand, scheduleView, setSchedule } from './hive/scheduleCommands.js';
 import { signalTask } from './hive/signalTask.js';
 import { type AgentHost, attachBidder, attachHandler, spawnAgent } from './hive/spawnAgent.js';
@@ -425,6 +426,26 @@ export class Hive {
     const s = this.kernel.status();
     const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
     return { ...s, agents: { total: total(s.agents), ...s.agents }, tasks: { total: total(s.tasks), ...s.tasks } };
+  }
+
+  /**
+   * The session's status: phases with progress, agents active / idle / error, tasks by status,
+   * elapsed and estimated remaining time, and health (HEALTHY, DEGRADED, CRITICAL) with its issues.
+   * @example const r = await hive.report(); if (r.health !== 'HEALTHY') console.log(r.issues)
+   */
+  async report(): Promise<SessionReport> {
+    this.assertNotClosed();
+    return sessionReport(this.kernel, this.o.clock.now());
+  }
+
+  /**
+   * True while more tasks wait in the pending queue than `createHive({ queueLimit })` allows (never
+   * without a limit). Auction intake pauses on it; `report()` lists it as an issue.
+   * @example if (hive.isUnderPressure()) await slowDown()
+   */
+  isUnderPressure(): boolean {
+    this.assertNotClosed();
+    return this.kernel.queuePressure().over;
   }
 
   /**

@@ -13,6 +13,7 @@ export type { WorkerHandler, WorkerHandlerContext, WorkerJob, PartialResult, Wor
 export type { ScheduleOptions } from './schedule/scheduleRecord.js';
 export type { ScheduleView } from './schedule/scheduleView.js';
 export type { TaskView, AgentView } from './views.js';
+export type { SessionReport, PhaseReport, SessionHealth } from './hive/sessionReport.js';
 export type { Handler, HandlerContext, Verifier } from './effects/types.js';
 export type { MessageEnvelope, MessageView, MessageState } from './hive/messageViews.js';
 export { defaultMessageOptions, type SendSpec, type MessageOptions, type BroadcastOptions } from './hive/messageCommands.js';

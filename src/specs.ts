@@ -86,6 +86,11 @@ export interface TaskSpec {
   assign?: 'direct' | 'auction';
   /** Auction settings: bidding window (default 1000 ms) and what happens when nobody bids (default 'fail': code `no_bids`). */
   auction?: { windowMs?: number; onNoBids?: 'fail' | 'queue' };
+  /**
+   * The session phase it belongs to (a name, e.g. 'build'): when every task of a phase has finished
+   * the hive emits `phase.completed`, and `session.completed` when every phase has (`hive.report()`).
+   */
+  phase?: string;
 }
 
 const agentKeys = [
@@ -123,6 +128,7 @@ const taskKeys = [
   'delayMs',
   'assign',
   'auction',
+  'phase',
 ] as const;
 
 /** Deepest chain of sub-tasks (each task keeps its ancestors, so the chain is bounded). */
@@ -256,6 +262,7 @@ function taskRecord(spec: unknown, field: string, lookups: SpecLookups): TaskSpe
   } else if (s.auction !== undefined) {
     throw new ValidationError('auction', `only applies to auctioned tasks (assign: 'auction', or createHive assignment { ${record.type}: 'auction' })`);
   }
+  if (s.phase !== undefined) record.phase = checkName('phase', s.phase);
   return record;
 }
 

@@ -2,7 +2,8 @@
 import type { AgentContext } from '../machines/agent.js';
 import type { TaskContext } from '../machines/task.js';
 import type { RemoteWorkerContext } from '../machines/remoteWorker.js';
-import type { AgentPriority, AgentStatus, Json, TaskError, TaskStatus } from '../machines/types.js';
+import { isTerminalTaskStatus, type AgentPriority, type AgentStatus, type Json, type TaskError, type TaskStatus } from '../machines/types.js';
+import { inheritedPriority } from './kernel/priorityInheritance.js';
 
 export interface TaskView {
   id: string;
@@ -14,7 +15,7 @@ export interface TaskView {
   error?: TaskError;
   /** Attempts started so far (re-dispatches after a crash included). */
   attempts: number;
-  /** Of those, how many were re-dispatched because the process died while they ran. */
+  /** Of those, how many were re-dispatched because the process died while they ran (or were suspended when their agent failed). */
   redispatches: number;
   assignedTo?: string;
   dependsOn: string[];
@@ -50,6 +51,15 @@ export interface TaskView {
    * announces it each time it becomes so.
    */
   waitingFor?: 'capability' | 'handler';
+  /** The session phase it belongs to. */
+  phase?: string;
+  /**
+   * The highest priority lent to it by higher-priority tasks that wait on it (priority
+   * inheritance); it is served at this priority while they wait. Absent when none lends any.
+   */
+  inheritedPriority?: number;
+  /** The last time it was escalated: its agent failed with no capable backup (`no_backup`), or it still waited on a dependency at its deadline (`dependency_deadline`). */
+  escalation?: { code: 'no_backup' | 'dependency_deadline'; reason: string; at: number };
 }
 
 /** Counts by status plus their total, as `status()` reports them. */
@@ -138,6 +148,10 @@ export function toTaskView(status: string, c: TaskContext): TaskView {
   if (c.waitingForSignal !== undefined) v.waitingForSignal = c.waitingForSignal;
   if (c.signalTimeouts !== undefined) v.signalTimeouts = c.signalTimeouts;
   if (status === 'pending' && c.waitingFor !== undefined) v.waitingFor = c.waitingFor;
+  if (s.phase !== undefined) v.phase = s.phase;
+  const inherited = inheritedPriority(c);
+  if (inherited !== undefined && !isTerminalTaskStatus(status)) v.inheritedPriority = inherited;
+  if (c.escalation !== undefined) v.escalation = c.escalation;
   return v;
 }
 

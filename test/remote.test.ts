@@ -180,19 +180,22 @@ describe('remote workers over NATS JetStream', () => {
     expect(await hive.getAgent('w1')).toMatchObject({ status: 'idle', remote: { status: 'online' } });
   });
 
-  it('a worker killed with SIGKILL is marked lost: its agent goes to error, its attempt runs elsewhere from its checkpoint; restarted, it rejoins', async () => {
+  it('a worker killed with SIGKILL is marked lost: its agent goes to error, its attempt is suspended (no backup) and runs elsewhere from its checkpoint; restarted, it rejoins', async () => {
     const { hive, prefix } = await remoteHive();
     const child = await startWorkerProcess({ prefix, id: 'doomed' });
     child.on('error', () => undefined);
     try {
       const lost = nextEvent(hive, 'agent.lost');
+      const escalated = nextEvent(hive, 'task.escalated');
       const t = await hive.postTask({ id: 'k1', type: 'work', input: { ms: 60_000, steps: 600 } });
       await until(async () => (await hive.getTask(t.id)).checkpoint !== undefined, 10_000);
       child.kill('SIGKILL');
       await lost;
       expect(await hive.getAgent('doomed')).toMatchObject({ status: 'error', errorReason: 'missed heartbeat', remote: { status: 'lost' }, tasks: [] });
+      // No other agent can take it: suspended and escalated until one registers.
+      expect(await escalated).toMatchObject({ taskId: t.id, code: 'no_backup', agentId: 'doomed' });
       const after = await hive.getTask(t.id);
-      expect(after).toMatchObject({ status: 'pending', redispatches: 1 });
+      expect(after).toMatchObject({ status: 'suspended', redispatches: 1, escalation: { code: 'no_backup' } });
       const seen: unknown[] = [];
       await worker(prefix, 'rescuer', {
         work: async (_t, ctx) => {

@@ -107,7 +107,10 @@ async function stopAfterStoreFailure(): Promise<never> {
 if (drain) {
   for (;;) {
     const s = await hive.status();
-    const open = ['pending', 'assigned', 'running', 'verifying', 'retrying'].reduce((n, k) => n + ((s.tasks as Record<string, number>)[k] ?? 0), 0);
+    const open = ['pending', 'assigned', 'running', 'verifying', 'retrying', 'suspended'].reduce(
+      (n, k) => n + ((s.tasks as Record<string, number>)[k] ?? 0),
+      0,
+    );
     if (open === 0) break;
     await sleep(20);
   }

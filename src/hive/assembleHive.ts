@@ -24,6 +24,7 @@ import type { CompiledHiveOptions } from './compileHiveOptions.js';
 import { syncRateLimits } from './syncRateLimits.js';
 import { broadcastMessage, messageView, sendMessage } from './messageCommands.js';
 import { MessageRunner } from './MessageRunner.js';
+import { syncQueueLimit } from './syncQueueLimit.js';
 
 export interface HiveParts {
   store: HiveStore;
@@ -141,6 +142,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     // After resuming: tasks started by a changed limit must not be taken for attempts lost in a crash.
     // An intake-only open (the CLI on a free directory) leaves the directory's limits as they are.
     if (!o.intakeOnly) await syncRateLimits(kernel, o.rateLimits);
+    if (!o.intakeOnly) await syncQueueLimit(kernel, o.queueLimit);
     let inspector: InspectorServer | undefined;
     if (o.inspect) {
       const replay = await openReplay(openDataDir(o.dataDir));

@@ -81,6 +81,13 @@ export interface HiveOptions {
   assignment?: Record<string, 'direct' | 'auction'>;
   /** Defaults for `hive.send`: redeliver an unacknowledged COMMAND, TASK_ASSIGN or HANDOFF after `ackTimeoutMs`, up to `maxDeliveries`. @default { ackTimeoutMs: 30000, maxDeliveries: 3 } */
   messages?: MessageOptions;
+  /**
+   * Pending-queue length (tasks ready and waiting for an agent) above which the hive is under
+   * pressure: `hive.isUnderPressure()` is true, `hive.report()` is DEGRADED with an issue saying
+   * so, and auction intake pauses. Journaled: the directory keeps it until a hive opens with
+   * another one (`null` removes it). @default none
+   */
+  queueLimit?: number | null;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -108,6 +115,8 @@ export interface CompiledHiveOptions {
   nats: CompiledNatsOptions | undefined;
   assignment: ReadonlyMap<string, 'direct' | 'auction'>;
   messages: Required<MessageOptions>;
+  /** Undefined: keep the directory's limit; null: remove it. */
+  queueLimit: number | null | undefined;
 }
 
 export const defaultHiveOptions = {
@@ -140,6 +149,7 @@ const hiveOptionKeys = [
   'nats',
   'assignment',
   'messages',
+  'queueLimit',
 ] as const;
 
 /**
@@ -185,6 +195,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     nats: options.nats === undefined ? undefined : compileNatsOptions(options.nats),
     assignment: compileAssignment(options.assignment),
     messages: compileMessageOptions(options.messages),
+    queueLimit: options.queueLimit === undefined || options.queueLimit === null ? options.queueLimit : checkInt('queueLimit', options.queueLimit, 0, 1e9),
   };
 }
 

@@ -43,6 +43,10 @@ export type HiveEventType =
   | 'message.undeliverable'
   | 'task.handed_off'
   | 'task.handoff_refused'
+  | 'task.suspended'
+  | 'task.escalated'
+  | 'phase.completed'
+  | 'session.completed'
   | '*';
 
 /** What `hive.status()` answers: counts by status, the queue, timers and the journal position. */

@@ -11,6 +11,7 @@ import { taskMachine } from '../../machines/task.js';
 import { workerMachine } from '../../machines/worker.js';
 import { remoteWorkerMachine } from '../../machines/remoteWorker.js';
 import { messageMachine } from '../../machines/message.js';
+import { sessionMachine } from '../../machines/session.js';
 import { coordinatorAddress } from '../../machines/types.js';
 import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.js';
 
@@ -29,6 +30,7 @@ export const machinesByName: Record<MachineName, AnyStateMachine> = {
   auction: auctionMachine,
   learner: learnerMachine,
   message: messageMachine,
+  session: sessionMachine,
 };
 
 interface Base {

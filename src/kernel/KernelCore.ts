@@ -25,6 +25,7 @@ import { react } from './reactions.js';
 import { schedule } from './Scheduler.js';
 import type { StepLog } from './StepLog.js';
 import { emptyOutput, type StepOutput } from './StepOutput.js';
+import { SuspendedTasks } from './SuspendedTasks.js';
 import { TaskQueue } from './TaskQueue.js';
 import { TimerTable } from './TimerTable.js';
 import { TaskTree } from './TaskTree.js';
@@ -53,6 +54,12 @@ export class KernelCore {
   readonly inspection = new Inspection();
   /** dependency id -> ids of tasks waiting on it */
   readonly dependents = new Map<string, Set<string>>();
+  /** Suspended tasks by type (derived from the live tasks), for resuming them when a capable agent appears. */
+  readonly suspended = new SuspendedTasks();
+  /** What each waiting task lends its dependencies (priority inheritance; derived from the live tasks). */
+  readonly boosts = new Map<string, number>();
+  /** Tasks escalated at their deadline that still wait on a dependency (derived from the live tasks), for `report()`. */
+  readonly overdue = new Set<string>();
   /** Tasks per status, stored and live: seeded from the store at recovery, then kept exact in memory. */
   readonly taskCounts = new Map<string, number>();
   /** Actors changed since the last checkpoint. */

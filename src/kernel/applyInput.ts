@@ -2,7 +2,7 @@
  * @module applyInput: how each journaled input changes the actors, one small function per input
  * type. Called by KernelCore.apply with the input's time in `core.at`.
  */
-import { agentAddress, auctionAddress, taskAddress } from '../../machines/address.js';
+import { agentAddress, auctionAddress, sessionAddress, taskAddress } from '../../machines/address.js';
 import type { TaskContext } from '../../machines/task.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
 import type { Input, TaskSpecRecord } from './inputs.js';
@@ -12,6 +12,8 @@ import { collectPrunable } from './collectPrunable.js';
 import { applyHiveOpened } from './applyHiveOpened.js';
 import { deepFreeze } from './deepFreeze.js';
 import { subAgentsOf } from './subAgents.js';
+import { ensureSession, followPhase } from './followPhase.js';
+import { lendOnPost } from './priorityInheritance.js';
 import { cancelSubtree } from './TaskTree.js';
 import { rateLimitInputs } from './rateLimitInputs.js';
 import { applyRetry } from './retryInput.js';
@@ -128,6 +130,9 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   ...remoteInputHandlers,
   ...messageInputs,
   'task.handoff': handoffInput,
+  'session.limits': (core, input) => {
+    if (!ensureSession(core, input.queueLimit)) core.deliver(sessionAddress, { type: 'session.limits', queueLimit: input.queueLimit, at: core.at }, 'input');
+  },
 };
 
 /**
@@ -155,6 +160,8 @@ export function createTask(core: KernelCore, spec: TaskSpecRecord, order: number
   const waitingFor = waitingOn.length === 0 && !failed && !delayed ? core.agents.gap(spec.type, []) : undefined;
   const snap = core.create('task', spec.id, { ...spec, waitingOn, order, at: core.at, ...(waitingFor !== undefined ? { waitingFor } : {}) });
   core.countTask(undefined, String(snap.value));
+  if (spec.phase !== undefined) followPhase(core, spec.phase, undefined, String(snap.value));
+  lendOnPost(core, spec.id, snap.context as TaskContext);
   if (spec.idempotencyKey !== undefined) core.idempotencyKeys.set(spec.idempotencyKey, spec.id);
   for (const dep of waitingOn) core.deliver(taskAddress(dep), { type: 'hive.blocking', at: core.at }, 'kernel');
   if (failed)

@@ -16,6 +16,7 @@ import type { KernelCore } from './KernelCore.js';
 import { scheduleReactions } from './scheduleReactions.js';
 import { messageReactions } from './messageReactions.js';
 import type { MessageRequest } from '../../machines/message.js';
+import { failOver } from './SuspendedTasks.js';
 
 type Emitted = AgentMessage | TaskMessage | TimerRequest | WorkRequest | ColonyEmittedMessage | ScheduleMessage | AuctionMessage | MessageRequest;
 type Reaction<T extends Emitted['type']> = (core: KernelCore, from: Address, e: Extract<Emitted, { type: T }>) => void;
@@ -40,6 +41,7 @@ const reactions: { [T in Emitted['type']]: Reaction<T> } = {
     core.deliver(coordinatorAddress, { type: 'hive.escalate', agentId: e.agentId, taskIds: e.taskIds, reason: e.reason, at: core.at }, from);
   },
   'effect.reassign': (core, from, e) => {
+    if (e.failedAgent !== undefined) return failOver(core, e.taskIds, e.failedAgent, e.reason, from);
     for (const taskId of e.taskIds) core.deliver(taskAddress(taskId), { type: 'hive.reassign', reason: e.reason, at: core.at }, from);
   },
   // The task kind re-reads the task's priority after every message it handles.

@@ -1,11 +1,9 @@
-/** @module MemoryStore: an in-memory, versioned KernelStore for replay; every checkpoint write is kept so the store can be read as of any checkpoint. */
-import { addressId } from '../../machines/address.js';
 import { StoreError } from '../errors.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { CheckpointWrite, StoredActor, StoredTimer } from '../store/HiveStore.js';
 import type { KernelStore } from '../store/KernelStore.js';
 import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
-import { type FinishedTask, finishedTasksBefore } from './finishedTasksBefore.js';
+import { type FinishedTask, finishedTasksBefore, taskIdsOf } from './taskLookups.js';
 
 /** Where replay reads journal records from (a data directory or an imported recording). */
 export interface JournalSource {
@@ -148,11 +146,7 @@ export class MemoryStore implements KernelStore {
   }
 
   taskIds(status?: string): Array<{ id: string; order: number }> {
-    const out: Array<{ id: string; order: number }> = [];
-    for (const [address, actor] of this.allActors()) {
-      if (actor.kind === 'task' && (status === undefined || actor.status === status)) out.push({ id: addressId(address), order: actor.order });
-    }
-    return out.sort((a, b) => b.order - a.order);
+    return taskIdsOf(this.allActors(), status);
   }
 
   countTasksByStatus(): Record<string, number> {

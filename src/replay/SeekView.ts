@@ -1,9 +1,3 @@
-/**
- * @module SeekView: a read-only KernelStore as of one seek point, built from the seek data a live
- * hive keeps: the live actors and timers restored from the point's chain of entries, finished
- * tasks read from the store (or the copy kept when they were pruned later), the journal after it.
- */
-import { addressId } from '../../machines/address.js';
 import { StoreError } from '../errors.js';
 import { kinds } from '../kernel/kinds/index.js';
 import type { JournalRecord } from '../kernel/inputs.js';
@@ -15,7 +9,7 @@ import { existedAt } from '../store/SeekDb.js';
 import type { SeekState } from '../store/seekCodec.js';
 import type { SeekReader } from '../store/SeekReader.js';
 import type { JournalSource } from './MemoryStore.js';
-import { type FinishedTask, finishedTasksBefore } from './finishedTasksBefore.js';
+import { type FinishedTask, finishedTasksBefore, taskIdsOf } from './taskLookups.js';
 
 /** The state of an empty hive (before its first input). */
 export const emptySeekState = (): SeekState => ({ seq: 0, at: 0, counts: {}, live: new Map(), timers: new Map(), triggerKeys: new Map() });
@@ -82,11 +76,7 @@ export class SeekView implements KernelStore {
   }
 
   taskIds(status?: string): Array<{ id: string; order: number }> {
-    const out: Array<{ id: string; order: number }> = [];
-    for (const [address, actor] of this.allActors()) {
-      if (actor.kind === 'task' && (status === undefined || actor.status === status)) out.push({ id: addressId(address), order: actor.order });
-    }
-    return out.sort((a, b) => b.order - a.order);
+    return taskIdsOf(this.allActors(), status);
   }
 
   countTasksByStatus(): Record<string, number> {

@@ -12,6 +12,7 @@ import { taskKind } from './taskKind.js';
 import { workerKind } from './workerKind.js';
 import { remoteWorkerKind } from './remoteWorkerKind.js';
 import { messageKind } from './messageKind.js';
+import { sessionKind } from './sessionKind.js';
 
 export const kinds: Record<KindName, ActorKind> = {
   task: taskKind as ActorKind,
@@ -25,4 +26,5 @@ export const kinds: Record<KindName, ActorKind> = {
   auction: auctionKind as ActorKind,
   learner: learnerKind as ActorKind,
   message: messageKind as ActorKind,
+  session: sessionKind as ActorKind,
 };

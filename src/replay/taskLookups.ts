@@ -1,5 +1,5 @@
-/** @module finishedTasksBefore: the finished tasks a prune would delete, from any set of stored actors (replay's stores). */
-import { parseAddress } from '../../machines/address.js';
+/** @module taskLookups: the store's task lookups (ids by status, finished tasks a prune would delete) over any set of stored actors, for replay's stores. */
+import { addressId, parseAddress } from '../../machines/address.js';
 import type { StoredActor } from '../store/HiveStore.js';
 
 /** A finished task as the store's prune walk yields it. */
@@ -25,4 +25,16 @@ export function* finishedTasksBefore(actors: Iterable<[string, StoredActor]>, be
   }
   found.sort((a, b) => terminal.indexOf(a.status) - terminal.indexOf(b.status) || a.order - b.order);
   yield* found;
+}
+
+/**
+ * Task ids among `actors`, with a `status` when given, newest first (by post order).
+ * @example taskIdsOf(store.allActors(), 'pending')
+ */
+export function taskIdsOf(actors: Iterable<[string, StoredActor]>, status?: string): Array<{ id: string; order: number }> {
+  const out: Array<{ id: string; order: number }> = [];
+  for (const [address, actor] of actors) {
+    if (actor.kind === 'task' && (status === undefined || actor.status === status)) out.push({ id: addressId(address), order: actor.order });
+  }
+  return out.sort((a, b) => b.order - a.order);
 }
