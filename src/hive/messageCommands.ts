@@ -39,21 +39,27 @@ export interface MessageOptions {
   ackTimeoutMs?: number;
   /** @default 3 */
   maxDeliveries?: number;
+  /**
+   * How many finished (acknowledged, delivered, undeliverable) messages stay listed; each send
+   * deletes the oldest finished beyond it. `prune()` also deletes those older than the window. @default 100000
+   */
+  keepFinished?: number;
 }
 
-export const defaultMessageOptions = { ackTimeoutMs: 30_000, maxDeliveries: 3 } as const;
+export const defaultMessageOptions = { ackTimeoutMs: 30_000, maxDeliveries: 3, keepFinished: 100_000 } as const;
 
 const maxAckTimeoutMs = 2 ** 31 - 1;
 
 /**
  * Checks `createHive({ messages })` and fills in the defaults.
- * @example compileMessageOptions({ ackTimeoutMs: 5000 }) // { ackTimeoutMs: 5000, maxDeliveries: 3 }
+ * @example compileMessageOptions({ ackTimeoutMs: 5000 }) // { ackTimeoutMs: 5000, maxDeliveries: 3, keepFinished: 100000 }
  */
 export function compileMessageOptions(value: MessageOptions | undefined): Required<MessageOptions> {
-  const o = value === undefined ? {} : checkKeys('messages', value, ['ackTimeoutMs', 'maxDeliveries']);
+  const o = value === undefined ? {} : checkKeys('messages', value, ['ackTimeoutMs', 'maxDeliveries', 'keepFinished']);
   return {
     ackTimeoutMs: o.ackTimeoutMs === undefined ? defaultMessageOptions.ackTimeoutMs : checkInt('messages.ackTimeoutMs', o.ackTimeoutMs, 1, maxAckTimeoutMs),
     maxDeliveries: o.maxDeliveries === undefined ? defaultMessageOptions.maxDeliveries : checkInt('messages.maxDeliveries', o.maxDeliveries, 1, 1000),
+    keepFinished: o.keepFinished === undefined ? defaultMessageOptions.keepFinished : checkInt('messages.keepFinished', o.keepFinished, 0, 100_000_000),
   };
 }
 
@@ -102,7 +108,7 @@ export async function sendMessage(kernel: Kernel, defaults: Required<MessageOpti
     ackTimeoutMs: s.ackTimeoutMs === undefined ? defaults.ackTimeoutMs : checkInt('ackTimeoutMs', s.ackTimeoutMs, 1, maxAckTimeoutMs),
     maxDeliveries: s.maxDeliveries === undefined ? defaults.maxDeliveries : checkInt('maxDeliveries', s.maxDeliveries, 1, 1000),
   };
-  await kernel.submit({ type: 'message.send', message });
+  await kernel.submit({ type: 'message.send', message, keepFinished: defaults.keepFinished });
   return messageView(kernel, message.id)!;
 }
 
@@ -146,9 +152,16 @@ export async function channelCommand(
 /**
  * Sends one BROADCAST to every subscriber of `channel` (every agent for `'*'`), the sender
  * excluded; resolves with the copies made, in registration order of their receivers.
- * @example await broadcastMessage(kernel, 'alerts', { level: 'high' }, { from: 'monitor' })
+ * @example await broadcastMessage(kernel, defaults, 'alerts', { level: 'high' }, { from: 'monitor' })
  */
-export async function broadcastMessage(kernel: Kernel, channel: unknown, payload: unknown, options: unknown = {}, from?: string): Promise<MessageView[]> {
+export async function broadcastMessage(
+  kernel: Kernel,
+  defaults: Required<MessageOptions>,
+  channel: unknown,
+  payload: unknown,
+  options: unknown = {},
+  from?: string,
+): Promise<MessageView[]> {
   const name = checkName('channel', channel);
   const o = checkKeys('broadcast', options, ['from', 'metadata']);
   if (from !== undefined && o.from !== undefined && o.from !== from)
@@ -160,6 +173,7 @@ export async function broadcastMessage(kernel: Kernel, channel: unknown, payload
     from: from ?? (o.from === undefined ? 'hive' : checkName('from', o.from)),
     payload: payload === undefined ? null : checkJson('payload', payload),
     metadata: checkMetadata(o.metadata),
+    keepFinished: defaults.keepFinished,
   })) as string[];
   return ids.map((id) => messageView(kernel, id)!);
 }
