@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { messageTypes, type MessageContext, type MessageMetadata, type MessageSpec, type MessageType } from '../../machines/message.js';
 import type { Json } from '../../machines/types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { Heap } from '../kernel/Heap.js';
 import type { Kernel } from '../kernel/Kernel.js';
 import { checkId, checkInt, checkJson, checkKeys, checkName, preview } from '../validate.js';
 import type { AgentView } from '../views.js';
@@ -122,14 +123,21 @@ export function listMessages(kernel: Kernel, filter: unknown = {}): MessageView[
   if (f.type !== undefined && (typeof f.type !== 'string' || !(messageTypes as readonly string[]).includes(f.type)))
     throw new ValidationError('type', `must be one of ${messageTypes.join(', ')}; got ${preview(f.type)}`);
   const limit = f.limit === undefined ? 100 : checkInt('limit', f.limit, 1, 1_000_000);
-  const found: Array<{ order: number; status: string; c: MessageContext }> = [];
+  // The newest `limit` matches in one pass: a min-heap by order holds at most `limit` of them.
+  const newest = new Heap<{ order: number; status: string; c: MessageContext }>((a, b) => a.order < b.order);
   for (const id of kernel.actorIds('message')) {
     const s = kernel.actorState('message', id)!;
     const c = s.context as MessageContext;
-    if ((to === undefined || c.spec.to === to) && (f.type === undefined || c.spec.type === f.type)) found.push({ order: c.spec.order, status: s.status, c });
+    if ((to !== undefined && c.spec.to !== to) || (f.type !== undefined && c.spec.type !== f.type)) continue;
+    if (newest.size < limit) newest.push({ order: c.spec.order, status: s.status, c });
+    else if (c.spec.order > newest.peek()!.order) {
+      newest.pop();
+      newest.push({ order: c.spec.order, status: s.status, c });
+    }
   }
-  found.sort((a, b) => b.order - a.order);
-  return found.slice(0, limit).map((m) => toMessageView(m.status, m.c));
+  const out: MessageView[] = [];
+  for (let m = newest.pop(); m; m = newest.pop()) out.push(toMessageView(m.status, m.c));
+  return out.reverse();
 }
 
 /**
