@@ -16,12 +16,12 @@ export function handedOffContext(context: TaskContext, event: TaskEvent): Partia
   return { attempt: context.attempt + 1, assignedTo: e.agentId, checkpoint: e.state, progress: undefined, updatedAt: e.at };
 }
 
-/** `task.handed_off` (from the agent that ran the attempt) or `task.handoff_refused` (with the kernel's reason). */
+/** `task.handed_off` or `task.handoff_refused` (with the kernel's reason); `from` is the agent running the attempt, `agentId` the target. */
 export function handoffNotification(context: TaskContext, event: TaskEvent): TaskNotification {
   const e = event as Ev<'task.handoff'>;
   const n: TaskNotification = { type: 'task.handed_off', taskId: context.spec.id, attempt: context.attempt, at: e.at, agentId: e.agentId };
-  if (e.refused === undefined) n.from = context.assignedTo ?? '';
-  else {
+  n.from = context.assignedTo ?? '';
+  if (e.refused !== undefined) {
     n.type = 'task.handoff_refused';
     n.reason = e.refused;
     if (e.detail !== undefined) n.detail = e.detail;

@@ -296,7 +296,7 @@ export class Hive {
   /** One BROADCAST to each subscriber of `channel` (every agent for `'*'`), the sender excluded. @example await hive.broadcast('alerts', { level: 'high' }) */
   async broadcast(channel: string, payload?: Json, options: BroadcastOptions = {}): Promise<MessageView[]> {
     this.assertOpen();
-    return broadcastMessage(this.kernel, channel, payload, options);
+    return broadcastMessage(this.kernel, this.o.messages, channel, payload, options);
   }
 
   // ------------------------------------------------------------ schedules

@@ -1,6 +1,6 @@
 /** @module Handoff: `ctx.handoff(agentId, state)` continues a task on another agent; each refusal is a typed error. */
 import { describe, expect, it } from 'vitest';
-import { HandoffRefusedError, isHiveError, type Handler, type HiveEvent, type Json } from '../src/index.js';
+import { HandoffRefusedError, isHiveError, TaskRejectedError, type Handler, type HiveEvent, type Json } from '../src/index.js';
 import { gate, openHive, sleep, until } from './helpers.js';
 
 describe('ctx.handoff', () => {
@@ -44,6 +44,20 @@ describe('ctx.handoff', () => {
     // The writer was released: it holds no task and counts no failure.
     expect(await hive.getAgent('writer')).toMatchObject({ status: 'idle', load: 0, failed: 0 });
     expect(await hive.getAgent('reviewer')).toMatchObject({ status: 'idle', load: 0, succeeded: 1 });
+    // The audit log: the first assignment by the direct rule, the handoff, and the assignment it made.
+    expect(hive.audit({ target: `task:${t.id}`, type: 'assign' }).map((r) => [r.actor, r.action, r.details.agentId, r.details.reason])).toEqual([
+      ['coordinator', 'hive.assign', 'writer', 'direct rule: capability, availability, priority, load, least recently used'],
+      ['agent:writer', 'task.handoff', 'reviewer', 'handed off by agent:writer'],
+    ]);
+    expect(hive.audit({ type: 'handoff' })).toEqual([
+      expect.objectContaining({
+        actor: 'agent:writer',
+        action: 'task.handoff',
+        target: `task:${t.id}`,
+        details: { reason: 'handed off to agent reviewer', agentId: 'reviewer', attempt: 1 },
+        outcome: 'handed off',
+      }),
+    ]);
   });
 
   it('refuses an unknown, incapable or unavailable target with a typed error, and the attempt carries on', async () => {
@@ -92,6 +106,41 @@ describe('ctx.handoff', () => {
     expect(refusals[3]!.message).toMatch(/maxConcurrent \(1\)/);
     expect(refusals[4]!.message).toMatch(/the one running this attempt/);
     expect(events.map((e) => [e.agentId, e.reason])).toEqual(refusals.map((r) => [r.target, r.reason]));
+    // Each refusal is an audited decision of the agent that asked; nothing was assigned by them.
+    const audited = hive.audit({ type: 'handoff' });
+    expect(audited.map((r) => [r.actor, r.details.agentId, r.details.refusal, r.outcome])).toEqual(
+      refusals.map((r) => ['agent:worker', r.target, r.reason, 'refused']),
+    );
+    expect(audited[1]!.details.reason).toMatch(/^incapable: agent "painter" does not have capability "job"/);
+    expect(hive.audit({ target: 'task:main', type: 'assign' })).toHaveLength(1);
+  });
+
+  it('refuses an agent without a handler here, one that rejected the task, and any start past the rate limit', async () => {
+    const refusals: string[] = [];
+    const asker: Handler = async (_t, ctx) => {
+      for (const target of ['detached', 'picky', 'spare']) {
+        await ctx.handoff(target, null).catch((err: unknown) => refusals.push(err instanceof HandoffRefusedError ? `${target}: ${err.message}` : String(err)));
+      }
+      return ctx.agentId;
+    };
+    const hive = await openHive({ rateLimits: { job: { max: 2, perMs: 3_600_000 } } });
+    await hive.spawnAgent({
+      id: 'picky',
+      name: 'picky',
+      capabilities: ['job'],
+      handler: () => {
+        throw new TaskRejectedError('not mine');
+      },
+    });
+    await hive.spawnAgent({ id: 'a', name: 'a', capabilities: ['job'], handler: asker });
+    await hive.spawnAgent({ id: 'spare', name: 'spare', capabilities: ['job'], handler: async () => 'spare' });
+    await hive.spawnAgent({ id: 'detached', name: 'detached', capabilities: ['job'] });
+    const done = await hive.waitForTask((await hive.postTask({ type: 'job' })).id, { timeoutMs: 5000 });
+    expect(done).toMatchObject({ status: 'completed', output: 'a', attempts: 2 });
+    expect(refusals).toHaveLength(3);
+    expect(refusals[0]).toMatch(/^detached: .*\(unavailable\): agent "detached" has no handler for "job" in the process holding the hive/);
+    expect(refusals[1]).toMatch(/^picky: .*\(unavailable\): agent "picky" rejected this task before/);
+    expect(refusals[2]).toMatch(/^spare: .*\(unavailable\): agent "spare" cannot start it now: the rate limit of "job" is reached/);
   });
 
   it('checks its arguments before anything is journaled, and refuses an attempt that is no longer current', async () => {

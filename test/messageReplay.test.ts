@@ -60,6 +60,9 @@ describe('replay of messages and handoffs', () => {
       expect(kinds.filter((k) => k === 'message')).toHaveLength(5);
       expect(stored.actor(`message:${lost.id}`)?.status).toBe('undeliverable');
       expect(stored.actor(`task:${t.id}`)?.status).toBe('completed');
+      const why = (await stored.why(`task:${t.id}`)).steps.map((s) => s.text);
+      expect(why).toContain('attempt 1 handed the task off to agent b (ctx.handoff); attempt 2 continues there from the handed state');
+      expect(why).toContain('attempt 2 started on agent b');
       // A message machine that never redelivers did not dispatch the delivery the recorded ack answers.
       const ack = stored.inputs(0, stored.lastSeq).find((r) => r.input.type === 'message.ack' && r.input.messageId === flaky.id)!;
       expect(ack.input).toMatchObject({ delivery: 2 });

@@ -1,7 +1,9 @@
 /** @module Typed envelopes: `hive.send`, `onMessage`, acknowledgement, redelivery, undeliverable, `hive.messages`. */
 import { describe, expect, it } from 'vitest';
 import {
+  createHive,
   ManualClock,
+  openReplay,
   messageTypes,
   NotFoundError,
   ValidationError,
@@ -10,7 +12,7 @@ import {
   type MessageHandler,
   type MessageType,
 } from '../src/index.js';
-import { nextEvent, openHive, sleep, tempDir, until } from './helpers.js';
+import { memoryLogger, nextEvent, openHive, sleep, tempDir, until } from './helpers.js';
 
 const acked: MessageType[] = ['COMMAND', 'TASK_ASSIGN', 'HANDOFF'];
 const unacked: MessageType[] = ['STATUS', 'TASK_COMPLETE', 'ERROR', 'BROADCAST'];
@@ -214,5 +216,38 @@ describe('hive.messages', () => {
     await hive.prune({ before: Date.UTC(2025, 0, 1) + 500 });
     expect((await hive.messages()).map((m) => m.id)).toEqual([fresh.id, hanging.id]);
     expect(old.id).toBeDefined();
+  });
+
+  it('keeps at most messages.keepFinished finished messages (oldest finished go first), also across a reopen and in replay', async () => {
+    const dataDir = tempDir();
+    const options = { dataDir, logger: memoryLogger().logger, messages: { keepFinished: 3 } };
+    const hive = await createHive(options);
+    await hive.spawnAgent({ id: 'a', name: 'a', capabilities: ['x'], onMessage: (e) => (e.payload === 'hang' ? new Promise(() => undefined) : undefined) });
+    await hive.spawnAgent({ id: 'b', name: 'b', capabilities: ['x'] });
+    await hive.subscribe('a', 'ops');
+    await hive.subscribe('b', 'ops');
+    const hanging = await hive.send({ type: 'COMMAND', to: 'a', payload: 'hang', ackTimeoutMs: 10_000_000 });
+    const sent = [];
+    for (let i = 0; i < 5; i++) sent.push(await hive.send({ type: 'STATUS', to: 'a', payload: i }));
+    expect((await hive.messages()).map((m) => m.payload)).toEqual([4, 3, 2, 'hang']);
+    const copies = await hive.broadcast('ops', 'all');
+    expect((await hive.messages()).map((m) => m.id)).toEqual([copies[1]!.id, copies[0]!.id, sent[4]!.id, hanging.id]);
+    await hive.close();
+    const again = await createHive(options);
+    try {
+      expect((await again.messages()).map((m) => m.id)).toEqual([copies[1]!.id, copies[0]!.id, sent[4]!.id, hanging.id]);
+      await again.send({ type: 'ERROR', to: 'b' });
+      expect((await again.messages()).map((m) => m.type)).toEqual(['ERROR', 'BROADCAST', 'BROADCAST', 'COMMAND']);
+    } finally {
+      await again.close();
+    }
+    const replay = await openReplay(dataDir);
+    try {
+      await replay.verify();
+      await replay.seek(replay.lastSeq);
+      expect(replay.actors().filter((a) => a.kind === 'message')).toHaveLength(4);
+    } finally {
+      await replay.close();
+    }
   });
 });

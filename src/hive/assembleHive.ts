@@ -85,7 +85,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       submit: (input) => kernel!.submit(input),
       view: (id) => messageView(kernel!, id),
       send: (from, spec) => sendMessage(kernel!, o.messages, spec, from),
-      broadcast: (from, channel, payload, options) => broadcastMessage(kernel!, channel, payload, options, from),
+      broadcast: (from, channel, payload, options) => broadcastMessage(kernel!, o.messages, channel, payload, options, from),
       logger,
     });
     // Attempts of remote agents go over NATS (when the hive has the `nats` option), the rest run here.

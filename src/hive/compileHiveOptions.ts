@@ -79,7 +79,7 @@ export interface HiveOptions {
   nats?: NatsOptions;
   /** How tasks of a type are assigned when the task does not say: 'direct' (default) or 'auction'. */
   assignment?: Record<string, 'direct' | 'auction'>;
-  /** Defaults for `hive.send`: redeliver an unacknowledged COMMAND, TASK_ASSIGN or HANDOFF after `ackTimeoutMs`, up to `maxDeliveries`. @default { ackTimeoutMs: 30000, maxDeliveries: 3 } */
+  /** Defaults for `hive.send`: redeliver an unacknowledged COMMAND, TASK_ASSIGN or HANDOFF after `ackTimeoutMs`, up to `maxDeliveries`; keep the newest `keepFinished` finished ones. @default { ackTimeoutMs: 30000, maxDeliveries: 3, keepFinished: 100000 } */
   messages?: MessageOptions;
   /**
    * Pending-queue length (tasks ready and waiting for an agent) above which the hive is under

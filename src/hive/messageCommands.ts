@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { messageTypes, type MessageContext, type MessageMetadata, type MessageSpec, type MessageType } from '../../machines/message.js';
 import type { Json } from '../../machines/types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { Heap } from '../kernel/Heap.js';
 import type { Kernel } from '../kernel/Kernel.js';
 import { checkId, checkInt, checkJson, checkKeys, checkName, preview } from '../validate.js';
 import type { AgentView } from '../views.js';
@@ -39,21 +40,27 @@ export interface MessageOptions {
   ackTimeoutMs?: number;
   /** @default 3 */
   maxDeliveries?: number;
+  /**
+   * How many finished (acknowledged, delivered, undeliverable) messages stay listed; each send
+   * deletes the oldest finished beyond it. `prune()` also deletes those older than the window. @default 100000
+   */
+  keepFinished?: number;
 }
 
-export const defaultMessageOptions = { ackTimeoutMs: 30_000, maxDeliveries: 3 } as const;
+export const defaultMessageOptions = { ackTimeoutMs: 30_000, maxDeliveries: 3, keepFinished: 100_000 } as const;
 
 const maxAckTimeoutMs = 2 ** 31 - 1;
 
 /**
  * Checks `createHive({ messages })` and fills in the defaults.
- * @example compileMessageOptions({ ackTimeoutMs: 5000 }) // { ackTimeoutMs: 5000, maxDeliveries: 3 }
+ * @example compileMessageOptions({ ackTimeoutMs: 5000 }) // { ackTimeoutMs: 5000, maxDeliveries: 3, keepFinished: 100000 }
  */
 export function compileMessageOptions(value: MessageOptions | undefined): Required<MessageOptions> {
-  const o = value === undefined ? {} : checkKeys('messages', value, ['ackTimeoutMs', 'maxDeliveries']);
+  const o = value === undefined ? {} : checkKeys('messages', value, ['ackTimeoutMs', 'maxDeliveries', 'keepFinished']);
   return {
     ackTimeoutMs: o.ackTimeoutMs === undefined ? defaultMessageOptions.ackTimeoutMs : checkInt('messages.ackTimeoutMs', o.ackTimeoutMs, 1, maxAckTimeoutMs),
     maxDeliveries: o.maxDeliveries === undefined ? defaultMessageOptions.maxDeliveries : checkInt('messages.maxDeliveries', o.maxDeliveries, 1, 1000),
+    keepFinished: o.keepFinished === undefined ? defaultMessageOptions.keepFinished : checkInt('messages.keepFinished', o.keepFinished, 0, 100_000_000),
   };
 }
 
@@ -102,7 +109,7 @@ export async function sendMessage(kernel: Kernel, defaults: Required<MessageOpti
     ackTimeoutMs: s.ackTimeoutMs === undefined ? defaults.ackTimeoutMs : checkInt('ackTimeoutMs', s.ackTimeoutMs, 1, maxAckTimeoutMs),
     maxDeliveries: s.maxDeliveries === undefined ? defaults.maxDeliveries : checkInt('maxDeliveries', s.maxDeliveries, 1, 1000),
   };
-  await kernel.submit({ type: 'message.send', message });
+  await kernel.submit({ type: 'message.send', message, keepFinished: defaults.keepFinished });
   return messageView(kernel, message.id)!;
 }
 
@@ -116,14 +123,21 @@ export function listMessages(kernel: Kernel, filter: unknown = {}): MessageView[
   if (f.type !== undefined && (typeof f.type !== 'string' || !(messageTypes as readonly string[]).includes(f.type)))
     throw new ValidationError('type', `must be one of ${messageTypes.join(', ')}; got ${preview(f.type)}`);
   const limit = f.limit === undefined ? 100 : checkInt('limit', f.limit, 1, 1_000_000);
-  const found: Array<{ order: number; status: string; c: MessageContext }> = [];
+  // The newest `limit` matches in one pass: a min-heap by order holds at most `limit` of them.
+  const newest = new Heap<{ order: number; status: string; c: MessageContext }>((a, b) => a.order < b.order);
   for (const id of kernel.actorIds('message')) {
     const s = kernel.actorState('message', id)!;
     const c = s.context as MessageContext;
-    if ((to === undefined || c.spec.to === to) && (f.type === undefined || c.spec.type === f.type)) found.push({ order: c.spec.order, status: s.status, c });
+    if ((to !== undefined && c.spec.to !== to) || (f.type !== undefined && c.spec.type !== f.type)) continue;
+    if (newest.size < limit) newest.push({ order: c.spec.order, status: s.status, c });
+    else if (c.spec.order > newest.peek()!.order) {
+      newest.pop();
+      newest.push({ order: c.spec.order, status: s.status, c });
+    }
   }
-  found.sort((a, b) => b.order - a.order);
-  return found.slice(0, limit).map((m) => toMessageView(m.status, m.c));
+  const out: MessageView[] = [];
+  for (let m = newest.pop(); m; m = newest.pop()) out.push(toMessageView(m.status, m.c));
+  return out.reverse();
 }
 
 /**
@@ -146,9 +160,16 @@ export async function channelCommand(
 /**
  * Sends one BROADCAST to every subscriber of `channel` (every agent for `'*'`), the sender
  * excluded; resolves with the copies made, in registration order of their receivers.
- * @example await broadcastMessage(kernel, 'alerts', { level: 'high' }, { from: 'monitor' })
+ * @example await broadcastMessage(kernel, defaults, 'alerts', { level: 'high' }, { from: 'monitor' })
  */
-export async function broadcastMessage(kernel: Kernel, channel: unknown, payload: unknown, options: unknown = {}, from?: string): Promise<MessageView[]> {
+export async function broadcastMessage(
+  kernel: Kernel,
+  defaults: Required<MessageOptions>,
+  channel: unknown,
+  payload: unknown,
+  options: unknown = {},
+  from?: string,
+): Promise<MessageView[]> {
   const name = checkName('channel', channel);
   const o = checkKeys('broadcast', options, ['from', 'metadata']);
   if (from !== undefined && o.from !== undefined && o.from !== from)
@@ -160,6 +181,7 @@ export async function broadcastMessage(kernel: Kernel, channel: unknown, payload
     from: from ?? (o.from === undefined ? 'hive' : checkName('from', o.from)),
     payload: payload === undefined ? null : checkJson('payload', payload),
     metadata: checkMetadata(o.metadata),
+    keepFinished: defaults.keepFinished,
   })) as string[];
   return ids.map((id) => messageView(kernel, id)!);
 }

@@ -3,7 +3,8 @@
  * actor (undeliverable at once when its receiver is unknown or stopped), acknowledgements and lost
  * deliveries go to it, subscriptions to the agent, and a broadcast makes one BROADCAST per subscriber.
  */
-import { agentAddress, type Address } from '../../machines/address.js';
+import { agentAddress } from '../../machines/address.js';
+import { keepFinished, removeFinished } from './finishedMessages.js';
 import type { AgentContext } from '../../machines/agent.js';
 import { finishedMessageStatuses, messageAddress, type MessageContext, type MessageSpec } from '../../machines/message.js';
 import { statusOf } from './ActorKind.js';
@@ -62,8 +63,9 @@ const toAgent =
 export const messageInputs: {
   [T in 'message.send' | 'message.ack' | 'message.nack' | 'message.lost' | 'channel.subscribe' | 'channel.unsubscribe' | 'channel.broadcast']: InputHandler<T>;
 } = {
-  'message.send': (core, { message }) => {
+  'message.send': (core, { message, keepFinished: keep }) => {
     createMessage(core, message, orderOf(core.seq, 0));
+    if (keep !== undefined) keepFinished(core, keep);
     return message.id;
   },
   'message.ack': toMessage<'message.ack'>(),
@@ -81,6 +83,7 @@ export const messageInputs: {
       createMessage(core, { id, type: 'BROADCAST', from, to: to[i]!, payload, metadata, channel, ackTimeoutMs: 0, maxDeliveries: 1 }, orderOf(core.seq, i));
       ids.push(id);
     }
+    if (input.keepFinished !== undefined) keepFinished(core, input.keepFinished);
     return ids;
   },
 };
@@ -98,11 +101,6 @@ export function pruneMessages(core: KernelCore, before: number): number {
     const c = snap.context as MessageContext;
     if (finishedMessageStatuses.includes(statusOf(snap)) && c.finishedAt !== undefined && c.finishedAt < before) gone.push(id);
   }
-  for (const id of gone) {
-    const addr: Address = messageAddress(id);
-    messages.delete(id);
-    core.dirty.delete(addr);
-    core.removed.add(addr);
-  }
+  for (const id of gone) removeFinished(core, id);
   return gone.length;
 }

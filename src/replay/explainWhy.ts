@@ -109,6 +109,17 @@ async function explain(ctx: WhyContext, address: string, history: HistoryEntry[]
         case 'attempt.succeeded':
           add(e, `attempt ${attempt} succeeded${to === 'verifying' ? '; verification runs next' : ''}`);
           break;
+        case 'task.handoff': {
+          const target = 'agentId' in e.input ? e.input.agentId : '?';
+          // Accepted, it started the next attempt in the same input (so `attempt` changed); refused, nothing changed.
+          if ('attempt' in e.after.context)
+            add(
+              e,
+              `attempt ${(attempt ?? 1) - 1} handed the task off to agent ${target} (ctx.handoff); attempt ${attempt} continues there from the handed state`,
+            );
+          else add(e, `a handoff to agent ${target} was refused; attempt ${attempt} carried on`);
+          break;
+        }
         case 'hive.urgent':
           add(e, 'its deadline is near: priority raised');
           break;

@@ -26,7 +26,7 @@ import type { CheckpointWrite, StoredActor } from './HiveStore.js';
 import { pack, packSync, restoreChain, unpackText, type SeekEntry, type SeekFull } from './seekCodec.js';
 import { bloomOf } from './bloom.js';
 import type { ChunkValue, SeekItem, SeekReader, SegmentValue } from './SeekReader.js';
-import { composeDelta, composeFull } from './composeSeek.js';
+import { composeDelta, composeFull, retiredActors } from './composeSeek.js';
 import { seekSizes } from './seekSizes.js';
 import { packGroup } from './segmentCodec.js';
 
@@ -106,6 +106,8 @@ export class SeekDb implements SeekReader {
    * previous checkpoint stored, so it runs after that one committed and before `w`'s transaction.
    */
   async prepare(w: CheckpointWrite): Promise<PreparedSeek> {
+    // A format 1 hive has no seek databases (a writer adds them to format 2 only): nothing to write.
+    if (!this.present) return { skip: true, full: false, rawBytes: 0, blob: new Uint8Array(), chunk: undefined, segments: [], retired: [], fresh: false };
     const last = this.lastPoint();
     const empty = w.actors.length === 0 && w.timersSet.length === 0 && w.timersCleared.length === 0 && w.pruned.length === 0;
     const skip = last === w.seq && empty && (w.changes?.length ?? 0) === 0;
@@ -126,16 +128,7 @@ export class SeekDb implements SeekReader {
       Object.keys(chunk).length > 0 ? pack(JSON.stringify({ k: table.k, t: chunk })) : undefined,
       Promise.all(own.map(([address, entries]) => this.segmentWrite(address, entries))),
     ]);
-    const retired: Array<[string, StoredActor]> = [];
-    for (const pr of w.pruned) {
-      const actor = pr.stored === false ? undefined : this.p.actors.get(pr.address);
-      if (actor) retired.push([pr.address, actor]);
-    }
-    // A pruned task's auction goes with it (in `removed`); kept like the task for replays before.
-    for (const address of w.removed ?? []) {
-      const actor = address.startsWith('auction:') ? this.p.actors.get(address) : undefined;
-      if (actor) retired.push([address, actor]);
-    }
+    const retired = retiredActors(this.p, w);
     const fresh =
       this.p.meta.get('seekStart') === undefined &&
       this.p.meta.get('checkpoint') === undefined &&

@@ -1,5 +1,5 @@
 /** @module composeSeek: what a checkpoint's seek entry holds: a full of the live actors and timers, or the delta since the previous one. */
-import type { KindName } from '../../machines/address.js';
+import { type KindName, parseAddress } from '../../machines/address.js';
 import { kinds } from '../kernel/kinds/index.js';
 import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
 import { sharesChunk } from './changeCodec.js';
@@ -58,4 +58,22 @@ export function composeDelta(p: HiveDatabases, w: CheckpointWrite): SeekDelta {
   const keysDeleted = (w.triggerKeys?.deleted ?? []).filter((k) => p.triggerKeys?.get(k) !== undefined);
   if (keysDeleted.length) delta.keysDeleted = keysDeleted;
   return delta;
+}
+
+/**
+ * The stored forms of the actors checkpoint `w` prunes, kept (`retired`) for replays before the pruning.
+ * @example retiredActors(databases, write).map(([address]) => address)
+ */
+export function retiredActors(p: HiveDatabases, w: CheckpointWrite): Array<[string, StoredActor]> {
+  const retired: Array<[string, StoredActor]> = [];
+  for (const pr of w.pruned) {
+    const actor = pr.stored === false ? undefined : p.actors.get(pr.address);
+    if (actor) retired.push([pr.address, actor]);
+  }
+  // A pruned task's auction goes with it (in `removed`); kept like the task for replays before.
+  for (const address of w.removed ?? []) {
+    const actor = parseAddress(address)?.kind === 'auction' ? p.actors.get(address) : undefined;
+    if (actor) retired.push([address, actor]);
+  }
+  return retired;
 }

@@ -1,12 +1,12 @@
 /**
  * @module AuditLog: every coordination decision (assign, reassign, reject, escalate, retry, cancel,
- * auction award, auction unsold) as one record, derived while an input is applied (so recovery
+ * auction award, auction unsold, handoff) as one record, derived while an input is applied (so recovery
  * derives the same records for the inputs after the last checkpoint, keyed by seq). Records wait
  * here until the next checkpoint writes them in its transaction, and are logged through pino at the
  * custom `audit` level (35, between info and warn) when they happen live.
  */
 import type { Logger } from 'pino';
-import { auctionAddress, taskAddress, type Address } from '../../../machines/address.js';
+import { agentAddress, auctionAddress, taskAddress, type Address } from '../../../machines/address.js';
 import type { AuctionContext } from '../../../machines/auction.js';
 import { routingDecision } from '../../../machines/routing.js';
 import type { TaskContext } from '../../../machines/task.js';
@@ -15,7 +15,7 @@ import type { Input } from '../inputs.js';
 import type { KernelCore } from '../KernelCore.js';
 import { hasBackupFor } from '../SuspendedTasks.js';
 
-export type AuditType = 'assign' | 'reassign' | 'reject' | 'escalate' | 'retry' | 'cancel' | 'auction.award' | 'auction.unsold';
+export type AuditType = 'assign' | 'reassign' | 'reject' | 'escalate' | 'retry' | 'cancel' | 'auction.award' | 'auction.unsold' | 'handoff';
 
 export interface AuditRecord {
   at: number;
@@ -72,6 +72,12 @@ function add(core: KernelCore, r: Omit<AuditRecord, 'at' | 'seq' | 'index'>): vo
   if (logger && !core.inspection.replaying) auditLogger(logger).audit({ audit: rec }, `${rec.type} ${rec.target}: ${rec.details.reason}`);
 }
 
+/** The last record of the input being applied, if any. */
+const lastRecord = (core: KernelCore): AuditRecord | undefined => {
+  const s = stateOf(core);
+  return s.seq === core.seq ? s.pending.at(-1) : undefined;
+};
+
 const statusOfTask = (core: KernelCore, id: string) => core.taskStatus(id) ?? 'unknown';
 
 type Emitted = { type: string; [k: string]: unknown };
@@ -86,17 +92,42 @@ export function auditEmitted(core: KernelCore, from: Address, e: Emitted): void 
       const id = e.taskId as string;
       const spec = (core.current('task', id)?.context as TaskContext | undefined)?.spec;
       const auctioned = spec?.assign === 'auction';
+      // An assignment that follows an accepted handoff in the same step was the running agent's choice.
+      const handoff = lastRecord(core);
+      const handedOff = handoff?.type === 'handoff' && handoff.target === taskAddress(id) && handoff.outcome === 'handed off';
       add(core, {
         type: 'assign',
-        actor: auctioned ? auctionAddress(id) : 'coordinator',
-        action: 'hive.assign',
+        actor: handedOff ? handoff.actor : auctioned ? auctionAddress(id) : 'coordinator',
+        action: handedOff ? 'task.handoff' : 'hive.assign',
         target: taskAddress(id),
         details: {
-          reason: auctioned ? 'auction award' : 'direct rule: capability, availability, priority, load, least recently used',
+          reason: handedOff
+            ? `handed off by ${handoff.actor}`
+            : auctioned
+              ? 'auction award'
+              : 'direct rule: capability, availability, priority, load, least recently used',
           agentId: e.agentId as string,
           attempt: e.attempt as number,
         },
         outcome: 'assigned',
+      });
+      return;
+    }
+    case 'task.handed_off':
+    case 'task.handoff_refused': {
+      const accepted = e.type === 'task.handed_off';
+      add(core, {
+        type: 'handoff',
+        actor: agentAddress(e.from as string),
+        action: 'task.handoff',
+        target: taskAddress(e.taskId as string),
+        details: {
+          reason: accepted ? `handed off to agent ${e.agentId as string}` : `${e.reason as string}: ${(e.detail as string | undefined) ?? ''}`,
+          agentId: e.agentId as string,
+          attempt: e.attempt as number,
+          ...(accepted ? {} : { refusal: e.reason as string }),
+        },
+        outcome: accepted ? 'handed off' : 'refused',
       });
       return;
     }

@@ -10,10 +10,12 @@ import type { ActorKind } from '../ActorKind.js';
 import { statusOf } from '../ActorKind.js';
 import { MachineStepper, persist, type PersistedSnap, type Snap } from '../MachineStepper.js';
 import type { KernelCore } from '../KernelCore.js';
+import { noteFinished } from '../finishedMessages.js';
 
-/** A finished message takes no more messages: keep only its persisted form. */
-function settle(core: KernelCore, id: string, snap: Snap<MessageContext> | PersistedSnap<MessageContext>): void {
-  if (!finishedMessageStatuses.includes(statusOf(snap))) return;
+/** A finished message takes no more messages: keep only its persisted form, and note it for `keepFinished`. */
+function settle(core: KernelCore, id: string, snap: Snap<MessageContext> | PersistedSnap<MessageContext>, before?: string): void {
+  if (!finishedMessageStatuses.includes(statusOf(snap)) || (before !== undefined && finishedMessageStatuses.includes(before))) return;
+  noteFinished(core, id, snap.context);
   const slot = core.slot('message', id);
   if (!slot?.snap) return;
   slot.persisted = persist(slot.snap);
@@ -29,7 +31,7 @@ export const messageKind: ActorKind<MessageContext> = {
   isFinished: () => false,
   parentOf: (c) => agentAddress(c.spec.to),
   onAdded: (core, id, snap) => settle(core, id, snap),
-  afterMessage: (core, id, snap) => settle(core, id, snap),
+  afterMessage: (core, id, snap, before) => settle(core, id, snap, before),
   resumeInFlight: (id, snap) =>
     statusOf(snap) === 'delivering' ? { type: 'message.lost', messageId: id, delivery: (snap.context as MessageContext).deliveries } : undefined,
 };
