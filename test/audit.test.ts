@@ -70,11 +70,13 @@ describe('audit log', () => {
     await hive.cancelTask('dropped', { by: 'ops' });
     expect(hive.audit({ type: 'cancel' })).toEqual([expect.objectContaining({ actor: 'ops', target: 'task:dropped', outcome: 'cancelled' })]);
 
-    await hive.spawnAgent({ id: 'h1', name: 'h1', capabilities: ['slow'], heartbeatMs: 100 });
+    // h2 is there from the start, so h1's work always has a capable backup (without one it would be
+    // suspended and escalated: a second escalate record, whatever the machine's load).
+    await hive.spawnAgent({ id: 'h1', name: 'h1', capabilities: ['slow'], heartbeatMs: 300, priority: 'high' });
+    await hive.spawnAgent({ id: 'h2', name: 'h2', capabilities: ['slow'] });
     await hive.postTask({ id: 'stuck', type: 'slow' });
     await until(async () => (await hive.getTask('stuck')).status === 'running');
     await hive.heartbeat('h1'); // arms its heartbeat timer; it never beats again
-    await hive.spawnAgent({ id: 'h2', name: 'h2', capabilities: ['slow'] });
     await hive.waitForTask('stuck', { timeoutMs: 5000 });
     hold.open();
     expect(hive.audit({ type: 'escalate' })).toEqual([
