@@ -1,12 +1,12 @@
-/** @module Actor addresses: one typed value per actor (`task:<id>`, `agent:<id>`, `colony:<id>`, `worker:<colony>/<id>`, `remote:<agent id>`, `auction:<task id>`, `coordinator`, `learner`), formed and parsed in one place. */
+/** @module Actor addresses: one typed value per actor (`task:<id>`, `agent:<id>`, `colony:<id>`, `worker:<colony>/<id>`, `remote:<agent id>`, `auction:<task id>`, `coordinator`, `learner`, `insights`), formed and parsed in one place. */
 
 /** The kinds of actor the kernel hosts. A new kind adds its name here and a module in src/kernel/kinds. */
-export type KindName = 'task' | 'agent' | 'coordinator' | 'colony' | 'worker' | 'schedule' | 'ratelimit' | 'remote' | 'auction' | 'learner';
+export type KindName = 'task' | 'agent' | 'coordinator' | 'colony' | 'worker' | 'schedule' | 'ratelimit' | 'remote' | 'auction' | 'learner' | 'insights';
 
 /** An actor's address: `<kind>:<id>`, or the bare kind name for a singleton such as `coordinator`. */
 export type Address = string & { readonly __brand: 'Address' };
 
-const singletons = new Set<string>(['coordinator', 'learner']);
+const singletons = new Set<string>(['coordinator', 'learner', 'insights']);
 const kindsWithIds = new Set<string>(['task', 'agent', 'colony', 'worker', 'schedule', 'ratelimit', 'remote', 'auction']);
 
 /**
@@ -34,6 +34,7 @@ export const taskAddress = (id: string): Address => `task:${id}` as Address;
 export const agentAddress = (id: string): Address => `agent:${id}` as Address;
 export const auctionAddress = (taskId: string): Address => `auction:${taskId}` as Address;
 export const learnerAddress = 'learner' as Address;
+export const insightsAddress = 'insights' as Address;
 export const coordinatorAddress = 'coordinator' as Address;
 export const colonyAddress = (id: string): Address => `colony:${id}` as Address;
 /** A worker's id in its kind's table and its address: `<colony>/<worker>` (colony ids never contain `/`). */

@@ -4,6 +4,7 @@
  * transition makes at most one `assign` (XState copies the whole context per assign).
  */
 import { assign, emit, enqueueActions, setup } from 'xstate';
+import type { Prediction } from './insights.js';
 import { taskAddress } from './address.js';
 import type { Json, ReleaseOutcome, TaskError, TerminalTaskStatus, TimerRequest, WorkRequest } from './types.js';
 
@@ -37,6 +38,8 @@ export interface TaskSpec {
   /** Set when the task is auctioned instead of assigned directly. */
   assign?: 'auction';
   auction?: { windowMs: number; onNoBids: 'fail' | 'queue' };
+  /** What insights expected when it was posted (absent while insights are off). */
+  prediction?: Prediction;
   /** Position in post order, used to keep equal priorities first-in first-out. */
   order: number;
   createdAt: number;

@@ -15,6 +15,7 @@ import type { HiveEvent } from './kernel/Kernel.js';
 import type { AgentSpec, Bidder, TaskSpec } from './specs.js';
 import { auditOf, type AuditRecord, type AuditType } from './hive/auditQuery.js';
 import { agentStatsOf, routingDecisionsOf, type AgentStats, type RoutingDecision } from './hive/marketQueries.js';
+import { insightsOf, type Insights, type PredictionFigures } from './hive/insightsQuery.js';
 import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime, preview, readSafely } from './validate.js';
 import type { AgentView, CountsByStatus, TaskView } from './views.js';
 import { retryTask } from './hive/retryTask.js';
@@ -73,6 +74,10 @@ export interface HiveStatus {
   timers: number;
   lastSeq: number;
   liveTasks: number;
+  /** Auctions whose bidding window is open. */
+  openAuctions: number;
+  /** How well insights predicted who runs a task and how long it takes (see `insights()`). */
+  predictions: PredictionFigures;
 }
 
 /**
@@ -268,6 +273,18 @@ export class Hive {
   audit(options: { since?: number; type?: AuditType; target?: string; limit?: number } = {}): AuditRecord[] {
     this.assertOpen();
     return auditOf(this.kernel, this.parts.store, options);
+  }
+
+  /**
+   * What the hive learned about its own work: how well it predicted, when each task was posted,
+   * which agent would run it and how long it would take (scored when the task ended), and ranked
+   * advisories (an agent failing a task type, a type no agent can take, a queue growing faster than
+   * it drains, an agent that keeps losing auctions). Derived from the journal alone.
+   * @example hive.insights().advisories[0]?.message
+   */
+  insights(): Insights {
+    this.assertNotClosed();
+    return insightsOf(this.kernel);
   }
 
   private requireAgent(id: string): AgentView {
@@ -523,7 +540,13 @@ export class Hive {
     this.assertNotClosed();
     const s = this.kernel.status();
     const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-    return { ...s, agents: { total: total(s.agents), ...s.agents }, tasks: { total: total(s.tasks), ...s.tasks } };
+    return {
+      ...s,
+      agents: { total: total(s.agents), ...s.agents },
+      tasks: { total: total(s.tasks), ...s.tasks },
+      openAuctions: this.kernel.openAuctions(),
+      predictions: insightsOf(this.kernel).predictions,
+    };
   }
 
   /**

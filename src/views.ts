@@ -1,4 +1,5 @@
 /** @module Public views of tasks and agents, derived from actor snapshots. */
+import type { Prediction } from '../machines/insights.js';
 import type { AgentContext } from '../machines/agent.js';
 import type { TaskContext } from '../machines/task.js';
 import type { RemoteWorkerContext } from '../machines/remoteWorker.js';
@@ -50,6 +51,8 @@ export interface TaskView {
    * announces it each time it becomes so.
    */
   waitingFor?: 'capability' | 'handler';
+  /** What insights expected when it was posted: the agent to run it and its duration (see `hive.insights()`). */
+  prediction?: Prediction;
 }
 
 /** Counts by status plus their total, as `status()` reports them. */
@@ -136,6 +139,7 @@ export function toTaskView(status: string, c: TaskContext): TaskView {
   if (c.waitingForSignal !== undefined) v.waitingForSignal = c.waitingForSignal;
   if (c.signalTimeouts !== undefined) v.signalTimeouts = c.signalTimeouts;
   if (status === 'pending' && c.waitingFor !== undefined) v.waitingFor = c.waitingFor;
+  if (s.prediction !== undefined) v.prediction = s.prediction;
   return v;
 }
 

@@ -22,6 +22,7 @@ import { openDataDir } from '../replay/ReplaySource.js';
 import { HiveStore } from '../store/HiveStore.js';
 import type { CompiledHiveOptions } from './compileHiveOptions.js';
 import { syncRateLimits } from './syncRateLimits.js';
+import { syncInsights } from './syncInsights.js';
 
 export interface HiveParts {
   store: HiveStore;
@@ -129,6 +130,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     // After resuming: tasks started by a changed limit must not be taken for attempts lost in a crash.
     // An intake-only open (the CLI on a free directory) leaves the directory's limits as they are.
     if (!o.intakeOnly) await syncRateLimits(kernel, o.rateLimits);
+    if (!o.intakeOnly) await syncInsights(kernel, o.insights);
     let inspector: InspectorServer | undefined;
     if (o.inspect) {
       const replay = await openReplay(openDataDir(o.dataDir));

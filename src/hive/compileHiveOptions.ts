@@ -78,6 +78,11 @@ export interface HiveOptions {
   nats?: NatsOptions;
   /** How tasks of a type are assigned when the task does not say: 'direct' (default) or 'auction'. */
   assignment?: Record<string, 'direct' | 'auction'>;
+  /**
+   * Predict each task's agent and duration when it is posted, score the predictions when tasks end,
+   * and raise advisories (`hive.insights()`). Journaled: replay makes the same predictions. @default true
+   */
+  insights?: boolean;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -104,6 +109,7 @@ export interface CompiledHiveOptions {
   rateLimits: RateLimits | undefined;
   nats: CompiledNatsOptions | undefined;
   assignment: ReadonlyMap<string, 'direct' | 'auction'>;
+  insights: boolean;
 }
 
 export const defaultHiveOptions = {
@@ -135,6 +141,7 @@ const hiveOptionKeys = [
   'rateLimits',
   'nats',
   'assignment',
+  'insights',
 ] as const;
 
 /**
@@ -179,6 +186,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     rateLimits: compileRateLimits(options.rateLimits),
     nats: options.nats === undefined ? undefined : compileNatsOptions(options.nats),
     assignment: compileAssignment(options.assignment),
+    insights: options.insights === undefined ? true : checkBool('insights', options.insights),
   };
 }
 

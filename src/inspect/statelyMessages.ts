@@ -4,6 +4,7 @@ import { agentMachine } from '../../machines/agent.js';
 import { colonyMachine } from '../../machines/colony.js';
 import { auctionMachine } from '../../machines/auction.js';
 import { learnerMachine } from '../../machines/learner.js';
+import { insightsMachine } from '../../machines/insights.js';
 import { coordinatorMachine } from '../../machines/coordinator.js';
 import { rateLimitMachine } from '../../machines/rateLimit.js';
 import { scheduleMachine } from '../../machines/schedule.js';
@@ -27,6 +28,7 @@ export const machinesByName: Record<MachineName, AnyStateMachine> = {
   remote: remoteWorkerMachine,
   auction: auctionMachine,
   learner: learnerMachine,
+  insights: insightsMachine,
 };
 
 interface Base {

@@ -18,6 +18,7 @@ import { applyRetry } from './retryInput.js';
 import { scheduleInputs } from './scheduleInputs.js';
 import { signalInputs } from './signalInputs.js';
 import { remoteInputHandlers } from './applyWorkerInput.js';
+import { predictTask, setInsights, taskPosted } from './insights/insightsFacts.js';
 
 type Handler<T extends Input['type']> = (core: KernelCore, input: Extract<Input, { type: T }>) => unknown;
 /** How one input type is applied (handlers in other modules are typed with it). */
@@ -113,6 +114,7 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   'hive.opened': applyHiveOpened,
   'agent.attach': (core, input) => core.deliver(agentAddress(input.agentId), { type: 'hive.handler.attached', at: core.at }, 'input'),
   'auction.bid': (core, { taskId, ...event }) => core.deliver(auctionAddress(taskId), { ...event, at: core.at }, 'input'),
+  'insights.set': (core, input) => setInsights(core, input.enabled),
   'hive.prune': (core, input) => {
     if (input.compactJournal) core.compactBefore = input.before;
     return collectPrunable(core, input.before);
@@ -148,7 +150,17 @@ export function createTask(core: KernelCore, spec: TaskSpecRecord, order: number
   // A delayed task is not ready: it is checked when its time comes and it joins the queue.
   const delayed = (spec.delayMs ?? 0) > 0 || (spec.runAt ?? 0) > core.at;
   const waitingFor = waitingOn.length === 0 && !failed && !delayed ? core.agents.gap(spec.type, []) : undefined;
-  const snap = core.create('task', spec.id, { ...spec, waitingOn, order, at: core.at, ...(waitingFor !== undefined ? { waitingFor } : {}) });
+  // Predicted from what the hive knows before this task exists (see insights/insightsFacts).
+  const prediction = predictTask(core, spec);
+  const snap = core.create('task', spec.id, {
+    ...spec,
+    waitingOn,
+    order,
+    at: core.at,
+    ...(waitingFor !== undefined ? { waitingFor } : {}),
+    ...(prediction ? { prediction } : {}),
+  });
+  taskPosted(core, spec.type, prediction);
   core.countTask(undefined, String(snap.value));
   if (spec.idempotencyKey !== undefined) core.idempotencyKeys.set(spec.idempotencyKey, spec.id);
   for (const dep of waitingOn) core.deliver(taskAddress(dep), { type: 'hive.blocking', at: core.at }, 'kernel');

@@ -45,7 +45,9 @@ export type Input =
   | { type: 'remote.register'; agent: AgentSpecRecord; worker: RemoteSession }
   | { type: 'remote.leave' | 'remote.lost'; agentId: string; instance: string }
   // Auctions (src/kernel/auction): one agent's answer in an open auction round (null: it abstains).
-  | { type: 'auction.bid'; taskId: string; round: number; agentId: string; price: number | null };
+  | { type: 'auction.bid'; taskId: string; round: number; agentId: string; price: number | null }
+  /** Insights switched on or off (`createHive({ insights })`, journaled when it differs from the directory's). */
+  | { type: 'insights.set'; enabled: boolean };
 
 /** One journal entry. `at` is the host's clock when the input was accepted. */
 export interface JournalRecord {
