@@ -138,7 +138,11 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       const server = await startInspector(
         {
           replay,
-          live: { inspect: (fn) => k.inspect(fn), contextOf: (address) => (k.actorSnapshot(address)?.snapshot as { context?: unknown } | undefined)?.context },
+          live: {
+            inspect: (fn) => k.inspect(fn),
+            contextOf: (address) => (k.actorSnapshot(address)?.snapshot as { context?: unknown } | undefined)?.context,
+            pendingAudit: () => k.pendingAudit(),
+          },
         },
         o.inspect,
       );
