@@ -42,6 +42,8 @@ export interface AgentContext extends Omit<AgentInput, 'at'> {
   errorReason?: string;
   /** Automatic restarts since the agent last completed a task. */
   restarts: number;
+  /** Channels it is subscribed to (`hive.subscribe`), in subscription order; `'*'` takes every broadcast. */
+  channels?: string[];
 }
 
 type At = { at: number };
@@ -60,12 +62,14 @@ export type AgentEvent =
    */
   | ({ type: 'hive.opened'; runnable?: string[] } & At)
   /** This process attached the agent's own handler: it can run every capability. */
-  | ({ type: 'hive.handler.attached' } & At);
+  | ({ type: 'hive.handler.attached' } & At)
+  | ({ type: 'channel.subscribe' | 'channel.unsubscribe'; channel: string } & At);
 
 /** Messages the agent sends through the kernel: supervision asks the coordinator, a stop hands work back. */
 export type AgentMessage =
   | { type: 'effect.escalate'; agentId: string; taskIds: string[]; reason: string }
-  | { type: 'effect.reassign'; taskIds: string[]; reason: string };
+  /** `failedAgent`: the agent failed (not stopped): a task with no capable backup is suspended instead. */
+  | { type: 'effect.reassign'; taskIds: string[]; reason: string; failedAgent?: string };
 
 export type AgentNotification = Notification & {
   type: 'agent.registered' | 'agent.failed' | 'agent.error' | 'agent.stopped' | 'agent.restarted';
@@ -157,6 +161,17 @@ export const agentMachine = setup({
     // In `error` too: no heartbeat to arm there, but availability still follows the process.
     'hive.opened': { actions: 'setRunnable' },
     'hive.handler.attached': { actions: 'setRunnable' },
+    'channel.subscribe': {
+      actions: assign(({ context, event }) =>
+        context.channels?.includes(event.channel) ? {} : { channels: [...(context.channels ?? []), event.channel], updatedAt: event.at },
+      ),
+    },
+    'channel.unsubscribe': {
+      actions: assign(({ context, event }) => {
+        const left = (context.channels ?? []).filter((c) => c !== event.channel);
+        return left.length === (context.channels ?? []).length ? {} : { channels: left.length > 0 ? left : undefined, updatedAt: event.at };
+      }),
+    },
     'agent.stop': {
       target: '.stopped',
       actions: [

@@ -68,11 +68,12 @@ export type CoordinatorEvent =
   | { type: 'hive.halt'; reason: string; at: number };
 
 /** The coordinator's decisions go out as messages: hand the failed agent's work back to the queue. */
-export type CoordinatorEmitted = { type: 'effect.reassign'; taskIds: string[]; reason: string };
+export type CoordinatorEmitted = { type: 'effect.reassign'; taskIds: string[]; reason: string; failedAgent: string };
 
 /**
  * The root actor. Agents escalate failures to it; it decides what happens to their work (reassign
- * to a capable backup, which resumes from the task's last checkpoint). A store failure halts intake.
+ * to a capable backup, which resumes from the task's last checkpoint; suspend a task no capable
+ * agent is left for). A store failure halts intake.
  */
 export const coordinatorMachine = setup({
   types: {
@@ -93,7 +94,13 @@ export const coordinatorMachine = setup({
               decisions: context.decisions + 1,
               lastDecision: { agentId: event.agentId, action: 'reassign' as const, taskIds: event.taskIds, reason: event.reason, at: event.at },
             })),
-            emit(({ event }) => ({ type: 'effect.reassign' as const, taskIds: event.taskIds, reason: `agent ${event.agentId} failed: ${event.reason}` })),
+            // The kernel hands each task to a capable backup (it resumes from its checkpoint), or suspends it when there is none.
+            emit(({ event }) => ({
+              type: 'effect.reassign' as const,
+              taskIds: event.taskIds,
+              reason: `agent ${event.agentId} failed: ${event.reason}`,
+              failedAgent: event.agentId,
+            })),
           ],
         },
         'hive.halt': { target: 'halted', actions: assign({ haltReason: ({ event }) => event.reason }) },

@@ -1,223 +1,39 @@
 /**
  * @module The task machine: one task's lifecycle from post to a terminal state. Pure: time comes
  * from `event.at`. Lean on purpose: the posted spec is one shared object in the context, and each
- * transition makes at most one `assign` (XState copies the whole context per assign).
+ * transition makes at most one `assign` (XState copies the whole context per assign). Its types are
+ * in `taskTypes.ts`, its guards and shared pieces in `taskRules.ts`.
  */
 import { assign, emit, enqueueActions, setup } from 'xstate';
-import type { Prediction } from './insights.js';
 import { taskAddress } from './address.js';
-import type { Json, ReleaseOutcome, TaskError, TerminalTaskStatus, TimerRequest, WorkRequest } from './types.js';
+import {
+  dependencySettled,
+  dueTimer,
+  type Ev,
+  ended,
+  failedForRetry,
+  failureOf,
+  initialTaskContext,
+  notification,
+  rejection,
+  retriedContext,
+  retried,
+  retryTimer,
+  signalTimer,
+  taskGuards,
+  terminal,
+  timeoutTimer,
+  unassignable,
+  waitingNotification,
+} from './taskRules.js';
+import { boosted, clearedDeadlineTimers, deadlineTimers, escalation, overdue, suspended, suspendedState } from './taskEscalation.js';
+import type { TaskContext, TaskEmitted, TaskEvent, TaskInput, TaskNotification } from './taskTypes.js';
+import type { ReleaseOutcome, TerminalTaskStatus } from './types.js';
+import { handedOffContext, handoffAccepted, handoffNotification, handoffTransitions } from './taskHandoff.js';
 
-/** How long before its deadline a task counts as due soon (its priority rises). */
-export const urgentWindowMs = 60 * 60 * 1000;
-/** Cap on the exponential retry backoff. */
-export const maxBackoffMs = 5 * 60 * 1000;
-
-/** What was posted: fixed for the task's life, shared (never copied) by every snapshot. */
-export interface TaskSpec {
-  id: string;
-  type: string;
-  input: Json;
-  priority: number;
-  dependsOn: string[];
-  deadline?: number;
-  timeoutMs?: number;
-  maxRetries: number;
-  backoffMs: number;
-  verify: boolean;
-  owner?: string;
-  idempotencyKey?: string;
-  /** The task that posted it (`ctx.postTask`); cancelling that task cancels this one. */
-  parentTaskId?: string;
-  /** Its ancestors, root first, parent last: cancelling any of them cancels this task. */
-  ancestors?: string[];
-  /** Call the hive's notifier once when it finishes (not when cancelled). */
-  notify?: boolean;
-  /** Not queued before this time (epoch ms): posted with `runAt`, or `delayMs` after the post. */
-  runAt?: number;
-  /** Set when the task is auctioned instead of assigned directly. */
-  assign?: 'auction';
-  auction?: { windowMs: number; onNoBids: 'fail' | 'queue' };
-  /** What insights expected when it was posted (absent while insights are off). */
-  prediction?: Prediction;
-  /** Position in post order, used to keep equal priorities first-in first-out. */
-  order: number;
-  createdAt: number;
-}
-
-/**
- * Why a ready task cannot be assigned whatever the load: no agent (not stopped, not refused) has
- * its type as a capability, or some have but the process holding the hive has no handler for them.
- */
-export type WaitingFor = 'capability' | 'handler';
-
-/** What the kernel passes when it creates a task actor (all fields already validated). */
-export interface TaskInput extends Omit<TaskSpec, 'createdAt'> {
-  /** Dependencies not yet completed when the task was posted. */
-  waitingOn: string[];
-  /** Hold the task this long after the post (becomes `spec.runAt`, from the post's journaled time). */
-  delayMs?: number;
-  /** Set when, ready at once, it can be assigned to no agent. */
-  waitingFor?: WaitingFor;
-  at: number;
-}
-
-/** What changes during the task's life; the spec rides along by reference. */
-export interface TaskContext {
-  spec: TaskSpec;
-  waitingOn: string[];
-  attempt: number;
-  failures: number;
-  redispatches: number;
-  excluded: string[];
-  assignedTo?: string;
-  progress?: { pct: number; note?: string };
-  checkpoint?: Json;
-  output?: Json;
-  error?: TaskError;
-  updatedAt: number;
-  startedAt?: number;
-  finishedAt?: number;
-  retryAt?: number;
-  urgent: boolean;
-  blocking: number;
-  /** Signal values received so far, by name (the latest value of a name wins). */
-  signals?: Record<string, Json>;
-  /** The signal the task is `waiting` for, and until when (epoch ms) when it has a timeout. */
-  waitingForSignal?: { name: string; until?: number };
-  /** Signals whose wait timed out; `waitForSignal` of one of them throws SignalTimeoutError. */
-  signalTimeouts?: string[];
-  /** Pending and ready, but no agent can take it (kept in step by the kernel: `hive.waiting`). */
-  waitingFor?: WaitingFor;
-}
-
-type At = { at: number };
-export type TaskEvent =
-  | ({ type: 'hive.assign'; agentId: string } & At)
-  | ({ type: 'hive.start' } & At)
-  | ({ type: 'attempt.progress'; attempt: number; pct: number; note?: string } & At)
-  | ({ type: 'attempt.checkpoint'; attempt: number; state: Json } & At)
-  | ({ type: 'attempt.succeeded'; attempt: number; output: Json } & At)
-  | ({ type: 'attempt.failed'; attempt: number; error: TaskError } & At)
-  | ({ type: 'attempt.rejected'; attempt: number; agentId: string; reason: string; capableLeft: number } & At)
-  | ({ type: 'attempt.lost'; attempt: number } & At)
-  | ({ type: 'hive.reassign'; reason: string } & At)
-  | ({ type: 'hive.timeout'; attempt: number } & At)
-  | ({ type: 'hive.retry' } & At)
-  | ({ type: 'hive.urgent' } & At)
-  | ({ type: 'hive.blocking' } & At)
-  | ({ type: 'hive.dependency.settled'; dependencyId: string; ok: boolean; status: string } & At)
-  | ({ type: 'verify.passed'; attempt: number } & At)
-  | ({ type: 'verify.failed'; attempt: number; reason: string } & At)
-  | ({ type: 'task.cancel'; by?: string } & At)
-  | ({ type: 'hive.due' } & At)
-  | ({ type: 'task.retry'; by?: string; waitingOn: string[] } & At)
-  | ({ type: 'task.signal'; name: string; value: Json } & At)
-  | ({ type: 'attempt.waiting'; attempt: number; name: string; timeoutMs?: number } & At)
-  | ({ type: 'hive.signal.timeout'; name: string; until: number } & At)
-  | ({ type: 'hive.waiting'; waitingFor?: WaitingFor } & At)
-  | ({ type: 'hive.fail'; error: TaskError } & At);
-
-/** Messages the task sends to other actors through the kernel. */
-export type TaskMessage =
-  | { type: 'effect.release'; agentId: string; taskId: string; outcome: ReleaseOutcome }
-  | { type: 'effect.settled'; taskId: string; ok: boolean; status: TerminalTaskStatus }
-  | { type: 'effect.requeue'; taskId: string };
-
-export type TaskNotification = {
-  type:
-    | 'task.posted'
-    | 'task.assigned'
-    | 'task.started'
-    | 'task.progress'
-    | 'task.retrying'
-    | 'task.retried'
-    | 'task.waiting'
-    | 'task.signalled'
-    | 'task.unassignable'
-    | `task.${TerminalTaskStatus}`;
-  taskId: string;
-  at: number;
-  taskType?: string;
-  attempt?: number;
-  agentId?: string;
-  error?: TaskError;
-  pct?: number;
-  note?: string;
-  retryAt?: number;
-  by?: string;
-  signal?: string;
-  until?: number;
-  waitingFor?: WaitingFor;
-};
-
-/** Everything the task machine emits: effect requests, messages and public notifications. */
-export type TaskEmitted = WorkRequest | TimerRequest | TaskMessage | TaskNotification;
-
-const timeoutTimer = (id: string) => `${id}:timeout`;
-const retryTimer = (id: string) => `${id}:retry`;
-const deadlineTimer = (id: string) => `${id}:deadline`;
-const dueTimer = (id: string) => `${id}:due`;
-const signalTimer = (id: string) => `${id}:signal`;
-
-/** A dependency settled: a failure fails the task, a success is crossed off its list. */
-const dependencySettled = () => [
-  { guard: 'dependencyFailed' as const, target: 'failed' as const, actions: 'failOnDependency' as const },
-  { actions: 'dropDependency' as const },
-];
-
-/** A manual retry (`hive.retryTask`) of a failed, timed-out or rejected task: back to the queue as a new attempt. */
-const retried = { target: 'pending' as const, actions: ['retry' as const, 'notifyRetried' as const, 'armDeadline' as const] };
-
-const hasSignal = (context: TaskContext, name: string) => context.signals !== undefined && Object.hasOwn(context.signals, name);
-
-/** Backoff before retry number `failures` (1-based): base * 2^(failures-1), capped. */
-export function backoffFor(baseMs: number, failures: number): number {
-  return Math.min(maxBackoffMs, baseMs * 2 ** Math.max(0, failures - 1));
-}
-
-type Ev<T extends TaskEvent['type']> = Extract<TaskEvent, { type: T }>;
-
-const unassignable = (context: TaskContext, at: number): TaskNotification => ({
-  type: 'task.unassignable',
-  taskId: context.spec.id,
-  taskType: context.spec.type,
-  waitingFor: context.waitingFor,
-  at,
-});
-
-/** Outcomes of an attempt that is no longer current (aborted, superseded after a crash) are ignored. */
-function isCurrent(context: TaskContext, event: TaskEvent): boolean {
-  return 'attempt' in event && event.attempt === context.attempt;
-}
-
-/** The failure an event records. */
-function failureOf(context: TaskContext, event: TaskEvent): TaskError {
-  switch (event.type) {
-    case 'attempt.failed':
-      return event.error;
-    case 'hive.timeout':
-      return { code: 'timeout', message: `attempt ${context.attempt} ran past timeoutMs=${context.spec.timeoutMs}` };
-    case 'verify.failed':
-      return { code: 'verification_failed', message: event.reason };
-    default:
-      return { code: 'failed', message: event.type };
-  }
-}
-
-const terminal = (status: TerminalTaskStatus, ok: boolean) => ({
-  type: 'final' as const,
-  ...ended(status, ok),
-});
-
-/** Entry of a terminal state; failed, timed_out and rejected are not XState-final: `task.retry` leaves them. */
-const ended = (status: TerminalTaskStatus, ok: boolean) => ({
-  entry: [
-    { type: 'settle' as const, params: { status, ok } },
-    { type: 'notify' as const, params: { type: `task.${status}` as const } },
-    'clearDeadline' as const,
-  ],
-});
+export type * from './taskTypes.js';
+export { maxBackoffMs, urgentWindowMs } from './taskTypes.js';
+export { backoffFor } from './taskRules.js';
 
 export const taskMachine = setup({
   types: {
@@ -226,34 +42,12 @@ export const taskMachine = setup({
     events: {} as TaskEvent,
     emitted: {} as TaskEmitted,
   },
-  guards: {
-    ready: ({ context }) => context.waitingOn.length === 0,
-    currentAttempt: ({ context, event }) => isCurrent(context, event),
-    currentAttemptWithRetries: ({ context, event }) => isCurrent(context, event) && context.failures < context.spec.maxRetries,
-    succeededWithVerify: ({ context, event }) => isCurrent(context, event) && context.spec.verify,
-    dependencyFailed: ({ event }) => event.type === 'hive.dependency.settled' && !event.ok,
-    rejectedWithNoAgentLeft: ({ context, event }) => isCurrent(context, event) && event.type === 'attempt.rejected' && event.capableLeft === 0,
-    /** Posted (or retried) before its `runAt`: it waits in `delayed`. Time only moves forward, so once due it stays due. */
-    notDue: ({ context }) => context.spec.runAt !== undefined && context.spec.runAt > context.updatedAt,
-    /** The handler waits for a signal it has not received (and whose wait has not timed out). */
-    suspends: ({ context, event }) => {
-      const e = event as Ev<'attempt.waiting'>;
-      return isCurrent(context, e) && !hasSignal(context, e.name) && !(context.signalTimeouts ?? []).includes(e.name);
-    },
-    awaitedSignal: ({ context, event }) => (event as Ev<'task.signal'>).name === context.waitingForSignal?.name,
-  },
+  guards: { ...taskGuards, handoffAccepted },
   actions: {
+    handOff: assign(({ context, event }) => handedOffContext(context, event)),
+    notifyHandoff: emit(({ context, event }) => handoffNotification(context, event)),
     /** One assign for a failed attempt that will be retried: count it, record why, schedule the retry. */
-    failToRetry: assign(({ context, event }) => {
-      const failures = context.failures + 1;
-      return {
-        failures,
-        error: failureOf(context, event),
-        assignedTo: undefined,
-        updatedAt: event.at,
-        retryAt: event.at + backoffFor(context.spec.backoffMs, failures),
-      };
-    }),
+    failToRetry: assign(({ context, event }) => failedForRetry(context, event)),
     /** One assign for a failed attempt that ends the task. */
     failToEnd: assign(({ context, event }) => ({
       failures: context.failures + 1,
@@ -263,16 +57,7 @@ export const taskMachine = setup({
     })),
     end: assign(({ event }) => ({ updatedAt: event.at, finishedAt: event.at })),
     touch: assign(({ event }) => ({ updatedAt: event.at })),
-    reject: assign(({ context, event }) => {
-      const e = event as Ev<'attempt.rejected'>;
-      return {
-        excluded: context.excluded.includes(e.agentId) ? context.excluded : [...context.excluded, e.agentId],
-        assignedTo: undefined,
-        error: { code: 'rejected', message: `agent ${e.agentId} rejected the task: ${e.reason}` },
-        updatedAt: e.at,
-        ...(e.capableLeft === 0 ? { finishedAt: e.at } : {}),
-      };
-    }),
+    reject: assign(({ context, event }) => rejection(context, event as Ev<'attempt.rejected'>)),
     lose: assign(({ context, event }) => ({ redispatches: context.redispatches + 1, assignedTo: undefined, updatedAt: event.at })),
     unassign: assign(({ event }) => ({ assignedTo: undefined, updatedAt: event.at })),
     release: emit(({ context }, params: { outcome: ReleaseOutcome }) => ({
@@ -288,47 +73,27 @@ export const taskMachine = setup({
       reason: params.reason,
     })),
     clearDeadline: enqueueActions(({ context, enqueue }) => {
-      if (context.spec.deadline !== undefined) enqueue.emit({ type: 'effect.timer.cancel', timerId: deadlineTimer(context.spec.id) });
+      for (const t of clearedDeadlineTimers(context)) enqueue.emit(t);
     }),
+    escalate: enqueueActions(({ context, event, enqueue }) => {
+      const { update, notices } = escalation(context, event);
+      enqueue.assign(update);
+      for (const n of notices) enqueue.emit(n);
+    }),
+    boost: assign(({ context, event }) => boosted(context, event as Ev<'hive.boost'>)),
     settle: emit(({ context }, params: { status: TerminalTaskStatus; ok: boolean }) => ({
       type: 'effect.settled' as const,
       taskId: context.spec.id,
       ok: params.ok,
       status: params.status,
     })),
-    notify: emit(({ context, event }, params: { type: TaskNotification['type'] }): TaskNotification => {
-      const n: TaskNotification = { type: params.type, taskId: context.spec.id, taskType: context.spec.type, attempt: context.attempt, at: event.at };
-      if (context.assignedTo !== undefined) n.agentId = context.assignedTo;
-      if (context.error && params.type !== 'task.completed' && params.type !== 'task.verified') n.error = context.error;
-      return n;
-    }),
+    notify: emit(({ context, event }, params: { type: TaskNotification['type'] }) => notification(context, params.type, event.at)),
     requeue: emit(({ context }) => ({ type: 'effect.requeue' as const, taskId: context.spec.id })),
     armDeadline: enqueueActions(({ context, enqueue }) => {
-      const { deadline, id } = context.spec;
-      if (deadline === undefined || context.urgent) return;
-      enqueue.emit({
-        type: 'effect.timer.set',
-        timerId: deadlineTimer(id),
-        due: deadline - urgentWindowMs,
-        target: taskAddress(id),
-        event: { type: 'hive.urgent' },
-      });
+      for (const t of deadlineTimers(context)) enqueue.emit(t);
     }),
     /** One assign for a manual retry: a fresh set of automatic retries, no agent excluded, dependencies as the kernel found them. */
-    retry: assign(({ event }) => {
-      const e = event as Ev<'task.retry'>;
-      return {
-        failures: 0,
-        error: undefined,
-        finishedAt: undefined,
-        excluded: [],
-        waitingOn: e.waitingOn,
-        assignedTo: undefined,
-        retryAt: undefined,
-        signalTimeouts: undefined,
-        updatedAt: e.at,
-      };
-    }),
+    retry: assign(({ event }) => retriedContext(event as Ev<'task.retry'>)),
     storeSignal: assign(({ context, event }) => {
       const e = event as Ev<'task.signal'>;
       return { signals: { ...context.signals, [e.name]: e.value }, updatedAt: e.at };
@@ -364,23 +129,7 @@ export const taskMachine = setup({
   },
 }).createMachine({
   id: 'task',
-  context: ({ input }) => {
-    const { at, waitingOn, waitingFor, delayMs, ...rest } = input;
-    const spec: TaskSpec = { ...rest, createdAt: at };
-    if (delayMs !== undefined) spec.runAt = at + delayMs;
-    return {
-      spec,
-      waitingOn,
-      attempt: 0,
-      failures: 0,
-      redispatches: 0,
-      excluded: [],
-      updatedAt: at,
-      urgent: input.deadline !== undefined && input.deadline - urgentWindowMs <= at,
-      blocking: 0,
-      ...(waitingFor !== undefined ? { waitingFor } : {}),
-    };
-  },
+  context: ({ input }) => initialTaskContext(input),
   initial: 'pending',
   entry: [
     emit(({ context }) => ({ type: 'task.posted' as const, taskId: context.spec.id, taskType: context.spec.type, at: context.spec.createdAt })),
@@ -390,6 +139,7 @@ export const taskMachine = setup({
     'armDeadline',
   ],
   on: {
+    'hive.boost': { actions: ['boost', 'requeue'] },
     'hive.urgent': { actions: [assign(({ event }) => ({ urgent: true, updatedAt: event.at })), 'requeue'] },
     'hive.blocking': { actions: [assign(({ context }) => ({ blocking: context.blocking + 1 })), 'requeue'] },
     // A signal sent before the handler waits for it is kept; `waitForSignal` then returns it at once.
@@ -408,6 +158,7 @@ export const taskMachine = setup({
       on: {
         'hive.due': { target: 'pending', actions: 'touch' },
         'hive.dependency.settled': dependencySettled(),
+        'hive.overdue': overdue,
         'task.cancel': { target: 'cancelled', actions: 'end' },
       },
     },
@@ -429,6 +180,7 @@ export const taskMachine = setup({
           ],
         },
         'hive.dependency.settled': dependencySettled(),
+        'hive.overdue': overdue,
         'task.cancel': { target: 'cancelled', actions: 'end' },
         // Announced once each time it becomes unassignable, not on every scheduling pass.
         'hive.waiting': {
@@ -455,6 +207,7 @@ export const taskMachine = setup({
         ],
         'attempt.lost': { guard: 'currentAttempt', target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'lose'] },
         'hive.reassign': { target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'unassign'] },
+        'hive.suspend': suspended(false),
         'task.cancel': { target: 'cancelled', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'end'] },
       },
     },
@@ -554,10 +307,12 @@ export const taskMachine = setup({
           { guard: 'currentAttempt', target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'reject'] },
         ],
         'attempt.lost': { guard: 'currentAttempt', target: 'pending', actions: [{ type: 'release', params: { outcome: 'returned' } }, 'lose'] },
+        'task.handoff': handoffTransitions,
         'hive.reassign': {
           target: 'pending',
           actions: [{ type: 'abort', params: { reason: 'reassigned' } }, { type: 'release', params: { outcome: 'returned' } }, 'unassign'],
         },
+        'hive.suspend': suspended(true),
         'task.cancel': {
           target: 'cancelled',
           actions: [{ type: 'abort', params: { reason: 'cancelled' } }, { type: 'release', params: { outcome: 'returned' } }, 'end'],
@@ -576,20 +331,7 @@ export const taskMachine = setup({
       },
     },
     waiting: {
-      entry: [
-        'armSignalTimeout',
-        emit(({ context, event }): TaskNotification => {
-          const n: TaskNotification = {
-            type: 'task.waiting',
-            taskId: context.spec.id,
-            attempt: context.attempt,
-            at: event.at,
-            signal: context.waitingForSignal?.name ?? '',
-          };
-          if (context.waitingForSignal?.until !== undefined) n.until = context.waitingForSignal.until;
-          return n;
-        }),
-      ],
+      entry: ['armSignalTimeout', emit(({ context, event }) => waitingNotification(context, event.at))],
       exit: enqueueActions(({ context, enqueue }) => {
         if (context.waitingForSignal?.until !== undefined) enqueue.emit({ type: 'effect.timer.cancel', timerId: signalTimer(context.spec.id) });
       }),
@@ -646,6 +388,7 @@ export const taskMachine = setup({
         'task.cancel': { target: 'cancelled', actions: 'end' },
       },
     },
+    suspended: suspendedState,
     completed: terminal('completed', true),
     verified: terminal('verified', true),
     failed: { ...ended('failed', false), on: { 'task.retry': retried } },

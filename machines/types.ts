@@ -38,7 +38,11 @@ export interface TaskError {
 export const terminalTaskStatuses = ['completed', 'verified', 'failed', 'timed_out', 'rejected', 'cancelled'] as const;
 export type TerminalTaskStatus = (typeof terminalTaskStatuses)[number];
 /** `delayed`: posted with `runAt`/`delayMs`, not queued until then; `waiting`: its handler waits for a signal. */
-export type TaskStatus = 'delayed' | 'pending' | 'assigned' | 'running' | 'waiting' | 'verifying' | 'retrying' | TerminalTaskStatus;
+/**
+ * `suspended`: its agent failed (missed heartbeats, too many failures) and no capable backup was
+ * available; it goes back to the queue when a capable agent appears.
+ */
+export type TaskStatus = 'delayed' | 'pending' | 'assigned' | 'running' | 'waiting' | 'verifying' | 'retrying' | 'suspended' | TerminalTaskStatus;
 export type AgentStatus = 'idle' | 'busy' | 'paused' | 'error' | 'stopped';
 
 export function isTerminalTaskStatus(status: string): status is TerminalTaskStatus {
@@ -62,9 +66,11 @@ export type TimerEvent =
   | { type: 'hive.colony.retention' }
   | { type: 'hive.due' }
   | { type: 'hive.signal.timeout'; name: string; until: number }
+  | { type: 'hive.overdue' }
   | { type: 'hive.schedule.fire'; slot: number }
   | { type: 'hive.ratelimit.reopen' }
-  | { type: 'hive.auction.close'; round: number };
+  | { type: 'hive.auction.close'; round: number }
+  | { type: 'hive.message.timeout'; delivery: number };
 
 export type TimerRequest =
   | { type: 'effect.timer.set'; timerId: string; due: number; target: Address; event: TimerEvent }
@@ -79,6 +85,15 @@ export type WorkRequest =
 
 /** Public notifications the machines emit; the host forwards them to `hive.on()` listeners. */
 export interface Notification {
-  type: `task.${string}` | `agent.${string}` | `colony.${string}` | `worker.${string}` | `trigger.${string}` | `schedule.${string}`;
+  type:
+    | `task.${string}`
+    | `agent.${string}`
+    | `colony.${string}`
+    | `worker.${string}`
+    | `trigger.${string}`
+    | `schedule.${string}`
+    | `message.${string}`
+    | `phase.${string}`
+    | `session.${string}`;
   [key: string]: Json | undefined;
 }

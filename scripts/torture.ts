@@ -125,11 +125,14 @@ function run(cycle: number, drain: boolean, killAfterMs?: number, plan?: CyclePl
           if (workerIds.length > 0 && rand() < 0.7) {
             const id = workerIds[Math.floor(rand() * workerIds.length)]!;
             timers.push(
-              setTimeout(() => {
-                workers.get(id)!.kill('SIGKILL');
-                workerKills++;
-                startWorker(id);
-              }, Math.floor(rand() * killAfterMs)),
+              setTimeout(
+                () => {
+                  workers.get(id)!.kill('SIGKILL');
+                  workerKills++;
+                  startWorker(id);
+                },
+                Math.floor(rand() * killAfterMs),
+              ),
             );
           }
         }
@@ -196,7 +199,18 @@ const drained = await run(cycles, true);
 if (drained.code !== 0) throw new Error(`drain run failed: code ${drained.code} signal ${drained.signal}`);
 append(sideDir, 'cycles', { cycle: cycles, kind: 'drain', faulted: false, code: drained.code, signal: drained.signal });
 
-await Promise.all([...workers.values()].map((p) => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : (p.once('exit', r), p.kill('SIGKILL'))))));
+await Promise.all(
+  [...workers.values()].map(
+    (p) =>
+      new Promise((r) => {
+        if (p.exitCode !== null || p.signalCode !== null) r(null);
+        else {
+          p.once('exit', r);
+          p.kill('SIGKILL');
+        }
+      }),
+  ),
+);
 await nats?.stop();
 
 const report = await checkInvariants(dataDir, sideDir);

@@ -1,84 +1,43 @@
 /** @module createHive: the public entry point; a Hive is a thin facade over the kernel, admission and effects. */
+import type { Json } from '../machines/types.js';
+import type { TaskStatus } from '../machines/types.js';
 import type { Colony } from './colony/Colony.js';
 import type { ColonySpec } from './colony/colonySpecs.js';
 import type { ColonyView } from './colony/colonyViews.js';
-import type { Handler } from './effects/types.js';
 import { compileCloseOptions, type CloseOptions } from './closeOptions.js';
-import { AccessDeniedError, AlreadyFinishedError, HiveClosedError, NotFoundError, ValidationError, WaitTimeoutError } from './errors.js';
+import type { Handler } from './effects/types.js';
+import { AlreadyFinishedError, HiveClosedError, NotFoundError, ValidationError } from './errors.js';
 import { Admission } from './hive/Admission.js';
-import { openControl } from './hive/openControl.js';
-import { runnableOf } from './kernel/applyHiveOpened.js';
+import { type AgentFilter, listAgents, requireAgent } from './hive/agentQueries.js';
 import { assembleHive, type HiveParts } from './hive/assembleHive.js';
 import { compileHiveOptions, type CompiledHiveOptions, type HiveOptions } from './hive/compileHiveOptions.js';
+import type { HiveEventType, HiveStatus } from './hive/hiveTypes.js';
+import { openControl } from './hive/openControl.js';
+import { retryTask } from './hive/retryTask.js';
+import { sessionReport, type SessionReport } from './hive/sessionReport.js';
+import { listSchedules, scheduleCommand, scheduleView, setSchedule } from './hive/scheduleCommands.js';
+import { signalTask } from './hive/signalTask.js';
+import { type AgentHost, attachBidder, attachHandler, spawnAgent } from './hive/spawnAgent.js';
+import { cancelTask, prune } from './hive/taskCommands.js';
+import { waitForTask } from './hive/waitForTask.js';
+import { withParent } from './hive/withParent.js';
+import { type BroadcastOptions, broadcastMessage, channelCommand, listMessages, sendMessage, type SendSpec } from './hive/messageCommands.js';
+import { takeOnMessage } from './hive/MessageRunner.js';
+import type { MessageView } from './hive/messageViews.js';
 import type { InspectionRecord } from './kernel/InspectionRecord.js';
 import type { HiveEvent } from './kernel/Kernel.js';
+import type { ScheduleOptions } from './schedule/scheduleRecord.js';
+import type { ScheduleView } from './schedule/scheduleView.js';
 import type { AgentSpec, Bidder, TaskSpec } from './specs.js';
 import { auditOf, type AuditRecord, type AuditType } from './hive/auditQuery.js';
 import { agentStatsOf, routingDecisionsOf, type AgentStats, type RoutingDecision } from './hive/marketQueries.js';
-import { insightsOf, type Insights, type PredictionFigures } from './hive/insightsQuery.js';
-import { checkBool, checkId, checkInt, checkKeys, checkName, checkTime, preview, readSafely } from './validate.js';
-import type { AgentView, CountsByStatus, TaskView } from './views.js';
-import { retryTask } from './hive/retryTask.js';
-import { listSchedules, scheduleCommand, scheduleView, setSchedule } from './hive/scheduleCommands.js';
-import { signalTask } from './hive/signalTask.js';
-import type { ScheduleOptions } from './schedule/scheduleRecord.js';
-import type { ScheduleView } from './schedule/scheduleView.js';
-import type { Json } from '../machines/types.js';
-import { isTerminalTaskStatus, type AgentStatus, type TaskStatus } from '../machines/types.js';
+import { insightsOf, type Insights } from './hive/insightsQuery.js';
+import { checkId, checkInt, checkKeys, checkName } from './validate.js';
+import type { AgentView, TaskView } from './views.js';
 
 export { defaultHiveOptions, type HiveOptions } from './hive/compileHiveOptions.js';
 
-export type HiveEventType =
-  | 'agent.registered'
-  | 'agent.failed'
-  | 'agent.error'
-  | 'agent.stopped'
-  | 'agent.restarted'
-  | 'agent.joined'
-  | 'agent.left'
-  | 'agent.lost'
-  | 'task.posted'
-  | 'task.assigned'
-  | 'task.started'
-  | 'task.progress'
-  | 'task.retrying'
-  | 'task.unassignable'
-  | 'task.completed'
-  | 'task.failed'
-  | 'task.verified'
-  | 'task.cancelled'
-  | 'task.timed_out'
-  | 'task.rejected'
-  | 'colony.spawned'
-  | 'colony.stopped'
-  | 'worker.spawned'
-  | 'worker.finished'
-  | 'worker.resurrected'
-  | 'trigger.fired'
-  | 'trigger.skipped'
-  | 'task.retried'
-  | 'task.waiting'
-  | 'task.signalled'
-  | 'schedule.fired'
-  | 'schedule.skipped'
-  | 'task.auction.opened'
-  | 'task.auction.bid'
-  | 'task.auction.awarded'
-  | 'task.auction.unsold'
-  | '*';
-
-export interface HiveStatus {
-  agents: CountsByStatus<AgentStatus>;
-  tasks: CountsByStatus<TaskStatus>;
-  queued: number;
-  timers: number;
-  lastSeq: number;
-  liveTasks: number;
-  /** Auctions whose bidding window is open. */
-  openAuctions: number;
-  /** How well insights predicted who runs a task and how long it takes (see `insights()`). */
-  predictions: PredictionFigures;
-}
+export type { HiveEventType, HiveStatus } from './hive/hiveTypes.js';
 
 /**
  * Opens (or recovers) a hive on a data directory.
@@ -97,7 +56,7 @@ export async function createHive(options: HiveOptions = {}): Promise<Hive> {
 
 export class Hive {
   private readonly kernel: HiveParts['kernel'];
-  private readonly admission: Admission;
+  private readonly host: AgentHost;
   private closing: Promise<void> | undefined;
   /** Open `waitForTask` calls, ended with HiveClosedError by close(). */
   private readonly waits = new Set<() => void>();
@@ -110,7 +69,7 @@ export class Hive {
   ) {
     this.kernel = parts.kernel;
     this.logger = parts.logger;
-    this.admission = new Admission(parts.kernel, o.assignment);
+    this.host = { o, parts, admission: new Admission(parts.kernel, o.assignment) };
     // Async, so a refused spec is a rejected promise for the handler, never a synchronous throw.
     parts.subWork.spawnSubAgent = async (parentId, spec) => this.spawnAgent(withParent('spawnAgent', spec, 'parentId', parentId));
     parts.subWork.postSubTask = async (parentTaskId, spec) => this.postTask(withParent('postTask', spec, 'parentTaskId', parentTaskId));
@@ -135,31 +94,12 @@ export class Hive {
    * is attached; a different spec throws DuplicateIdError naming the fields that differ.
    * @example await hive.spawnAgent({ id: 'builder', name: 'Builder', capabilities: ['build'], maxConcurrent: 2, handler })
    */
-  async spawnAgent(spec: AgentSpec): Promise<AgentView> {
+  async spawnAgent(agentSpec: AgentSpec): Promise<AgentView> {
     this.assertOpen();
-    const handlers = this.parts.agentHandlers;
-    return this.admission.spawnAgent(
-      spec,
-      async (record, handler, bid) => {
-        if (handler && this.o.intakeOnly) throw new ValidationError('handler', 'an intake-only hive runs no work; spawn the agent without one');
-        // A host fact, journaled: which of its capabilities this process can run.
-        const runnable = handler ? undefined : runnableOf(record.capabilities, this.o.intakeOnly ? new Set() : new Set(this.o.handlers.keys()));
-        if (runnable !== undefined) record.runnable = runnable;
-        if (handler) handlers.set(record.id, handler);
-        if (bid) this.parts.bidders.set(record.id, bid);
-        try {
-          await this.kernel.submit({ type: 'agent.spawn', agent: record });
-        } catch (err) {
-          handlers.delete(record.id);
-          this.parts.bidders.delete(record.id);
-          throw err;
-        }
-      },
-      async (agentId, handler, bid) => {
-        if (bid) this.attachBidder(agentId, bid);
-        if (handler) await this.attachHandler(agentId, handler);
-      },
-    );
+    const { spec, onMessage } = takeOnMessage(agentSpec);
+    const view = await spawnAgent(this.host, spec);
+    if (onMessage) this.parts.messages.attach(view.id, onMessage);
+    return view;
   }
 
   /**
@@ -170,13 +110,7 @@ export class Hive {
    */
   async attachHandler(agentId: string, handler: Handler): Promise<AgentView> {
     this.assertOpen();
-    const agent = this.requireAgent(agentId);
-    if (typeof handler !== 'function') throw new ValidationError('handler', 'must be a function (task, ctx) => output');
-    if (this.o.intakeOnly) throw new ValidationError('handler', 'an intake-only hive runs no work; attach handlers in the program that runs the hive');
-    this.parts.agentHandlers.set(agentId, handler);
-    if (agent.detached || agent.unhandled !== undefined) await this.kernel.submit({ type: 'agent.attach', agentId });
-    this.parts.executor.unpark(agentId);
-    return this.kernel.getAgent(agentId)!;
+    return attachHandler(this.host, agentId, handler);
   }
 
   /**
@@ -186,36 +120,21 @@ export class Hive {
    */
   attachBidder(agentId: string, bid: Bidder): void {
     this.assertOpen();
-    this.requireAgent(agentId);
-    if (typeof bid !== 'function') throw new ValidationError('bid', 'must be a function (task, stats) => a non-negative integer price or null');
-    this.parts.bidders.set(agentId, bid);
+    attachBidder(this.host, agentId, bid);
   }
 
   async getAgent(id: string): Promise<AgentView> {
     this.assertNotClosed();
-    return this.requireAgent(id);
+    return requireAgent(this.kernel, id);
   }
 
   /**
    * Agents newest first, filtered by status, capability and owner, up to `limit`.
    * @example await hive.listAgents({ owner: 'alice', status: 'busy', limit: 20 })
    */
-  async listAgents(filter: { status?: AgentStatus; capability?: string; owner?: string; limit?: number } = {}): Promise<AgentView[]> {
+  async listAgents(filter: AgentFilter = {}): Promise<AgentView[]> {
     this.assertNotClosed();
-    const f = checkKeys('listAgents', filter, ['status', 'capability', 'owner', 'limit']);
-    const owner = f.owner === undefined ? undefined : checkName('owner', f.owner);
-    const limit = f.limit === undefined ? Number.POSITIVE_INFINITY : checkInt('limit', f.limit, 1, 1_000_000);
-    const order = (a: AgentView) => this.kernel.agentContext(a.id)?.order ?? 0;
-    return this.kernel
-      .listAgents()
-      .filter(
-        (a) =>
-          (f.status === undefined || a.status === f.status) &&
-          (f.capability === undefined || a.capabilities.includes(f.capability as string)) &&
-          (owner === undefined || a.owner === owner),
-      )
-      .sort((a, b) => order(b) - order(a))
-      .slice(0, limit);
+    return listAgents(this.kernel, filter);
   }
 
   /** No new tasks go to a paused agent; its running attempts carry on. */
@@ -237,7 +156,7 @@ export class Hive {
 
   private async agentCommand(type: 'agent.pause' | 'agent.resume' | 'agent.stop' | 'agent.heartbeat', id: string): Promise<AgentView> {
     this.assertOpen();
-    const agent = this.requireAgent(id);
+    const agent = requireAgent(this.kernel, id);
     if (agent.status === 'stopped') throw new AlreadyFinishedError(id, 'stopped');
     await this.kernel.submit({ type, agentId: id });
     return this.kernel.getAgent(id)!;
@@ -260,7 +179,7 @@ export class Hive {
    */
   agentStats(agentId: string): AgentStats {
     this.assertOpen();
-    this.requireAgent(agentId);
+    requireAgent(this.kernel, agentId);
     return agentStatsOf(this.kernel, agentId);
   }
 
@@ -273,25 +192,6 @@ export class Hive {
   audit(options: { since?: number; type?: AuditType; target?: string; limit?: number } = {}): AuditRecord[] {
     this.assertOpen();
     return auditOf(this.kernel, this.parts.store, options);
-  }
-
-  /**
-   * What the hive learned about its own work: how well it predicted, when each task was posted,
-   * which agent would run it and how long it would take (scored when the task ended), and ranked
-   * advisories (an agent failing a task type, a type no agent can take, a queue growing faster than
-   * it drains, an agent that keeps losing auctions). Derived from the journal alone.
-   * @example hive.insights().advisories[0]?.message
-   */
-  insights(): Insights {
-    this.assertNotClosed();
-    return insightsOf(this.kernel);
-  }
-
-  private requireAgent(id: string): AgentView {
-    checkId('agentId', id);
-    const view = this.kernel.getAgent(id);
-    if (!view) throw new NotFoundError('agent', id);
-    return view;
   }
 
   // ------------------------------------------------------------ tasks
@@ -311,7 +211,7 @@ export class Hive {
    */
   async postTasks(specs: TaskSpec[]): Promise<TaskView[]> {
     this.assertOpen();
-    return this.admission.postTasks(specs);
+    return this.host.admission.postTasks(specs);
   }
 
   async getTask(id: string): Promise<TaskView> {
@@ -341,50 +241,13 @@ export class Hive {
    */
   async waitForTask(id: string, options: { timeoutMs?: number } = {}): Promise<TaskView> {
     this.assertNotClosed();
-    const o = checkKeys('waitForTask', options, ['timeoutMs']);
-    const timeoutMs = o.timeoutMs === undefined ? undefined : checkInt('timeoutMs', o.timeoutMs, 0, 2 ** 31 - 1);
-    const now = await this.getTask(id);
-    if (isTerminalTaskStatus(now.status)) return now;
-    return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = () => {
-        if (timer) clearTimeout(timer);
-        this.waits.delete(closed);
-      };
-      // A wait still open when the hive closes ends with HiveClosedError instead of never.
-      const closed = () => {
-        off();
-        done();
-        reject(new HiveClosedError(`the hive closed while waiting for task ${JSON.stringify(id)}`));
-      };
-      this.waits.add(closed);
-      const off = this.kernel.onSettled(id, (view) => {
-        done();
-        resolve(view);
-      });
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          off();
-          done();
-          reject(new WaitTimeoutError(id, timeoutMs, this.kernel.getTask(id)?.status ?? 'unknown'));
-        }, timeoutMs);
-      }
-    });
+    return waitForTask(this.kernel, this.waits, id, options);
   }
 
   /** Cancels an unfinished task. When the task has an owner, only that owner (`by`) may cancel it. */
   async cancelTask(id: string, options: { by?: string } = {}): Promise<TaskView> {
     this.assertOpen();
-    const o = checkKeys('cancelTask', options, ['by']);
-    const by = o.by === undefined ? undefined : checkName('by', o.by);
-    const view = await this.getTask(id);
-    if (view.owner !== undefined && by !== view.owner) throw new AccessDeniedError(id, by);
-    if (isTerminalTaskStatus(view.status)) throw new AlreadyFinishedError(id, view.status);
-    await this.kernel.submit({ type: 'task.cancel', taskId: id, ...(by !== undefined ? { by } : {}) });
-    const after = this.kernel.getTask(id)!;
-    // An outcome journaled just before the cancel may have finished the task first.
-    if (after.status !== 'cancelled') throw new AlreadyFinishedError(id, after.status);
-    return after;
+    return cancelTask(this.kernel, id, options);
   }
 
   /**
@@ -407,6 +270,34 @@ export class Hive {
   async signal(taskId: string, name: string, value: Json = null): Promise<TaskView> {
     this.assertOpen();
     return signalTask(this.kernel, taskId, name, value);
+  }
+
+  // ------------------------------------------------------------ messages (src/hive/messageCommands.ts)
+
+  /** Sends a typed envelope to an agent's `onMessage`; resolves with it (id, time, delivery state) once durable. @example await hive.send({ type: 'COMMAND', to: 'builder', payload: { op: 'flush' } }) */
+  async send(envelope: SendSpec): Promise<MessageView> {
+    this.assertOpen();
+    return sendMessage(this.kernel, this.o.messages, envelope);
+  }
+  /** Envelopes newest first with their delivery state, by receiver and type, up to `limit` (100). @example await hive.messages({ to: 'builder', type: 'COMMAND' }) */
+  async messages(filter: { to?: string; type?: SendSpec['type']; limit?: number } = {}): Promise<MessageView[]> {
+    this.assertNotClosed();
+    return listMessages(this.kernel, filter);
+  }
+  /** Subscribes an agent to a channel (durable; `'*'` takes every broadcast). @example await hive.subscribe('builder', 'alerts') */
+  subscribe(agentId: string, channel: string): Promise<AgentView> {
+    this.assertOpen();
+    return channelCommand(this.kernel, 'channel.subscribe', agentId, channel);
+  }
+  /** Ends an agent's subscription to a channel. @example await hive.unsubscribe('builder', 'alerts') */
+  unsubscribe(agentId: string, channel: string): Promise<AgentView> {
+    this.assertOpen();
+    return channelCommand(this.kernel, 'channel.unsubscribe', agentId, channel);
+  }
+  /** One BROADCAST to each subscriber of `channel` (every agent for `'*'`), the sender excluded. @example await hive.broadcast('alerts', { level: 'high' }) */
+  async broadcast(channel: string, payload?: Json, options: BroadcastOptions = {}): Promise<MessageView[]> {
+    this.assertOpen();
+    return broadcastMessage(this.kernel, channel, payload, options);
   }
 
   // ------------------------------------------------------------ schedules
@@ -460,12 +351,7 @@ export class Hive {
    */
   async prune(options: { before?: number; compactJournal?: boolean } = {}): Promise<number> {
     this.assertOpen();
-    const o = checkKeys('prune', options, ['before', 'compactJournal']);
-    const before = o.before === undefined ? this.o.clock.now() - this.o.retentionMs : checkTime('before', o.before);
-    const compactJournal = o.compactJournal === undefined ? false : checkBool('compactJournal', o.compactJournal);
-    const n = (await this.kernel.submit({ type: 'hive.prune', before, ...(compactJournal ? { compactJournal } : {}) })) as number;
-    await this.kernel.checkpoint();
-    return n;
+    return prune(this.kernel, this.o.clock.now() - this.o.retentionMs, options);
   }
 
   /** Writes a checkpoint now (normally done every N inputs or T ms). */
@@ -550,6 +436,38 @@ export class Hive {
   }
 
   /**
+   * What the hive learned about its own work: how well it predicted, when each task was posted,
+   * which agent would run it and how long it would take (scored when the task ended), and ranked
+   * advisories (an agent failing a task type, a type no agent can take, a queue growing faster than
+   * it drains, an agent that keeps losing auctions). Derived from the journal alone.
+   * @example hive.insights().advisories[0]?.message
+   */
+  insights(): Insights {
+    this.assertNotClosed();
+    return insightsOf(this.kernel);
+  }
+
+  /**
+   * The session's status: phases with progress, agents active / idle / error, tasks by status,
+   * elapsed and estimated remaining time, and health (HEALTHY, DEGRADED, CRITICAL) with its issues.
+   * @example const r = await hive.report(); if (r.health !== 'HEALTHY') console.log(r.issues)
+   */
+  async report(): Promise<SessionReport> {
+    this.assertNotClosed();
+    return sessionReport(this.kernel, this.o.clock.now());
+  }
+
+  /**
+   * True while more tasks wait in the pending queue than `createHive({ queueLimit })` allows (never
+   * without a limit). Auction intake pauses on it; `report()` lists it as an issue.
+   * @example if (hive.isUnderPressure()) await slowDown()
+   */
+  isUnderPressure(): boolean {
+    this.assertNotClosed();
+    return this.kernel.queuePressure().over;
+  }
+
+  /**
    * Aborts running attempts and waits up to `timeoutMs` (default 5000) for their handlers to return,
    * flushes a checkpoint, closes the store and releases the lock. Handlers still running then are
    * abandoned: their outcomes are dropped and their tasks run again on the next open.
@@ -562,16 +480,4 @@ export class Hive {
     });
     return this.closing;
   }
-}
-
-/**
- * A handler's spec with its parent filled in; naming another parent is refused (a handler spawns
- * under its own agent and posts under its own task).
- */
-function withParent<S extends object>(field: string, spec: S, key: 'parentId' | 'parentTaskId', parent: string): S {
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new ValidationError(field, `needs a spec object; got ${preview(spec)}`);
-  const copy = readSafely(field, () => ({ ...spec })) as S & Record<string, unknown>;
-  if (copy[key] !== undefined && copy[key] !== parent)
-    throw new ValidationError(key, `is set by ctx.${field} to ${JSON.stringify(parent)}; got ${preview(copy[key])}`);
-  return { ...copy, [key]: parent };
 }

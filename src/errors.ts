@@ -23,7 +23,8 @@ export type HiveErrorCode =
   | 'control_unavailable'
   | 'colony_stopped'
   | 'remote_unavailable'
-  | 'worker_refused';
+  | 'worker_refused'
+  | 'handoff_refused';
 
 /** Base class: `code` is stable and meant for programs, `message` for people. */
 export class HiveError extends Error {
@@ -392,5 +393,23 @@ export class InspectorAssetsError extends HiveError {
     super('not_found', `the inspector page is not built: no index.html in ${searched.join(' or ')}; run \`npm run build\` (it writes dist/inspector)`);
     this.name = 'InspectorAssetsError';
     this.searched = searched;
+  }
+}
+
+/**
+ * `ctx.handoff(agentId, state)` was refused: `unknown` (no such agent), `incapable` (it lacks the
+ * task's type) or `unavailable` (stopped, paused, in error, full, detached, refused the task, or
+ * the type's rate limit is reached). Nothing changed: the attempt carries on.
+ */
+export class HandoffRefusedError extends HiveError {
+  readonly taskId: string;
+  readonly agentId: string;
+  readonly reason: 'unknown' | 'incapable' | 'unavailable';
+  constructor(taskId: string, agentId: string, reason: 'unknown' | 'incapable' | 'unavailable', detail: string) {
+    super('handoff_refused', `task ${JSON.stringify(taskId)} cannot be handed off (${reason}): ${detail}; this attempt carries on`);
+    this.name = 'HandoffRefusedError';
+    this.taskId = taskId;
+    this.agentId = agentId;
+    this.reason = reason;
   }
 }

@@ -13,7 +13,12 @@ export type { WorkerHandler, WorkerHandlerContext, WorkerJob, PartialResult, Wor
 export type { ScheduleOptions } from './schedule/scheduleRecord.js';
 export type { ScheduleView } from './schedule/scheduleView.js';
 export type { TaskView, AgentView } from './views.js';
+export type { SessionReport, PhaseReport, SessionHealth } from './hive/sessionReport.js';
 export type { Handler, HandlerContext, Verifier } from './effects/types.js';
+export type { MessageEnvelope, MessageView, MessageState } from './hive/messageViews.js';
+export { defaultMessageOptions, type SendSpec, type MessageOptions, type BroadcastOptions } from './hive/messageCommands.js';
+export type { MessageHandler, MessageHandlerContext } from './hive/MessageRunner.js';
+export { messageTypes, type MessageType } from '../machines/message.js';
 export { processHandler, defaultProcessHandlerOptions, type ProcessHandlerOptions } from './effects/processHandler.js';
 export { runWorker, type WorkerOptions, type RemoteWorker } from './remote/runWorker.js';
 export type { NatsOptions } from './remote/compileNatsOptions.js';
@@ -44,6 +49,7 @@ export {
   AttemptSuspendedError,
   RemoteUnavailableError,
   WorkerRefusedError,
+  HandoffRefusedError,
   isHiveError,
   type HiveErrorCode,
   type LockHolder,

@@ -6,6 +6,7 @@ import type { AgentSpecRecord, TaskSpecRecord } from './kernel/inputs.js';
 import type { Handler } from './effects/types.js';
 import type { AgentStats } from './hive/marketQueries.js';
 import { defaultAuctionWindowMs } from './kernel/auction/routedStrategy.js';
+import type { MessageHandler } from './hive/MessageRunner.js';
 import {
   preview,
   checkBool,
@@ -28,6 +29,11 @@ export interface AgentSpec {
   priority?: AgentPriority;
   maxConcurrent?: number;
   handler?: Handler;
+  /**
+   * Receives envelopes sent to the agent (`hive.send`, `hive.broadcast`). Like `handler`, it is code:
+   * after a restart give it again (`spawnAgent` with the same spec); deliveries wait for it meanwhile.
+   */
+  onMessage?: MessageHandler;
   level?: 1 | 2 | 3;
   parentId?: string;
   owner?: string;
@@ -80,6 +86,11 @@ export interface TaskSpec {
   assign?: 'direct' | 'auction';
   /** Auction settings: bidding window (default 1000 ms) and what happens when nobody bids (default 'fail': code `no_bids`). */
   auction?: { windowMs?: number; onNoBids?: 'fail' | 'queue' };
+  /**
+   * The session phase it belongs to (a name, e.g. 'build'): when every task of a phase has finished
+   * the hive emits `phase.completed`, and `session.completed` when every phase has (`hive.report()`).
+   */
+  phase?: string;
 }
 
 const agentKeys = [
@@ -117,6 +128,7 @@ const taskKeys = [
   'delayMs',
   'assign',
   'auction',
+  'phase',
 ] as const;
 
 /** Deepest chain of sub-tasks (each task keeps its ancestors, so the chain is bounded). */
@@ -250,6 +262,7 @@ function taskRecord(spec: unknown, field: string, lookups: SpecLookups): TaskSpe
   } else if (s.auction !== undefined) {
     throw new ValidationError('auction', `only applies to auctioned tasks (assign: 'auction', or createHive assignment { ${record.type}: 'auction' })`);
   }
+  if (s.phase !== undefined) record.phase = checkName('phase', s.phase);
   return record;
 }
 

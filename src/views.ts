@@ -3,7 +3,8 @@ import type { Prediction } from '../machines/insights.js';
 import type { AgentContext } from '../machines/agent.js';
 import type { TaskContext } from '../machines/task.js';
 import type { RemoteWorkerContext } from '../machines/remoteWorker.js';
-import type { AgentPriority, AgentStatus, Json, TaskError, TaskStatus } from '../machines/types.js';
+import { isTerminalTaskStatus, type AgentPriority, type AgentStatus, type Json, type TaskError, type TaskStatus } from '../machines/types.js';
+import { inheritedPriority } from './kernel/priorityInheritance.js';
 
 export interface TaskView {
   id: string;
@@ -15,7 +16,7 @@ export interface TaskView {
   error?: TaskError;
   /** Attempts started so far (re-dispatches after a crash included). */
   attempts: number;
-  /** Of those, how many were re-dispatched because the process died while they ran. */
+  /** Of those, how many were re-dispatched because the process died while they ran (or were suspended when their agent failed). */
   redispatches: number;
   assignedTo?: string;
   dependsOn: string[];
@@ -51,6 +52,15 @@ export interface TaskView {
    * announces it each time it becomes so.
    */
   waitingFor?: 'capability' | 'handler';
+  /** The session phase it belongs to. */
+  phase?: string;
+  /**
+   * The highest priority lent to it by higher-priority tasks that wait on it (priority
+   * inheritance); it is served at this priority while they wait. Absent when none lends any.
+   */
+  inheritedPriority?: number;
+  /** The last time it was escalated: its agent failed with no capable backup (`no_backup`), or it still waited on a dependency at its deadline (`dependency_deadline`). */
+  escalation?: { code: 'no_backup' | 'dependency_deadline'; reason: string; at: number };
   /** What insights expected when it was posted: the agent to run it and its duration (see `hive.insights()`). */
   prediction?: Prediction;
 }
@@ -87,6 +97,8 @@ export interface AgentView {
   createdAt: number;
   /** Set when the agent runs on a remote worker (NATS): where, and whether its worker is there. */
   remote?: RemoteInfo;
+  /** Channels it is subscribed to (`hive.subscribe`); `'*'` takes every broadcast. */
+  channels?: string[];
 }
 
 /** A remote agent's worker process: `online`, `away` (it left with `close()`) or `lost` (silent). */
@@ -139,6 +151,10 @@ export function toTaskView(status: string, c: TaskContext): TaskView {
   if (c.waitingForSignal !== undefined) v.waitingForSignal = c.waitingForSignal;
   if (c.signalTimeouts !== undefined) v.signalTimeouts = c.signalTimeouts;
   if (status === 'pending' && c.waitingFor !== undefined) v.waitingFor = c.waitingFor;
+  if (s.phase !== undefined) v.phase = s.phase;
+  const inherited = inheritedPriority(c);
+  if (inherited !== undefined && !isTerminalTaskStatus(status)) v.inheritedPriority = inherited;
+  if (c.escalation !== undefined) v.escalation = c.escalation;
   if (s.prediction !== undefined) v.prediction = s.prediction;
   return v;
 }
@@ -164,6 +180,7 @@ export function toAgentView(status: string, c: AgentContext, worker?: { status: 
     detached: c.runnable !== undefined && c.runnable.length === 0,
     unhandled: c.runnable === undefined || c.runnable.length === 0 ? undefined : c.capabilities.filter((cap) => !c.runnable!.includes(cap)),
     createdAt: c.createdAt,
+    channels: c.channels,
     remote: worker && { host: worker.context.host, pid: worker.context.pid, status: worker.status as RemoteInfo['status'], joinedAt: worker.context.joinedAt },
   });
 }

@@ -36,6 +36,10 @@ describe('hivestate demo', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/resuming build orchestration/);
     expect(second.stdout).toMatch(new RegExp(`all ${planIds.length} tasks finished .* after resuming`));
+    // It ends with the session report: every phase complete.
+    const phasesLine = /^session report: (HEALTHY|DEGRADED); phases: (.*)$/m.exec(second.stdout);
+    expect(phasesLine, second.stdout).not.toBeNull();
+    for (const p of phasesLine![2]!.split(', ')) expect(p).toMatch(/^\w+ (\d+)\/\1 \(100%\)$/);
 
     const after = await storedTasks(dir);
     expect(after.map((t) => t.id).sort()).toEqual([...planIds].sort());

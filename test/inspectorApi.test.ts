@@ -42,10 +42,10 @@ describe('inspector API (paged, for the page)', () => {
     expect((await fetch(`${base}/assets/nope.js`)).status).toBe(404);
     // The Host check still applies to the public files (fetch cannot set Host: plain http).
     const rebound = await new Promise<number>((resolve, reject) =>
-      request(
-        { host: '127.0.0.1', port: server.port, path: '/assets/inspector.js', headers: { host: `evil.example:${server.port}` } },
-        (res) => (res.resume(), resolve(res.statusCode ?? 0)),
-      )
+      request({ host: '127.0.0.1', port: server.port, path: '/assets/inspector.js', headers: { host: `evil.example:${server.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
         .on('error', reject)
         .end(),
     );
@@ -121,7 +121,10 @@ describe('inspector API (paged, for the page)', () => {
   it('uses replay.history (the actor index) when the replay has one', async () => {
     const entries = [{ seq: 1, at: 5, input: { type: 'task.post' }, before: null, after: { value: 'pending', status: 'pending' }, cause: { kind: 'api' } }];
     const seen: unknown[] = [];
-    (replay as unknown as { history: unknown }).history = async (address: string, range: unknown) => (seen.push([address, range]), entries);
+    (replay as unknown as { history: unknown }).history = async (address: string, range: unknown) => {
+      seen.push([address, range]);
+      return entries;
+    };
     try {
       const h = (await get<ActorHistory>('/api/history?address=task:t0&from=0&to=3')).body;
       expect(h).toMatchObject({ source: 'index', entries });
@@ -150,7 +153,10 @@ describe('inspector API (paged, for the page)', () => {
     ]);
     expect(t1.some((m) => m.type === 'input' && m.label === 'attempt.failed')).toBe(true);
     expect(t1.some((m) => m.type === 'message' && m.direction === 'in' && m.peer === 'coordinator')).toBe(true);
-    for (const m of t1) expect(m.x).toBeGreaterThan(m.seq - 1), expect(m.x).toBeLessThan(m.seq);
+    for (const m of t1) {
+      expect(m.x).toBeGreaterThan(m.seq - 1);
+      expect(m.x).toBeLessThan(m.seq);
+    }
     const addresses = lanes.lanes.map((l) => l.address);
     expect(addresses).toEqual(expect.arrayContaining(['agent:a', 'coordinator', 'task:t0', 'task:t-wait']));
     const only = (await get<Swimlanes>(`/api/lanes?from=0&to=${last}&focus=task:t1&only=1`)).body;

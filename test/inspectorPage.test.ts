@@ -96,7 +96,7 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     await t1.click();
     const active = page.locator('svg.statechart g.state.active');
     await expect.poll(() => active.getAttribute('data-state')).toBe('completed');
-    expect(await page.locator('svg.statechart g.state').count()).toBe(13); // delayed and waiting included
+    expect(await page.locator('svg.statechart g.state').count()).toBe(14); // delayed, waiting and suspended included
     expect(await page.locator('svg.statechart g.edge.taken').getAttribute('data-events')).toContain('attempt.succeeded');
     expect(await page.locator('svg.statechart g.state.left').getAttribute('data-state')).toBe('running');
     expect(await page.locator('svg.statechart g.edge path[marker-end]').count()).toBe(await page.locator('svg.statechart g.edge').count());

@@ -49,7 +49,9 @@ describe.skipIf(!haveChromium)('inspector page on a directory with 100,000 tasks
     await page.addInitScript(() => {
       const w = globalThis as unknown as { longTasks: number[] };
       w.longTasks = [];
-      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask' as never, buffered: true });
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.longTasks.push(e.duration);
+      }).observe({ type: 'longtask' as never, buffered: true });
     });
     const responses: Array<{ url: string; bytes: number; items?: number; limit?: number }> = [];
     page.on('response', async (r) => {

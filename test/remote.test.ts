@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNatsServer, type NatsServer } from '../scripts/natsServer.js';
+import { maxErrorMessage } from '../src/effects/describeThrown.js';
 import { actorTree } from '../src/inspect/actorTree.js';
 import { AttemptSupersededError, isHiveError, openReplay, runWorker, WorkerRefusedError, type Handler, type Hive, type RemoteWorker } from '../src/index.js';
 import { runCli, startCli } from './cliRunner.js';
@@ -166,7 +167,12 @@ describe('remote workers over NATS JetStream', () => {
     expect(await hive.getAgent('w1')).toMatchObject({ status: 'paused', remote: { status: 'away' } });
     expect(await hive.getTask(t.id)).toMatchObject({ status: 'pending', redispatches: 1, checkpoint: { half: true } });
     const seen: unknown[] = [];
-    await worker(prefix, 'w2', { long: async (_t, ctx) => (seen.push(ctx.lastCheckpoint), 'done') });
+    await worker(prefix, 'w2', {
+      long: async (_t, ctx) => {
+        seen.push(ctx.lastCheckpoint);
+        return 'done';
+      },
+    });
     expect(await hive.waitForTask(t.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', assignedTo: 'w2', attempts: 2, output: 'done' });
     expect(seen).toEqual([{ half: true }]);
     // The same agent started again (a new process): it rejoins and is available again.
@@ -174,21 +180,29 @@ describe('remote workers over NATS JetStream', () => {
     expect(await hive.getAgent('w1')).toMatchObject({ status: 'idle', remote: { status: 'online' } });
   });
 
-  it('a worker killed with SIGKILL is marked lost: its agent goes to error, its attempt runs elsewhere from its checkpoint; restarted, it rejoins', async () => {
+  it('a worker killed with SIGKILL is marked lost: its agent goes to error, its attempt is suspended (no backup) and runs elsewhere from its checkpoint; restarted, it rejoins', async () => {
     const { hive, prefix } = await remoteHive();
     const child = await startWorkerProcess({ prefix, id: 'doomed' });
     child.on('error', () => undefined);
     try {
       const lost = nextEvent(hive, 'agent.lost');
+      const escalated = nextEvent(hive, 'task.escalated');
       const t = await hive.postTask({ id: 'k1', type: 'work', input: { ms: 60_000, steps: 600 } });
       await until(async () => (await hive.getTask(t.id)).checkpoint !== undefined, 10_000);
       child.kill('SIGKILL');
       await lost;
       expect(await hive.getAgent('doomed')).toMatchObject({ status: 'error', errorReason: 'missed heartbeat', remote: { status: 'lost' }, tasks: [] });
+      // No other agent can take it: suspended and escalated until one registers.
+      expect(await escalated).toMatchObject({ taskId: t.id, code: 'no_backup', agentId: 'doomed' });
       const after = await hive.getTask(t.id);
-      expect(after).toMatchObject({ status: 'pending', redispatches: 1 });
+      expect(after).toMatchObject({ status: 'suspended', redispatches: 1, escalation: { code: 'no_backup' } });
       const seen: unknown[] = [];
-      await worker(prefix, 'rescuer', { work: async (_t, ctx) => (seen.push(ctx.lastCheckpoint), 'rescued') });
+      await worker(prefix, 'rescuer', {
+        work: async (_t, ctx) => {
+          seen.push(ctx.lastCheckpoint);
+          return 'rescued';
+        },
+      });
       expect(await hive.waitForTask(t.id, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 'rescued', attempts: 2 });
       expect(seen).toEqual([after.checkpoint]);
       const restarted = await startWorkerProcess({ prefix, id: 'doomed' });
@@ -335,7 +349,8 @@ describe('remote workers over NATS JetStream', () => {
     });
     const failed = await hive.waitForTask(err!.id, { timeoutMs: 10_000 });
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'boom' } });
-    expect(failed.error!.message).toHaveLength(10_000);
+    // Cut to the same length as an in-process handler's error message.
+    expect(failed.error!.message).toHaveLength(maxErrorMessage);
 
     // A buggy or hostile client talking to the hive directly.
     const nc = await connect({ servers: nats.url });
@@ -348,7 +363,12 @@ describe('remote workers over NATS JetStream', () => {
       expect(unknownOp).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
       // An output with a key the store cannot keep, sent for a running attempt: the attempt fails, typed.
       const hold = gate();
-      await worker(prefix, 'w2', { held: async () => (await hold.promise, 'never') });
+      await worker(prefix, 'w2', {
+        held: async () => {
+          await hold.promise;
+          return 'never';
+        },
+      });
       const t = await hive.postTask({ type: 'held', maxRetries: 0 });
       await until(async () => (await hive.getTask(t.id)).status === 'running');
       const instance = (await hive.getAgent('w2')).remote!;
@@ -403,7 +423,12 @@ describe('remote workers over NATS JetStream', () => {
   it('replay reproduces a run with remote workers from its journal', async () => {
     const dataDir = tempDir();
     const { hive, prefix } = await remoteHive({ dataDir });
-    const w1 = await worker(prefix, 'w1', { job: async (_t, ctx) => (await ctx.checkpoint({ ok: 1 }), ctx.attempt) });
+    const w1 = await worker(prefix, 'w1', {
+      job: async (_t, ctx) => {
+        await ctx.checkpoint({ ok: 1 });
+        return ctx.attempt;
+      },
+    });
     const tasks = await hive.postTasks(Array.from({ length: 20 }, (_, i) => ({ type: 'job', input: i })));
     await Promise.all(tasks.map((t) => hive.waitForTask(t.id, { timeoutMs: 10_000 })));
     await w1.close();

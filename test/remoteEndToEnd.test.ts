@@ -41,7 +41,13 @@ function start(script: string, args: string[]) {
       new Promise<void>((resolve, reject) => {
         if (seen.some(pred) || pred(last)) return resolve();
         const t = setTimeout(() => reject(new Error(`${script}: no "${what}" in ${ms} ms (last line: ${last})`)), ms);
-        waiters.push({ pred, resolve: () => (clearTimeout(t), resolve()) });
+        waiters.push({
+          pred,
+          resolve: () => {
+            clearTimeout(t);
+            resolve();
+          },
+        });
       }),
   };
 }

@@ -8,7 +8,16 @@ describe('createHive({ on })', () => {
   it('subscribes before recovery: events fired while the hive reopens reach the listeners', async () => {
     const dataDir = tempDir();
     const started = gate();
-    const first = await createHive({ dataDir, logger: memoryLogger().logger, handlers: { job: (t, ctx) => (started.open(), untilAborted(t, ctx)) } });
+    const first = await createHive({
+      dataDir,
+      logger: memoryLogger().logger,
+      handlers: {
+        job: (t, ctx) => {
+          started.open();
+          return untilAborted(t, ctx);
+        },
+      },
+    });
     await first.spawnAgent({ id: 'w', name: 'w', capabilities: ['job'] });
     await first.postTask({ id: 't', type: 'job' });
     await started.promise;

@@ -38,7 +38,12 @@ describe('durable timers across a kill -9 and a restart', () => {
     await child.kill9();
 
     // The restart comes 6 s after the attempt started: the old attempt's timeout is long overdue.
-    const hive = await reopen(dataDir, later(6000), { slow: async (_t, ctx) => (await sleep(200), `done on attempt ${ctx.attempt}`) });
+    const hive = await reopen(dataDir, later(6000), {
+      slow: async (_t, ctx) => {
+        await sleep(200);
+        return `done on attempt ${ctx.attempt}`;
+      },
+    });
     try {
       const done = await hive.waitForTask('t', { timeoutMs: 5000 });
       expect(done).toMatchObject({ status: 'completed', output: 'done on attempt 2', attempts: 2, redispatches: 1 });

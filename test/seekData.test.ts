@@ -153,7 +153,7 @@ describe('seek data', () => {
     await src.close();
     const text = await readFile(file, 'utf8');
     expect(text.split('\n')[0]).toMatch(/"version":2/);
-    expect(text).toMatch(/^\{"seekStart":0\}$/m);
+    expect(text).toMatch(/^\{"seekStart":0,"historyStart":\d+\}$/m);
     const fromDir = await openReplay(dir);
     const fromFile = await openReplay(file);
     try {

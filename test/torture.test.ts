@@ -17,7 +17,10 @@ describe('torture (short)', () => {
 
   it('remote mode: 4 cycles killing the hive and worker processes over NATS end with every invariant holding', () => {
     const script = join(import.meta.dirname, '..', 'scripts', 'torture.ts');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--remote', '--cycles', '4', '--seed', '20261122'], { encoding: 'utf8', timeout: 240_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--remote', '--cycles', '4', '--seed', '20261122'], {
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
     const summaryLine = run.stdout.split('\n').find((l) => l.startsWith('{"bench":"torture"'));
     expect(summaryLine, `${run.stdout}\n${run.stderr}`).toBeDefined();
     const summary = JSON.parse(summaryLine!) as Record<string, number>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHive, HiveError, ValidationError } from '../src/index.js';
+import { createHive, HiveError, openReplay, startInspector, ValidationError } from '../src/index.js';
 import { memoryLogger, openHive, tempDir } from './helpers.js';
 
 describe('bad input', () => {
@@ -88,6 +88,22 @@ describe('bad input', () => {
 
   it('createHive refuses unknown options', async () => {
     await expect(createHive({ dataDir: tempDir(), checkpoint: { every: 5 } } as never)).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('openReplay and startInspector refuse bad options by name, before opening anything', async () => {
+    const dir = tempDir();
+    await (await openHive({ dataDir: dir })).close();
+    await expect(openReplay(dir, { seekEvry: 5 } as never)).rejects.toThrow(/openReplay: unknown option "seekEvry"; allowed: machines, seekEvery/);
+    await expect(openReplay(dir, { seekEvery: 0 })).rejects.toThrow(/seekEvery: must be an integer from 1/);
+    await expect(openReplay(dir, { machines: { task: {} } } as never)).rejects.toThrow(/machines\.task: must be an XState machine/);
+    await expect(openReplay(dir, { machines: { robot: {} } } as never)).rejects.toThrow(/machines: unknown option "robot"; allowed: .*task/);
+    const replay = await openReplay(dir);
+    try {
+      await expect(startInspector({ replay }, { port: 70000 })).rejects.toThrow(/inspect\.port: must be an integer from 0 to 65535/);
+      await expect(startInspector({ replay }, { tokn: 'x' } as never)).rejects.toThrow(/unknown option "tokn"/);
+    } finally {
+      await replay.close();
+    }
   });
 
   it('every call after close throws hive_closed', async () => {

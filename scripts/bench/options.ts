@@ -30,7 +30,7 @@ export const stringOptions = ['only', 'baseline'] as const;
 export const flagOptions = ['quick'] as const;
 
 const argv = process.argv.slice(2);
-const valueOf = (name: string) => {
+const argValue = (name: string) => {
   const i = argv.indexOf(`--${name}`);
   return i < 0 ? undefined : argv[i + 1];
 };
@@ -43,7 +43,7 @@ export const quick = argv.includes('--quick');
  * @example const tasks = numberArg('tasks') // 100000, or 2000 with --quick
  */
 export function numberArg(name: SizeName): number {
-  const given = valueOf(name);
+  const given = argValue(name);
   if (given === undefined) return quick ? sizes[name].quick : sizes[name].full;
   const v = Number(given);
   if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} needs a whole number >= 0; got ${JSON.stringify(given)}`);
@@ -55,7 +55,7 @@ export function numberArg(name: SizeName): number {
  * @example stringArg('baseline', defaultBaseline) // '29dc4e9'
  */
 export function stringArg(name: (typeof stringOptions)[number], fallback: string): string {
-  const v = valueOf(name);
+  const v = argValue(name);
   if (v === undefined) return fallback;
   if (v.startsWith('--')) throw new Error(`--${name} needs a value; got the option ${v}`);
   return v;

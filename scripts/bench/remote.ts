@@ -52,7 +52,16 @@ async function startWorkers(nats: NatsServer, prefix: string, kind: Kind, n: num
   );
 }
 
-const stopAll = (ps: ChildProcess[]) => Promise.all(ps.map((p) => new Promise((r) => (p.once('exit', r), p.kill('SIGTERM')))));
+const stopAll = (ps: ChildProcess[]) =>
+  Promise.all(
+    ps.map(
+      (p) =>
+        new Promise((r) => {
+          p.once('exit', r);
+          p.kill('SIGTERM');
+        }),
+    ),
+  );
 
 /** Posts `tasks` tasks in batches of 1000 and waits for every completion; tasks/s and CPU shares. */
 async function drive(hive: Hive, kind: Kind, pids: number[]): Promise<{ perSec: number; cpu: Record<string, number> }> {

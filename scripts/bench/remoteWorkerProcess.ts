@@ -5,6 +5,7 @@
  */
 import { pino } from 'pino';
 import { runWorker } from '../../src/index.js';
+import { exitWithParent } from '../exitWithParent.js';
 
 const [url, prefix, id, kind, slots] = process.argv.slice(2) as [string, string, string, string, string];
 const handler = kind === 'sleep50' ? () => new Promise<null>((r) => setTimeout(() => r(null), 50)) : async () => null;
@@ -15,8 +16,6 @@ const worker = await runWorker({
   handlers: { [kind]: handler },
   logger: pino({ level: 'error' }),
 });
-// Never outlive the test or harness that started this process.
-const parent = process.ppid;
-setInterval(() => process.ppid !== parent && process.exit(1), 1000).unref();
+exitWithParent();
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => void worker.close().then(() => process.exit(0)));

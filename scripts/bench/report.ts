@@ -91,7 +91,10 @@ export function printTable(rows: Row[]): void {
       continue;
     }
     const out: Record<string, unknown> = { bench: r.bench, figure: r.figure, value: Number(r.value.toFixed(4)), unit: r.unit };
-    if (r.target) (out.target = `${r.target.op}${r.target.value}`), (out.met = met(r) === 'met');
+    if (r.target) {
+      out.target = `${r.target.op}${r.target.value}`;
+      out.met = met(r) === 'met';
+    }
     if (r.runs) out.runs = r.runs.map((x) => Number(x.toFixed(4)));
     if (r.note) out.note = r.note;
     console.log(JSON.stringify(out));

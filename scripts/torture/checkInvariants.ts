@@ -8,6 +8,7 @@ export interface InvariantReport {
   violations: Array<{ invariant: string; taskId: string; detail: string }>;
 }
 
+/** Final statuses. `suspended` (agent failed, no capable backup) is not one: a drained hive has resumed every suspended task. */
 const terminal = new Set(['completed', 'verified', 'failed', 'timed_out', 'rejected', 'cancelled']);
 
 /** Opens the hive (it must be idle), checks every invariant, and closes it. */

@@ -72,7 +72,14 @@ hive.on('*', (e) => {
 });
 if (natsUrl) {
   // Attempts start on the workers; the hive checks the dependencies when it dispatches one.
-  hive.on('task.started', (e) => void hive.getTask(String(e.taskId)).then(checkDependencies).catch(() => undefined));
+  hive.on(
+    'task.started',
+    (e) =>
+      void hive
+        .getTask(String(e.taskId))
+        .then(checkDependencies)
+        .catch(() => undefined),
+  );
 }
 for (const id of natsUrl ? [] : ['worker-1', 'worker-2', 'worker-3']) {
   await hive.getAgent(id).catch(async (err: unknown) => {
@@ -100,7 +107,10 @@ async function stopAfterStoreFailure(): Promise<never> {
 if (drain) {
   for (;;) {
     const s = await hive.status();
-    const open = ['pending', 'assigned', 'running', 'verifying', 'retrying'].reduce((n, k) => n + ((s.tasks as Record<string, number>)[k] ?? 0), 0);
+    const open = ['pending', 'assigned', 'running', 'verifying', 'retrying', 'suspended'].reduce(
+      (n, k) => n + ((s.tasks as Record<string, number>)[k] ?? 0),
+      0,
+    );
     if (open === 0) break;
     await sleep(20);
   }

@@ -6,6 +6,7 @@
 import { pino } from 'pino';
 import { runWorker } from '../../src/index.js';
 import { tortureWork } from './work.js';
+import { exitWithParent } from '../exitWithParent.js';
 
 const [url, id, sideDir, seedArg] = process.argv.slice(2) as [string, string, string, string];
 const work = tortureWork({ sideDir, seed: Number(seedArg), cycle: -1 });
@@ -16,8 +17,6 @@ const worker = await runWorker({
   logger: pino({ level: 'error' }),
   closeTimeoutMs: 1000,
 });
-// Never outlive the test or harness that started this process.
-const parent = process.ppid;
-setInterval(() => process.ppid !== parent && process.exit(1), 1000).unref();
+exitWithParent();
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => void worker.close().then(() => process.exit(0)));

@@ -3,7 +3,7 @@
  * them through the kernel, keeps the handlers (code, attached again after a restart), runs workers
  * (WorkerRunner), answers `waitForReports`, and serves webhook triggers.
  */
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { workerKey } from '../../machines/address.js';
 import type { ColonyContext, SpawnRequest } from '../../machines/colony.js';
@@ -12,8 +12,9 @@ import { isFinishedWorkerStatus, type WorkerContext, type WorkerReport, type Wor
 import { AlreadyFinishedError, ColonyStoppedError, DuplicateIdError, NotFoundError, ValidationError } from '../errors.js';
 import type { SpawnResult } from '../kernel/ColonyInput.js';
 import type { Kernel } from '../kernel/Kernel.js';
-import type { HiveEvent } from '../kernel/Listeners.js';
 import { checkInt, checkJson, checkKeys, checkName, checkStringArray } from '../validate.js';
+import { answerWebhook, findWebhook, type WebhookAnswer } from './answerWebhook.js';
+import { awaitReports } from './awaitReports.js';
 import { Colony } from './Colony.js';
 import {
   checkColonyId,
@@ -39,11 +40,7 @@ export interface ColoniesOptions {
   handlers: ReadonlyMap<string, WorkerHandler>;
 }
 
-/** Webhook answers: status code and JSON body. */
-export interface WebhookAnswer {
-  status: number;
-  body: Record<string, Json>;
-}
+export type { WebhookAnswer } from './answerWebhook.js';
 
 const maxWaitIds = 100_000;
 
@@ -191,40 +188,8 @@ export class Colonies {
       else if (report) reports.set(id, report);
       else pending.add(id);
     }
-    if (pending.size > 0) await this.awaitReports(colonyId, pending, reports, timeoutMs);
+    if (pending.size > 0) await awaitReports(this.kernel, colonyId, pending, reports, timeoutMs);
     return list.map((id) => reports.get(id) ?? this.currentReport(colonyId, id));
-  }
-
-  private awaitReports(colonyId: string, pending: Set<string>, reports: Map<string, WorkerReport>, timeoutMs: number | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const off = this.kernel.on('worker.finished', (e: HiveEvent) => {
-        const id = e.workerId as string;
-        if (e.colonyId !== colonyId || !pending.has(id)) return;
-        reports.set(id, e.report as unknown as WorkerReport);
-        pending.delete(id);
-        if (pending.size > 0) return;
-        clearTimeout(timer);
-        off();
-        resolve();
-      });
-      if (timeoutMs === undefined) return;
-      timer = setTimeout(() => {
-        // Still unfinished: stop them as timed out; their `worker.finished` events complete the reports.
-        const late = [...pending];
-        this.kernel
-          .submit({ type: 'worker.stop', colonyId, workerIds: late, reason: 'timeout' })
-          .then(
-            () => undefined,
-            (err: unknown) => err,
-          )
-          .then((err) => {
-            off();
-            if (err && pending.size > 0) reject(err);
-            else resolve();
-          });
-      }, timeoutMs);
-    });
   }
 
   /** A worker's report now, or `no_such_worker` (pruned meanwhile). */
@@ -302,7 +267,7 @@ export class Colonies {
     const trigger = triggerRecord(def);
     if (Object.hasOwn(context.triggers, trigger.id)) throw new DuplicateIdError('trigger', trigger.id);
     if (trigger.kind === 'webhook') {
-      const taken = this.webhook(trigger.path);
+      const taken = findWebhook(this.kernel, trigger.path);
       if (taken)
         throw new ValidationError(
           'path',
@@ -363,47 +328,13 @@ export class Colonies {
   }
 
   /**
-   * Answers `POST /hooks/<path>`: 202 `{ workerId }` when the HMAC-SHA256 of the raw body with the
-   * trigger's secret matches `x-hivestate-signature: sha256=<hex>`; 401 (nothing spawned) when not.
-   * @example await colonies.webhook('github', body, req.headers['x-hivestate-signature'], undefined)
+   * Answers `POST /hooks/<path>`: 202 `{ workerId }` when the body's HMAC signature is right (see answerWebhook).
+   * @example await colonies.handleWebhook('github', body, req.headers['x-hivestate-signature'], undefined)
    */
-  async handleWebhook(path: string, body: Buffer, signature: string | undefined, idempotencyKey: string | undefined): Promise<WebhookAnswer> {
-    const found = this.webhook(path);
-    if (!found) return { status: 404, body: { error: `no webhook trigger at /hooks/${path}` } };
-    const expected = `sha256=${createHmac('sha256', found.secret).update(body).digest('hex')}`;
-    const given = Buffer.from(signature ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) {
-      return {
-        status: 401,
-        body: { error: 'missing or wrong x-hivestate-signature; expected sha256=<hex HMAC-SHA256 of the raw body with the trigger secret>' },
-      };
-    }
-    let input: Json = null;
-    try {
-      if (body.length > 0) input = checkJson('body', JSON.parse(body.toString('utf8')) as unknown);
-    } catch (err) {
-      return { status: 400, body: { error: `the body must be JSON: ${(err as Error).message}` } };
-    }
-    try {
-      const key = idempotencyKey === undefined ? undefined : checkName('idempotency-key', idempotencyKey);
-      return { status: 202, body: { workerId: await this.invoke(found.colonyId, found.triggerId, input, key) } };
-    } catch (err) {
-      if (err instanceof ColonyStoppedError) return { status: 409, body: { error: err.message } };
-      if (err instanceof ValidationError) return { status: 400, body: { error: err.message } };
-      return { status: 503, body: { error: (err as Error).message } };
-    }
-  }
-
-  /** The running colony's webhook trigger at `path`. */
-  private webhook(path: string): { colonyId: string; triggerId: string; secret: string } | undefined {
-    for (const colonyId of this.kernel.actorIds('colony')) {
-      const s = this.kernel.actorState('colony', colonyId)!;
-      if (s.status !== 'running') continue;
-      for (const t of Object.values((s.context as ColonyContext).triggers)) {
-        if (t.kind === 'webhook' && t.path === path) return { colonyId, triggerId: t.id, secret: t.secret };
-      }
-    }
-    return undefined;
+  handleWebhook(path: string, body: Buffer, signature: string | undefined, idempotencyKey: string | undefined): Promise<WebhookAnswer> {
+    return answerWebhook(findWebhook(this.kernel, path), path, body, signature, idempotencyKey, (t, input, key) =>
+      this.invoke(t.colonyId, t.triggerId, input, key),
+    );
   }
 
   // ------------------------------------------------------------ lookups

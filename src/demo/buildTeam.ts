@@ -91,6 +91,7 @@ export function buildPlan(options: { speed: number }): Array<TaskSpec & { id: st
     maxRetries: 3,
     backoffMs: Math.round(1500 / options.speed),
     verify: verify ?? false,
+    phase: phaseOf(id),
     idempotencyKey: `demo:${id}`,
     ...(type === 'build'
       ? { assign: 'auction' as const, auction: { windowMs: Math.max(10, Math.round(400 / options.speed)), onNoBids: 'queue' as const } }

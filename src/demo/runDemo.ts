@@ -13,6 +13,7 @@ import { createHive, type Hive } from '../createHive.js';
 import { isHiveError } from '../errors.js';
 import type { HiveEvent } from '../kernel/Kernel.js';
 import type { TaskView } from '../views.js';
+import type { SessionReport } from '../hive/sessionReport.js';
 import { buildPlan, buildTeam, phaseOf, workProfile } from './buildTeam.js';
 import { DemoClock } from './demoClock.js';
 import { demoHandlers, demoVerifiers } from './simulatedWork.js';
@@ -42,6 +43,8 @@ export interface DemoResult {
   byStatus: Record<string, number>;
   resumed: boolean;
   elapsedMs: number;
+  /** The session report at the end (`hive.report()`): phases, agents, health and issues. */
+  report: SessionReport;
 }
 
 /**
@@ -163,7 +166,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     }
     const byStatus: Record<string, number> = {};
     for (const v of views) byStatus[v.status] = (byStatus[v.status] ?? 0) + 1;
-    return { stopped: outcome === 'stopped', tasks: ids.length, byStatus, resumed, elapsedMs: clock.elapsedMs() };
+    const report = await hive.report();
+    return { stopped: outcome === 'stopped', tasks: ids.length, byStatus, resumed, elapsedMs: clock.elapsedMs(), report };
   } finally {
     clock.stop();
     if (ticker) clearInterval(ticker);
@@ -199,6 +203,10 @@ function plainLine(out: NodeJS.WritableStream, e: HiveEvent): void {
       return void out.write(`${at} agent     ${String(e.agentId)} failed repeatedly; the lead restarts it shortly\n`);
     case 'task.retrying':
       return void out.write(`${at} retrying  ${String(e.taskId)} after attempt ${String(e.attempt)}: ${error?.message ?? 'failed'}\n`);
+    case 'phase.completed':
+      return void out.write(`${at} phase     ${String(e.phase)} complete: ${String(e.done)}/${String(e.total)} tasks finished\n`);
+    case 'task.escalated':
+      return void out.write(`${at} escalated ${String(e.taskId)}: ${String(e.reason)}\n`);
     case 'task.failed':
     case 'task.cancelled':
     case 'task.timed_out':
@@ -221,7 +229,22 @@ export function describeDemoResult(r: DemoResult): string {
   const statuses = Object.entries(r.byStatus)
     .map(([s, n]) => `${n} ${s}`)
     .join(', ');
-  return r.stopped
+  const line = r.stopped
     ? `hivestate demo: stopped after ${formatDuration(r.elapsedMs)} (${statuses}); run the same command again to resume`
     : `hivestate demo: all ${r.tasks} tasks finished (${statuses}) in ${formatDuration(r.elapsedMs)}${r.resumed ? ' after resuming' : ''}`;
+  return r.stopped ? line : `${line}\n${describeReport(r.report)}`;
+}
+
+/**
+ * The session report as a few lines: health, phases with progress, agents, issues.
+ * @example describeReport(await hive.report())
+ */
+export function describeReport(r: SessionReport): string {
+  const phases = r.phases.map((p) => `${p.name} ${p.done}/${p.total} (${p.pct}%)`).join(', ') || 'none';
+  const lines = [
+    `session report: ${r.health}; phases: ${phases}`,
+    `  agents: ${r.agents.active} active, ${r.agents.idle} idle, ${r.agents.error} in error; elapsed ${formatDuration(r.elapsedMs)}, remaining ${r.remainingMs === null ? 'unknown' : formatDuration(r.remainingMs)}`,
+    ...r.issues.map((i) => `  issue: ${i}`),
+  ];
+  return lines.join('\n');
 }

@@ -12,6 +12,7 @@ import type { AgentView, TaskView } from '../views.js';
 import { describeThrown, maxErrorMessage } from './describeThrown.js';
 import type { Handler, HandlerContext, Verifier } from './types.js';
 import { waitForSignal } from './waitForSignal.js';
+import { handoff } from './handoff.js';
 
 type AttemptRequest = { taskId: string; attempt: number; agentId: string };
 
@@ -65,6 +66,7 @@ export class Executor implements EffectRunner {
       lastCheckpoint: task.checkpoint,
       signals: task.signals ?? {},
       waitForSignal: waitForSignal({ taskId: req.taskId, attempt: req.attempt, submit: this.deps.submit, task: () => this.deps.task(req.taskId), alive }),
+      handoff: handoff({ taskId: req.taskId, attempt: req.attempt, submit: this.deps.submit, alive }),
       logger,
       spawnAgent: (spec) => this.deps.spawnSubAgent(req.agentId, spec),
       postTask: (spec) => this.deps.postSubTask(req.taskId, spec),

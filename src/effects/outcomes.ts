@@ -3,7 +3,6 @@
  * outcome. Shared by the in-process Executor and remote workers, so both record the same thing.
  */
 import type { Json, TaskError } from '../../machines/types.js';
-import { isHiveError } from '../errors.js';
 import { checkJson, preview } from '../validate.js';
 
 /**
@@ -31,16 +30,4 @@ export function readVerdict(verdict: unknown): { ok: true } | { ok: false; reaso
     return { ok: false, reason: typeof reason === 'string' && reason ? reason : 'the verifier refused the output' };
   }
   return { ok: false, reason: `the verifier returned ${preview(verdict)}; it must return true, false or { ok, reason? }` };
-}
-
-/**
- * What a thrown value records on the task: its `code` (or `handler_error`) and message.
- * @example describeError(Object.assign(new Error('disk full'), { code: 'ENOSPC' })) // { code: 'ENOSPC', message: 'disk full' }
- */
-export function describeError(err: unknown): TaskError {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return { code: typeof code === 'string' && code ? code : isHiveError(err) ? err.code : 'handler_error', message: err.message || err.name };
-  }
-  return { code: 'handler_error', message: typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err)) };
 }

@@ -40,6 +40,13 @@ export interface HandlerContext {
    * this call throws SignalTimeoutError in that attempt (catch it to carry on without the signal).
    */
   waitForSignal(name: string, options?: { timeoutMs?: number }): Promise<Json>;
+  /**
+   * Hands the task to another agent: this attempt ends (its signal is aborted; return at once, what
+   * it returns is dropped) and the task continues on `agentId` as a new attempt that sees `state`
+   * as `ctx.lastCheckpoint`. An unknown, incapable or unavailable agent is a HandoffRefusedError
+   * (nothing changed: the attempt carries on). Remote workers get a ValidationError.
+   */
+  handoff(agentId: string, state?: Json): Promise<void>;
   logger: Logger;
 }
 

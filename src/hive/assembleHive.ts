@@ -22,6 +22,9 @@ import { openDataDir } from '../replay/ReplaySource.js';
 import { HiveStore } from '../store/HiveStore.js';
 import type { CompiledHiveOptions } from './compileHiveOptions.js';
 import { syncRateLimits } from './syncRateLimits.js';
+import { broadcastMessage, messageView, sendMessage } from './messageCommands.js';
+import { MessageRunner } from './MessageRunner.js';
+import { syncQueueLimit } from './syncQueueLimit.js';
 import { syncInsights } from './syncInsights.js';
 
 export interface HiveParts {
@@ -31,6 +34,8 @@ export interface HiveParts {
   /** In-process handlers of agents spawned with `handler`, by agent id. */
   agentHandlers: Map<string, Handler>;
   colonies: Colonies;
+  /** Delivers envelopes to agents' `onMessage` handlers (kept by agent id). */
+  messages: MessageRunner;
   /** What a handler's `ctx.spawnAgent` and `ctx.postTask` call; the hive facade fills them in. */
   subWork: {
     spawnSubAgent?(parentAgentId: string, spec: AgentSpec): Promise<AgentView>;
@@ -77,6 +82,13 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       logger,
     });
     const colonies = new Colonies({ kernel: () => kernel!, logger, idempotency: o.idempotency, handlers: o.colonies });
+    const messages = new MessageRunner({
+      submit: (input) => kernel!.submit(input),
+      view: (id) => messageView(kernel!, id),
+      send: (from, spec) => sendMessage(kernel!, o.messages, spec, from),
+      broadcast: (from, channel, payload, options) => broadcastMessage(kernel!, channel, payload, options, from),
+      logger,
+    });
     // Attempts of remote agents go over NATS (when the hive has the `nats` option), the rest run here.
     const router = new EffectRouter(executor, (id) => kernel!.actorSnapshot(remoteAddress(id)) !== undefined, logger);
     const bidders = new Bidders({
@@ -92,6 +104,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       resume: router.resume.bind(router),
       worker: colonies.runner.handle.bind(colonies.runner),
       askBids: bidders.askBids.bind(bidders),
+      message: messages.deliver.bind(messages),
     };
     kernel = new Kernel({
       store,
@@ -130,6 +143,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     // After resuming: tasks started by a changed limit must not be taken for attempts lost in a crash.
     // An intake-only open (the CLI on a free directory) leaves the directory's limits as they are.
     if (!o.intakeOnly) await syncRateLimits(kernel, o.rateLimits);
+    if (!o.intakeOnly) await syncQueueLimit(kernel, o.queueLimit);
     if (!o.intakeOnly) await syncInsights(kernel, o.insights);
     let inspector: InspectorServer | undefined;
     if (o.inspect) {
@@ -157,7 +171,21 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       http = listener;
       logger.info({ url: listener.url }, 'http listener (webhooks) listening');
     }
-    return { store, kernel, executor, agentHandlers, colonies, subWork, bidders, inspector, http, logger, close, addCloser: (c) => void closers.push(c) };
+    return {
+      store,
+      kernel,
+      executor,
+      agentHandlers,
+      colonies,
+      messages,
+      subWork,
+      bidders,
+      inspector,
+      http,
+      logger,
+      close,
+      addCloser: (c) => void closers.push(c),
+    };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

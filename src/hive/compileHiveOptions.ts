@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { WorkerHandler } from '../colony/workerTypes.js';
 import type { Handler, Verifier } from '../effects/types.js';
 import { ValidationError } from '../errors.js';
-import type { InspectorOptions } from '../inspect/InspectorServer.js';
+import { type CompiledInspectorOptions, compileInspectOptions } from '../inspect/compileInspectOptions.js';
 import type { HiveEventType } from '../createHive.js';
 import type { HiveEvent } from '../kernel/Kernel.js';
 import { defaultHttpListenerOptions, type HttpListenerOptions } from './HttpListener.js';
@@ -17,6 +17,7 @@ import type { StoreFaults } from '../store/HiveStore.js';
 import { checkBool, checkInt, checkKeys, checkName } from '../validate.js';
 import { compileRateLimits } from './compileRateLimits.js';
 import type { RateLimits } from './syncRateLimits.js';
+import { compileMessageOptions, type MessageOptions } from './messageCommands.js';
 
 export interface HiveOptions {
   /** Where the LMDB store lives. @default './.hivestate' */
@@ -78,6 +79,15 @@ export interface HiveOptions {
   nats?: NatsOptions;
   /** How tasks of a type are assigned when the task does not say: 'direct' (default) or 'auction'. */
   assignment?: Record<string, 'direct' | 'auction'>;
+  /** Defaults for `hive.send`: redeliver an unacknowledged COMMAND, TASK_ASSIGN or HANDOFF after `ackTimeoutMs`, up to `maxDeliveries`. @default { ackTimeoutMs: 30000, maxDeliveries: 3 } */
+  messages?: MessageOptions;
+  /**
+   * Pending-queue length (tasks ready and waiting for an agent) above which the hive is under
+   * pressure: `hive.isUnderPressure()` is true, `hive.report()` is DEGRADED with an issue saying
+   * so, and auction intake pauses. Journaled: the directory keeps it until a hive opens with
+   * another one (`null` removes it). @default none
+   */
+  queueLimit?: number | null;
   /**
    * Predict each task's agent and duration when it is posted, score the predictions when tasks end,
    * and raise advisories (`hive.insights()`). Journaled: replay makes the same predictions. @default true
@@ -96,7 +106,7 @@ export interface CompiledHiveOptions {
   checkpointMs: number;
   retentionMs: number;
   faults: StoreFaults;
-  inspect: InspectorOptions | undefined;
+  inspect: CompiledInspectorOptions | undefined;
   on: ReadonlyMap<string, (e: HiveEvent) => void>;
   intakeOnly: boolean;
   history: boolean;
@@ -109,6 +119,9 @@ export interface CompiledHiveOptions {
   rateLimits: RateLimits | undefined;
   nats: CompiledNatsOptions | undefined;
   assignment: ReadonlyMap<string, 'direct' | 'auction'>;
+  messages: Required<MessageOptions>;
+  /** Undefined: keep the directory's limit; null: remove it. */
+  queueLimit: number | null | undefined;
   insights: boolean;
 }
 
@@ -141,6 +154,8 @@ const hiveOptionKeys = [
   'rateLimits',
   'nats',
   'assignment',
+  'messages',
+  'queueLimit',
   'insights',
 ] as const;
 
@@ -168,7 +183,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     checkpointMs: cp.everyMs === undefined ? defaultHiveOptions.checkpointMs : checkInt('checkpoint.everyMs', cp.everyMs, 10, 86_400_000),
     retentionMs: options.retentionMs === undefined ? defaultHiveOptions.retentionMs : checkInt('retentionMs', options.retentionMs, 0, 2 ** 42),
     faults: options.faults ?? {},
-    inspect: compileInspectOptions(options.inspect),
+    inspect: options.inspect === undefined ? undefined : compileInspectOptions(options.inspect),
     on: functionsByName('on', options.on as Record<string, (e: HiveEvent) => void> | undefined),
     intakeOnly,
     history: options.history === undefined ? true : checkBool('history', options.history),
@@ -186,21 +201,9 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     rateLimits: compileRateLimits(options.rateLimits),
     nats: options.nats === undefined ? undefined : compileNatsOptions(options.nats),
     assignment: compileAssignment(options.assignment),
+    messages: compileMessageOptions(options.messages),
+    queueLimit: options.queueLimit === undefined || options.queueLimit === null ? options.queueLimit : checkInt('queueLimit', options.queueLimit, 0, 1e9),
     insights: options.insights === undefined ? true : checkBool('insights', options.insights),
-  };
-}
-
-/**
- * The inspector's options checked (used by `createHive({ inspect })` and `hivestate serve`).
- * @example compileInspectOptions({ port: 7070 })
- */
-export function compileInspectOptions(value: HiveOptions['inspect']): InspectorOptions | undefined {
-  if (value === undefined) return undefined;
-  const i = checkKeys('inspect', value, ['port', 'host', 'token']);
-  return {
-    ...(i.port === undefined ? {} : { port: checkInt('inspect.port', i.port, 0, 65535) }),
-    ...(i.host === undefined ? {} : { host: checkName('inspect.host', i.host, 255) }),
-    ...(i.token === undefined ? {} : { token: checkName('inspect.token', i.token, 200) }),
   };
 }
 

@@ -1,5 +1,5 @@
 /** @module InspectorServer: HTTP + WebSocket inspector for a live hive or a recorded run, behind a random access token. */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -9,10 +9,12 @@ import type { Replay } from '../replay/Replay.js';
 import { ValidationError } from '../errors.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
 import { isFinishedWorkerStatus } from '../../machines/worker.js';
+import { finishedMessageStatuses } from '../../machines/message.js';
 import type { AuditRecord } from '../kernel/audit/AuditLog.js';
 import type { AuditTrail } from './inspectorApi.js';
 import { kinds } from '../kernel/kinds/index.js';
 import { ActorDirectory, maxDirectoryPage } from './ActorDirectory.js';
+import { compileInspectOptions, type InspectorOptions } from './compileInspectOptions.js';
 import { actorHistory, maxHistoryWindow } from './actorHistory.js';
 import { actorTree, parentInTree, type TreeActor } from './actorTree.js';
 import { hostGuard } from './hostGuard.js';
@@ -22,14 +24,7 @@ import { summaryAt } from './summaryAt.js';
 import { swimlanes } from './swimlanes.js';
 import { machinesByName, toStatelyMessages } from './statelyMessages.js';
 
-export interface InspectorOptions {
-  /** TCP port; 0 picks a free one. @default 0 */
-  port?: number;
-  /** Interface to listen on. @default '127.0.0.1' */
-  host?: string;
-  /** Access token required by the page, the API and the sockets. @default 24 random bytes, hex */
-  token?: string;
-}
+export { defaultInspectorOptions, type InspectorOptions } from './compileInspectOptions.js';
 
 /** What the inspector reads: a replay session (time travel), and for a live hive its inspection stream. */
 export interface InspectorSource {
@@ -49,8 +44,6 @@ export interface InspectorServer {
   readonly token: string;
   close(): Promise<void>;
 }
-
-export const defaultInspectorOptions = { port: 0, host: '127.0.0.1' } as const;
 
 /**
  * Largest WebSocket message the inspector reads, in bytes (64 KiB). Clients only ever send small
@@ -79,9 +72,7 @@ const maxIncrement = 2000;
  * console.log(server.url)
  */
 export async function startInspector(source: InspectorSource, options: InspectorOptions = {}): Promise<InspectorServer> {
-  const o = { ...defaultInspectorOptions, ...options, token: options.token ?? randomBytes(24).toString('hex') };
-  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new ValidationError('inspect.port', 'must be an integer from 0 to 65535');
-  if (typeof o.token !== 'string' || o.token.length < 16) throw new ValidationError('inspect.token', 'must be a string of at least 16 characters');
+  const o = compileInspectOptions(options);
   const { replay, live } = source;
   // Read before listening: a package without its built page fails here, not on the first request.
   const assets = loadInspectorAssets();
@@ -218,8 +209,13 @@ export async function startInspector(source: InspectorSource, options: Inspector
       models.trigger.seed({ actors, seq: position });
       const tree = actorTree(actors);
       // Tasks and workers can be many: unfinished ones first, then the most recent finished ones.
-      const many = (a: TreeActor) => a.kind === 'task' || a.kind === 'worker';
-      const done = (a: TreeActor) => (a.kind === 'worker' ? isFinishedWorkerStatus(a.status) : isTerminalTaskStatus(a.status));
+      const many = (a: TreeActor) => a.kind === 'task' || a.kind === 'worker' || a.kind === 'message';
+      const done = (a: TreeActor) =>
+        a.kind === 'worker'
+          ? isFinishedWorkerStatus(a.status)
+          : a.kind === 'message'
+            ? finishedMessageStatuses.includes(a.status)
+            : isTerminalTaskStatus(a.status);
       const order = (a: TreeActor) =>
         ((a.context as { order?: number; spec?: { order?: number } }).spec?.order ?? (a.context as { order?: number }).order ?? 0) - (done(a) ? 2 ** 52 : 0);
       const tasks = tree.filter(many).sort((a, b) => order(b) - order(a));

@@ -1,5 +1,6 @@
 /** @module readModels: @xstate/store read models fed from the inspection stream (counts by status, per-agent load and success rate, the queue). */
 import { createStore } from '@xstate/store';
+import { addressId, parseAddress } from '../../machines/address.js';
 import type { InspectionRecord } from '../kernel/InspectionRecord.js';
 
 export interface AgentLoad {
@@ -87,13 +88,15 @@ function fold(ctx: ReadModelContext, r: InspectionRecord): ReadModelContext {
     case 'transition': {
       const address = r.address;
       const state = r.kind === 'transition' ? r.to : r.state;
-      if (address.startsWith('task:')) next = setTask(next, address.slice(5), state);
-      else if (address.startsWith('agent:')) next = setAgent(next, address.slice(6), state);
+      const parsed = parseAddress(address);
+      if (parsed?.kind === 'task') next = setTask(next, parsed.id, state);
+      else if (parsed?.kind === 'agent') next = setAgent(next, parsed.id, state);
       break;
     }
     case 'message': {
-      if (!r.to.startsWith('agent:')) break;
-      const id = r.to.slice(6);
+      const to = parseAddress(r.to);
+      if (to?.kind !== 'agent') break;
+      const id = to.id;
       const a = own(next.agents, id);
       if (!a) break;
       if (r.event.type === 'hive.task.assigned') next = setAgent(next, id, a.status, { load: a.load + 1 });
@@ -122,11 +125,11 @@ function seed(actors: SeedActor[], seq: number): ReadModelContext {
     const c = (a.snapshot as { context?: Record<string, unknown> }).context ?? {};
     if (a.kind === 'task') {
       // Counted here rather than through setTask: its copies would make a seed quadratic.
-      ctx.taskStatus[a.address.slice(5)] = a.status;
+      ctx.taskStatus[addressId(a.address)] = a.status;
       tasksByStatus[a.status] = (own(tasksByStatus, a.status) ?? 0) + 1;
-      if (a.status === 'pending') pending.push([Number(c.order ?? 0), a.address.slice(5)]);
+      if (a.status === 'pending') pending.push([Number(c.order ?? 0), addressId(a.address)]);
     } else if (a.kind === 'agent') {
-      ctx = setAgent(ctx, a.address.slice(6), a.status, { load: Number(c.load ?? 0), succeeded: Number(c.succeeded ?? 0), failed: Number(c.failed ?? 0) });
+      ctx = setAgent(ctx, addressId(a.address), a.status, { load: Number(c.load ?? 0), succeeded: Number(c.succeeded ?? 0), failed: Number(c.failed ?? 0) });
     }
   }
   ctx.queue = pending.sort((x, y) => x[0] - y[0]).map(([, id]) => id);

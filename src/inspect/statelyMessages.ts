@@ -11,6 +11,8 @@ import { scheduleMachine } from '../../machines/schedule.js';
 import { taskMachine } from '../../machines/task.js';
 import { workerMachine } from '../../machines/worker.js';
 import { remoteWorkerMachine } from '../../machines/remoteWorker.js';
+import { messageMachine } from '../../machines/message.js';
+import { sessionMachine } from '../../machines/session.js';
 import { coordinatorAddress } from '../../machines/types.js';
 import type { InspectionRecord, MachineName } from '../kernel/InspectionRecord.js';
 
@@ -28,6 +30,8 @@ export const machinesByName: Record<MachineName, AnyStateMachine> = {
   remote: remoteWorkerMachine,
   auction: auctionMachine,
   learner: learnerMachine,
+  message: messageMachine,
+  session: sessionMachine,
   insights: insightsMachine,
 };
 

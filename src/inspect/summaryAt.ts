@@ -1,4 +1,5 @@
 /** @module summaryAt: the inspector's overview of one point (counts per kind and status, agents' load and success rate, the head of the queue) without listing every actor. */
+import { addressId } from '../../machines/address.js';
 import type { Replay } from '../replay/Replay.js';
 import type { ActorDirectory } from './ActorDirectory.js';
 import type { AgentSummary, Summary } from './inspectorApi.js';
@@ -15,7 +16,7 @@ export function summaryAt(replay: Replay, directory: ActorDirectory): Summary {
     const succeeded = Number(c.succeeded ?? 0);
     const failed = Number(c.failed ?? 0);
     return {
-      id: e.address.slice(6),
+      id: addressId(e.address),
       status: e.status,
       load: Number(c.load ?? 0),
       succeeded,
@@ -32,6 +33,6 @@ export function summaryAt(replay: Replay, directory: ActorDirectory): Summary {
     at,
     counts: directory.counts(),
     agents,
-    queue: { head: pending.items.map((e) => e.address.slice(5)), length: pending.total },
+    queue: { head: pending.items.map((e) => addressId(e.address)), length: pending.total },
   };
 }

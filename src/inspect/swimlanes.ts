@@ -1,4 +1,5 @@
 /** @module swimlanes: turns a window of inspection records into one lane per actor with its inputs, messages and transitions as marks. */
+import { taskAddress } from '../../machines/address.js';
 import type { InspectionRecord } from '../kernel/InspectionRecord.js';
 import type { Input } from '../kernel/inputs.js';
 import type { LaneMark, Swimlanes } from './inspectorApi.js';
@@ -25,7 +26,7 @@ export function inputTargets(input: Input | Record<string, unknown>): string[] {
   const agent = i.agent as { id?: unknown } | undefined;
   if (agent && typeof agent.id === 'string') out.push(`agent:${agent.id}`);
   if (Array.isArray(i.tasks))
-    for (const t of i.tasks.slice(0, 5)) if (t && typeof (t as { id?: unknown }).id === 'string') out.push(`task:${(t as { id: string }).id}`);
+    for (const t of i.tasks.slice(0, 5)) if (t && typeof (t as { id?: unknown }).id === 'string') out.push(taskAddress((t as { id: string }).id));
   return out;
 }
 

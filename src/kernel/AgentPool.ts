@@ -168,6 +168,21 @@ export class AgentPool {
     }
   }
 
+  /**
+   * Whether an agent other than `except` and those in `excluded` could take work of `capability`
+   * now or once free: idle or busy (not paused, in error or stopped) and runnable in this process.
+   * A failed agent's task with none is suspended; a suspended task resumes once there is one.
+   * @example pool.hasBackup('build', 'a1', []) // false when a1 was the only builder
+   */
+  hasBackup(capability: string, except: string, excluded: readonly string[]): boolean {
+    for (const id of this.byCapability.get(capability) ?? []) {
+      if (id === except || excluded.includes(id)) continue;
+      const e = this.current.get(id);
+      if (e && (e.status === 'idle' || e.status === 'busy') && e.runnable.includes(capability)) return true;
+    }
+    return false;
+  }
+
   /** Agents with `capability` that are not stopped, other than `except` and those in `excluded`. */
   countCapable(capability: string, except: string, excluded: readonly string[]): number {
     let n = 0;

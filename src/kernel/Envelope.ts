@@ -11,6 +11,8 @@ import type { ScheduleEvent } from '../../machines/schedule.js';
 import type { TaskEvent } from '../../machines/task.js';
 import type { WorkerEvent } from '../../machines/worker.js';
 import type { RemoteWorkerEvent } from '../../machines/remoteWorker.js';
+import type { MessageEvent } from '../../machines/message.js';
+import type { SessionEvent } from '../../machines/session.js';
 
 /** Senders that are not actors: a journaled API input, a durable timer, the kernel itself. */
 export type Origin = Address | 'input' | 'timer' | 'kernel';
@@ -27,6 +29,8 @@ export type KernelEvent =
   | RemoteWorkerEvent
   | AuctionEvent
   | LearnerEvent
+  | MessageEvent
+  | SessionEvent
   | InsightsEvent;
 
 export interface Envelope {

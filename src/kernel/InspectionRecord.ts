@@ -16,5 +16,7 @@ export type InspectionRecord = { seq: number; at: number; replaying: boolean } &
   | { kind: 'message'; from: string; to: string; event: { type: string; [k: string]: unknown } }
   | { kind: 'effect.dispatched'; effect: 'execute' | 'verify' | 'abort'; taskId: string; attempt: number; agentId?: string }
   | { kind: 'effect.settled'; effect: 'execute' | 'verify'; taskId: string; attempt: number; outcome: string }
+  /** A delivery of an envelope handed to the host (its `message.ack` / `message.nack` answers it). */
+  | { kind: 'message.dispatched'; messageId: string; delivery: number; agentId: string }
   | { kind: 'checkpoint.written'; checkpointSeq: number; actors: number }
 );

@@ -4,62 +4,27 @@
  * waiters), keeps one host timer armed for the durable timers, checkpoints atomically and recovers
  * from the store. Recovery and replay apply the same records and drop what they produced.
  */
-import type { Logger } from 'pino';
-import { address, parseAddress } from '../../machines/address.js';
+import { address } from '../../machines/address.js';
 import type { WorkRequest } from '../../machines/types.js';
 import type { WorkerRequest } from '../../machines/worker.js';
-import type { Clock } from '../clock.js';
+import type { MessageRequest } from '../../machines/message.js';
 import type { TaskView } from '../views.js';
-import type { KernelStore } from '../store/KernelStore.js';
-import type { AssignmentStrategy } from './AssignmentStrategy.js';
 import { afterCheckpoint, buildCheckpoint } from './checkpointWrite.js';
 import type { Input, JournalRecord } from './inputs.js';
 import type { InspectionRecord } from './InspectionRecord.js';
 import { Intake } from './Intake.js';
-import { KernelCore, type KernelMachines } from './KernelCore.js';
+import { KernelCore } from './KernelCore.js';
+import type { KernelOptions } from './KernelOptions.js';
 import { KernelQueries } from './KernelQueries.js';
 import { Listeners, type HiveEvent } from './Listeners.js';
+import { restoreFromStore } from './restoreFromStore.js';
 import { StepLog, type StepRecord } from './StepLog.js';
 import type { StepOutput } from './StepOutput.js';
 import { TimerHost } from './TimerHost.js';
 
 export type { KernelMachines } from './KernelCore.js';
 
-/** What the kernel asks the effect layer to do. Never called while recovering or replaying. */
-export interface EffectRunner {
-  execute(req: { taskId: string; attempt: number; agentId: string }): void;
-  verify(req: { taskId: string; attempt: number }): void;
-  abort(req: { taskId: string; attempt: number; reason: string }): void;
-  /** Colony workers: run, abort, or hand a running attempt a new message. */
-  worker?(req: WorkerRequest): void;
-  /**
-   * After a restart of the hive: true when the effect layer keeps this attempt running (a remote
-   * worker may still be on it; its outcome arrives later), false to have it re-dispatched.
-   */
-  resume?(req: { taskId: string; attempt: number; agentId: string }): boolean;
-  /** Asks agents for their prices in an open auction (answers come back as `auction.bid` inputs). */
-  askBids?(req: { taskId: string; round: number; agentIds: string[] }): void;
-}
-
-export interface KernelOptions {
-  store: KernelStore;
-  clock: Clock;
-  logger: Logger;
-  effects: EffectRunner;
-  /** Checkpoint after this many inputs... */
-  checkpointEvery: number;
-  /** ...or this many milliseconds, whichever comes first (Infinity: no periodic checkpoint, as in replay). */
-  checkpointMs: number;
-  /** Replay only: machines to host instead of the built-in ones. */
-  machines?: KernelMachines;
-  /** Who gets a queued task. @default directStrategy */
-  strategy?: AssignmentStrategy;
-  /** Fire durable timers (false: an intake-only hive, which runs nothing). @default true */
-  timers?: boolean;
-  /** Record what each input does to each actor, for the history index the checkpoints write (live hives). */
-  recordChanges?: boolean;
-}
-
+export type { EffectRunner, KernelOptions } from './KernelOptions.js';
 export type { HiveEvent } from './Listeners.js';
 
 export class Kernel extends KernelQueries {
@@ -88,32 +53,7 @@ export class Kernel extends KernelQueries {
   recover(): { replayed: number; restoredTasks: number; restoredAgents: number } {
     const { store } = this.o;
     const core = this.core;
-    const cp = store.checkpoint();
-    core.inspection.replaying = true;
-    let replayed = 0;
-    try {
-      const coordinator = store.getActor('coordinator');
-      if (coordinator) core.restore('coordinator', '', coordinator);
-      else core.create('coordinator', '', undefined);
-      for (const [addr, rec] of store.liveActors()) {
-        const parsed = parseAddress(addr);
-        if (parsed && parsed.kind !== 'coordinator') core.restore(parsed.kind, parsed.id, rec);
-      }
-      for (const [status, n] of Object.entries(store.countTasksByStatus())) core.taskCounts.set(status, n);
-      // The restored tasks' `waitingFor` already agrees with the restored agents: nothing to re-check.
-      core.agents.takeChanged();
-      core.timers.load(store.storedTimers());
-      core.triggerKeys.load(store.triggerKeys());
-      core.scheduleNeeded = false;
-      this.intake.resumeAt(cp?.seq ?? 0, cp?.at ?? 0);
-      for (const rec of store.journalAfter(cp?.seq ?? 0)) {
-        core.apply(rec);
-        this.intake.resumeAt(rec.seq, rec.at);
-        replayed++;
-      }
-    } finally {
-      core.inspection.replaying = false;
-    }
+    const replayed = restoreFromStore(core, store, (seq, at) => this.intake.resumeAt(seq, at));
     this.appliedSinceCheckpoint = replayed;
     if (Number.isFinite(this.o.checkpointMs)) {
       this.checkpointTimer = setInterval(() => void this.checkpoint().catch(() => undefined), this.o.checkpointMs);
@@ -229,12 +169,13 @@ export class Kernel extends KernelQueries {
     for (const taskId of out.settled) this.listeners.settled(taskId, (id) => this.getTask(id));
   }
 
-  private dispatch(e: WorkRequest | WorkerRequest): void {
+  private dispatch(e: WorkRequest | WorkerRequest | MessageRequest): void {
     const effects = this.o.effects;
     if (e.type === 'effect.execute') effects.execute(e);
     else if (e.type === 'effect.verify') effects.verify(e);
     else if (e.type === 'effect.abort') effects.abort(e);
     else if (e.type === 'effect.auction.ask') effects.askBids?.(e);
+    else if (e.type === 'effect.message.deliver') effects.message?.(e);
     else effects.worker?.(e);
   }
 

@@ -7,6 +7,7 @@ import type { AnyStateMachine } from 'xstate';
 import { address, parseAddress, type Address, type KindName } from '../../machines/address.js';
 import type { Notification, WorkRequest } from '../../machines/types.js';
 import type { WorkerRequest } from '../../machines/worker.js';
+import type { MessageRequest } from '../../machines/message.js';
 import type { StoredTimer } from '../store/HiveStore.js';
 import { statusOf, type ActorKind, type Slot } from './ActorKind.js';
 import { AgentPool } from './AgentPool.js';
@@ -25,6 +26,7 @@ import { react } from './reactions.js';
 import { schedule } from './Scheduler.js';
 import type { StepLog } from './StepLog.js';
 import { emptyOutput, type StepOutput } from './StepOutput.js';
+import { SuspendedTasks } from './SuspendedTasks.js';
 import { TaskQueue } from './TaskQueue.js';
 import { TimerTable } from './TimerTable.js';
 import { TaskTree } from './TaskTree.js';
@@ -53,6 +55,12 @@ export class KernelCore {
   readonly inspection = new Inspection();
   /** dependency id -> ids of tasks waiting on it */
   readonly dependents = new Map<string, Set<string>>();
+  /** Suspended tasks by type (derived from the live tasks), for resuming them when a capable agent appears. */
+  readonly suspended = new SuspendedTasks();
+  /** What each waiting task lends its dependencies (priority inheritance; derived from the live tasks). */
+  readonly boosts = new Map<string, number>();
+  /** Tasks escalated at their deadline that still wait on a dependency (derived from the live tasks), for `report()`. */
+  readonly overdue = new Set<string>();
   /** Tasks per status, stored and live: seeded from the store at recovery, then kept exact in memory. */
   readonly taskCounts = new Map<string, number>();
   /** Actors changed since the last checkpoint. */
@@ -145,9 +153,12 @@ export class KernelCore {
   }
 
   /** Hands an effect to the live host (dropped by recovery and replay). */
-  request(effect: WorkRequest | WorkerRequest): void {
+  request(effect: WorkRequest | WorkerRequest | MessageRequest): void {
     this.out.effects.push(effect);
-    if (this.inspection.active && 'taskId' in effect && effect.type !== 'effect.auction.ask') {
+    if (this.inspection.active && effect.type === 'effect.message.deliver') {
+      const { messageId, delivery, agentId } = effect;
+      this.inspection.record(this, { kind: 'message.dispatched', messageId, delivery, agentId });
+    } else if (this.inspection.active && 'taskId' in effect && effect.type !== 'effect.auction.ask') {
       const { type, taskId, attempt } = effect;
       this.inspection.record(this, {
         kind: 'effect.dispatched',

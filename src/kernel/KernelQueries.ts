@@ -11,6 +11,7 @@ import { upcastTaskContext } from './kinds/upcastTaskContext.js';
 import type { ColonyState } from './ColonyIndex.js';
 import type { KernelCore } from './KernelCore.js';
 import { pendingAudit, type AuditRecord } from './audit/AuditLog.js';
+import { queuePressure, type QueuePressure } from './queuePressure.js';
 
 export interface KernelStatus {
   agents: Record<string, number>;
@@ -200,6 +201,38 @@ export abstract class KernelQueries {
     }
     pushLive(-Infinity);
     return out;
+  }
+
+  /**
+   * The pending queue against `queueLimit` (see `queuePressure.ts`, the one place that decides it).
+   * @example kernel.queuePressure().over // true while more tasks are queued than the limit
+   */
+  queuePressure(): QueuePressure {
+    return queuePressure(this.core);
+  }
+
+  /** Tasks escalated at their deadline that still wait on a dependency, oldest escalation first. */
+  overdueTasks(): string[] {
+    return [...this.core.overdue];
+  }
+
+  /** Queued tasks per type that no agent can take whatever the load (no capable agent, or none with a handler here). */
+  unassignableByType(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [type, n] of this.core.queue.countsByType()) if (this.core.agents.gap(type, []) !== undefined) out.set(type, n);
+    return out;
+  }
+
+  /** Whether the hive's store failed and intake stopped (the coordinator is `halted`). */
+  haltReason(): string | undefined {
+    const c = this.core.current('coordinator', '');
+    return c && statusOf(c) === 'halted' ? ((c.context as { haltReason?: string }).haltReason ?? 'halted') : undefined;
+  }
+
+  /** The first journal record kept (its time starts a session that has no session actor). */
+  firstInputAt(): number | undefined {
+    for (const rec of this.storeRef.journalAfter(0)) return rec.at;
+    return undefined;
   }
 
   /** Counts of agents and tasks by status. */

@@ -8,6 +8,7 @@ import type { TaskContext } from '../../machines/task.js';
 import { followPoolChanges } from './followWaitingFor.js';
 import type { KernelCore } from './KernelCore.js';
 import { noteStart, rateAllows } from './rateLimits.js';
+import { resumeSuspended } from './SuspendedTasks.js';
 
 interface Pick {
   type: string;
@@ -23,6 +24,7 @@ interface Pick {
  */
 export function schedule(core: KernelCore): void {
   const { queue, agents, strategy } = core;
+  resumeSuspended(core);
   followPoolChanges(core);
   while (core.scheduleNeeded) {
     core.scheduleNeeded = false;

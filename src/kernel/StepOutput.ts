@@ -5,11 +5,12 @@
  */
 import type { Notification, WorkRequest } from '../../machines/types.js';
 import type { WorkerRequest } from '../../machines/worker.js';
+import type { MessageRequest } from '../../machines/message.js';
 
 export interface StepOutput {
   /** What applying the input returned to its caller (ids created, whether a checkpoint was stored, ...). */
   result: unknown;
-  effects: Array<WorkRequest | WorkerRequest>;
+  effects: Array<WorkRequest | WorkerRequest | MessageRequest>;
   /** Tasks that reached a terminal state (their waiters are answered). */
   settled: string[];
   notifications: Notification[];

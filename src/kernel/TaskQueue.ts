@@ -73,6 +73,13 @@ export class TaskQueue {
     return top.id;
   }
 
+  /** How many tasks are queued per type (for reports, not the hot path). */
+  countsByType(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const cur of this.current.values()) out.set(cur.type, (out.get(cur.type) ?? 0) + 1);
+    return out;
+  }
+
   /** Ids queued for a type, best first (a copy: for queries, not the hot path). */
   list(type?: string): string[] {
     const rows: Entry[] = [];

@@ -2,7 +2,7 @@
  * @module applyInput: how each journaled input changes the actors, one small function per input
  * type. Called by KernelCore.apply with the input's time in `core.at`.
  */
-import { agentAddress, auctionAddress, taskAddress } from '../../machines/address.js';
+import { agentAddress, auctionAddress, sessionAddress, taskAddress } from '../../machines/address.js';
 import type { TaskContext } from '../../machines/task.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
 import type { Input, TaskSpecRecord } from './inputs.js';
@@ -12,12 +12,16 @@ import { collectPrunable } from './collectPrunable.js';
 import { applyHiveOpened } from './applyHiveOpened.js';
 import { deepFreeze } from './deepFreeze.js';
 import { subAgentsOf } from './subAgents.js';
+import { ensureSession, followPhase } from './followPhase.js';
+import { lendOnPost } from './priorityInheritance.js';
 import { cancelSubtree } from './TaskTree.js';
 import { rateLimitInputs } from './rateLimitInputs.js';
 import { applyRetry } from './retryInput.js';
 import { scheduleInputs } from './scheduleInputs.js';
 import { signalInputs } from './signalInputs.js';
 import { remoteInputHandlers } from './applyWorkerInput.js';
+import { handoffInput } from './handoffInput.js';
+import { messageInputs, pruneMessages } from './messageInputs.js';
 import { predictTask, setInsights, taskPosted } from './insights/insightsFacts.js';
 
 type Handler<T extends Input['type']> = (core: KernelCore, input: Extract<Input, { type: T }>) => unknown;
@@ -117,6 +121,7 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   'insights.set': (core, input) => setInsights(core, input.enabled),
   'hive.prune': (core, input) => {
     if (input.compactJournal) core.compactBefore = input.before;
+    pruneMessages(core, input.before);
     return collectPrunable(core, input.before);
   },
   ...colonyInputHandlers,
@@ -125,6 +130,11 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   ...scheduleInputs,
   ...rateLimitInputs,
   ...remoteInputHandlers,
+  ...messageInputs,
+  'task.handoff': handoffInput,
+  'session.limits': (core, input) => {
+    if (!ensureSession(core, input.queueLimit)) core.deliver(sessionAddress, { type: 'session.limits', queueLimit: input.queueLimit, at: core.at }, 'input');
+  },
 };
 
 /**
@@ -162,6 +172,8 @@ export function createTask(core: KernelCore, spec: TaskSpecRecord, order: number
   });
   taskPosted(core, spec.type, prediction);
   core.countTask(undefined, String(snap.value));
+  if (spec.phase !== undefined) followPhase(core, spec.phase, undefined, String(snap.value));
+  lendOnPost(core, spec.id, snap.context as TaskContext);
   if (spec.idempotencyKey !== undefined) core.idempotencyKeys.set(spec.idempotencyKey, spec.id);
   for (const dep of waitingOn) core.deliver(taskAddress(dep), { type: 'hive.blocking', at: core.at }, 'kernel');
   if (failed)

@@ -11,6 +11,7 @@ import type { RemoteWorkerContext } from '../../machines/remoteWorker.js';
 import { statusOf } from './ActorKind.js';
 import type { Input } from './inputs.js';
 import type { KernelCore } from './KernelCore.js';
+import { hasBackupFor } from './SuspendedTasks.js';
 
 type RemoteWorkerInput = Extract<Input, { type: `remote.${string}` }>;
 type Handler<T extends RemoteWorkerInput['type']> = (core: KernelCore, input: Extract<RemoteWorkerInput, { type: T }>) => unknown;
@@ -21,12 +22,19 @@ export type RegisterResult = 'registered' | 'rejoined' | 'refused';
 /** Post order of actors created by one input (same rule as `agent.spawn`). */
 const orderOf = (seq: number) => seq * 65536;
 
-/** Every attempt the agent holds is lost with its worker process: its task goes back to the queue. */
-function loseAttempts(core: KernelCore, agentId: string): void {
+/**
+ * Every attempt the agent holds is lost with its worker process: its task goes back to the queue.
+ * When the worker fell silent (`failed`), a task no other agent can take is suspended instead
+ * (`task.escalated`); it resumes when a capable agent appears, this one rejoining included.
+ */
+function loseAttempts(core: KernelCore, agentId: string, failed?: string): void {
   const agent = core.current('agent', agentId)?.context as AgentContext | undefined;
   for (const taskId of agent?.tasks ?? []) {
     const task = core.current('task', taskId)?.context as TaskContext | undefined;
-    if (task) core.deliver(taskAddress(taskId), { type: 'attempt.lost', attempt: task.attempt, at: core.at }, 'kernel');
+    if (!task) continue;
+    if (failed !== undefined && !hasBackupFor(core, taskId, agentId))
+      core.deliver(taskAddress(taskId), { type: 'hive.suspend', agentId, reason: `agent ${agentId} failed: ${failed}`, at: core.at }, 'kernel');
+    else core.deliver(taskAddress(taskId), { type: 'attempt.lost', attempt: task.attempt, at: core.at }, 'kernel');
   }
   // Releases reach the agent before anything else is told to it.
   core.drain();
@@ -75,7 +83,7 @@ export const remoteInputHandlers: { [T in RemoteWorkerInput['type']]: Handler<T>
   },
   'remote.lost': (core, { agentId, instance }) => {
     if (!currentSession(core, agentId, instance)) return false;
-    loseAttempts(core, agentId);
+    loseAttempts(core, agentId, 'its worker fell silent');
     const status = agentStatus(core, agentId);
     if (status === 'idle' || status === 'busy') core.deliver(agentAddress(agentId), { type: 'hive.heartbeat.missed', at: core.at }, 'input');
     core.deliver(remoteAddress(agentId), { type: 'worker.lost', instance, at: core.at }, 'input');

@@ -4,6 +4,7 @@ import type { ScheduleSpec } from '../../machines/schedule.js';
 import type { TaskInput } from '../../machines/task.js';
 import type { Json, TaskError } from '../../machines/types.js';
 import type { ColonyInput } from './ColonyInput.js';
+import type { MessagingInput } from './MessagingInput.js';
 import type { RemoteSession } from '../../machines/remoteWorker.js';
 
 export type TaskSpecRecord = Omit<TaskInput, 'at' | 'waitingOn' | 'waitingFor' | 'order'>;
@@ -34,6 +35,7 @@ export type Input =
   /** This process attached the agent's own handler (`attachHandler`, or spawnAgent again with `handler`). */
   | { type: 'agent.attach'; agentId: string }
   | ColonyInput
+  | MessagingInput
   | { type: 'task.retry'; taskId: string; by?: string }
   | { type: 'task.signal'; taskId: string; name: string; value: Json }
   | { type: 'attempt.waiting'; taskId: string; attempt: number; name: string; timeoutMs?: number }
@@ -46,6 +48,8 @@ export type Input =
   | { type: 'remote.leave' | 'remote.lost'; agentId: string; instance: string }
   // Auctions (src/kernel/auction): one agent's answer in an open auction round (null: it abstains).
   | { type: 'auction.bid'; taskId: string; round: number; agentId: string; price: number | null }
+  /** The pending-queue length above which the hive is under pressure (`createHive({ queueLimit })`; undefined: none). */
+  | { type: 'session.limits'; queueLimit?: number }
   /** Insights switched on or off (`createHive({ insights })`, journaled when it differs from the directory's). */
   | { type: 'insights.set'; enabled: boolean };
 

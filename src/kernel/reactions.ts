@@ -15,8 +15,11 @@ import { colonyReactions, type ColonyEmittedMessage } from './colonyReactions.js
 import type { KernelCore } from './KernelCore.js';
 import { taskEnded } from './insights/insightsFacts.js';
 import { scheduleReactions } from './scheduleReactions.js';
+import { messageReactions } from './messageReactions.js';
+import type { MessageRequest } from '../../machines/message.js';
+import { failOver } from './SuspendedTasks.js';
 
-type Emitted = AgentMessage | TaskMessage | TimerRequest | WorkRequest | ColonyEmittedMessage | ScheduleMessage | AuctionMessage;
+type Emitted = AgentMessage | TaskMessage | TimerRequest | WorkRequest | ColonyEmittedMessage | ScheduleMessage | AuctionMessage | MessageRequest;
 type Reaction<T extends Emitted['type']> = (core: KernelCore, from: Address, e: Extract<Emitted, { type: T }>) => void;
 
 const reactions: { [T in Emitted['type']]: Reaction<T> } = {
@@ -40,6 +43,7 @@ const reactions: { [T in Emitted['type']]: Reaction<T> } = {
     core.deliver(coordinatorAddress, { type: 'hive.escalate', agentId: e.agentId, taskIds: e.taskIds, reason: e.reason, at: core.at }, from);
   },
   'effect.reassign': (core, from, e) => {
+    if (e.failedAgent !== undefined) return failOver(core, e.taskIds, e.failedAgent, e.reason, from);
     for (const taskId of e.taskIds) core.deliver(taskAddress(taskId), { type: 'hive.reassign', reason: e.reason, at: core.at }, from);
   },
   // The task kind re-reads the task's priority after every message it handles.
@@ -52,6 +56,7 @@ const reactions: { [T in Emitted['type']]: Reaction<T> } = {
   'effect.auction.ask': (core, _from, e) => core.request(e),
   'effect.auction.awarded': auctionAwarded,
   'effect.auction.unsold': auctionUnsold,
+  ...messageReactions,
 };
 
 /** Applies the reaction for one emitted event. */

@@ -3,6 +3,7 @@
  * checkpoint plus the journal after it, applied in memory by a replay kernel. It takes no lock and
  * writes nothing, so it works while another process runs the hive and after one died mid-run.
  */
+import { addressId } from '../../machines/address.js';
 import { insightsOf, type PredictionFigures } from '../hive/insightsQuery.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,7 +92,7 @@ export function openReadStore(dir: string): ReadStore {
       const out: StoredTaskView[] = [];
       for (const address of kernel.hostedAddresses()) {
         if (!address.startsWith('task:')) continue;
-        const view = kernel.getTask(address.slice(5));
+        const view = kernel.getTask(addressId(address));
         if (view && !isTerminalTaskStatus(view.status)) out.push(view);
       }
       return out.sort((a, b) => a.createdAt - b.createdAt);

@@ -30,9 +30,9 @@ export class EffectRouter implements EffectRunner {
   ) {}
 
   execute(req: { taskId: string; attempt: number; agentId: string }): void {
-    if (this.remote?.owns(req.agentId)) return this.remote.execute(req);
-    if (this.isRemoteAgent(req.agentId)) return this.warnNoRemote(req.agentId);
-    this.local.execute(req);
+    if (this.remote?.owns(req.agentId)) this.remote.execute(req);
+    else if (this.isRemoteAgent(req.agentId)) this.warnNoRemote(req.agentId);
+    else this.local.execute(req);
   }
 
   verify(req: { taskId: string; attempt: number }): void {

@@ -6,7 +6,8 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { Json } from '../../machines/types.js';
-import { describeError, outputOutcome, readVerdict } from '../effects/outcomes.js';
+import { describeThrown } from '../effects/describeThrown.js';
+import { outputOutcome, readVerdict } from '../effects/outcomes.js';
 import type { Handler, HandlerContext, Verifier } from '../effects/types.js';
 import { AttemptSupersededError, isHiveError, TaskRejectedError, ValidationError } from '../errors.js';
 import { checkJson } from '../validate.js';
@@ -73,6 +74,9 @@ export async function runAttempt(d: AttemptDeps, task: TaskView, run: Run): Prom
     waitForSignal: async () => {
       throw new ValidationError('waitForSignal', 'is not available to remote workers (run the task in the hive process)');
     },
+    handoff: async () => {
+      throw new ValidationError('handoff', 'is not available to remote workers (run the task in the hive process)');
+    },
     progress: async (pct, note) => {
       if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100)
         throw new ValidationError('progress', `pct must be a number from 0 to 100, got ${String(pct)}`);
@@ -107,10 +111,8 @@ export async function runAttempt(d: AttemptDeps, task: TaskView, run: Run): Prom
   } catch (err) {
     // Messages are cut to what the hive keeps, so an outcome always fits in one NATS message.
     if (err instanceof TaskRejectedError) outcome = { type: 'rejected', reason: err.message.slice(0, 10_000) || 'rejected' };
-    else {
-      const e = describeError(err);
-      outcome = { type: 'failed', error: { code: e.code.slice(0, 200), message: e.message.slice(0, 10_000) } };
-    }
+    // describeThrown never throws and cuts code and message to what the hive journals.
+    else outcome = { type: 'failed', error: describeThrown(err) };
   }
   return signal.aborted ? undefined : outcome;
 }

@@ -1,9 +1,9 @@
-/** @module MemoryStore: an in-memory, versioned KernelStore for replay; every checkpoint write is kept so the store can be read as of any checkpoint. */
 import { StoreError } from '../errors.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { CheckpointWrite, StoredActor, StoredTimer } from '../store/HiveStore.js';
 import type { KernelStore } from '../store/KernelStore.js';
 import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
+import { type FinishedTask, finishedTasksBefore, taskIdsOf } from './taskLookups.js';
 
 /** Where replay reads journal records from (a data directory or an imported recording). */
 export interface JournalSource {
@@ -146,28 +146,15 @@ export class MemoryStore implements KernelStore {
   }
 
   taskIds(status?: string): Array<{ id: string; order: number }> {
-    const out: Array<{ id: string; order: number }> = [];
-    for (const [address, actor] of this.allActors()) {
-      if (actor.kind === 'task' && (status === undefined || actor.status === status)) out.push({ id: address.slice(5), order: actor.order });
-    }
-    return out.sort((a, b) => b.order - a.order);
+    return taskIdsOf(this.allActors(), status);
   }
 
   countTasksByStatus(): Record<string, number> {
     return { ...this.checkpointEntry()?.taskCounts };
   }
 
-  *finishedTasksBefore(before: number, terminal: readonly string[]): Generator<{ id: string; order: number; status: string; actor: StoredActor }> {
-    const found: Array<{ id: string; order: number; status: string; actor: StoredActor }> = [];
-    for (const [address, actor] of this.allActors()) {
-      const finishedAt = (actor.snapshot as { context?: { finishedAt?: number } }).context?.finishedAt;
-      if (actor.kind === 'task' && terminal.includes(actor.status) && finishedAt !== undefined && finishedAt < before) {
-        found.push({ id: address.slice(5), order: actor.order, status: actor.status, actor });
-      }
-    }
-    // The LMDB store yields by status (in the given order), then by post order.
-    found.sort((a, b) => terminal.indexOf(a.status) - terminal.indexOf(b.status) || a.order - b.order);
-    yield* found;
+  finishedTasksBefore(before: number, terminal: readonly string[]): Generator<FinishedTask> {
+    return finishedTasksBefore(this.allActors(), before, terminal);
   }
 
   /**

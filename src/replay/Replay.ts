@@ -1,10 +1,12 @@
 /** @module Replay: a read-only session over a recorded run: seek, step, list actors, show one, diff two points, list inputs, actor histories, why, what-if forks, verify. */
+import { addressId } from '../../machines/address.js';
 import { statSync } from 'node:fs';
 import type { Kernel, KernelMachines } from '../kernel/Kernel.js';
 import type { InspectionRecord } from '../kernel/InspectionRecord.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { StoredActor } from '../store/HiveStore.js';
 import { FormatError, ValidationError } from '../errors.js';
+import { type CompiledReplayOptions, compileReplayOptions, type ReplayOptions } from './compileReplayOptions.js';
 import { importRecording } from './recording.js';
 import { openDataDir, type ReplaySource } from './ReplaySource.js';
 import { replayKernel } from './replayKernel.js';
@@ -16,12 +18,8 @@ import { writeFork } from './writeFork.js';
 import type { Hive, HiveOptions } from '../createHive.js';
 import { checkInt, checkKeys } from '../validate.js';
 
-export interface ReplayOptions {
-  /** Machines to replay with instead of the built-in ones (to test a changed machine against a recording). */
-  machines?: Partial<KernelMachines>;
-  /** For sources without stored seek data: build a seek point every this many inputs. @default 5000 */
-  seekEvery?: number;
-}
+export type { ReplayOptions } from './compileReplayOptions.js';
+export { defaultReplayOptions } from './compileReplayOptions.js';
 
 /** One actor at a point of the run. */
 export interface ActorState extends StoredActor {
@@ -38,8 +36,6 @@ export interface ActorChange {
   fields: string[];
 }
 
-export const defaultReplayOptions = { seekEvery: 5000 } as const;
-
 /**
  * Opens a replay session on a data directory (read-only; a live hive may keep writing it) or on a
  * recording file made by `exportRecording`.
@@ -48,6 +44,7 @@ export const defaultReplayOptions = { seekEvery: 5000 } as const;
  * await replay.seek(120); console.log(replay.actor('task:t1')?.status)
  */
 export async function openReplay(source: string | ReplaySource, options: ReplayOptions = {}): Promise<Replay> {
+  const compiled = compileReplayOptions(options);
   let src: ReplaySource;
   if (typeof source === 'string') {
     let isFile: boolean;
@@ -58,7 +55,7 @@ export async function openReplay(source: string | ReplaySource, options: ReplayO
     }
     src = isFile ? await importRecording(source) : openDataDir(source);
   } else src = source;
-  return new Replay(src, { ...defaultReplayOptions, ...options });
+  return new Replay(src, compiled);
 }
 
 export class Replay {
@@ -72,9 +69,8 @@ export class Replay {
   /** @internal use openReplay() */
   constructor(
     readonly source: ReplaySource,
-    private readonly o: { machines?: Partial<KernelMachines>; seekEvery: number },
+    private readonly o: CompiledReplayOptions,
   ) {
-    if (!Number.isInteger(o.seekEvery) || o.seekEvery < 1) throw new ValidationError('seekEvery', 'must be a positive integer');
     const reader = source.seek;
     const start = reader?.start();
     // Stored seek data is used when the journal has every input after its first point and it reaches
@@ -255,7 +251,7 @@ export class Replay {
       .filter((a) => a.startsWith('agent:'))
       .map((a) => {
         const s = this.cursor.actorSnapshot(a)!;
-        return { id: a.slice(6), status: s.status, context: (s.snapshot as { context: Record<string, unknown> }).context };
+        return { id: addressId(a), status: s.status, context: (s.snapshot as { context: Record<string, unknown> }).context };
       });
   }
 

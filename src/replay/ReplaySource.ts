@@ -1,4 +1,5 @@
 /** @module ReplaySource: what a replay reads, from a data directory (read-only, also while a hive writes it) or an imported recording. */
+import { taskAddress } from '../../machines/address.js';
 import { HiveStore, type StoredActor, type StoredTimer } from '../store/HiveStore.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import { coordinatorAddress } from '../../machines/types.js';
@@ -47,8 +48,8 @@ export function openDataDir(dir: string): ReplaySource {
     if (coordinator) yield [coordinatorAddress, coordinator];
     for (const [address, actor] of store.liveActors()) if (actor.kind !== 'task') yield [address, actor];
     for (const { id } of store.taskIds()) {
-      const actor = store.getActor(`task:${id}`);
-      if (actor) yield [`task:${id}`, actor];
+      const actor = store.getActor(taskAddress(id));
+      if (actor) yield [taskAddress(id), actor];
     }
   }
   return {

@@ -1,8 +1,3 @@
-/**
- * @module SeekView: a read-only KernelStore as of one seek point, built from the seek data a live
- * hive keeps: the live actors and timers restored from the point's chain of entries, finished
- * tasks read from the store (or the copy kept when they were pruned later), the journal after it.
- */
 import { StoreError } from '../errors.js';
 import { kinds } from '../kernel/kinds/index.js';
 import type { JournalRecord } from '../kernel/inputs.js';
@@ -14,6 +9,7 @@ import { existedAt } from '../store/SeekDb.js';
 import type { SeekState } from '../store/seekCodec.js';
 import type { SeekReader } from '../store/SeekReader.js';
 import type { JournalSource } from './MemoryStore.js';
+import { type FinishedTask, finishedTasksBefore, taskIdsOf } from './taskLookups.js';
 
 /** The state of an empty hive (before its first input). */
 export const emptySeekState = (): SeekState => ({ seq: 0, at: 0, counts: {}, live: new Map(), timers: new Map(), triggerKeys: new Map() });
@@ -80,28 +76,15 @@ export class SeekView implements KernelStore {
   }
 
   taskIds(status?: string): Array<{ id: string; order: number }> {
-    const out: Array<{ id: string; order: number }> = [];
-    for (const [address, actor] of this.allActors()) {
-      if (actor.kind === 'task' && (status === undefined || actor.status === status)) out.push({ id: address.slice(5), order: actor.order });
-    }
-    return out.sort((a, b) => b.order - a.order);
+    return taskIdsOf(this.allActors(), status);
   }
 
   countTasksByStatus(): Record<string, number> {
     return { ...this.state.counts };
   }
 
-  *finishedTasksBefore(before: number, terminal: readonly string[]): Generator<{ id: string; order: number; status: string; actor: StoredActor }> {
-    const found: Array<{ id: string; order: number; status: string; actor: StoredActor }> = [];
-    for (const [address, actor] of this.finishedActors()) {
-      const finishedAt = (actor.snapshot as { context?: { finishedAt?: number } }).context?.finishedAt;
-      if (actor.kind === 'task' && terminal.includes(actor.status) && finishedAt !== undefined && finishedAt < before) {
-        found.push({ id: address.slice(5), order: actor.order, status: actor.status, actor });
-      }
-    }
-    // As the LMDB store yields them: by status (in the given order), then by post order.
-    found.sort((a, b) => terminal.indexOf(a.status) - terminal.indexOf(b.status) || a.order - b.order);
-    yield* found;
+  finishedTasksBefore(before: number, terminal: readonly string[]): Generator<FinishedTask> {
+    return finishedTasksBefore(this.finishedActors(), before, terminal);
   }
 
   /** Every actor at the point: the live ones, then the finished ones. */

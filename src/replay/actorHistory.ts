@@ -9,7 +9,7 @@ import type { PersistedSnap } from '../kernel/MachineStepper.js';
 import { createdEvent, type StepCause, type StepRecord } from '../kernel/StepLog.js';
 import { changedFields, sharesChunk, undo, unpackEntries, type ActorState, type PackedEntries, type UndoEntry } from '../store/changeCodec.js';
 import { bloomHas } from '../store/bloom.js';
-import { segmentEntries } from '../store/SeekDb.js';
+import { segmentEntries } from '../store/segmentCodec.js';
 import { kinds } from '../kernel/kinds/index.js';
 import type { KindName } from '../../machines/address.js';
 import type { StoredActor } from '../store/HiveStore.js';

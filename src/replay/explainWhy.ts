@@ -112,6 +112,23 @@ async function explain(ctx: WhyContext, address: string, history: HistoryEntry[]
         case 'hive.urgent':
           add(e, 'its deadline is near: priority raised');
           break;
+        case 'hive.suspend':
+          add(
+            e,
+            `suspended and escalated: ${String((known.escalation as { reason?: string } | undefined)?.reason ?? 'its agent failed with no capable backup')}`,
+          );
+          break;
+        case 'hive.resume':
+          add(e, 'a capable agent appeared: back in the queue, resuming from its last checkpoint');
+          break;
+        case 'hive.overdue':
+          add(e, `escalated: ${String((known.escalation as { reason?: string } | undefined)?.reason ?? 'still waiting at its deadline')}`);
+          break;
+        case 'hive.boost': {
+          const lent = (e.after.context.inherited as Record<string, number> | undefined)?.[m.from.replace(/^task:/, '')];
+          add(e, lent === undefined ? `${m.from} no longer waits on it: its lent priority is taken back` : `${m.from} waits on it: inherits priority ${lent}`);
+          break;
+        }
       }
     }
     if (steps.length === before && e.before && e.before.value !== to)

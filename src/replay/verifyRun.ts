@@ -1,4 +1,5 @@
 /** @module verifyRun: replays a recorded run from the start and checks it against what the run recorded; names the first divergence. */
+import { messageAddress, taskAddress } from '../../machines/address.js';
 import { DeterminismViolationError, FormatError } from '../errors.js';
 import type { Kernel, KernelMachines } from '../kernel/Kernel.js';
 import type { JournalRecord } from '../kernel/inputs.js';
@@ -15,7 +16,7 @@ export interface VerifyReport {
 
 /**
  * Three checks, stopping at the first failure:
- * 1. every recorded outcome (attempt or verification result) answers an effect the replay itself
+ * 1. every recorded outcome (attempt or verification result, message acknowledgement) answers an effect the replay itself
  *    dispatched (Temporal's command matching);
  * 2. with `machines` overrides (unless `lockstep: false`), the replay runs in lockstep with the built-in machines and every
  *    actor an input touches must end that input in the same state;
@@ -36,6 +37,7 @@ export async function verifyRun(source: ReplaySource, o: { machines?: Partial<Ke
   const lastTouched = new Map<string, number>();
   candidate.inspect((r) => {
     if (r.kind === 'effect.dispatched') dispatched.add(`${r.effect}:${r.taskId}:${r.attempt}`);
+    else if (r.kind === 'message.dispatched') dispatched.add(`deliver:${r.messageId}:${r.delivery}`);
     else if (r.kind === 'message') touched.add(r.to);
     else if (r.kind === 'actor.created') touched.add(r.address);
   });
@@ -106,10 +108,13 @@ function expectedEffect(rec: JournalRecord): { key: string; address: string } | 
     case 'attempt.rejected':
     case 'attempt.lost':
     case 'attempt.waiting':
-      return { key: `execute:${i.taskId}:${i.attempt}`, address: `task:${i.taskId}` };
+      return { key: `execute:${i.taskId}:${i.attempt}`, address: taskAddress(i.taskId) };
     case 'verify.passed':
     case 'verify.failed':
-      return { key: `verify:${i.taskId}:${i.attempt}`, address: `task:${i.taskId}` };
+      return { key: `verify:${i.taskId}:${i.attempt}`, address: taskAddress(i.taskId) };
+    case 'message.ack':
+    case 'message.nack':
+      return { key: `deliver:${i.messageId}:${i.delivery}`, address: messageAddress(i.messageId) };
     default:
       return undefined;
   }

@@ -1,4 +1,5 @@
 /** @module HiveStore: the LMDB layout (journal, actor snapshots, timers, indexes) and its atomic checkpoint. */
+import { taskAddress } from '../../machines/address.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RootDatabase } from 'lmdb';
@@ -332,7 +333,7 @@ export class HiveStore implements KernelStore {
   *finishedTasksBefore(before: number, terminal: readonly string[]): Generator<{ id: string; order: number; status: string; actor: StoredActor }> {
     for (const status of terminal) {
       for (const { key, value } of this.byStatus.getRange({ start: [status, -Infinity], end: [status, Infinity] })) {
-        const actor = this.actors.get(`task:${value}`);
+        const actor = this.actors.get(taskAddress(value as string));
         const ctx = (actor?.snapshot as { context?: { finishedAt?: number } } | undefined)?.context;
         if (actor && ctx?.finishedAt !== undefined && ctx.finishedAt < before) {
           yield { id: value, order: (key as [string, number])[1], status, actor };

@@ -15,20 +15,20 @@
  *   LMDB's leaf pages (see BlobParts).
  * `prune({ compactJournal: true })` deletes what the deleted journal records needed.
  */
+import { taskAddress } from '../../machines/address.js';
 import type { Key, RootDatabase } from 'lmdb';
 import { BlobParts } from './BlobParts.js';
 import type { HiveDatabases } from './openHiveDatabases.js';
 import type { SealedDatabase } from './SealedDatabase.js';
 import { seqOfOrder } from '../kernel/applyInput.js';
-import { kinds } from '../kernel/kinds/index.js';
-import type { KindName } from '../../machines/address.js';
-import { causeTable, encodeChanges, packEntries, sharesChunk, unpackEntries, type PackedEntries, type UndoEntry } from './changeCodec.js';
-import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
-import type { CheckpointWrite, StoredActor, StoredTimer } from './HiveStore.js';
-import { pageBytes } from './pageBytes.js';
-import { pack, packSync, patchOf, restoreChain, unpack, unpackText, type SeekDelta, type SeekEntry, type SeekFull } from './seekCodec.js';
+import { causeTable, encodeChanges, packEntries, sharesChunk, type PackedEntries, type UndoEntry } from './changeCodec.js';
+import type { CheckpointWrite, StoredActor } from './HiveStore.js';
+import { pack, packSync, restoreChain, unpackText, type SeekEntry, type SeekFull } from './seekCodec.js';
 import { bloomOf } from './bloom.js';
 import type { ChunkValue, SeekItem, SeekReader, SegmentValue } from './SeekReader.js';
+import { composeDelta, composeFull } from './composeSeek.js';
+import { seekSizes } from './seekSizes.js';
+import { packGroup } from './segmentCodec.js';
 
 /** What a checkpoint adds, prepared (compressed) before its transaction starts. */
 export interface PreparedSeek {
@@ -112,7 +112,7 @@ export class SeekDb implements SeekReader {
     // A second checkpoint at the same input replaces the entry there, so it must stand on its own.
     const full =
       !skip && (this.lastFull === undefined || last === w.seq || w.compactJournalBefore !== undefined || this.deltaBytes >= fullEvery * this.lastFull.bytes);
-    const json = skip ? '' : JSON.stringify(full ? this.composeFull(w) : this.composeDelta(w));
+    const json = skip ? '' : JSON.stringify(full ? composeFull(this.p, w) : composeDelta(this.p, w));
     const byActor = encodeChanges(w.changes ?? []);
     const table = causeTable();
     const chunk: Record<string, PackedEntries['e']> = {};
@@ -262,59 +262,6 @@ export class SeekDb implements SeekReader {
     this.segments.remove([address, first]);
   }
 
-  /** The live actors and timers as of checkpoint `w`: those the store holds now, with `w` applied. */
-  private composeFull(w: CheckpointWrite): SeekFull {
-    const actors = new Map<string, StoredActor>();
-    for (const address of this.p.live.getKeys()) {
-      const actor = this.p.actors.get(address as string);
-      if (actor) actors.set(address as string, actor);
-    }
-    for (const a of w.actors) {
-      if (a.live) actors.set(a.address, a.actor);
-      else actors.delete(a.address);
-    }
-    for (const pr of w.pruned) actors.delete(pr.address);
-    for (const address of w.removed ?? []) actors.delete(address);
-    const timers = new Map<string, StoredTimer>();
-    for (const { value } of this.p.timers.getRange()) timers.set(value.timerId, value);
-    for (const t of w.timersSet) timers.set(t.timerId, t);
-    for (const id of w.timersCleared) timers.delete(id);
-    const keys = new Map<string, TriggerKeyRecord>();
-    for (const { key, value } of this.p.triggerKeys?.getRange() ?? []) keys.set(key, value);
-    for (const [k, r] of w.triggerKeys?.set ?? []) keys.set(k, r);
-    for (const k of w.triggerKeys?.deleted ?? []) keys.delete(k);
-    return { actors: [...actors], timers: [...timers.values()], triggerKeys: [...keys] };
-  }
-
-  /** What checkpoint `w` changed, as a seek delta: actors that were live already as patches of their stored form. */
-  private composeDelta(w: CheckpointWrite): SeekDelta {
-    const live: SeekDelta['live'] = [];
-    const patched: NonNullable<SeekDelta['patched']> = [];
-    const done: string[] = [];
-    for (const a of w.actors) {
-      // Only what was live at the previous checkpoint needs a patch or a removal: a task created
-      // and finished in between never was in the live set. The status it was stored with says so.
-      const kind = kinds[a.actor.kind as KindName];
-      const wasLive = a.previousStatus !== undefined && kind !== undefined && !kind.isFinished(a.previousStatus);
-      if (!a.live) {
-        if (wasLive) done.push(a.address);
-        continue;
-      }
-      // Long-lived actors (agents, the coordinator) change a few fields per checkpoint: a patch is
-      // small. A task is written whole (reading its stored form to patch it costs more than it saves).
-      const before = wasLive && !sharesChunk(a.address) ? this.p.actors.get(a.address) : undefined;
-      if (before) patched.push([a.address, patchOf(before, a.actor)]);
-      else live.push([a.address, a.actor]);
-    }
-    for (const address of [...w.pruned.map((pr) => pr.address), ...(w.removed ?? [])]) if (this.p.live.get(address) !== undefined) done.push(address);
-    const timersCleared = w.timersCleared.filter((id) => this.p.timers.get(id) !== undefined);
-    const delta: SeekDelta = { live, patched, done, timersSet: w.timersSet, timersCleared };
-    if (w.triggerKeys?.set.length) delta.keysSet = w.triggerKeys.set;
-    const keysDeleted = (w.triggerKeys?.deleted ?? []).filter((k) => this.p.triggerKeys?.get(k) !== undefined);
-    if (keysDeleted.length) delta.keysDeleted = keysDeleted;
-    return delta;
-  }
-
   /**
    * After the journal was compacted (in this transaction): the first seek point the kept journal
    * can replay from becomes the start, rewritten as a full if it was a delta; everything only
@@ -425,7 +372,7 @@ export class SeekDb implements SeekReader {
   }
 
   *storedTasks(): Generator<string> {
-    for (const { value } of this.p.byOrder.getRange()) yield `task:${value}`;
+    for (const { value } of this.p.byOrder.getRange()) yield taskAddress(value as string);
   }
 
   retired(address: string): Array<[number, StoredActor]> {
@@ -448,41 +395,11 @@ export class SeekDb implements SeekReader {
 
   /** Bytes the seek data and history index take (pages in use), for reports. */
   sizes(): { seek: number; history: number; retired: number } {
-    if (!this.present) return { seek: 0, history: 0, retired: 0 };
-    // Blob parts are counted with what they belong to (seek entries, or history), in proportion to their bytes.
-    let entryBytes = 0;
-    let otherBytes = 0;
-    for (const { key, stored } of (this.p.seek!.blobs as SealedDatabase<Uint8Array, Key[]>).rawRange()) {
-      if (key[1] === 'a') entryBytes += stored.length;
-      else otherBytes += stored.length;
-    }
-    const share = entryBytes + otherBytes === 0 ? 0 : entryBytes / (entryBytes + otherBytes);
-    const blobPages = pageBytes(this.root, 'blobs');
-    return {
-      seek: pageBytes(this.root, 'seek') + blobPages * share,
-      history: pageBytes(this.root, 'chunks') + pageBytes(this.root, 'segments') + blobPages * (1 - share),
-      retired: pageBytes(this.root, 'retired'),
-    };
+    return this.present ? seekSizes(this.root, this.p) : { seek: 0, history: 0, retired: 0 };
   }
 }
 
 /** Whether a stored actor existed at input `seq` (its order starts with the input that created it). */
 export function existedAt(actor: StoredActor, seq: number): boolean {
   return seqOfOrder(actor.order) <= seq;
-}
-
-/**
- * The undo entries a segment holds.
- * @example for (const [, v] of reader.segmentsOf('agent:a1')) entries.push(...segmentEntries(v))
- */
-export function segmentEntries(value: SegmentValue): UndoEntry[] {
-  const packed = unpack<PackedEntries | PackedEntries[]>(value.z);
-  return Array.isArray(packed) ? packed.flatMap((g) => unpackEntries(g.e, g.k)) : unpackEntries(packed.e, packed.k);
-}
-
-/** One actor's entries as the JSON of a segment. */
-function packGroup(entries: UndoEntry[]): string {
-  const table = causeTable();
-  const e = packEntries(entries, table);
-  return JSON.stringify({ k: table.k, e } satisfies PackedEntries);
 }

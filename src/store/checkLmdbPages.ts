@@ -130,7 +130,7 @@ class Walk {
     });
     this.walk(trees);
     const digests: Record<string, number> = {};
-    trees.forEach((t, i) => t.digest && (digests[named[i]!.name] = t.digest.sum));
+    for (const [i, t] of trees.entries()) if (t.digest) digests[named[i]!.name] = t.digest.sum;
     const free: Array<{ first: number; count: number }> = [];
     // Free-list keys are transaction ids compared as integers, not bytes: their order is not checked.
     this.walk([this.tree('the free-page list', meta.free, false, (_key, _flags, data) => free.push(...this.freeRuns(data)))]);

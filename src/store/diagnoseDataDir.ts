@@ -4,7 +4,7 @@
  * timer, listing every problem found rather than stopping at the first. `hivestate doctor` runs it
  * in a child process (see runDoctor), so a read that crashes the process is reported, not suffered.
  */
-import { parseAddress } from '../../machines/address.js';
+import { addressId, parseAddress, taskAddress } from '../../machines/address.js';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
@@ -183,12 +183,12 @@ function checkActors(dbs: HiveDatabases, tasks: Map<string, { status: string; or
     if (actor?.kind === 'task') {
       // Tasks keep their id in `spec` (0.1 kept it at the top of the context).
       const id = context?.spec?.id ?? context?.id;
-      if (!address.startsWith('task:') || id !== address.slice(5)) problems.push(`actor ${address} holds the snapshot of task ${JSON.stringify(id)}`);
-      tasks.set(address.slice(5), { status: actor.status, order: actor.order });
+      if (!address.startsWith('task:') || id !== addressId(address)) problems.push(`actor ${address} holds the snapshot of task ${JSON.stringify(id)}`);
+      tasks.set(addressId(address), { status: actor.status, order: actor.order });
       counts[actor.status] = (counts[actor.status] ?? 0) + 1;
     } else if (actor?.kind === 'agent') {
       agents++;
-      if (!address.startsWith('agent:') || context?.id !== address.slice(6))
+      if (!address.startsWith('agent:') || context?.id !== addressId(address))
         problems.push(`actor ${address} holds the snapshot of agent ${JSON.stringify(context?.id)}`);
     } else if (parseAddress(address)?.kind !== actor?.kind) {
       problems.push(`actor ${address} has an unknown kind ${JSON.stringify(actor?.kind)}`);
@@ -234,8 +234,8 @@ function checkIndexes(dbs: HiveDatabases, tasks: Map<string, { status: string; o
     if (!addresses.has(address)) problems.push(`live lists ${address}, which is not stored`);
   });
   for (const [id, task] of tasks) {
-    if (isTerminalTaskStatus(task.status) === live.has(`task:${id}`))
-      problems.push(`task ${JSON.stringify(id)} is ${task.status} but ${live.has(`task:${id}`) ? 'listed' : 'not listed'} as live`);
+    if (isTerminalTaskStatus(task.status) === live.has(taskAddress(id)))
+      problems.push(`task ${JSON.stringify(id)} is ${task.status} but ${live.has(taskAddress(id)) ? 'listed' : 'not listed'} as live`);
   }
   let keys = 0;
   scan(dbs.idempotency, problems, (key, id) => {

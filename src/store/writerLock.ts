@@ -4,7 +4,7 @@
  * when that process dies (kill -9 included), and there is no file anyone can delete to bypass it.
  * `hive.lock` only describes the holder (pid, host, start time) for error messages.
  */
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type BigIntStats, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -81,7 +81,7 @@ export function writerLockHolder(dir: string): { held: boolean; holder?: LockHol
 export function writerLockName(dir: string): string {
   if (process.platform !== 'linux')
     throw new StoreError(`cannot lock ${dir}: hivestate's single-writer lock uses Linux abstract Unix sockets, and this is ${process.platform}`);
-  let st;
+  let st: BigIntStats;
   try {
     st = statSync(dir, { bigint: true });
   } catch (err) {

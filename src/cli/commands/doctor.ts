@@ -33,7 +33,7 @@ function formatReport(report: DoctorReport): string {
   const lines = [`doctor ${report.dir}`];
   for (const check of report.checks) {
     const mark = check.skipped ? 'skipped' : check.ok ? 'ok' : 'FAIL';
-    check.details.forEach((d, i) => lines.push(`  ${(i === 0 ? mark : '').padEnd(8)}${(i === 0 ? check.id : '').padEnd(11)}${d}`));
+    for (const [i, d] of check.details.entries()) lines.push(`  ${(i === 0 ? mark : '').padEnd(8)}${(i === 0 ? check.id : '').padEnd(11)}${d}`);
   }
   const problems = report.checks.filter((c) => !c.ok).reduce((n, c) => n + (c.skipped ? 0 : c.details.length), 0);
   if (report.crashed) {

@@ -3,33 +3,20 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { defaultHiveOptions } from '../../createHive.js';
 import { ValidationError } from '../../errors.js';
-import { openReplay, type Replay } from '../../replay/Replay.js';
+import type { Replay } from '../../replay/Replay.js';
 import { exportRecording } from '../../replay/recording.js';
 import { openDataDir } from '../../replay/ReplaySource.js';
 import { registerTravel } from './replayTravel.js';
+import { out, replaySourceHelp, seqArg, withReplay } from '../withReplay.js';
 
-const sourceHelp = 'a data directory (opened read-only; a live hive may be writing it) or a recording file';
-
-function seqArg(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new ValidationError(name, `must be a sequence number (an integer >= 0), got ${JSON.stringify(value)}`);
-  return n;
-}
-
-const out = (line: string): void => void process.stdout.write(`${line}\n`);
-
-async function withReplay(source: string, fn: (r: Replay) => Promise<void>): Promise<void> {
-  const replay = await openReplay(source);
-  try {
-    await fn(replay);
-  } finally {
-    await replay.close();
-  }
-}
+const sourceHelp = replaySourceHelp;
 
 function printActors(replay: Replay, kind: string | undefined, json: boolean | undefined): void {
   const actors = replay.actors().filter((a) => kind === undefined || a.kind === kind);
-  if (json) return out(JSON.stringify(actors.map(({ address, kind: k, status }) => ({ address, kind: k, status }))));
+  if (json) {
+    out(JSON.stringify(actors.map(({ address, kind: k, status }) => ({ address, kind: k, status }))));
+    return;
+  }
   out(`at input ${replay.position} of ${replay.lastSeq}: ${actors.length} actors`);
   for (const a of actors) out(`  ${a.address.padEnd(40)} ${a.status}`);
 }

@@ -3,26 +3,13 @@ import type { Command } from 'commander';
 import { defaultHiveOptions } from '../../createHive.js';
 import { ValidationError } from '../../errors.js';
 import type { HistoryEntry } from '../../replay/actorHistory.js';
-import { openReplay, type Replay } from '../../replay/Replay.js';
 import { writeFork } from '../../replay/writeFork.js';
+import { out, replaySourceHelp, seqArg, withReplay } from '../withReplay.js';
 
-const sourceHelp = 'a data directory (opened read-only; a live hive may be writing it) or a recording file';
-const out = (line: string): void => void process.stdout.write(`${line}\n`);
-
-async function withReplay(source: string, fn: (r: Replay) => Promise<void>): Promise<void> {
-  const replay = await openReplay(source);
-  try {
-    await fn(replay);
-  } finally {
-    await replay.close();
-  }
-}
+const sourceHelp = replaySourceHelp;
 
 function seqOption(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new ValidationError(name, `must be a sequence number (an integer >= 0), got ${JSON.stringify(value)}`);
-  return n;
+  return value === undefined ? undefined : seqArg(name, value);
 }
 
 /** A value on one line, cut to `max` characters. */

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { defaultHiveOptions } from '../../createHive.js';
 import { ValidationError } from '../../errors.js';
-import { startInspector } from '../../inspect/InspectorServer.js';
+import { compileInspectOptions } from '../../inspect/compileInspectOptions.js';
+import { type InspectorServer, startInspector } from '../../inspect/InspectorServer.js';
 import { openReplay } from '../../replay/Replay.js';
 
 /**
@@ -25,10 +26,12 @@ export function register(program: Command): void {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new ValidationError('--port', `must be an integer from 0 to 65535, got ${JSON.stringify(o.port)}`);
+      // Checked before the source is opened: a bad token costs nothing.
+      const options = compileInspectOptions({ port, host: o.host, ...(o.token === undefined ? {} : { token: o.token }) });
       const replay = await openReplay(source);
-      let server;
+      let server: InspectorServer;
       try {
-        server = await startInspector({ replay }, { port, host: o.host, ...(o.token === undefined ? {} : { token: o.token }) });
+        server = await startInspector({ replay }, options);
       } catch (err) {
         await replay.close();
         throw err;

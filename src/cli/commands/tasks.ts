@@ -12,6 +12,7 @@ const taskStatuses = [
   'waiting',
   'verifying',
   'retrying',
+  'suspended',
   'completed',
   'verified',
   'failed',

@@ -142,7 +142,7 @@ export function dashboardModel(src: DashboardSource): DashboardModel {
   const finishEta = new Map<string, number | undefined>();
   const etaOf = (t: DashboardTask, depth = 0): number | undefined => {
     if (isTerminalTaskStatus(t.status)) return 0;
-    if (t.status === 'pending' && t.waitingFor !== undefined) return undefined; // no agent can take it: no estimate
+    if ((t.status === 'pending' && t.waitingFor !== undefined) || t.status === 'suspended') return undefined; // no agent can take it: no estimate
     if (finishEta.has(t.id)) return finishEta.get(t.id);
     const avg = avgMs.get(t.type) ?? src.expectedMs?.(t.type) ?? avgMs.get('*');
     let eta: number | undefined;
@@ -174,6 +174,7 @@ export function dashboardModel(src: DashboardSource): DashboardModel {
       const state = t.status === 'retrying' ? 'retry' : t.status === 'pending' ? (stuck ? 'waiting' : blocked ? 'blocked' : 'ready') : t.status;
       const row: QueueRow = { id: t.id, type: t.type, priority: t.priority, state };
       if (stuck) row.note = stuck === 'capability' ? 'no capable agent' : 'no handler attached';
+      if (t.status === 'suspended') row.note = 'agent failed, no capable backup';
       const eta = etaOf(t);
       if (eta !== undefined) row.etaMs = eta;
       return row;

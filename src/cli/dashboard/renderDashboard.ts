@@ -21,6 +21,7 @@ const statusColor: Record<string, string> = {
   waiting: ansi.red,
   assigned: ansi.green,
   verifying: ansi.green,
+  suspended: ansi.red,
 };
 
 /** Formats milliseconds as m:ss (or h:mm:ss). */

@@ -7,6 +7,8 @@ const colors: Record<string, string> = {
   running: '#ffe066',
   verifying: '#ffc078',
   retrying: '#fcc2d7',
+  // its agent failed and no capable backup was left: escalated, waits for a capable agent
+  suspended: '#e599f7',
   completed: '#8ce99a',
   verified: '#38d9a9',
   failed: '#ff6b6b',
@@ -36,4 +38,4 @@ export function statusColor(status: string): string {
 }
 
 /** Statuses that mean "something went wrong": drawn with a red outline too. */
-export const isBadStatus = (status: string) => ['failed', 'timed_out', 'rejected', 'error', 'halted'].includes(status);
+export const isBadStatus = (status: string) => ['failed', 'timed_out', 'rejected', 'suspended', 'error', 'halted'].includes(status);

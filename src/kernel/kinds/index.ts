@@ -12,6 +12,8 @@ import { scheduleKind } from './scheduleKind.js';
 import { taskKind } from './taskKind.js';
 import { workerKind } from './workerKind.js';
 import { remoteWorkerKind } from './remoteWorkerKind.js';
+import { messageKind } from './messageKind.js';
+import { sessionKind } from './sessionKind.js';
 
 export const kinds: Record<KindName, ActorKind> = {
   task: taskKind as ActorKind,
@@ -24,5 +26,7 @@ export const kinds: Record<KindName, ActorKind> = {
   remote: remoteWorkerKind as ActorKind,
   auction: auctionKind as ActorKind,
   learner: learnerKind as ActorKind,
+  message: messageKind as ActorKind,
+  session: sessionKind as ActorKind,
   insights: insightsKind as ActorKind,
 };
