@@ -73,8 +73,9 @@ describe('audit log', () => {
     await hive.spawnAgent({ id: 'h1', name: 'h1', capabilities: ['slow'], heartbeatMs: 100 });
     await hive.postTask({ id: 'stuck', type: 'slow' });
     await until(async () => (await hive.getTask('stuck')).status === 'running');
-    await hive.heartbeat('h1'); // arms its heartbeat timer; it never beats again
+    // The backup is there before h1's heartbeat can be missed (without one the task would be suspended, not reassigned).
     await hive.spawnAgent({ id: 'h2', name: 'h2', capabilities: ['slow'] });
+    await hive.heartbeat('h1'); // arms its heartbeat timer; it never beats again
     await hive.waitForTask('stuck', { timeoutMs: 5000 });
     hold.open();
     expect(hive.audit({ type: 'escalate' })).toEqual([
