@@ -148,7 +148,7 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     expect(await items.first().textContent()).toContain('running → completed');
     expect(await items.nth(2).textContent()).toMatch(/running → retrying[\s\S]*first try fails/);
     expect(await items.nth(1).textContent()).toContain('timer (timer.fired)');
-    expect(await items.last().textContent()).toContain('api (task.post) from coordinator');
+    expect(await items.last().textContent()).toContain('api (task.post) from input');
     await page.screenshot({ path: join(shots, 'history-1280x800.png') });
     const retrySeq = Number(await items.nth(2).getAttribute('data-seq'));
     await items.nth(2).locator('button.link').click();
@@ -196,7 +196,7 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     await page.locator('#tab-diff').click();
     await page.locator('#diff-a').fill('1');
     await page.locator('#diff-a').dispatchEvent('change');
-    await expect.poll(() => page.locator('#diff-counts').textContent()).toBe('6 actors differ: 5 added, 1 changed, 0 removed');
+    await expect.poll(() => page.locator('#diff-counts').textContent()).toBe('8 actors differ: 7 added, 1 changed, 0 removed');
     await page.locator('#diff tr[data-address="task:t1"]').click();
     await expect.poll(() => page.locator('#field-diff').textContent()).toContain('(absent)');
 
