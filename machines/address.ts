@@ -1,4 +1,4 @@
-/** @module Actor addresses: one typed value per actor (`task:<id>`, `agent:<id>`, `colony:<id>`, `worker:<colony>/<id>`, `remote:<agent id>`, `auction:<task id>`, `message:<id>`, `coordinator`, `learner`, `session`), formed and parsed in one place. */
+/** @module Actor addresses: one typed value per actor (`task:<id>`, `agent:<id>`, `colony:<id>`, `worker:<colony>/<id>`, `remote:<agent id>`, `auction:<task id>`, `message:<id>`, `coordinator`, `learner`, `session`, `insights`), formed and parsed in one place. */
 
 /** The kinds of actor the kernel hosts. A new kind adds its name here and a module in src/kernel/kinds. */
 export type KindName =
@@ -13,12 +13,13 @@ export type KindName =
   | 'auction'
   | 'learner'
   | 'message'
-  | 'session';
+  | 'session'
+  | 'insights';
 
 /** An actor's address: `<kind>:<id>`, or the bare kind name for a singleton such as `coordinator`. */
 export type Address = string & { readonly __brand: 'Address' };
 
-const singletons = new Set<string>(['coordinator', 'learner', 'session']);
+const singletons = new Set<string>(['coordinator', 'learner', 'session', 'insights']);
 const kindsWithIds = new Set<string>(['task', 'agent', 'colony', 'worker', 'schedule', 'ratelimit', 'remote', 'auction', 'message']);
 
 /**
@@ -54,6 +55,7 @@ export const taskAddress = (id: string): Address => `task:${id}` as Address;
 export const agentAddress = (id: string): Address => `agent:${id}` as Address;
 export const auctionAddress = (taskId: string): Address => `auction:${taskId}` as Address;
 export const learnerAddress = 'learner' as Address;
+export const insightsAddress = 'insights' as Address;
 export const coordinatorAddress = 'coordinator' as Address;
 /** The session (phases, queue limit): one per hive, created by the first task posted with a phase or the first `queueLimit`. */
 export const sessionAddress = 'session' as Address;

@@ -1,5 +1,6 @@
 /** @module The task machine's types: what a task is posted with, its context, its events and what it emits. */
 import type { Json, ReleaseOutcome, TaskError, TerminalTaskStatus, TimerRequest, WorkRequest } from './types.js';
+import type { Prediction } from './insights.js';
 
 /** How long before its deadline a task counts as due soon (its priority rises). */
 export const urgentWindowMs = 60 * 60 * 1000;
@@ -33,6 +34,8 @@ export interface TaskSpec {
   auction?: { windowMs: number; onNoBids: 'fail' | 'queue' };
   /** The phase of the session it belongs to (`phase.completed` fires when all of a phase's tasks finished). */
   phase?: string;
+  /** What insights expected when it was posted (absent while insights are off). */
+  prediction?: Prediction;
   /** Position in post order, used to keep equal priorities first-in first-out. */
   order: number;
   createdAt: number;

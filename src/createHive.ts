@@ -31,6 +31,7 @@ import type { ScheduleView } from './schedule/scheduleView.js';
 import type { AgentSpec, Bidder, TaskSpec } from './specs.js';
 import { auditOf, type AuditRecord, type AuditType } from './hive/auditQuery.js';
 import { agentStatsOf, routingDecisionsOf, type AgentStats, type RoutingDecision } from './hive/marketQueries.js';
+import { insightsOf, type Insights } from './hive/insightsQuery.js';
 import { checkId, checkInt, checkKeys, checkName } from './validate.js';
 import type { AgentView, TaskView } from './views.js';
 
@@ -425,7 +426,25 @@ export class Hive {
     this.assertNotClosed();
     const s = this.kernel.status();
     const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-    return { ...s, agents: { total: total(s.agents), ...s.agents }, tasks: { total: total(s.tasks), ...s.tasks } };
+    return {
+      ...s,
+      agents: { total: total(s.agents), ...s.agents },
+      tasks: { total: total(s.tasks), ...s.tasks },
+      openAuctions: this.kernel.openAuctions(),
+      predictions: insightsOf(this.kernel).predictions,
+    };
+  }
+
+  /**
+   * What the hive learned about its own work: how well it predicted, when each task was posted,
+   * which agent would run it and how long it would take (scored when the task ended), and ranked
+   * advisories (an agent failing a task type, a type no agent can take, a queue growing faster than
+   * it drains, an agent that keeps losing auctions). Derived from the journal alone.
+   * @example hive.insights().advisories[0]?.message
+   */
+  insights(): Insights {
+    this.assertNotClosed();
+    return insightsOf(this.kernel);
   }
 
   /**

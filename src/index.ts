@@ -85,3 +85,5 @@ export type { StoredActor } from './store/HiveStore.js';
 export type { Json, TaskStatus, AgentStatus, AgentPriority, TaskError, TaskId, AgentId } from '../machines/types.js';
 export type { AgentStats, RoutingCandidate, RoutingDecision, TypeStats } from './hive/marketQueries.js';
 export type { AuditRecord, AuditType } from './hive/auditQuery.js';
+export { advisoryThresholds, type Advisory, type AdvisoryKind, type AdvisorySeverity, type Insights, type PredictionFigures } from './hive/insightsQuery.js';
+export type { Prediction } from '../machines/insights.js';

@@ -1,4 +1,5 @@
 /** @module Public views of tasks and agents, derived from actor snapshots. */
+import type { Prediction } from '../machines/insights.js';
 import type { AgentContext } from '../machines/agent.js';
 import type { TaskContext } from '../machines/task.js';
 import type { RemoteWorkerContext } from '../machines/remoteWorker.js';
@@ -60,6 +61,8 @@ export interface TaskView {
   inheritedPriority?: number;
   /** The last time it was escalated: its agent failed with no capable backup (`no_backup`), or it still waited on a dependency at its deadline (`dependency_deadline`). */
   escalation?: { code: 'no_backup' | 'dependency_deadline'; reason: string; at: number };
+  /** What insights expected when it was posted: the agent to run it and its duration (see `hive.insights()`). */
+  prediction?: Prediction;
 }
 
 /** Counts by status plus their total, as `status()` reports them. */
@@ -152,6 +155,7 @@ export function toTaskView(status: string, c: TaskContext): TaskView {
   const inherited = inheritedPriority(c);
   if (inherited !== undefined && !isTerminalTaskStatus(status)) v.inheritedPriority = inherited;
   if (c.escalation !== undefined) v.escalation = c.escalation;
+  if (s.prediction !== undefined) v.prediction = s.prediction;
   return v;
 }
 

@@ -54,7 +54,15 @@ describe('hivestate CLI', () => {
     expect((await runCli(['post', 'test', '--id', 't1', '--depends-on', 'b1', '--verify', '--data-dir', dir])).stdout).toBe('posted t1 (pending)\n');
 
     const status = await runCli(['status', '--data-dir', dir, '--json']);
-    expect(JSON.parse(status.stdout)).toMatchObject({ tasks: { total: 2, pending: 2 }, agents: { total: 0 } });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      tasks: { total: 2, pending: 2 },
+      agents: { total: 0 },
+      openAuctions: 0,
+      predictions: { made: 2, scored: 0, winnerAccuracy: null },
+    });
+    expect((await runCli(['status', '--data-dir', dir])).stdout).toMatch(
+      /\nauctions  0 open\ninsights  2 predictions, 0 scored: no agent scored yet, no duration scored yet\n/,
+    );
     const tasks = JSON.parse((await runCli(['tasks', '--data-dir', dir, '--json'])).stdout) as Array<{ id: string }>;
     expect(tasks.map((t) => t.id)).toEqual(['t1', 'b1']);
     expect((await runCli(['tasks', '--data-dir', dir])).stdout).toMatch(/^ID\s+TYPE\s+STATUS[\s\S]*\nb1\s+build\s+pending\s+5/);

@@ -51,6 +51,8 @@ describe('hivestate demo', () => {
     const gate = after.find((t) => t.id === 'quality:coverage')!;
     expect(Object.keys((gate.output as { coverage: object }).coverage).sort()).toEqual(['cli', 'core', 'crypto', 'net', 'server']);
     expect(`${killed.stdout}${second.stdout}`).toMatch(/ worker {4}demo-tests\/w-\d+ (success|partial)/);
+    // Build tasks go to auction: the builders bid.
+    expect(`${killed.stdout}${second.stdout}`).toMatch(/ auction {3}build:\S+ won by builder-[12] at \d+ \(round \d+\)/);
 
     // A third run on a finished directory has nothing left to do and says so.
     const third = await startCli(['demo', '--data-dir', dir, '--speed', '15']).done;

@@ -60,13 +60,14 @@ describe('inspector API (paged, for the page)', () => {
     const summary = (await get<Summary>('/api/summary')).body;
     expect(summary.seq).toBe(replay.lastSeq);
     expect(summary.at).toBeGreaterThan(0);
-    expect(summary.counts.total).toBe(7);
+    // The coordinator, agent a, five tasks, and the learner and insights read models.
+    expect(summary.counts.total).toBe(9);
     expect(summary.counts.kinds.task).toEqual({ total: 5, byStatus: { completed: 4, pending: 1 } });
     expect(summary.agents).toEqual([{ id: 'a', status: 'idle', load: 0, succeeded: 4, failed: 1, successRate: 0.8 }]);
     expect(summary.queue).toEqual({ head: ['t-wait'], length: 1 });
 
     const all = (await get<DirectoryPage>('/api/actors?limit=3')).body;
-    expect(all.total).toBe(7);
+    expect(all.total).toBe(9);
     expect(all.items.map((e) => [e.address, e.depth])).toEqual([
       ['coordinator', 0],
       ['agent:a', 1],
@@ -74,7 +75,7 @@ describe('inspector API (paged, for the page)', () => {
     ]);
     expect(all.items[1]).toMatchObject({ parent: 'coordinator', children: 4 });
     const rest = (await get<DirectoryPage>('/api/actors?limit=10&offset=3')).body;
-    expect(rest.items.map((e) => e.address)).toEqual(['task:t2', 'task:t1', 'task:t0', 'task:t-wait']);
+    expect(rest.items.map((e) => e.address)).toEqual(['task:t2', 'task:t1', 'task:t0', 'task:t-wait', 'insights', 'learner']);
     expect(rest.items[3]).toMatchObject({ parent: 'coordinator', depth: 1, status: 'pending', finished: false });
 
     const search = (await get<DirectoryPage>('/api/actors?q=T1&focus=task:t1')).body;
@@ -86,7 +87,7 @@ describe('inspector API (paged, for the page)', () => {
     // At input 2 (t0 posted and assigned), the list is that point's.
     const early = (await get<DirectoryPage>('/api/actors?seq=2')).body;
     expect(early.seq).toBe(2);
-    expect(early.items.map((e) => `${e.address}=${e.status}`)).toEqual(['coordinator=running', 'agent:a=busy', 'task:t0=running']);
+    expect(early.items.map((e) => `${e.address}=${e.status}`)).toEqual(['coordinator=running', 'agent:a=busy', 'task:t0=running', 'insights=on']);
 
     expect((await get<{ error: string }>('/api/actors?limit=501')).body.error).toBe('limit: must be from 0 to 500, got 501');
     expect((await get('/api/actors?offset=-1')).status).toBe(400);
@@ -160,14 +161,15 @@ describe('inspector API (paged, for the page)', () => {
     const addresses = lanes.lanes.map((l) => l.address);
     expect(addresses).toEqual(expect.arrayContaining(['agent:a', 'coordinator', 'task:t0', 'task:t-wait']));
     const only = (await get<Swimlanes>(`/api/lanes?from=0&to=${last}&focus=task:t1&only=1`)).body;
-    expect(only.lanes.map((l) => l.address).sort()).toEqual(['agent:a', 'coordinator', 'task:t1']);
+    // t1 also tells the learner and insights what happened to it.
+    expect(only.lanes.map((l) => l.address).sort()).toEqual(['agent:a', 'coordinator', 'insights', 'learner', 'task:t1']);
     expect((await get(`/api/lanes?from=0&to=5000`)).status).toBe(400);
   });
 
   it('pages the actors that differ between two points', async () => {
     const page = (await get<ChangesPage>(`/api/changes?from=1&to=${replay.lastSeq}&limit=2`)).body;
-    expect(page.total).toBe(6);
-    expect(page.counts).toEqual({ added: 5, changed: 1, removed: 0 });
+    expect(page.total).toBe(8);
+    expect(page.counts).toEqual({ added: 7, changed: 1, removed: 0 });
     expect(page.items.length).toBe(2);
     const next = (await get<ChangesPage>(`/api/changes?from=1&to=${replay.lastSeq}&limit=2&offset=4&q=task`)).body;
     expect(next.total).toBe(5);
@@ -187,7 +189,7 @@ describe('ActorDirectory', () => {
       [
         actor('coordinator', 'coordinator', 'running'),
         actor('colony:c1', 'colony', 'active'),
-        actor('auction:x', 'auction', 'open'),
+        actor('robot:x', 'robot', 'open'),
         actor('agent:a', 'agent', 'idle'),
         actor('agent:child', 'agent', 'busy', { parentId: 'a' }),
         actor('task:done', 'task', 'completed', { assignedTo: 'child', spec: { order: 1 } }),
@@ -200,18 +202,18 @@ describe('ActorDirectory', () => {
       '  agent:a',
       '    agent:child',
       '      task:done',
-      '  auction:x',
+      '  robot:x',
     ]);
     expect(dir.counts().kinds.colony).toEqual({ total: 1, byStatus: { active: 1 } });
     dir.update(
       new Map([
-        ['auction:x', undefined],
+        ['robot:x', undefined],
         ['colony:c1', actor('colony:c1', 'colony', 'closed')],
       ]) as never,
       10,
     );
     expect(dir.page({ kind: 'colony' }).items).toMatchObject([{ address: 'colony:c1', status: 'closed' }]);
-    expect(dir.has('auction:x')).toBe(false);
+    expect(dir.has('robot:x')).toBe(false);
     expect(dir.seq).toBe(10);
   });
 });

@@ -89,7 +89,8 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     expect(await page.locator('.actor-row[data-address]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-address')))).toEqual(['task:t-wait']);
     await page.locator('#search').fill('');
     await page.locator('#counts [data-kind="task"]').click();
-    await expect.poll(() => page.locator('#list-total').textContent()).toBe('7 actors');
+    // coordinator, agent a, 5 tasks, the learner and insights.
+    await expect.poll(() => page.locator('#list-total').textContent()).toBe('9 actors');
 
     // Select t1: its statechart, laid out, the current state and the transition just taken highlighted.
     await t1.click();
@@ -126,7 +127,9 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     expect(await page.locator('#swimlanes .mark-message').count()).toBeGreaterThan(5);
     expect(await page.locator('#swimlanes .tick text.time').first().textContent()).toMatch(/^\d\d:\d\d:\d\d\.\d{3}$/);
     await page.locator('#lanes-only').check();
-    await expect.poll(() => lanes.evaluateAll((ls) => ls.map((l) => l.getAttribute('data-address')).sort())).toEqual(['agent:a', 'coordinator', 'task:t1']);
+    await expect
+      .poll(() => lanes.evaluateAll((ls) => ls.map((l) => l.getAttribute('data-address')).sort()))
+      .toEqual(['agent:a', 'coordinator', 'insights', 'learner', 'task:t1']);
     await page.locator('#lanes-only').uncheck();
     const width = async () =>
       Number(await page.locator('#swimlanes svg').getAttribute('data-to')) - Number(await page.locator('#swimlanes svg').getAttribute('data-from'));
@@ -145,7 +148,7 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     expect(await items.first().textContent()).toContain('running → completed');
     expect(await items.nth(2).textContent()).toMatch(/running → retrying[\s\S]*first try fails/);
     expect(await items.nth(1).textContent()).toContain('timer (timer.fired)');
-    expect(await items.last().textContent()).toContain('api (task.post) from coordinator');
+    expect(await items.last().textContent()).toContain('api (task.post) from input');
     await page.screenshot({ path: join(shots, 'history-1280x800.png') });
     const retrySeq = Number(await items.nth(2).getAttribute('data-seq'));
     await items.nth(2).locator('button.link').click();
@@ -193,7 +196,7 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     await page.locator('#tab-diff').click();
     await page.locator('#diff-a').fill('1');
     await page.locator('#diff-a').dispatchEvent('change');
-    await expect.poll(() => page.locator('#diff-counts').textContent()).toBe('6 actors differ: 5 added, 1 changed, 0 removed');
+    await expect.poll(() => page.locator('#diff-counts').textContent()).toBe('8 actors differ: 7 added, 1 changed, 0 removed');
     await page.locator('#diff tr[data-address="task:t1"]').click();
     await expect.poll(() => page.locator('#field-diff').textContent()).toContain('(absent)');
 
@@ -227,6 +230,50 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     for (const f of ['statechart-800x600.png', 'history-800x600.png']) expect(statSync(join(shots, f)).size).toBeGreaterThan(10_000);
     expect(problems).toEqual([]);
     await page.close();
+  }, 60_000);
+
+  it('shows an auction under its task, and the audit trail of the selected task', async () => {
+    const dir = join(tempDir('page-auction-'), 'data');
+    const hive = await openHive({ dataDir: dir, handlers: { build: async () => 'built' } });
+    await hive.spawnAgent({ id: 'b1', name: 'b1', capabilities: ['build'], bid: () => 7 });
+    await hive.spawnAgent({ id: 'b2', name: 'b2', capabilities: ['build'], bid: () => 3 });
+    await hive.waitForTask((await hive.postTask({ id: 'sold', type: 'build', assign: 'auction', auction: { windowMs: 30 } })).id, { timeoutMs: 10_000 });
+    await hive.close();
+    const recorded = await openReplay(dir);
+    const inspector = await startInspector({ replay: recorded });
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const problems = watchProblems(page);
+    try {
+      await page.goto(inspector.url);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+      // The auction actor sits under the task it sold; its statechart shows where it ended.
+      const auction = page.locator('.actor-row[data-address="auction:sold"]');
+      await expect.poll(() => auction.getAttribute('data-parent')).toBe('task:sold');
+      expect(await auction.getAttribute('data-status')).toBe('done');
+      expect(await page.locator('#counts [data-kind="auction"]').textContent()).toBe('auction 1');
+      await auction.click();
+      await expect.poll(() => page.locator('svg.statechart g.state.active').getAttribute('data-state')).toBe('done');
+
+      // The task's audit trail: the award (by the auction, with its reason) and the assignment.
+      await page.locator('.actor-row[data-address="task:sold"]').click();
+      await page.locator('#tab-audit').click();
+      const rows = page.locator('#audit tbody tr');
+      await expect.poll(() => rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-type')))).toEqual(['auction.award', 'assign']);
+      expect(await rows.first().textContent()).toMatch(/auction:sold.*awarded.*lowest price 3 of 2 bids/);
+      expect(await rows.nth(1).textContent()).toContain('b2');
+      await page.screenshot({ path: join(shots, 'audit-1280x800.png') });
+      // Back before the award: the trail up to that point is empty.
+      const awardSeq = Number(await rows.first().getAttribute('data-seq'));
+      await page.locator('#slider').fill(String(awardSeq - 1));
+      await page.waitForSelector(`body[data-seq="${awardSeq - 1}"]`);
+      await expect.poll(() => rows.count()).toBe(0);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+      await inspector.close();
+      await recorded.close();
+    }
   }, 60_000);
 
   it('follows a live hive; the slider leaves live mode and is not moved by new inputs; dragging to the end returns to live', async () => {

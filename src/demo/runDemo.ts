@@ -194,6 +194,8 @@ function plainLine(out: NodeJS.WritableStream, e: HiveEvent): void {
     case 'task.completed':
     case 'task.verified':
       return void out.write(`${at} ${e.type === 'task.verified' ? 'verified ' : 'completed'} ${String(e.taskId)}\n`);
+    case 'task.auction.awarded':
+      return void out.write(`${at} auction   ${String(e.taskId)} won by ${String(e.agentId)} at ${String(e.price)} (round ${String(e.round)})\n`);
     case 'worker.finished':
       return void out.write(
         `${at} worker    ${String(e.colonyId)}/${String(e.workerId)} ${(e.report as { status?: string } | undefined)?.status ?? 'finished'}\n`,

@@ -25,6 +25,7 @@ import { syncRateLimits } from './syncRateLimits.js';
 import { broadcastMessage, messageView, sendMessage } from './messageCommands.js';
 import { MessageRunner } from './MessageRunner.js';
 import { syncQueueLimit } from './syncQueueLimit.js';
+import { syncInsights } from './syncInsights.js';
 
 export interface HiveParts {
   store: HiveStore;
@@ -143,6 +144,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     // An intake-only open (the CLI on a free directory) leaves the directory's limits as they are.
     if (!o.intakeOnly) await syncRateLimits(kernel, o.rateLimits);
     if (!o.intakeOnly) await syncQueueLimit(kernel, o.queueLimit);
+    if (!o.intakeOnly) await syncInsights(kernel, o.insights);
     let inspector: InspectorServer | undefined;
     if (o.inspect) {
       const replay = await openReplay(openDataDir(o.dataDir));
@@ -150,7 +152,11 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       const server = await startInspector(
         {
           replay,
-          live: { inspect: (fn) => k.inspect(fn), contextOf: (address) => (k.actorSnapshot(address)?.snapshot as { context?: unknown } | undefined)?.context },
+          live: {
+            inspect: (fn) => k.inspect(fn),
+            contextOf: (address) => (k.actorSnapshot(address)?.snapshot as { context?: unknown } | undefined)?.context,
+            pendingAudit: () => k.pendingAudit(),
+          },
         },
         o.inspect,
       );

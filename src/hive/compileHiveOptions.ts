@@ -88,6 +88,11 @@ export interface HiveOptions {
    * another one (`null` removes it). @default none
    */
   queueLimit?: number | null;
+  /**
+   * Predict each task's agent and duration when it is posted, score the predictions when tasks end,
+   * and raise advisories (`hive.insights()`). Journaled: replay makes the same predictions. @default true
+   */
+  insights?: boolean;
 }
 
 /** Options after defaults: nothing optional left for inner code to re-check. */
@@ -117,6 +122,7 @@ export interface CompiledHiveOptions {
   messages: Required<MessageOptions>;
   /** Undefined: keep the directory's limit; null: remove it. */
   queueLimit: number | null | undefined;
+  insights: boolean;
 }
 
 export const defaultHiveOptions = {
@@ -150,6 +156,7 @@ const hiveOptionKeys = [
   'assignment',
   'messages',
   'queueLimit',
+  'insights',
 ] as const;
 
 /**
@@ -196,6 +203,7 @@ export function compileHiveOptions(options: HiveOptions): CompiledHiveOptions {
     assignment: compileAssignment(options.assignment),
     messages: compileMessageOptions(options.messages),
     queueLimit: options.queueLimit === undefined || options.queueLimit === null ? options.queueLimit : checkInt('queueLimit', options.queueLimit, 0, 1e9),
+    insights: options.insights === undefined ? true : checkBool('insights', options.insights),
   };
 }
 

@@ -1,4 +1,5 @@
 /** @module hiveTypes: the names of the hive's public events and the shape of `hive.status()`. */
+import type { PredictionFigures } from './insightsQuery.js';
 import type { AgentStatus, TaskStatus } from '../../machines/types.js';
 import type { CountsByStatus } from '../views.js';
 
@@ -57,4 +58,8 @@ export interface HiveStatus {
   timers: number;
   lastSeq: number;
   liveTasks: number;
+  /** Auctions whose bidding window is open. */
+  openAuctions: number;
+  /** How well insights predicted who runs a task and how long it takes (see `insights()`). */
+  predictions: PredictionFigures;
 }

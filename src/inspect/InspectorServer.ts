@@ -10,6 +10,8 @@ import { ValidationError } from '../errors.js';
 import { isTerminalTaskStatus } from '../../machines/types.js';
 import { isFinishedWorkerStatus } from '../../machines/worker.js';
 import { finishedMessageStatuses } from '../../machines/message.js';
+import type { AuditRecord } from '../kernel/audit/AuditLog.js';
+import type { AuditTrail } from './inspectorApi.js';
 import { kinds } from '../kernel/kinds/index.js';
 import { ActorDirectory, maxDirectoryPage } from './ActorDirectory.js';
 import { compileInspectOptions, type InspectorOptions } from './compileInspectOptions.js';
@@ -27,7 +29,12 @@ export { defaultInspectorOptions, type InspectorOptions } from './compileInspect
 /** What the inspector reads: a replay session (time travel), and for a live hive its inspection stream. */
 export interface InspectorSource {
   replay: Replay;
-  live?: { inspect(fn: (r: InspectionRecord) => void): () => void; contextOf?(address: string): unknown };
+  live?: {
+    inspect(fn: (r: InspectionRecord) => void): () => void;
+    contextOf?(address: string): unknown;
+    /** Audit records the hive derived since its last checkpoint (not in the store yet). */
+    pendingAudit?(): readonly AuditRecord[];
+  };
 }
 
 export interface InspectorServer {
@@ -48,6 +55,8 @@ export const inspectorMaxPayload = 64 * 1024;
 /** Most actors one state request returns (the rest are counted, not listed). */
 const maxActors = 2000;
 const maxTimeline = 500;
+/** Most audit records one request returns. */
+const maxAudit = 500;
 /** Widest window of inputs one swimlane request replays. */
 const maxLaneWindow = 2000;
 /** A directory this many inputs behind is moved forward by the actors that changed, not listed again. */
@@ -284,6 +293,22 @@ export async function startInspector(source: InspectorSource, options: Inspector
         for (const c of all) counts[c.change]++;
         return { from, to, total: all.length, counts, offset, items: all.slice(offset, offset + limit) };
       });
+    },
+    '/api/audit': (url): AuditTrail => {
+      const address = addressParam(url);
+      const seq = intParam(url, 'seq', replay.lastSeq, 0);
+      const stored = replay.source.audit?.();
+      if (!stored) return { address, seq, available: false, records: [] };
+      const records: AuditRecord[] = [];
+      const about = (r: AuditRecord) => r.seq <= seq && (r.target === address || r.actor === address);
+      let last: [number, number] = [-1, -1];
+      for (const r of stored) {
+        last = [r.seq, r.index];
+        if (about(r)) records.push(r);
+      }
+      // A live hive's records since its last checkpoint; one being written now may be stored already.
+      for (const r of live?.pendingAudit?.() ?? []) if ((r.seq > last[0] || (r.seq === last[0] && r.index > last[1])) && about(r)) records.push(r);
+      return { address, seq, available: true, records: records.slice(-maxAudit) };
     },
     '/api/models': () => (live ? readModelView(liveModels.getSnapshot().context) : stateAt(replay.lastSeq).then((s) => s.models)),
   };

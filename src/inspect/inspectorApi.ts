@@ -184,3 +184,25 @@ export interface MachineJson {
   transitions?: Array<{ eventType: string | null; target?: string[]; guard?: unknown; source?: string }>;
   on?: Record<string, Array<{ eventType?: string | null; target?: string[]; guard?: unknown }>>;
 }
+
+/** One coordination decision from the hive's audit log (see `hive.audit()`). */
+export interface AuditEntry {
+  at: number;
+  seq: number;
+  index: number;
+  type: string;
+  actor: string;
+  action: string;
+  target: string;
+  details: { reason: string; [field: string]: unknown };
+  outcome: string;
+}
+
+/** `GET /api/audit`: the decisions about one actor (or made by it) up to a point, oldest first. */
+export interface AuditTrail {
+  address: string;
+  seq: number;
+  /** False for a source that keeps no audit log (an imported recording). */
+  available: boolean;
+  records: AuditEntry[];
+}

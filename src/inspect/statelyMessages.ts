@@ -4,6 +4,7 @@ import { agentMachine } from '../../machines/agent.js';
 import { colonyMachine } from '../../machines/colony.js';
 import { auctionMachine } from '../../machines/auction.js';
 import { learnerMachine } from '../../machines/learner.js';
+import { insightsMachine } from '../../machines/insights.js';
 import { coordinatorMachine } from '../../machines/coordinator.js';
 import { rateLimitMachine } from '../../machines/rateLimit.js';
 import { scheduleMachine } from '../../machines/schedule.js';
@@ -31,6 +32,7 @@ export const machinesByName: Record<MachineName, AnyStateMachine> = {
   learner: learnerMachine,
   message: messageMachine,
   session: sessionMachine,
+  insights: insightsMachine,
 };
 
 interface Base {

@@ -4,6 +4,7 @@ import type { AgentEvent } from '../../machines/agent.js';
 import type { ColonyEvent } from '../../machines/colony.js';
 import type { AuctionEvent } from '../../machines/auction.js';
 import type { LearnerEvent } from '../../machines/learner.js';
+import type { InsightsEvent } from '../../machines/insights.js';
 import type { CoordinatorEvent } from '../../machines/coordinator.js';
 import type { RateLimitEvent } from '../../machines/rateLimit.js';
 import type { ScheduleEvent } from '../../machines/schedule.js';
@@ -29,7 +30,8 @@ export type KernelEvent =
   | AuctionEvent
   | LearnerEvent
   | MessageEvent
-  | SessionEvent;
+  | SessionEvent
+  | InsightsEvent;
 
 export interface Envelope {
   from: Origin;

@@ -14,6 +14,7 @@ import { AgentPool } from './AgentPool.js';
 import { ColonyIndex } from './ColonyIndex.js';
 import { applyInput } from './applyInput.js';
 import { auditEmitted, auditInput } from './audit/AuditLog.js';
+import { flushPosted } from './insights/insightsFacts.js';
 import type { AssignmentStrategy } from './AssignmentStrategy.js';
 import { routedStrategy } from './auction/routedStrategy.js';
 import type { Envelope, KernelEvent, Origin } from './Envelope.js';
@@ -105,6 +106,7 @@ export class KernelCore {
     if (this.inspection.active) this.inspection.record(this, { kind: 'input.applied', input: rec.input });
     out.result = applyInput(this, rec.input);
     this.drain();
+    if (flushPosted(this)) this.drain();
     auditInput(this, rec.input);
     schedule(this);
     this.out = emptyOutput();

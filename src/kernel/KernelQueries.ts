@@ -80,6 +80,31 @@ export abstract class KernelQueries {
     return out;
   }
 
+  /**
+   * The ready queue per task type, with why a type cannot be assigned whatever the load (no capable
+   * agent, or none this process has a handler for), and the time of the last applied input.
+   * @example kernel.queueFigures().types.find((t) => t.gap === 'capability')
+   */
+  queueFigures(): { at: number; types: Array<{ taskType: string; queued: number; gap?: 'capability' | 'handler' }> } {
+    const counts = new Map<string, number>();
+    for (const id of this.core.queue.list()) {
+      const type = (this.core.current('task', id)?.context as TaskContext | undefined)?.spec.type;
+      if (type !== undefined) counts.set(type, (counts.get(type) ?? 0) + 1);
+    }
+    const types = [...counts].map(([taskType, queued]) => {
+      const gap = this.core.agents.gap(taskType, []);
+      return { taskType, queued, ...(gap ? { gap } : {}) };
+    });
+    return { at: this.core.at, types };
+  }
+
+  /** Auctions whose bidding window is open now. */
+  openAuctions(): number {
+    let n = 0;
+    for (const slot of this.core.actors.get('auction')!.values()) if (statusOf((slot.snap ?? slot.persisted)!) === 'open') n++;
+    return n;
+  }
+
   /** Audit records derived since the last checkpoint (not yet in the store). */
   pendingAudit(): readonly AuditRecord[] {
     return pendingAudit(this.core);

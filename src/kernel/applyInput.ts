@@ -22,6 +22,7 @@ import { signalInputs } from './signalInputs.js';
 import { remoteInputHandlers } from './applyWorkerInput.js';
 import { handoffInput } from './handoffInput.js';
 import { messageInputs, pruneMessages } from './messageInputs.js';
+import { predictTask, setInsights, taskPosted } from './insights/insightsFacts.js';
 
 type Handler<T extends Input['type']> = (core: KernelCore, input: Extract<Input, { type: T }>) => unknown;
 /** How one input type is applied (handlers in other modules are typed with it). */
@@ -117,6 +118,7 @@ const handlers: { [T in Input['type']]: Handler<T> } = {
   'hive.opened': applyHiveOpened,
   'agent.attach': (core, input) => core.deliver(agentAddress(input.agentId), { type: 'hive.handler.attached', at: core.at }, 'input'),
   'auction.bid': (core, { taskId, ...event }) => core.deliver(auctionAddress(taskId), { ...event, at: core.at }, 'input'),
+  'insights.set': (core, input) => setInsights(core, input.enabled),
   'hive.prune': (core, input) => {
     if (input.compactJournal) core.compactBefore = input.before;
     pruneMessages(core, input.before);
@@ -158,7 +160,17 @@ export function createTask(core: KernelCore, spec: TaskSpecRecord, order: number
   // A delayed task is not ready: it is checked when its time comes and it joins the queue.
   const delayed = (spec.delayMs ?? 0) > 0 || (spec.runAt ?? 0) > core.at;
   const waitingFor = waitingOn.length === 0 && !failed && !delayed ? core.agents.gap(spec.type, []) : undefined;
-  const snap = core.create('task', spec.id, { ...spec, waitingOn, order, at: core.at, ...(waitingFor !== undefined ? { waitingFor } : {}) });
+  // Predicted from what the hive knows before this task exists (see insights/insightsFacts).
+  const prediction = predictTask(core, spec);
+  const snap = core.create('task', spec.id, {
+    ...spec,
+    waitingOn,
+    order,
+    at: core.at,
+    ...(waitingFor !== undefined ? { waitingFor } : {}),
+    ...(prediction ? { prediction } : {}),
+  });
+  taskPosted(core, spec.type, prediction);
   core.countTask(undefined, String(snap.value));
   if (spec.phase !== undefined) followPhase(core, spec.phase, undefined, String(snap.value));
   lendOnPost(core, spec.id, snap.context as TaskContext);

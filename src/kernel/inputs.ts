@@ -49,7 +49,9 @@ export type Input =
   // Auctions (src/kernel/auction): one agent's answer in an open auction round (null: it abstains).
   | { type: 'auction.bid'; taskId: string; round: number; agentId: string; price: number | null }
   /** The pending-queue length above which the hive is under pressure (`createHive({ queueLimit })`; undefined: none). */
-  | { type: 'session.limits'; queueLimit?: number };
+  | { type: 'session.limits'; queueLimit?: number }
+  /** Insights switched on or off (`createHive({ insights })`, journaled when it differs from the directory's). */
+  | { type: 'insights.set'; enabled: boolean };
 
 /** One journal entry. `at` is the host's clock when the input was accepted. */
 export interface JournalRecord {

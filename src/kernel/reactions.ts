@@ -13,6 +13,7 @@ import type { TaskMessage } from '../../machines/task.js';
 import type { TimerRequest, WorkRequest } from '../../machines/types.js';
 import { colonyReactions, type ColonyEmittedMessage } from './colonyReactions.js';
 import type { KernelCore } from './KernelCore.js';
+import { taskEnded } from './insights/insightsFacts.js';
 import { scheduleReactions } from './scheduleReactions.js';
 import { messageReactions } from './messageReactions.js';
 import type { MessageRequest } from '../../machines/message.js';
@@ -36,6 +37,7 @@ const reactions: { [T in Emitted['type']]: Reaction<T> } = {
     }
     core.settled(e.taskId);
     endAuction(core, e.taskId, from);
+    taskEnded(core, e.taskId, e.status, from);
   },
   'effect.escalate': (core, from, e) => {
     core.deliver(coordinatorAddress, { type: 'hive.escalate', agentId: e.agentId, taskIds: e.taskIds, reason: e.reason, at: core.at }, from);

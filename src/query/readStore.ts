@@ -4,6 +4,7 @@
  * writes nothing, so it works while another process runs the hive and after one died mid-run.
  */
 import { addressId } from '../../machines/address.js';
+import { insightsOf, type PredictionFigures } from '../hive/insightsQuery.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentStatus, TaskStatus } from '../../machines/types.js';
@@ -33,6 +34,10 @@ export interface StoredStatus {
   appliedSeq: number;
   /** Pid of the process writing the directory, when one holds its lock. */
   writerPid?: number;
+  /** Auctions whose bidding window is open. */
+  openAuctions: number;
+  /** How well insights predicted each task's agent and duration (see `hive.insights()`). */
+  predictions: PredictionFigures;
 }
 
 export interface ReadStore {
@@ -80,6 +85,8 @@ export function openReadStore(dir: string): ReadStore {
         lastSeq: Math.max(store.lastSeq(), k.lastSeq),
         appliedSeq: k.lastSeq,
         ...(writerPid !== undefined ? { writerPid } : {}),
+        openAuctions: kernel.openAuctions(),
+        predictions: insightsOf(kernel).predictions,
       };
     },
     agents: () => kernel.listAgents(),

@@ -5,6 +5,7 @@ import type { JournalRecord } from '../kernel/inputs.js';
 import { coordinatorAddress } from '../../machines/types.js';
 import type { SeekReader } from '../store/SeekReader.js';
 import type { JournalSource } from './MemoryStore.js';
+import type { AuditRecord } from '../kernel/audit/AuditLog.js';
 
 /** The stored checkpoint: its position and everything stored with it. */
 export interface StoredState {
@@ -30,6 +31,8 @@ export interface ReplaySource extends JournalSource {
   storedState(): StoredState | undefined;
   /** The seek data and history index the hive kept with its checkpoints, when there are any. */
   readonly seek?: SeekReader;
+  /** The audit log as stored (a data directory; a recording keeps none). */
+  audit?(): Iterable<AuditRecord>;
   close(): Promise<void>;
 }
 
@@ -71,6 +74,7 @@ export function openDataDir(dir: string): ReplaySource {
       };
     },
     seek: store.seek,
+    audit: () => store.auditRecords(),
     close: () => store.close(),
   };
 }

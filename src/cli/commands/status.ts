@@ -2,6 +2,14 @@
 import type { Command } from 'commander';
 import { dataDirOption, readOnlyNote } from '../dataDirOption.js';
 import { withReadStore } from '../withReadStore.js';
+import type { PredictionFigures } from '../../hive/insightsQuery.js';
+
+/** Prediction accuracy in one line. */
+function predictionLine(p: PredictionFigures): string {
+  const agent = p.winnerAccuracy === null ? 'no agent scored yet' : `right agent ${Math.round(p.winnerAccuracy * 100)}%`;
+  const duration = p.durationErrorPct === null ? 'no duration scored yet' : `durations off by ${p.durationErrorPct.toFixed(1)}%`;
+  return `${p.made} predictions, ${p.scored} scored: ${agent}, ${duration}`;
+}
 
 /**
  * Registers `hivestate status [--data-dir D] [--json]`.
@@ -29,6 +37,8 @@ export function register(program: Command): void {
             `data dir  ${o.dataDir}${s.writerPid !== undefined ? ` (in use by process ${s.writerPid})` : ''}`,
             `agents    ${s.agents.total}: ${counts(s.agents)}`,
             `tasks     ${s.tasks.total}: ${counts(s.tasks)}`,
+            `auctions  ${s.openAuctions} open`,
+            `insights  ${predictionLine(s.predictions)}`,
             `journal   ${s.lastSeq} inputs; ${
               s.checkpointSeq === 0
                 ? 'no checkpoint yet, all replayed from the journal'

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ActorView, Info, Summary, Swimlanes } from '../inspectorApi.js';
 import { ActorList } from './ActorList.js';
+import { AuditPanel } from './AuditPanel.js';
 import { api, liveSocketUrl } from './api.js';
 import { ContextView } from './ContextView.js';
 import { DiffPanel } from './DiffPanel.js';
@@ -12,7 +13,7 @@ import { Statechart, type TakenTransition } from './Statechart.js';
 import { statusColor } from './statusColors.js';
 import { SwimlaneView } from './SwimlaneView.js';
 
-type Tab = 'chart' | 'context' | 'history' | 'diff' | 'overview';
+type Tab = 'chart' | 'context' | 'history' | 'audit' | 'diff' | 'overview';
 const kindOf = (address: string) => (address.includes(':') ? address.slice(0, address.indexOf(':')) : address);
 
 export function App({ info }: { info: Info }) {
@@ -136,10 +137,12 @@ export function App({ info }: { info: Info }) {
     ['chart', 'Statechart'],
     ['context', 'Context'],
     ['history', 'History'],
+    // Coordination decisions are about tasks (an auction's are its task's).
+    ...(kind === 'task' || kind === 'auction' ? ([['audit', 'Audit']] as Array<[Tab, string]>) : []),
     ['diff', 'Diff'],
     ...(narrow ? ([['overview', 'Overview']] as Array<[Tab, string]>) : []),
   ];
-  const shownTab = !narrow && tab === 'overview' ? 'chart' : tab;
+  const shownTab = (!narrow && tab === 'overview') || (tab === 'audit' && kind !== 'task' && kind !== 'auction') ? 'chart' : tab;
 
   return (
     <div class="layout">
@@ -222,6 +225,7 @@ export function App({ info }: { info: Info }) {
           {shownTab === 'chart' && <Statechart kind={kind} machine={info.machines[kind]} value={actor?.snapshot.value} taken={taken} />}
           {shownTab === 'context' && (actor ? <ContextView value={actor.snapshot.context} /> : <p class="muted">Not present at this point.</p>)}
           {shownTab === 'history' && <HistoryPanel address={selected} position={position} firstSeq={info.firstSeq} onSeek={go} />}
+          {shownTab === 'audit' && <AuditPanel address={kind === 'auction' ? `task:${selected.slice(8)}` : selected} position={position} onSeek={go} />}
           {shownTab === 'diff' && <DiffPanel position={position} firstSeq={info.firstSeq} lastSeq={lastSeq} onSelect={setSelected} />}
           {shownTab === 'overview' && <Overview summary={summary} onSelect={setSelected} />}
         </div>

@@ -1,5 +1,5 @@
 /** @module api: the page's calls to the inspector's HTTP API, with the access token from the page's own URL. */
-import type { ActorHistory, ActorView, ChangesPage, DirectoryPage, Info, Summary, Swimlanes } from '../inspectorApi.js';
+import type { ActorHistory, ActorView, AuditTrail, ChangesPage, DirectoryPage, Info, Summary, Swimlanes } from '../inspectorApi.js';
 
 const token = new URLSearchParams(location.search).get('token') ?? '';
 
@@ -32,6 +32,7 @@ export const api = {
   history: (address: string, to: number, from?: number) => get<ActorHistory>('/api/history', { address, to, from }),
   lanes: (p: { from: number; to: number; focus?: string; only?: boolean }) => get<Swimlanes>('/api/lanes', { ...p, only: p.only ? 1 : undefined }),
   changes: (p: { from: number; to: number; offset: number; limit: number; q?: string }) => get<ChangesPage>('/api/changes', p),
+  audit: (address: string, seq: number) => get<AuditTrail>('/api/audit', { address, seq }),
 };
 
 /** The live socket's address (same host, the token as a query parameter: browsers send no headers on upgrade). */

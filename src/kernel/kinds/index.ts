@@ -5,6 +5,7 @@ import { agentKind } from './agentKind.js';
 import { colonyKind } from './colonyKind.js';
 import { auctionKind } from './auctionKind.js';
 import { learnerKind } from './learnerKind.js';
+import { insightsKind } from './insightsKind.js';
 import { coordinatorKind } from './coordinatorKind.js';
 import { rateLimitKind } from './rateLimitKind.js';
 import { scheduleKind } from './scheduleKind.js';
@@ -27,4 +28,5 @@ export const kinds: Record<KindName, ActorKind> = {
   learner: learnerKind as ActorKind,
   message: messageKind as ActorKind,
   session: sessionKind as ActorKind,
+  insights: insightsKind as ActorKind,
 };
