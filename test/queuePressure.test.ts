@@ -24,12 +24,18 @@ describe('queue pressure and auctions', () => {
     expect((await hive.getTask('t')).status).toBe('pending');
     expect(await hive.routingDecisions({ taskId: 't' })).toEqual([]);
     expect((await hive.report()).issues).toContain('pending queue over its limit: 3 queued, queueLimit 1');
+    expect(hive.insights().advisories).toContainEqual({
+      kind: 'queue_over_limit',
+      severity: 'warning',
+      message: 'the pending queue is over its limit: 3 queued, queueLimit 1; no new auction opens until it is back at the limit',
+    });
 
     await hive.cancelTask('o1');
     await sleep(100);
     expect((await hive.getTask('t')).status).toBe('pending'); // still 2 queued: still over
     await hive.cancelTask('o2');
     expect(hive.isUnderPressure()).toBe(false);
+    expect(hive.insights().advisories.map((a) => a.kind)).not.toContain('queue_over_limit');
     expect(await hive.waitForTask('t', { timeoutMs: 5000 })).toMatchObject({ status: 'completed', assignedTo: 'bidder' });
     expect(ran.get('t')).toBe('bidder');
     expect(await hive.routingDecisions({ taskId: 't' })).toEqual([expect.objectContaining({ taskId: 't', winner: 'bidder' })]);

@@ -8,7 +8,7 @@ import { initialInsights, insightsWindowMs, type InsightsContext } from '../../m
 import type { LearnerContext } from '../../machines/learner.js';
 import type { Kernel } from '../kernel/Kernel.js';
 
-export type AdvisoryKind = 'agent_failure_rate' | 'no_capable_agent' | 'queue_growing' | 'losing_auctions';
+export type AdvisoryKind = 'agent_failure_rate' | 'no_capable_agent' | 'queue_growing' | 'losing_auctions' | 'queue_over_limit';
 export type AdvisorySeverity = 'critical' | 'warning' | 'info';
 
 export interface Advisory {
@@ -136,6 +136,16 @@ export function insightsOf(kernel: Kernel): Insights {
         weight: posted / Math.max(1, ended),
       });
     }
+  }
+  // RESOURCE_EXHAUSTED: the pending queue is over `queueLimit` (see queuePressure.ts); new auctions wait.
+  const pressure = kernel.queuePressure();
+  if (pressure.over && pressure.limit !== undefined) {
+    ranked.push({
+      kind: 'queue_over_limit',
+      severity: 'warning',
+      message: `the pending queue is over its limit: ${pressure.queued} queued, queueLimit ${pressure.limit}; no new auction opens until it is back at the limit`,
+      weight: pressure.queued / Math.max(1, pressure.limit),
+    });
   }
   const key = (a: Advisory) => `${a.kind}\u0000${a.taskType ?? ''}\u0000${a.agentId ?? ''}`;
   ranked.sort((a, b) => severityRank[a.severity] - severityRank[b.severity] || b.weight - a.weight || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
