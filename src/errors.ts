@@ -1,40 +1,11 @@
-/** @module Every error hivestate throws: a `HiveError` base with a stable `code`, and one subclass per kind. */
+/**
+ * @module Every error hivestate throws: a `HiveError` base with a stable `code` (errors/HiveError.ts),
+ * one subclass per kind; the store's own are in errors/storeErrors.ts. Import them all from here.
+ */
+import { HiveError } from './errors/HiveError.js';
 
-export type HiveErrorCode =
-  | 'invalid_input'
-  | 'not_found'
-  | 'duplicate_id'
-  | 'dependency_cycle'
-  | 'access_denied'
-  | 'already_finished'
-  | 'depth_limit'
-  | 'hive_closed'
-  | 'store_failure'
-  | 'wait_timeout'
-  | 'task_rejected'
-  | 'unsupported_format'
-  | 'locked'
-  | 'attempt_superseded'
-  | 'determinism_violation'
-  | 'not_retryable'
-  | 'signal_timeout'
-  | 'attempt_suspended'
-  | 'invalid_data_dir'
-  | 'control_unavailable'
-  | 'colony_stopped'
-  | 'remote_unavailable'
-  | 'worker_refused'
-  | 'handoff_refused';
-
-/** Base class: `code` is stable and meant for programs, `message` for people. */
-export class HiveError extends Error {
-  readonly code: HiveErrorCode;
-  constructor(code: HiveErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'HiveError';
-    this.code = code;
-  }
-}
+export { HiveError, isHiveError, type HiveErrorCode } from './errors/HiveError.js';
+export { ControlSocketError, DataDirError, FormatError, LockedError, type LockHolder, LockLostError, StoreError } from './errors/storeErrors.js';
 
 /** An argument had the wrong type or value; the message says what is allowed. */
 export class ValidationError extends HiveError {
@@ -133,54 +104,6 @@ export class HiveClosedError extends HiveError {
   }
 }
 
-/**
- * The data directory cannot be used: it is a file, a part of its path is a file, or this process
- * may not create or write it. The message says which.
- * @example try { await createHive({ dataDir: './notes.txt' }) } catch (e) { if (isHiveError(e, 'invalid_data_dir')) console.log(e.message) }
- */
-export class DataDirError extends HiveError {
-  readonly dataDir: string;
-  constructor(dataDir: string, problem: string, options?: { cause?: unknown }) {
-    super('invalid_data_dir', `dataDir ${JSON.stringify(dataDir)} ${problem}; dataDir must be a directory this process can create and write`, options);
-    this.name = 'DataDirError';
-    this.dataDir = dataDir;
-  }
-}
-
-/** `createHive({ control: true })` could not open the local control socket; the message says why. */
-export class ControlSocketError extends HiveError {
-  readonly path: string;
-  constructor(path: string, reason: string, options?: { cause?: unknown }) {
-    super('control_unavailable', `cannot open the control socket ${path}: ${reason}; open the hive without control: true, or free that path`, options);
-    this.name = 'ControlSocketError';
-    this.path = path;
-  }
-}
-
-/**
- * The store refused a write or read; intake stops until the hive is reopened. `mayHaveBeenRecorded`
- * is true when the write reached the data file but was not confirmed durable (a failed sync): a
- * reopen on the same machine sees it, a power loss may undo it. False means nothing was recorded.
- */
-export class StoreError extends HiveError {
-  readonly mayHaveBeenRecorded: boolean;
-  constructor(message: string, options?: { cause?: unknown; mayHaveBeenRecorded?: boolean }) {
-    super('store_failure', message, options);
-    this.name = 'StoreError';
-    this.mayHaveBeenRecorded = options?.mayHaveBeenRecorded ?? false;
-  }
-}
-
-/** This process no longer holds its data directory's writer lock; nothing more is written. */
-export class LockLostError extends StoreError {
-  readonly dataDir: string;
-  constructor(dataDir: string, what: string) {
-    super(`${what} refused: this process no longer holds the writer lock on ${dataDir}; nothing was recorded and intake stopped (reopen the hive)`);
-    this.name = 'LockLostError';
-    this.dataDir = dataDir;
-  }
-}
-
 export class WaitTimeoutError extends HiveError {
   readonly id: string;
   constructor(id: string, timeoutMs: number, status: string) {
@@ -199,47 +122,6 @@ export class TaskRejectedError extends HiveError {
   constructor(reason: string) {
     super('task_rejected', reason);
     this.name = 'TaskRejectedError';
-  }
-}
-
-/** A data directory this hivestate cannot read safely: a newer format, or a damaged or truncated file (`file` names it). */
-export class FormatError extends HiveError {
-  readonly file: string | undefined;
-  constructor(message: string, options?: { file?: string; cause?: unknown }) {
-    super('unsupported_format', message, options);
-    this.name = 'FormatError';
-    this.file = options?.file;
-  }
-}
-
-/** Who holds a data directory's writer lock, as its `hive.lock` file describes it. */
-export interface LockHolder {
-  pid: number;
-  host?: string;
-  since?: string;
-}
-
-/**
- * Another process is the writer of the data directory. `pid` is that process when known (from
- * `hive.lock`); `lockName` is the abstract socket it holds (`ss -xlp` lists its owner).
- */
-export class LockedError extends HiveError {
-  readonly pid: number | undefined;
-  readonly dataDir: string;
-  /** `hint` replaces the general advice when the caller knows better (the CLI: how to let it in). */
-  constructor(dataDir: string, holder: LockHolder | undefined, lockName?: string, hint?: string) {
-    const who = holder
-      ? `process ${holder.pid}${holder.host ? ` on ${holder.host}` : ''}${holder.since ? ` (writer since ${holder.since})` : ''}`
-      : `another process (hive.lock, which names it, is missing or stale${lockName ? `; \`ss -xlp | grep '${lockName}'\` shows it` : ''})`;
-    super(
-      'locked',
-      `data directory ${dataDir} is in use by ${who}; ` +
-        (hint ??
-          'one hive may write a directory at a time. Close that hive or stop that process: its lock is released the moment it exits, even when killed, so there is no lock file to delete'),
-    );
-    this.name = 'LockedError';
-    this.pid = holder?.pid;
-    this.dataDir = dataDir;
   }
 }
 
@@ -299,11 +181,6 @@ export class WorkerRefusedError extends HiveError {
     this.name = 'WorkerRefusedError';
     this.agentId = agentId;
   }
-}
-
-/** True when `err` is a HiveError (optionally with the given code). */
-export function isHiveError(err: unknown, code?: HiveErrorCode): err is HiveError {
-  return err instanceof HiveError && (code === undefined || err.code === code);
 }
 
 /**
