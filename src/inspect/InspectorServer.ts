@@ -11,9 +11,10 @@ import { isTerminalTaskStatus } from '../../machines/types.js';
 import { isFinishedWorkerStatus } from '../../machines/worker.js';
 import { finishedMessageStatuses } from '../../machines/message.js';
 import type { AuditRecord } from '../kernel/audit/AuditLog.js';
-import type { AuditTrail } from './inspectorApi.js';
 import { kinds } from '../kernel/kinds/index.js';
 import { ActorDirectory, maxDirectoryPage } from './ActorDirectory.js';
+import { auditTrail } from './auditTrail.js';
+import { addressParam, intParam } from './urlParams.js';
 import { compileInspectOptions, type InspectorOptions } from './compileInspectOptions.js';
 import { actorHistory, maxHistoryWindow } from './actorHistory.js';
 import { actorTree, parentInTree, type TreeActor } from './actorTree.js';
@@ -55,8 +56,6 @@ export const inspectorMaxPayload = 64 * 1024;
 /** Most actors one state request returns (the rest are counted, not listed). */
 const maxActors = 2000;
 const maxTimeline = 500;
-/** Most audit records one request returns. */
-const maxAudit = 500;
 /** Widest window of inputs one swimlane request replays. */
 const maxLaneWindow = 2000;
 /** A directory this many inputs behind is moved forward by the actors that changed, not listed again. */
@@ -153,20 +152,6 @@ export async function startInspector(source: InspectorSource, options: Inspector
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
   };
-  const intParam = (url: URL, name: string, fallback: number, min = -Infinity, max = Infinity): number => {
-    const v = url.searchParams.get(name);
-    if (v === null || v === '') return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n)) throw new ValidationError(name, `must be an integer, got ${JSON.stringify(v)}`);
-    if (n < min || n > max) throw new ValidationError(name, `must be from ${min} to ${max}, got ${n}`);
-    return n;
-  };
-  const addressParam = (url: URL): string => {
-    const a = url.searchParams.get('address');
-    if (!a) throw new ValidationError('address', 'is required: an actor address such as task:build-1, agent:a1 or coordinator');
-    return a;
-  };
-
   /**
    * The directory of actors at `seq` (run inside `serial`); leaves the replay at that point. Moving
    * forward a little (a live page following the hive) re-reads only the actors the new inputs touched.
@@ -294,22 +279,7 @@ export async function startInspector(source: InspectorSource, options: Inspector
         return { from, to, total: all.length, counts, offset, items: all.slice(offset, offset + limit) };
       });
     },
-    '/api/audit': (url): AuditTrail => {
-      const address = addressParam(url);
-      const seq = intParam(url, 'seq', replay.lastSeq, 0);
-      const stored = replay.source.audit?.();
-      if (!stored) return { address, seq, available: false, records: [] };
-      const records: AuditRecord[] = [];
-      const about = (r: AuditRecord) => r.seq <= seq && (r.target === address || r.actor === address);
-      let last: [number, number] = [-1, -1];
-      for (const r of stored) {
-        last = [r.seq, r.index];
-        if (about(r)) records.push(r);
-      }
-      // A live hive's records since its last checkpoint; one being written now may be stored already.
-      for (const r of live?.pendingAudit?.() ?? []) if ((r.seq > last[0] || (r.seq === last[0] && r.index > last[1])) && about(r)) records.push(r);
-      return { address, seq, available: true, records: records.slice(-maxAudit) };
-    },
+    '/api/audit': (url) => auditTrail(replay, live?.pendingAudit?.() ?? [], addressParam(url), intParam(url, 'seq', replay.lastSeq, 0)),
     '/api/models': () => (live ? readModelView(liveModels.getSnapshot().context) : stateAt(replay.lastSeq).then((s) => s.models)),
   };
 
