@@ -61,7 +61,7 @@ describe('hivestate CLI', () => {
       predictions: { made: 2, scored: 0, winnerAccuracy: null },
     });
     expect((await runCli(['status', '--data-dir', dir])).stdout).toMatch(
-      /\nauctions  0 open\ninsights  2 predictions, 0 scored: no agent scored yet, no duration scored yet\n/,
+      /\nauctions {2}0 open\ninsights {2}2 predictions, 0 scored: no agent scored yet, no duration scored yet\n/,
     );
     const tasks = JSON.parse((await runCli(['tasks', '--data-dir', dir, '--json'])).stdout) as Array<{ id: string }>;
     expect(tasks.map((t) => t.id)).toEqual(['t1', 'b1']);

@@ -68,7 +68,14 @@ describe('routing records and the learner', () => {
 
   it('hands bid() the agent stats, so an agent can bid adaptively; the learner counts direct attempts too', async () => {
     const ran: string[] = [];
-    const hive = await openHive({ handlers: { job: async (_t, ctx) => (ran.push(ctx.agentId), null) } });
+    const hive = await openHive({
+      handlers: {
+        job: async (_t, ctx) => {
+          ran.push(ctx.agentId);
+          return null;
+        },
+      },
+    });
     const seen: number[] = [];
     const greedy: Bidder = (_task, stats) => {
       seen.push(stats.wins);
@@ -117,7 +124,7 @@ describe('routing records and the learner', () => {
     const stats = hive.agentStats('constructor');
     expect(stats).toMatchObject({ bids: 2, wins: 2, succeeded: 2 });
     expect(Object.keys(stats.byType).sort()).toEqual(['__proto__', 'toString']);
-    expect(stats.byType['__proto__']).toMatchObject({ bids: 1, wins: 1, succeeded: 1 });
+    expect(Object.getOwnPropertyDescriptor(stats.byType, '__proto__')?.value).toMatchObject({ bids: 1, wins: 1, succeeded: 1 });
     await hive.close();
     const reopened = await createHive({ dataDir: dir, logger: memoryLogger().logger });
     try {

@@ -84,7 +84,16 @@ export function ActorList({ seq, counts, selected, onSelect }: Props) {
           data-address={a.address}
           data-status={a.status}
           data-parent={a.parent}
+          role="treeitem"
+          aria-level={a.depth + 1}
+          aria-selected={a.address === selected}
+          tabIndex={0}
           onClick={() => onSelect(a.address)}
+          onKeyDown={(e) => {
+            if (e.key !== 'Enter' && e.key !== ' ') return;
+            e.preventDefault();
+            onSelect(a.address);
+          }}
           title={`${a.address} · ${a.status}${a.parent ? ` · under ${a.parent}` : ''}`}
         >
           <span class="status-dot" style={{ background: statusColor(a.status) }} />
@@ -107,11 +116,27 @@ export function ActorList({ seq, counts, selected, onSelect }: Props) {
   return (
     <div class="actor-list">
       <div class="counts" id="counts">
-        <button type="button" class={`chip${kind === '' ? ' on' : ''}`} onClick={() => (setKind(''), setStatus(''))}>
+        <button
+          type="button"
+          class={`chip${kind === '' ? ' on' : ''}`}
+          onClick={() => {
+            setKind('');
+            setStatus('');
+          }}
+        >
           all <b>{(counts?.total ?? 0).toLocaleString('en')}</b>
         </button>
         {kindNames.map((k) => (
-          <button type="button" key={k} data-kind={k} class={`chip${kind === k ? ' on' : ''}`} onClick={() => (setKind(kind === k ? '' : k), setStatus(''))}>
+          <button
+            type="button"
+            key={k}
+            data-kind={k}
+            class={`chip${kind === k ? ' on' : ''}`}
+            onClick={() => {
+              setKind(kind === k ? '' : k);
+              setStatus('');
+            }}
+          >
             {k} <b>{counts!.kinds[k]!.total.toLocaleString('en')}</b>
           </button>
         ))}
@@ -143,7 +168,7 @@ export function ActorList({ seq, counts, selected, onSelect }: Props) {
         {total.toLocaleString('en')} {q || kind || status ? 'matching' : 'actors'}
       </div>
       <div class="list-box" ref={box} onScroll={(e) => setScrollTop((e.target as HTMLDivElement).scrollTop)}>
-        <div class="list-inner" style={{ height: `${total * rowHeight}px` }}>
+        <div class="list-inner" role="tree" aria-label="actors" style={{ height: `${total * rowHeight}px` }}>
           {rows}
         </div>
       </div>

@@ -41,7 +41,9 @@ export function DiffPanel({ position, firstSeq, lastSeq, onSelect }: Props) {
   };
   const num = (set: (n: number) => void) => (e: Event) => {
     const n = Number((e.target as HTMLInputElement).value);
-    if (Number.isInteger(n)) set(Math.max(firstSeq, Math.min(lastSeq, n))), setOffset(0);
+    if (!Number.isInteger(n)) return;
+    set(Math.max(firstSeq, Math.min(lastSeq, n)));
+    setOffset(0);
   };
   const ctxOf = (v: ActorView | null) => (v?.snapshot.context ?? {}) as Record<string, unknown>;
   return (
@@ -50,13 +52,25 @@ export function DiffPanel({ position, firstSeq, lastSeq, onSelect }: Props) {
         <label>
           from <input id="diff-a" type="number" min={firstSeq} max={lastSeq} value={a} onChange={num(setA)} />
         </label>
-        <button type="button" onClick={() => (setA(position), setOffset(0))}>
+        <button
+          type="button"
+          onClick={() => {
+            setA(position);
+            setOffset(0);
+          }}
+        >
           = here
         </button>
         <label>
           to <input id="diff-b" type="number" min={firstSeq} max={lastSeq} value={b} onChange={num(setB)} />
         </label>
-        <button type="button" onClick={() => (setB(position), setOffset(0))}>
+        <button
+          type="button"
+          onClick={() => {
+            setB(position);
+            setOffset(0);
+          }}
+        >
           = here
         </button>
       </div>
@@ -71,7 +85,14 @@ export function DiffPanel({ position, firstSeq, lastSeq, onSelect }: Props) {
             <tr key={c.address} data-address={c.address} class={open?.change.address === c.address ? 'selected' : ''} onClick={() => void show(c)}>
               <td class={`change-${c.change}`}>{c.change}</td>
               <td>
-                <button type="button" class="link" onClick={(e) => (e.stopPropagation(), onSelect(c.address))}>
+                <button
+                  type="button"
+                  class="link"
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    onSelect(c.address);
+                  }}
+                >
                   {c.address}
                 </button>
               </td>

@@ -40,7 +40,12 @@ export function HistoryPanel({ address, position, firstSeq, onSeek }: Props) {
     setFrom(undefined);
     const t = setTimeout(() => {
       api.history(address, position, Math.max(firstSeq, position - historyWindow)).then(
-        (h) => live && (setHistory(h), setFrom(h.from), setError(undefined)),
+        (h) => {
+          if (!live) return;
+          setHistory(h);
+          setFrom(h.from);
+          setError(undefined);
+        },
         (e: Error) => live && setError(e.message),
       );
     }, 80);

@@ -156,7 +156,9 @@ export function SwimlaneView({ firstSeq, lastSeq, position, focus, onSeek, onSel
         </span>
       </div>
       <div class="lane-box" ref={box} onWheel={onWheel}>
+        {/* biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard moves through time with the page-wide arrow keys and step buttons */}
         <svg width={width} height={height} onClick={seekAt} data-from={from} data-to={to}>
+          <title>Swimlanes: one lane per actor; click a time to move there</title>
           {inputs.map((inp, i) =>
             i % tickEvery === 0 ? (
               <g class="tick" key={inp.seq}>
@@ -173,6 +175,7 @@ export function SwimlaneView({ firstSeq, lastSeq, position, focus, onSeek, onSel
           {lanes.map((lane, i) => (
             <g class={`lane${lane.address === focus ? ' focus' : ''}`} data-address={lane.address} key={lane.address}>
               <rect class="lane-bg" x={0} y={axisH + i * laneH} width={width} height={laneH} />
+              {/* biome-ignore lint/a11y/noStaticElementInteractions: a shortcut; the same actor is a focusable row of the actor list */}
               <text
                 class="lane-label"
                 x={6}
