@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memorySource, openReplay, type Replay } from '../src/index.js';
+import { ManualClock, memorySource, openReplay, type Replay } from '../src/index.js';
 import { HiveStore } from '../src/store/HiveStore.js';
 import { framesPerSegment, segmentSize } from '../src/store/SeekDb.js';
 import { gate, openHive, tempDir } from './helpers.js';
@@ -214,6 +214,31 @@ describe('replay.history', () => {
       expect((await stored.history('task:late')).at(-1)!.after.value).toBe('completed');
     } finally {
       await stored.close();
+    }
+  });
+
+  it('leaves out an input that left the actor as it was, in the stored index and in a replay alike', async () => {
+    const dir = tempDir();
+    // The clock stands still: pausing an agent that is paused already changes nothing (not even a time).
+    const hive = await openHive({ dataDir: dir, clock: new ManualClock(Date.UTC(2025, 0, 1)), checkpoint: { everyInputs: 1_000_000, everyMs: 86_400_000 } });
+    await hive.spawnAgent({ id: 'a', name: 'a', capabilities: ['x'] });
+    await hive.pauseAgent('a');
+    await hive.pauseAgent('a');
+    await hive.resumeAgent('a');
+    await hive.checkpoint();
+    // After the last checkpoint: replayed from the stored point instead of read from the index.
+    await hive.pauseAgent('a');
+    await hive.pauseAgent('a');
+    const stored = await openReplay(dir);
+    try {
+      expect(stored.seekPoints.at(-1)).toBeLessThan(stored.lastSeq);
+      const replayed = await openReplay(memorySource('journal only', stored.inputs(0, stored.lastSeq)));
+      const h = await stored.history('agent:a');
+      expect(h).toEqual(await replayed.history('agent:a'));
+      expect(h.map((e) => e.input.type)).toEqual(['agent.spawn', 'agent.pause', 'agent.resume', 'agent.pause']);
+    } finally {
+      await stored.close();
+      await hive.close();
     }
   });
 });

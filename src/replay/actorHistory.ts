@@ -7,7 +7,7 @@ import type { KernelMachines } from '../kernel/Kernel.js';
 import type { Input, JournalRecord } from '../kernel/inputs.js';
 import type { PersistedSnap } from '../kernel/MachineStepper.js';
 import { createdEvent, type StepCause, type StepRecord } from '../kernel/StepLog.js';
-import { changedFields, sharesChunk, undo, unpackEntries, type ActorState, type PackedEntries, type UndoEntry } from '../store/changeCodec.js';
+import { changedFields, sharesChunk, undo, undoEntryOf, unpackEntries, type ActorState, type PackedEntries, type UndoEntry } from '../store/changeCodec.js';
 import { bloomHas } from '../store/bloom.js';
 import { segmentEntries } from '../store/segmentCodec.js';
 import { kinds } from '../kernel/kinds/index.js';
@@ -125,10 +125,7 @@ function storedChanges(ctx: HistoryContext, reader: SeekReader, journal: Journal
     const view = ctx.points.viewAt(lastPoint, to);
     anchor = view.getActor(address);
     const kernel = replayKernel(view, ctx.machines, { recordChanges: true });
-    tail = kernel
-      .takeChanges()
-      .filter((r) => r.address === address)
-      .map(fromRecord);
+    tail = changesOf(kernel.takeChanges(), address);
     top = lastPoint;
   } else {
     top = reader.pointAfter(to - 1) ?? lastPoint;
@@ -191,11 +188,11 @@ async function replayedChanges(ctx: HistoryContext, address: string, start: numb
   for (const rec of ctx.source.records(start, to)) {
     kernel.replayRecord(rec);
     if (++n % ctx.seekEvery === 0) {
-      for (const r of kernel.takeChanges()) if (r.address === address) out.push(fromRecord(r));
+      out.push(...changesOf(kernel.takeChanges(), address));
       await kernel.checkpoint();
     }
   }
-  for (const r of kernel.takeChanges()) if (r.address === address) out.push(fromRecord(r));
+  out.push(...changesOf(kernel.takeChanges(), address));
   return out;
 }
 
@@ -206,22 +203,29 @@ function intervalChanges(ctx: HistoryContext, reader: SeekReader, address: strin
   while (point < to) {
     const end = Math.min(to, reader.pointAfter(point) ?? to);
     const kernel = replayKernel(ctx.points.viewAt(point, end), ctx.machines, { recordChanges: true });
-    for (const r of kernel.takeChanges()) if (r.address === address) out.push(fromRecord(r));
+    out.push(...changesOf(kernel.takeChanges(), address));
     point = end;
   }
   return out;
 }
 
-function fromRecord(r: StepRecord): RawChange {
-  const after = stateOf(r.after);
-  const before = r.before ? stateOf(r.before) : undefined;
-  const fields = before
-    ? [...new Set([...Object.keys(before.context), ...Object.keys(after.context)])].filter((k) => !sameValue(before.context[k], after.context[k]))
-    : Object.keys(after.context).filter((k) => after.context[k] !== undefined);
-  return { seq: r.seq, causes: r.causes, before, after, fields };
+/**
+ * The replayed changes of `address`. What counts as a change is decided as the history index's
+ * writer decides it (`undoEntryOf`): an input that left the actor as it was (it handled a message
+ * and nothing differs) is in no stored history, so a replayed one leaves it out too, and the
+ * fields shown are the ones a stored entry names.
+ */
+function changesOf(records: StepRecord[], address: string): RawChange[] {
+  const out: RawChange[] = [];
+  for (const r of records) {
+    if (r.address !== address) continue;
+    const entry = undoEntryOf(r);
+    if (!entry) continue;
+    const after = stateOf(r.after);
+    out.push({ seq: r.seq, causes: r.causes, before: r.before ? stateOf(r.before) : undefined, after, fields: changedFields(entry, after) });
+  }
+  return out;
 }
-
-const sameValue = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
 
 function stateOf(snap: PersistedSnap<unknown>): ActorState {
   return { value: snap.value, context: snap.context as Record<string, unknown> };
