@@ -2,8 +2,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHive, ManualClock, openReplay, type AgentSpec, type Handler, type Hive, type TaskSpec } from '../src/index.js';
-import { gate, memoryLogger, nextEvent, openHive, tempDir, until } from './helpers.js';
+import { createHive, ManualClock, type AgentSpec, type Handler, type Hive, type TaskSpec } from '../src/index.js';
+import { gate, memoryLogger, nextEvent, openHive, tempDir, until, verifyReplay } from './helpers.js';
 
 /** Checkpoints once, then waits until aborted. */
 const checkpointThenHang: Handler = async (_t, ctx) => {
@@ -235,11 +235,6 @@ describe('agent failure across a kill -9', () => {
       await hive.close();
     }
     // Both processes' inputs, the kill between them included, replay to the same state.
-    const replay = await openReplay(dataDir);
-    try {
-      await replay.verify();
-    } finally {
-      await replay.close();
-    }
+    await verifyReplay(dataDir);
   });
 });

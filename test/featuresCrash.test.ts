@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHive, openReplay } from '../src/index.js';
+import { createHive } from '../src/index.js';
 import { runCli } from './cliRunner.js';
-import { memoryLogger, sleep, tempDir, until } from './helpers.js';
+import { memoryLogger, sleep, tempDir, until, verifyReplay } from './helpers.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'featuresChild.ts');
 
@@ -80,11 +80,6 @@ describe('day-one features across kill -9', () => {
     } finally {
       await hive.close();
     }
-    const replay = await openReplay(dataDir);
-    try {
-      await replay.verify();
-    } finally {
-      await replay.close();
-    }
+    await verifyReplay(dataDir);
   }, 90_000);
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach } from 'vitest';
-import { createHive, type Hive, type HiveOptions } from '../src/index.js';
+import { createHive, type Hive, type HiveOptions, openReplay } from '../src/index.js';
 
 const dirs: string[] = [];
 const hives: Hive[] = [];
@@ -76,4 +76,18 @@ export function gate<T = void>(): { promise: Promise<T>; open: (v: T) => void } 
   let open!: (v: T) => void;
   const promise = new Promise<T>((r) => (open = r));
   return { promise, open };
+}
+
+/**
+ * Replays a data directory (or recording) and checks it reproduces the recorded run: throws
+ * DeterminismViolationError naming the first input and actor that differ.
+ * @example await verifyReplay(dataDir)
+ */
+export async function verifyReplay(source: string): Promise<void> {
+  const replay = await openReplay(source);
+  try {
+    await replay.verify();
+  } finally {
+    await replay.close();
+  }
 }

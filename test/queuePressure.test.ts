@@ -1,7 +1,7 @@
 /** @module Queue pressure: over `queueLimit`, no new auction opens; the auctions held back open once the queue is back under it. */
 import { describe, expect, it } from 'vitest';
-import { createHive, openReplay, type Handler } from '../src/index.js';
-import { memoryLogger, sleep, tempDir } from './helpers.js';
+import { createHive, type Handler } from '../src/index.js';
+import { memoryLogger, sleep, tempDir, verifyReplay } from './helpers.js';
 
 describe('queue pressure and auctions', () => {
   it('pauses the intake of new auctions while the pending queue is over its limit, and resumes it when the queue drains', async () => {
@@ -41,11 +41,6 @@ describe('queue pressure and auctions', () => {
     expect(await hive.routingDecisions({ taskId: 't' })).toEqual([expect.objectContaining({ taskId: 't', winner: 'bidder' })]);
     await hive.close();
 
-    const replay = await openReplay(dataDir);
-    try {
-      await replay.verify();
-    } finally {
-      await replay.close();
-    }
+    await verifyReplay(dataDir);
   });
 });

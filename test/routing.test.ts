@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createHive, openReplay, type Bidder, type Handler } from '../src/index.js';
-import { memoryLogger, openHive, tempDir } from './helpers.js';
+import { createHive, type Bidder, type Handler } from '../src/index.js';
+import { memoryLogger, openHive, tempDir, verifyReplay } from './helpers.js';
 
 /** a1 always fails, everyone else succeeds. */
 const a1Fails: Handler = async (_t, ctx) => {
@@ -58,12 +58,7 @@ describe('routing records and the learner', () => {
     } finally {
       await reopened.close();
     }
-    const replay = await openReplay(dir);
-    try {
-      await replay.verify();
-    } finally {
-      await replay.close();
-    }
+    await verifyReplay(dir);
   });
 
   it('hands bid() the agent stats, so an agent can bid adaptively; the learner counts direct attempts too', async () => {
@@ -132,12 +127,7 @@ describe('routing records and the learner', () => {
     } finally {
       await reopened.close();
     }
-    const replay = await openReplay(dir);
-    try {
-      await replay.verify();
-    } finally {
-      await replay.close();
-    }
+    await verifyReplay(dir);
   });
 
   it('refuses bad query arguments with a typed error', async () => {
