@@ -30,8 +30,30 @@ export interface ExecutorDeps {
 
 interface Running {
   attempt: number;
-  controller: AbortController;
+  abort: AttemptAbort;
   done: Promise<void>;
+}
+
+/** An attempt's abort: its AbortController is made only when the handler reads `ctx.signal` (aborted already, if it was). */
+class AttemptAbort {
+  aborted = false;
+  private reason: Error | undefined;
+  private controller: AbortController | undefined;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: Error): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
 }
 
 export class Executor implements EffectRunner {
@@ -55,21 +77,31 @@ export class Executor implements EffectRunner {
       this.parked.set(req.agentId, list);
       return;
     }
-    const controller = new AbortController();
-    const logger = this.deps.logger.child({ task: req.taskId, attempt: req.attempt, agent: req.agentId });
-    const alive = () => !controller.signal.aborted;
+    // The signal and the logger are made when the handler first reads them: most never do.
+    const abort = new AttemptAbort();
+    const parent = this.deps.logger;
+    let logger: Logger | undefined;
+    let wait: HandlerContext['waitForSignal'] | undefined;
+    const alive = () => !abort.aborted;
+    const deps = this.deps;
     const ctx: HandlerContext = {
-      signal: controller.signal,
+      get signal() {
+        return abort.signal;
+      },
       attempt: req.attempt,
       agentId: req.agentId,
       taskId: req.taskId,
       lastCheckpoint: task.checkpoint,
       signals: task.signals ?? {},
-      waitForSignal: waitForSignal({ taskId: req.taskId, attempt: req.attempt, submit: this.deps.submit, task: () => this.deps.task(req.taskId), alive }),
-      handoff: handoff({ taskId: req.taskId, attempt: req.attempt, submit: this.deps.submit, alive }),
-      logger,
-      spawnAgent: (spec) => this.deps.spawnSubAgent(req.agentId, spec),
-      postTask: (spec) => this.deps.postSubTask(req.taskId, spec),
+      get waitForSignal() {
+        return (wait ??= waitForSignal({ taskId: req.taskId, attempt: req.attempt, submit: deps.submit, task: () => deps.task(req.taskId), alive }));
+      },
+      get logger() {
+        return (logger ??= parent.child({ task: req.taskId, attempt: req.attempt, agent: req.agentId }));
+      },
+      handoff: handoff({ taskId: req.taskId, attempt: req.attempt, submit: deps.submit, alive }),
+      spawnAgent: (spec) => deps.spawnSubAgent(req.agentId, spec),
+      postTask: (spec) => deps.postSubTask(req.taskId, spec),
       // What is journaled is the checked copy (-0 as 0, holes as null), so the live view equals the restored one.
       progress: async (pct, note) => {
         if (typeof pct !== 'number' || !Number.isFinite(pct) || pct < 0 || pct > 100)
@@ -77,27 +109,37 @@ export class Executor implements EffectRunner {
         if (note !== undefined && typeof note !== 'string') throw new ValidationError('progress', 'note must be a string');
         if (note !== undefined) checkJson('progress note', note);
         if (!alive()) return;
-        await this.deps.submit({ type: 'attempt.progress', taskId: req.taskId, attempt: req.attempt, pct: pct + 0, ...(note !== undefined ? { note } : {}) });
+        await deps.submit({ type: 'attempt.progress', taskId: req.taskId, attempt: req.attempt, pct: pct + 0, ...(note !== undefined ? { note } : {}) });
       },
       checkpoint: async (state) => {
         const copy = checkJson('checkpoint', state);
         if (!alive()) throw new AttemptSupersededError(req.taskId, req.attempt);
-        const stored = await this.deps.submit({ type: 'attempt.checkpoint', taskId: req.taskId, attempt: req.attempt, state: copy });
+        const stored = await deps.submit({ type: 'attempt.checkpoint', taskId: req.taskId, attempt: req.attempt, state: copy });
         if (stored !== true) throw new AttemptSupersededError(req.taskId, req.attempt);
       },
     };
-    const done = Promise.resolve()
-      .then(() => handler(task, ctx))
-      .then(
-        (output) => (alive() ? this.outcome(succeeded(req, output)) : undefined),
-        (err: unknown) => (alive() ? this.outcome(failed(req, err)) : undefined),
-      )
+    const done = this.run(req, handler, task, ctx, abort);
+    this.running.set(req.taskId, { attempt: req.attempt, abort, done });
+  }
+
+  /** Runs the handler (never in the caller's turn) and journals its outcome unless the attempt was aborted. */
+  private async run(req: AttemptRequest, handler: Handler, task: TaskView, ctx: HandlerContext, abort: AttemptAbort): Promise<void> {
+    try {
+      await undefined;
+      let outcome: Input | undefined;
+      try {
+        const output = await handler(task, ctx);
+        outcome = abort.aborted ? undefined : succeeded(req, output);
+      } catch (err: unknown) {
+        outcome = abort.aborted ? undefined : failed(req, err);
+      }
+      if (outcome) await this.outcome(outcome);
+    } catch (err: unknown) {
       // Neither branch throws (describing is guarded); this keeps a bug from becoming an unhandled rejection.
-      .catch((err: unknown) => this.deps.logger.error({ task: req.taskId, error: describeThrown(err) }, 'attempt outcome could not be handled'))
-      .finally(() => {
-        if (this.running.get(req.taskId)?.controller === controller) this.running.delete(req.taskId);
-      });
-    this.running.set(req.taskId, { attempt: req.attempt, controller, done });
+      this.deps.logger.error({ task: req.taskId, error: describeThrown(err) }, 'attempt outcome could not be handled');
+    } finally {
+      if (this.running.get(req.taskId)?.abort === abort) this.running.delete(req.taskId);
+    }
   }
 
   verify(req: { taskId: string; attempt: number }): void {
@@ -130,7 +172,7 @@ export class Executor implements EffectRunner {
     const r = this.running.get(req.taskId);
     if (r && r.attempt === req.attempt) {
       this.running.delete(req.taskId);
-      r.controller.abort(new Error(`attempt ${req.attempt} of task ${req.taskId} aborted: ${req.reason}`));
+      r.abort.abort(new Error(`attempt ${req.attempt} of task ${req.taskId} aborted: ${req.reason}`));
     }
   }
 
@@ -150,7 +192,7 @@ export class Executor implements EffectRunner {
   async abortAll(reason: string, timeoutMs: number): Promise<number> {
     const all = [...this.running.values()];
     this.running.clear();
-    for (const r of all) r.controller.abort(new Error(reason));
+    for (const r of all) r.abort.abort(new Error(reason));
     let pending = all.length;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([

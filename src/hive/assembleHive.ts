@@ -5,7 +5,6 @@
 import type { Logger } from 'pino';
 import { Colonies } from '../colony/Colonies.js';
 import { defaultCloseOptions } from '../closeOptions.js';
-import { remoteAddress } from '../../machines/address.js';
 import { Bidders } from '../effects/Bidders.js';
 import { agentStatsOf } from './marketQueries.js';
 import { Executor } from '../effects/Executor.js';
@@ -90,7 +89,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       logger,
     });
     // Attempts of remote agents go over NATS (when the hive has the `nats` option), the rest run here.
-    const router = new EffectRouter(executor, (id) => kernel!.actorSnapshot(remoteAddress(id)) !== undefined, logger);
+    const router = new EffectRouter(executor, (id) => kernel!.hostsLiveActor('remote', id), logger);
     const bidders = new Bidders({
       submit: (input) => kernel!.submit(input),
       task: (id) => kernel!.getTask(id) as { id: string; type: string; input: unknown; priority: number } | undefined,

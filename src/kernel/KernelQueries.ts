@@ -110,6 +110,15 @@ export abstract class KernelQueries {
     return pendingAudit(this.core);
   }
 
+  /**
+   * Whether an actor of a kind that never finishes (agents, remote workers, ...) exists: such actors
+   * stay in memory from their creation (or recovery) on, so no store read is needed.
+   * @example kernel.hostsLiveActor('remote', 'a1')
+   */
+  hostsLiveActor(kind: KindName, id: string): boolean {
+    return this.core.slot(kind, id) !== undefined;
+  }
+
   /** Addresses of the actors in memory now (coordinator, agents, live tasks, colonies, workers). */
   hostedAddresses(): string[] {
     const out: string[] = [coordinatorAddress];

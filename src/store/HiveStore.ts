@@ -263,31 +263,25 @@ export class HiveStore implements KernelStore {
           counts[status] = (counts[status] ?? 0) + by;
           if (counts[status] === 0) delete counts[status];
         };
-        for (const { address, actor, live, previousStatus, id } of w.actors) {
-          if (actor.kind === 'task' && previousStatus !== actor.status) {
-            if (previousStatus !== undefined) count(previousStatus, -1);
-            count(actor.status, 1);
-          }
-          this.actors.put(address, actor);
-          if (live) this.live.put(address, true);
-          else this.live.remove(address);
-          if (actor.kind === 'task' && id !== undefined) {
-            if (previousStatus === undefined) this.byOrder.put(actor.order, id);
-            else if (previousStatus !== actor.status) this.byStatus.remove([previousStatus, actor.order]);
-            if (previousStatus !== actor.status) this.byStatus.put([actor.status, actor.order], id);
-          }
-        }
+        // The actors' digest is summed in memory and stored once (see batchDigest).
+        this.actors.batchDigest(() => this.writeActors(w, count));
         for (const t of w.timersSet) this.timers.put(t.timerId, t);
         for (const id of w.timersCleared) this.timers.remove(id);
         for (const [key, taskId] of w.idempotencyKeys) this.idempotency.put(key, taskId);
-        for (const p of w.pruned) {
-          if (p.stored !== false) count(p.status, -1);
-          this.actors.remove(p.address);
-          this.live.remove(p.address);
-          this.byStatus.remove([p.status, p.order]);
-          this.byOrder.remove(p.order);
-          if (p.idempotencyKey !== undefined) this.idempotency.remove(p.idempotencyKey);
-        }
+        this.actors.batchDigest(() => {
+          for (const p of w.pruned) {
+            if (p.stored !== false) count(p.status, -1);
+            this.actors.remove(p.address);
+            this.live.remove(p.address);
+            this.byStatus.remove([p.status, p.order]);
+            this.byOrder.remove(p.order);
+            if (p.idempotencyKey !== undefined) this.idempotency.remove(p.idempotencyKey);
+          }
+          for (const address of w.removed ?? []) {
+            this.actors.remove(address);
+            this.live.remove(address);
+          }
+        });
         const audit = this.audit;
         if (audit) {
           for (const r of w.audit ?? []) audit.put([r.seq, r.index], r);
@@ -298,10 +292,6 @@ export class HiveStore implements KernelStore {
               audit.remove(key);
             }
           }
-        }
-        for (const address of w.removed ?? []) {
-          this.actors.remove(address);
-          this.live.remove(address);
         }
         for (const [key, r] of w.triggerKeys?.set ?? []) this.triggerKeyDb?.put(key, r);
         for (const key of w.triggerKeys?.deleted ?? []) this.triggerKeyDb?.remove(key);
@@ -326,6 +316,25 @@ export class HiveStore implements KernelStore {
         const cp = this.checkpoint();
         return cp?.seq === w.seq && cp.at === w.at;
       });
+    }
+  }
+
+  /** The changed actors of a checkpoint, with their indexes (inside its transaction). */
+  private writeActors(w: CheckpointWrite, count: (status: string, by: number) => void): void {
+    for (const { address, actor, live, previousStatus, id } of w.actors) {
+      if (actor.kind === 'task' && previousStatus !== actor.status) {
+        if (previousStatus !== undefined) count(previousStatus, -1);
+        count(actor.status, 1);
+      }
+      this.actors.put(address, actor);
+      if (live) this.live.put(address, true);
+      // An actor never stored before (no previous status) is not in `live` either.
+      else if (previousStatus !== undefined) this.live.remove(address);
+      if (actor.kind === 'task' && id !== undefined) {
+        if (previousStatus === undefined) this.byOrder.put(actor.order, id);
+        else if (previousStatus !== actor.status) this.byStatus.remove([previousStatus, actor.order]);
+        if (previousStatus !== actor.status) this.byStatus.put([actor.status, actor.order], id);
+      }
     }
   }
 

@@ -171,6 +171,26 @@ export class SealedDatabase<V, K extends Key = Key> {
     return this.options.sealed && !(typeof key === 'string' && this.options.plainKeys?.includes(key));
   }
 
+  /**
+   * Runs `fn` (writes to this database, inside the caller's transaction) with the digest kept in
+   * memory, and stores it in meta once at the end instead of after every write.
+   * @example root.transaction(() => actors.batchDigest(() => { for (const [k, v] of all) actors.put(k, v) }))
+   */
+  batchDigest<T>(fn: () => T): T {
+    const digest = this.options.digest;
+    if (!digest || this.batch) return fn();
+    const batch = (this.batch = { sum: undefined as number | undefined });
+    try {
+      const out = fn();
+      if (batch.sum !== undefined) digest.meta.put(digest.key, batch.sum);
+      return out;
+    } finally {
+      this.batch = undefined;
+    }
+  }
+
+  private batch: { sum: number | undefined } | undefined;
+
   /** Adjusts the digest kept in meta by the change this write makes, in the caller's transaction. */
   private track(key: K, next: Buffer | undefined): void {
     const digest = this.options.digest;
@@ -178,6 +198,11 @@ export class SealedDatabase<V, K extends Key = Key> {
     const previous = this.db.getBinaryFast(key);
     const delta = (next === undefined ? 0 : entryDigest(String(key), next)) - (previous === undefined ? 0 : entryDigest(String(key), previous));
     if (delta === 0) return;
+    const batch = this.batch;
+    if (batch) {
+      batch.sum = ((batch.sum ?? (digest.meta.get(digest.key) as number | undefined) ?? 0) + delta) >>> 0;
+      return;
+    }
     const sum = (digest.meta.get(digest.key) as number | undefined) ?? 0;
     digest.meta.put(digest.key, (sum + delta) >>> 0);
   }
