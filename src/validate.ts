@@ -113,6 +113,10 @@ function describeCause(err: unknown): string {
  * @example const input = checkJson('input', { a: [1, 'x'] })
  */
 export function checkJson(field: string, value: unknown): Json {
+  // Most values checked on the hot path (a no-op handler's null output, a null input) are a
+  // primitive: answered without the walk's allocations.
+  if (value === null || typeof value === 'boolean') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return value + 0;
   const seen = new Set<object>();
   // A lower bound on the serialised size, so a huge (or huge sparse) value is refused before it is copied.
   let budget = limits.jsonBytes;

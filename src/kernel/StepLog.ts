@@ -17,8 +17,6 @@ export interface StepRecord {
   /** True when the actor was created since the last checkpoint (its first record says so with `before: undefined`). */
   born: boolean;
   causes: StepCause[];
-  /** The causes as one string (sender and event, joined), to group equal lists cheaply. */
-  causeKey: string;
   before: PersistedSnap<unknown> | undefined;
   after: PersistedSnap<unknown>;
 }
@@ -55,7 +53,6 @@ export class StepLog {
     if (open) {
       open.after = after;
       open.causes.push([from, event]);
-      open.causeKey += `\u0001${from}\u0000${event}`;
     } else this.open(seq, at, address, [[from, event]], before, after);
   }
 
@@ -74,8 +71,7 @@ export class StepLog {
       this.current.clear();
       this.currentSeq = seq;
     }
-    const causeKey = causes.map(([from, event]) => `${from}\u0000${event}`).join('\u0001');
-    const rec: StepRecord = { seq, at, address, born: this.born.has(address), causes, causeKey, before, after };
+    const rec: StepRecord = { seq, at, address, born: this.born.has(address), causes, before, after };
     this.records.push(rec);
     this.current.set(address, rec);
   }

@@ -15,8 +15,6 @@ export interface UndoEntry {
   s: number;
   /** The messages that changed the actor for this input: [sender, event type]. */
   c: StepCause[];
-  /** While encoding: `c` as one string (StepRecord.causeKey). */
-  ck?: string;
   /** The state value before and after, when it changed. */
   v?: unknown;
   w?: unknown;
@@ -73,10 +71,10 @@ const noTimes: readonly number[] = [];
  * @example undoEntryOf({ seq: 5, at, address: 'task:t', born: false, causes: [['input', 'attempt.failed']], before, after }, [])
  */
 export function undoEntryOf(rec: StepRecord, previousAts: readonly number[] = []): UndoEntry | undefined {
-  if (rec.before === undefined) return { s: rec.seq, c: rec.causes, ck: rec.causeKey, n: 1, w: rec.after.value };
+  if (rec.before === undefined) return { s: rec.seq, c: rec.causes, n: 1, w: rec.after.value };
   const before = rec.before.context as Record<string, unknown>;
   const after = rec.after.context as Record<string, unknown>;
-  const entry: UndoEntry = { s: rec.seq, c: rec.causes, ck: rec.causeKey };
+  const entry: UndoEntry = { s: rec.seq, c: rec.causes };
   let changed = false;
   if (!same(rec.before.value, rec.after.value)) {
     entry.v = rec.before.value;
@@ -176,10 +174,22 @@ export interface PackedEntries {
  * @example const table = causeTable(); const packed = packEntries(entries, table); unpackEntries(packed, table.k)
  */
 export function packEntries(entries: UndoEntry[], table: CauseTable): PackedEntries['e'] {
-  const out: PackedEntries['e'] = [];
+  const out: PackedEntries['e'] = new Array(entries.length);
+  let previous = 0;
   for (let i = 0; i < entries.length; i++) {
-    const { ck, c, s, ...rest } = entries[i]!;
-    out.push({ s: i === 0 ? s : s - entries[i - 1]!.s, c: table.index(c, ck), ...rest });
+    const e = entries[i]!;
+    // The fields one by one (an object rest spread is slow): the same JSON as `{ s, c, ...rest }`.
+    const p: PackedEntries['e'][number] = { s: i === 0 ? e.s : e.s - previous, c: table.index(e.c) };
+    previous = e.s;
+    if (e.v !== undefined) p.v = e.v;
+    if (e.w !== undefined) p.w = e.w;
+    if (e.b !== undefined) p.b = e.b;
+    if (e.r !== undefined) p.r = e.r;
+    if (e.d !== undefined) p.d = e.d;
+    if (e.a !== undefined) p.a = e.a;
+    if (e.u !== undefined) p.u = e.u;
+    if (e.n !== undefined) p.n = e.n;
+    out[i] = p;
   }
   return out;
 }
@@ -195,28 +205,40 @@ export function unpackEntries(packed: PackedEntries['e'], causes: StepCause[][])
 /** The distinct cause lists of a chunk or segment. */
 export interface CauseTable {
   readonly k: StepCause[][];
-  /** `key`: the list as one string when the caller has it (StepRecord.causeKey). */
-  index(causes: StepCause[], key?: string): number;
+  index(causes: StepCause[]): number;
+}
+
+/** A node of the cause table's trie: one level per cause in the list, keyed by sender then event. */
+interface CauseNode {
+  i?: number;
+  next?: Map<string, Map<string, CauseNode>>;
 }
 
 /**
- * A new, empty cause table.
+ * A new, empty cause table. Lists are found in a trie of maps (sender, then event, per cause), so
+ * looking one up builds no string.
  * @example const table = causeTable(); table.index([['input', 'created']]) // 0
  */
 export function causeTable(): CauseTable {
   const k: StepCause[][] = [];
-  const seen = new Map<string, number>();
+  const root: CauseNode = {};
   return {
     k,
-    index(causes, given) {
-      const key = given ?? causes.map(([from, event]) => `${from}\u0000${event}`).join('\u0001');
-      let i = seen.get(key);
-      if (i === undefined) {
-        i = k.length;
-        k.push(causes);
-        seen.set(key, i);
+    index(causes) {
+      let node = root;
+      for (const [from, event] of causes) {
+        const byFrom = (node.next ??= new Map());
+        let byEvent = byFrom.get(from);
+        if (!byEvent) byFrom.set(from, (byEvent = new Map()));
+        let child = byEvent.get(event);
+        if (!child) byEvent.set(event, (child = {}));
+        node = child;
       }
-      return i;
+      if (node.i === undefined) {
+        node.i = k.length;
+        k.push(causes);
+      }
+      return node.i;
     },
   };
 }
