@@ -28,6 +28,8 @@ export interface ExecutorDeps {
   logger: Logger;
 }
 
+type AttemptFunctions = Pick<HandlerContext, 'waitForSignal' | 'handoff' | 'spawnAgent' | 'postTask' | 'progress' | 'checkpoint'>;
+
 interface Running {
   attempt: number;
   abort: AttemptAbort;
@@ -77,13 +79,11 @@ export class Executor implements EffectRunner {
       this.parked.set(req.agentId, list);
       return;
     }
-    // The signal and the logger are made when the handler first reads them: most never do.
+    // The signal, the logger and the functions are made when the handler first reads them: most never do.
     const abort = new AttemptAbort();
-    const parent = this.deps.logger;
+    const executor = this;
     let logger: Logger | undefined;
-    let wait: HandlerContext['waitForSignal'] | undefined;
-    const alive = () => !abort.aborted;
-    const deps = this.deps;
+    let fns: AttemptFunctions | undefined;
     const ctx: HandlerContext = {
       get signal() {
         return abort.signal;
@@ -94,11 +94,37 @@ export class Executor implements EffectRunner {
       lastCheckpoint: task.checkpoint,
       signals: task.signals ?? {},
       get waitForSignal() {
-        return (wait ??= waitForSignal({ taskId: req.taskId, attempt: req.attempt, submit: deps.submit, task: () => deps.task(req.taskId), alive }));
+        return (fns ??= executor.functions(req, abort)).waitForSignal;
       },
       get logger() {
-        return (logger ??= parent.child({ task: req.taskId, attempt: req.attempt, agent: req.agentId }));
+        return (logger ??= executor.deps.logger.child({ task: req.taskId, attempt: req.attempt, agent: req.agentId }));
       },
+      get handoff() {
+        return (fns ??= executor.functions(req, abort)).handoff;
+      },
+      get spawnAgent() {
+        return (fns ??= executor.functions(req, abort)).spawnAgent;
+      },
+      get postTask() {
+        return (fns ??= executor.functions(req, abort)).postTask;
+      },
+      get progress() {
+        return (fns ??= executor.functions(req, abort)).progress;
+      },
+      get checkpoint() {
+        return (fns ??= executor.functions(req, abort)).checkpoint;
+      },
+    };
+    const done = this.run(req, handler, task, ctx, abort);
+    this.running.set(req.taskId, { attempt: req.attempt, abort, done });
+  }
+
+  /** The functions of an attempt's context, made on first use. */
+  private functions(req: AttemptRequest, abort: AttemptAbort): AttemptFunctions {
+    const deps = this.deps;
+    const alive = () => !abort.aborted;
+    return {
+      waitForSignal: waitForSignal({ taskId: req.taskId, attempt: req.attempt, submit: deps.submit, task: () => deps.task(req.taskId), alive }),
       handoff: handoff({ taskId: req.taskId, attempt: req.attempt, submit: deps.submit, alive }),
       spawnAgent: (spec) => deps.spawnSubAgent(req.agentId, spec),
       postTask: (spec) => deps.postSubTask(req.taskId, spec),
@@ -118,8 +144,6 @@ export class Executor implements EffectRunner {
         if (stored !== true) throw new AttemptSupersededError(req.taskId, req.attempt);
       },
     };
-    const done = this.run(req, handler, task, ctx, abort);
-    this.running.set(req.taskId, { attempt: req.attempt, abort, done });
   }
 
   /** Runs the handler (never in the caller's turn) and journals its outcome unless the attempt was aborted. */
