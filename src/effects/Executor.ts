@@ -10,6 +10,7 @@ import { checkJson, preview, storableText } from '../validate.js';
 import type { AgentSpec, TaskSpec } from '../specs.js';
 import type { AgentView, TaskView } from '../views.js';
 import { describeThrown, maxErrorMessage } from './describeThrown.js';
+import { outputOutcome, readVerdict } from './outcomes.js';
 import type { Handler, HandlerContext, Verifier } from './types.js';
 import { waitForSignal } from './waitForSignal.js';
 import { handoff } from './handoff.js';
@@ -244,11 +245,10 @@ export class Executor implements EffectRunner {
 
 /** The outcome of a handler's return value: its checked copy, or `bad_output` saying what is wrong. */
 function succeeded(req: AttemptRequest, output: unknown): Input {
-  try {
-    return { type: 'attempt.succeeded', taskId: req.taskId, attempt: req.attempt, output: checkJson('output', output === undefined ? null : output) };
-  } catch (err) {
-    return { type: 'attempt.failed', taskId: req.taskId, attempt: req.attempt, error: { code: 'bad_output', message: describeThrown(err).message } };
-  }
+  const o = outputOutcome(output);
+  return o.ok
+    ? { type: 'attempt.succeeded', taskId: req.taskId, attempt: req.attempt, output: o.output }
+    : { type: 'attempt.failed', taskId: req.taskId, attempt: req.attempt, error: o.error };
 }
 
 /** The outcome of what a handler threw: a refusal for TaskRejectedError, otherwise a failure described safely. */
@@ -261,26 +261,4 @@ function failed(req: AttemptRequest, err: unknown): Input {
   }
   if (rejected) return { type: 'attempt.rejected', taskId: req.taskId, attempt: req.attempt, agentId: req.agentId, reason: describeThrown(err).message };
   return { type: 'attempt.failed', taskId: req.taskId, attempt: req.attempt, error: describeThrown(err) };
-}
-
-/**
- * A verifier's answer: `true`/`false` or `{ ok, reason? }`; anything else, or an answer that throws
- * when read, fails verification and says why.
- */
-function readVerdict(verdict: unknown): { ok: true } | { ok: false; reason: string } {
-  if (verdict === true) return { ok: true };
-  if (verdict === false) return { ok: false, reason: 'the verifier refused the output' };
-  try {
-    if (typeof verdict === 'object' && verdict !== null) {
-      const ok: unknown = (verdict as { ok?: unknown }).ok;
-      if (ok === true) return { ok: true };
-      if (ok === false) {
-        const reason: unknown = (verdict as { reason?: unknown }).reason;
-        return { ok: false, reason: typeof reason === 'string' && reason ? reason : 'the verifier refused the output' };
-      }
-    }
-  } catch (err) {
-    return { ok: false, reason: `the verifier's answer cannot be read: ${describeThrown(err).message}` };
-  }
-  return { ok: false, reason: `the verifier returned ${preview(verdict)}; it must return true, false or { ok, reason? }` };
 }
