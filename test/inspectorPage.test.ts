@@ -1,15 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReplay, startInspector, type InspectorServer, type Replay } from '../src/index.js';
 import { recordRun } from './fixtures/recordRun.js';
+import { chromiumPath, haveChromium, launchChromium } from './chromium.js';
 import { openHive, tempDir } from './helpers.js';
 
-const executablePath = '/usr/bin/chromium';
-const haveChromium = existsSync(executablePath);
-if (!haveChromium) console.warn(`inspector page test skipped: ${executablePath} is missing (apt-get install chromium; .ci/run installs it)`);
+if (!haveChromium) console.warn(`inspector page test skipped: ${chromiumPath} is missing (apt-get install chromium; .ci/run installs it)`);
 
 /** Screenshots are kept (not removed after the test) so that a person can look at them. */
 const shots = mkdtempSync(join(tmpdir(), 'hivestate-inspector-shots-'));
@@ -42,14 +41,7 @@ describe.skipIf(!haveChromium)('inspector page in Chromium', () => {
     await recordRun(dir);
     replay = await openReplay(dir);
     server = await startInspector({ replay });
-    const profile = join(work, 'profile');
-    mkdirSync(profile);
-    // A new, empty profile directory under the test's temp directory.
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
+    browser = await launchChromium(work);
   }, 60_000);
 
   afterAll(async () => {

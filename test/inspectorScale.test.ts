@@ -1,12 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReplay, startInspector, type InspectorServer, type Replay } from '../src/index.js';
+import { haveChromium, launchChromium } from './chromium.js';
 import { openHive, tempDir } from './helpers.js';
 
-const executablePath = '/usr/bin/chromium';
-const haveChromium = existsSync(executablePath);
 const tasks = 100_000;
 
 describe.skipIf(!haveChromium)('inspector page on a directory with 100,000 tasks', () => {
@@ -27,13 +25,7 @@ describe.skipIf(!haveChromium)('inspector page on a directory with 100,000 tasks
     await hive.close();
     replay = await openReplay(dir);
     server = await startInspector({ replay });
-    const profile = join(work, 'profile');
-    mkdirSync(profile);
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
+    browser = await launchChromium(work);
   }, 180_000);
 
   afterAll(async () => {

@@ -12,6 +12,7 @@ import { AttemptSupersededError, ValidationError } from '../errors.js';
 import type { Input } from '../kernel/inputs.js';
 import { checkJson, preview, storableText } from '../validate.js';
 import type { WorkerHandler, WorkerHandlerContext, WorkerJob } from './workerTypes.js';
+import { settleWithin } from '../effects/settleWithin.js';
 
 type AttemptRequest = { colonyId: string; workerId: string; attempt: number };
 
@@ -76,13 +77,10 @@ export class WorkerRunner {
       r.controller.abort(new Error(reason));
       r.wake();
     }
-    let pending = all.length;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(all.map((r) => r.done.then(() => void pending--))),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-    ]);
-    clearTimeout(timer);
+    const pending = await settleWithin(
+      all.map((r) => r.done),
+      timeoutMs,
+    );
     if (pending > 0)
       this.deps.logger.warn(
         { abandoned: pending, timeoutMs },

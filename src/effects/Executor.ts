@@ -14,6 +14,7 @@ import { outputOutcome, readVerdict } from './outcomes.js';
 import type { Handler, HandlerContext, Verifier } from './types.js';
 import { waitForSignal } from './waitForSignal.js';
 import { handoff } from './handoff.js';
+import { settleWithin } from './settleWithin.js';
 
 type AttemptRequest = { taskId: string; attempt: number; agentId: string };
 
@@ -218,13 +219,10 @@ export class Executor implements EffectRunner {
     const all = [...this.running.values()];
     this.running.clear();
     for (const r of all) r.abort.abort(new Error(reason));
-    let pending = all.length;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(all.map((r) => r.done.then(() => void pending--))),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-    ]);
-    clearTimeout(timer);
+    const pending = await settleWithin(
+      all.map((r) => r.done),
+      timeoutMs,
+    );
     if (pending > 0)
       this.deps.logger.warn(
         { abandoned: pending, timeoutMs },
