@@ -4,9 +4,9 @@
  * signature header; everything else is a 404 or 405.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { WebhookAnswer } from '../colony/Colonies.js';
 import { limits } from '../validate.js';
+import { listenOn } from '../listenOn.js';
 
 export interface HttpListenerOptions {
   port: number;
@@ -40,12 +40,7 @@ export async function startHttpListener(o: HttpListenerOptions, routes: HttpRout
     });
   });
   server.on('connection', (socket) => socket.on('error', () => socket.destroy()));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const hostInUrl = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const { port, hostInUrl } = await listenOn(server, o.port, o.host);
   return {
     url: `http://${hostInUrl}:${port}`,
     port,

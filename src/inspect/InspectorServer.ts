@@ -24,6 +24,7 @@ import { createReadModels, readModelView } from './readModels.js';
 import { summaryAt } from './summaryAt.js';
 import { swimlanes } from './swimlanes.js';
 import { machinesByName, toStatelyMessages } from './statelyMessages.js';
+import { listenOn } from '../listenOn.js';
 
 export { defaultInspectorOptions, type InspectorOptions } from './compileInspectOptions.js';
 
@@ -362,12 +363,7 @@ export async function startInspector(source: InspectorSource, options: Inspector
       }
     });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const hostInUrl = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const { port, hostInUrl } = await listenOn(server, o.port, o.host);
   return {
     url: `http://${hostInUrl}:${port}/?token=${o.token}`,
     port,
