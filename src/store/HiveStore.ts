@@ -257,7 +257,11 @@ export class HiveStore implements KernelStore {
     if (injected) throw new StoreError(`${what} failed: ${injected.message}; nothing was recorded`, { cause: injected });
     try {
       const seek = await this.seek.prepare(w);
-      await this.root.transaction(() => {
+      // A synchronous transaction: an asynchronous one (`transaction(callback)`) has LMDB's write
+      // thread wait for the main thread to run the callback, and a `process.exit()` in that window
+      // never returns (the exit joins the write thread, which waits on the main thread). Every input
+      // this checkpoint covers was flushed before it was applied, so nothing queued is reordered.
+      this.root.transactionSync(() => {
         const counts = this.countTasksByStatus();
         const count = (status: string, by: number) => {
           counts[status] = (counts[status] ?? 0) + by;

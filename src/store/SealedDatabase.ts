@@ -23,7 +23,7 @@ export interface SealedDatabaseOptions {
   /**
    * Keeps the sum of this database's entry digests (`entryDigest`; string keys only) in `meta`
    * under `key`, updated in the same transaction as each write, so a lost, stale or renamed entry
-   * is seen by summing them again. Writes to such a database must run inside `root.transaction()`.
+   * is seen by summing them again. Writes to such a database must run inside a write transaction (`root.transactionSync()`).
    */
   digest?: { meta: SealedDatabase<unknown, string>; key: string };
   /** Keys whose values stay plain msgpack in every format (meta's format marker, read before the format is known). */
@@ -174,7 +174,7 @@ export class SealedDatabase<V, K extends Key = Key> {
   /**
    * Runs `fn` (writes to this database, inside the caller's transaction) with the digest kept in
    * memory, and stores it in meta once at the end instead of after every write.
-   * @example root.transaction(() => actors.batchDigest(() => { for (const [k, v] of all) actors.put(k, v) }))
+   * @example root.transactionSync(() => actors.batchDigest(() => { for (const [k, v] of all) actors.put(k, v) }))
    */
   batchDigest<T>(fn: () => T): T {
     const digest = this.options.digest;
