@@ -130,6 +130,37 @@ describe('routing records and the learner', () => {
     await verifyReplay(dir);
   });
 
+  it('counts a win only when it gave the winner the task: a round the busy winner cannot take goes to a new round', async () => {
+    const dir = tempDir();
+    const ran: Record<string, string> = {};
+    const hive = await createHive({
+      dataDir: dir,
+      logger: memoryLogger().logger,
+      handlers: {
+        job: async (t, ctx) => {
+          ran[t.id] = ctx.agentId;
+          await new Promise((r) => setTimeout(r, 150));
+          return null;
+        },
+      },
+    });
+    // a1 is cheapest and wins both first rounds, which close together; it can take only one task.
+    await hive.spawnAgent({ id: 'a1', name: 'a1', capabilities: ['job'], maxConcurrent: 1, bid: () => 1 });
+    await hive.spawnAgent({ id: 'a2', name: 'a2', capabilities: ['job'], maxConcurrent: 1, bid: () => 5 });
+    await Promise.all([hive.postTask(auctioned('t1')), hive.postTask(auctioned('t2'))]);
+    for (const id of ['t1', 't2']) expect((await hive.waitForTask(id, { timeoutMs: 5000 })).status).toBe('completed');
+    const runs = (agent: string) => Object.values(ran).filter((a) => a === agent).length;
+    expect(Object.values(ran).sort()).toEqual(['a1', 'a2']);
+    const rounds = [...hive.routingDecisions({ taskId: 't1' }), ...hive.routingDecisions({ taskId: 't2' })];
+    expect(rounds.length).toBe(3);
+    const a1 = hive.agentStats('a1');
+    const a2 = hive.agentStats('a2');
+    expect({ a1: a1.wins, a2: a2.wins }).toEqual({ a1: runs('a1'), a2: runs('a2') });
+    expect(a1.byType.job!.wins + a2.byType.job!.wins).toBe(2);
+    await hive.close();
+    await verifyReplay(dir);
+  });
+
   it('refuses bad query arguments with a typed error', async () => {
     const hive = await openHive();
     expect(() => hive.routingDecisions({ limit: 0 })).toThrow(/limit/);

@@ -17,10 +17,12 @@ type Msg<T extends AuctionMessage['type']> = Extract<AuctionMessage, { type: T }
  * @example auctionAwarded(core, auctionAddress('t1'), { type: 'effect.auction.awarded', taskId: 't1', round: 1, agentId: 'a1', price: 3 })
  */
 export function auctionAwarded(core: KernelCore, from: Address, e: Msg<'effect.auction.awarded'>): void {
-  learnFromAuction(core, from, e.taskId, e.agentId);
   const task = core.current('task', e.taskId);
   const c = task?.context as TaskContext | undefined;
-  if (!task || !c || statusOf(task) !== 'pending' || c.waitingOn.length > 0 || c.excluded.includes(e.agentId) || !core.agents.isFree(e.agentId)) {
+  const taken = !!task && !!c && statusOf(task) === 'pending' && c.waitingOn.length === 0 && !c.excluded.includes(e.agentId) && core.agents.isFree(e.agentId);
+  // A win counts only when it gives the winner the task: a round it cannot take is a bid, not a win.
+  learnFromAuction(core, from, e.taskId, taken ? e.agentId : undefined);
+  if (!taken) {
     core.scheduleNeeded = true;
     return;
   }
@@ -44,7 +46,7 @@ export function auctionUnsold(core: KernelCore, from: Address, e: Msg<'effect.au
   );
 }
 
-/** Every priced bid of the round counts as a bid made; the winner's as a win. */
+/** Every priced bid of the round counts as a bid made; the winner's as a win when it took the task. */
 function learnFromAuction(core: KernelCore, from: Address, taskId: string, winner: string | undefined): void {
   const c = core.current('auction', taskId)?.context as AuctionContext | undefined;
   if (!c) return;
