@@ -18,6 +18,9 @@ export interface ScheduleTaskTemplate {
   verify: boolean;
   timeoutMs?: number;
   owner?: string;
+  /** Set when each slot's task is auctioned (explicitly, or by the hive's `assignment` for its type). */
+  assign?: 'auction';
+  auction?: { windowMs: number; onNoBids: 'fail' | 'queue' };
 }
 
 /** A schedule as journaled: exactly one of `every` and `cron`. */

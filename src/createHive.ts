@@ -81,7 +81,7 @@ export class Hive extends HiveBase {
    */
   async schedule(options: ScheduleOptions): Promise<ScheduleView> {
     this.assertOpen();
-    return setSchedule(this.kernel, options);
+    return setSchedule(this.kernel, options, this.host.admission.assignmentFor);
   }
 
   /** Stops a schedule's slots until `resumeSchedule`; slots in between are not caught up. */

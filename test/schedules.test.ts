@@ -1,7 +1,7 @@
 /** @module Schedules: `hive.schedule` posts a task per slot (every ms or cron), durably, never twice for one slot. */
 import { describe, expect, it } from 'vitest';
 import { createHive, isHiveError, ManualClock, type Hive } from '../src/index.js';
-import { memoryLogger, openHive, tempDir, until } from './helpers.js';
+import { memoryLogger, openHive, tempDir, until, verifyReplay } from './helpers.js';
 
 const t0 = Date.UTC(2025, 0, 1, 0, 0, 0);
 
@@ -137,5 +137,54 @@ describe('schedules', () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(await ids(hive)).toHaveLength(2);
     await hive.close();
+  });
+  it("auctions each slot's task: explicitly in the template, or by the hive's assignment for its type; across a restart", async () => {
+    const dataDir = tempDir();
+    const open = (assignment?: Record<string, 'auction'>) =>
+      createHive({
+        dataDir,
+        logger: memoryLogger().logger,
+        handlers: { report: async () => 'ok', sweep: async () => 'ok' },
+        ...(assignment ? { assignment } : {}),
+      });
+    let hive = await open({ sweep: 'auction' });
+    const bidders = async (h: Hive) => {
+      await h.spawnAgent({ id: 'cheap', name: 'cheap', capabilities: ['report', 'sweep'], bid: () => 1 });
+      await h.spawnAgent({ id: 'dear', name: 'dear', capabilities: ['report', 'sweep'], bid: () => 9 });
+    };
+    await bidders(hive);
+    const s = await hive.schedule({ id: 'auctioned', every: 150, task: { type: 'report', assign: 'auction', auction: { windowMs: 20 } } });
+    expect(s.task).toMatchObject({ assign: 'auction', auction: { windowMs: 20, onNoBids: 'fail' } });
+    // No `assign` in the template: the hive's `assignment: { sweep: 'auction' }` decides, once, when scheduled.
+    await hive.schedule({ id: 'by-type', every: 150, task: { type: 'sweep' } });
+    const sold = async (h: Hive, type: string) => {
+      let winner: string | null | undefined;
+      await until(async () => {
+        for (const t of await h.listTasks({ type })) {
+          if (t.status !== 'completed') continue;
+          winner = h.routingDecisions({ taskId: t.id })[0]?.winner;
+          if (winner !== undefined) return true;
+        }
+        return false;
+      });
+      return winner;
+    };
+    expect(await sold(hive, 'report')).toBe('cheap');
+    expect(await sold(hive, 'sweep')).toBe('cheap');
+    await hive.close();
+    // Reopened without the hive-level option: the journaled schedule still auctions its tasks.
+    hive = await open();
+    await bidders(hive);
+    const before = new Set((await hive.listTasks({ type: 'sweep' })).map((t) => t.id));
+    await until(async () => (await hive.listTasks({ type: 'sweep', status: 'completed' })).some((t) => !before.has(t.id)));
+    const fresh = (await hive.listTasks({ type: 'sweep', status: 'completed' })).find((t) => !before.has(t.id))!;
+    expect(hive.routingDecisions({ taskId: fresh.id })[0]).toMatchObject({ strategy: 'auction', winner: 'cheap' });
+    const err = await hive.schedule({ id: 'bad', every: 150, task: { type: 'report', auction: { windowMs: 20 } } }).catch((e) => e);
+    expect(isHiveError(err, 'invalid_input')).toBe(true);
+    expect(String(err.message)).toMatch(/only applies to auctioned tasks/);
+    await hive.removeSchedule('auctioned');
+    await hive.removeSchedule('by-type');
+    await hive.close();
+    await verifyReplay(dataDir);
   });
 });

@@ -114,6 +114,9 @@ export class Admission {
     return out;
   }
 
+  /** The hive's `assignment` option for a task type (undefined: the type's default, direct). */
+  readonly assignmentFor = (type: string): 'direct' | 'auction' | undefined => this.assignment.get(type);
+
   private postFresh(fresh: TaskSpec[]): Promise<TaskView[]> {
     if (fresh.length === 0) return Promise.resolve([]);
     const { records, ordered } = taskRecords(fresh, {
@@ -121,7 +124,7 @@ export class Admission {
       taskAncestors: (id) => this.kernel.taskAncestors(id),
       agentExists: () => false,
       agentLevel: () => undefined,
-      assignmentFor: (type) => this.assignment.get(type),
+      assignmentFor: this.assignmentFor,
     });
     const keys = new Set<string>();
     for (const r of records) {

@@ -20,8 +20,8 @@ export function scheduleView(kernel: Kernel, id: string): ScheduleView | undefin
  * Creates or updates a schedule.
  * @example await setSchedule(kernel, { id: 'nightly', cron: '0 3 * * *', task: { type: 'backup' } })
  */
-export async function setSchedule(kernel: Kernel, options: unknown): Promise<ScheduleView> {
-  const spec = scheduleRecord(options);
+export async function setSchedule(kernel: Kernel, options: unknown, assignmentFor?: (type: string) => 'direct' | 'auction' | undefined): Promise<ScheduleView> {
+  const spec = scheduleRecord(options, assignmentFor);
   const existing = kernel.actorSnapshot(`schedule:${spec.id}`);
   const same =
     existing && existing.status !== 'removed' && JSON.stringify((existing.snapshot as { context: ScheduleContext }).context.spec) === JSON.stringify(spec);

@@ -18,11 +18,11 @@ export interface ScheduleOptions {
   /** 'skip' (default): a slot is skipped while the previous task is unfinished; 'queue': posted anyway. */
   overlap?: 'skip' | 'queue';
   /** The task each slot posts; its id is `<schedule id>@<slot time, ISO>`. */
-  task: Pick<TaskSpec, 'type' | 'input' | 'priority' | 'timeoutMs' | 'maxRetries' | 'backoffMs' | 'verify' | 'owner'>;
+  task: Pick<TaskSpec, 'type' | 'input' | 'priority' | 'timeoutMs' | 'maxRetries' | 'backoffMs' | 'verify' | 'owner' | 'assign' | 'auction'>;
 }
 
 const scheduleKeys = ['id', 'every', 'cron', 'timezone', 'overlap', 'task'] as const;
-const templateKeys = ['type', 'input', 'priority', 'timeoutMs', 'maxRetries', 'backoffMs', 'verify', 'owner'] as const;
+const templateKeys = ['type', 'input', 'priority', 'timeoutMs', 'maxRetries', 'backoffMs', 'verify', 'owner', 'assign', 'auction'] as const;
 /** Leaves room for `@` and a 24-character ISO time in the posted task's id. */
 const maxScheduleIdLength = limits.idLength - 25;
 
@@ -30,7 +30,7 @@ const maxScheduleIdLength = limits.idLength - 25;
  * Checks a schedule's options; throws a ValidationError naming the bad field.
  * @example scheduleRecord({ id: 'nightly', cron: '0 3 * * *', task: { type: 'backup' } }).overlap // 'skip'
  */
-export function scheduleRecord(options: unknown): ScheduleSpec {
+export function scheduleRecord(options: unknown, assignmentFor?: (type: string) => 'direct' | 'auction' | undefined): ScheduleSpec {
   const o = checkKeys('schedule', options, scheduleKeys);
   const id = checkId('id', o.id);
   if (id.length > maxScheduleIdLength)
@@ -39,7 +39,7 @@ export function scheduleRecord(options: unknown): ScheduleSpec {
   if (o.timezone !== undefined && o.cron === undefined) throw new ValidationError('timezone', 'applies to cron schedules only');
   const overlap = o.overlap ?? 'skip';
   if (overlap !== 'skip' && overlap !== 'queue') throw new ValidationError('overlap', `must be 'skip' or 'queue'; got ${preview(overlap)}`);
-  const spec: ScheduleSpec = { id, overlap, task: template(o.task) };
+  const spec: ScheduleSpec = { id, overlap, task: template(o.task, assignmentFor) };
   if (o.every !== undefined) spec.every = checkInt('every', o.every, 1, limits.maxDelayMs);
   else {
     spec.cron = checkCron(o.cron, o.timezone === undefined ? undefined : checkName('timezone', o.timezone, 100));
@@ -64,10 +64,14 @@ function checkCron(value: unknown, timezone: string | undefined): string {
   return pattern;
 }
 
-/** The task template, validated as a task spec would be (without id, dependencies or times). */
-function template(value: unknown): ScheduleTaskTemplate {
+/**
+ * The task template, validated as a task spec would be (without id, dependencies or times). The
+ * hive's `assignment` for the type is resolved here, as `postTask` resolves it, so the journaled
+ * schedule says how its tasks are assigned whatever options a later process opens with.
+ */
+function template(value: unknown, assignmentFor: ((type: string) => 'direct' | 'auction' | undefined) | undefined): ScheduleTaskTemplate {
   const t = checkKeys('task', value, templateKeys);
-  const none = { taskExists: () => false, agentExists: () => false, agentLevel: () => undefined };
+  const none = { taskExists: () => false, agentExists: () => false, agentLevel: () => undefined, ...(assignmentFor ? { assignmentFor } : {}) };
   const [r] = taskRecords([{ ...t, id: 'schedule-template' }], none).records;
   const out: ScheduleTaskTemplate = {
     type: r!.type,
@@ -79,5 +83,9 @@ function template(value: unknown): ScheduleTaskTemplate {
   };
   if (r!.timeoutMs !== undefined) out.timeoutMs = r!.timeoutMs;
   if (r!.owner !== undefined) out.owner = r!.owner;
+  if (r!.assign === 'auction') {
+    out.assign = 'auction';
+    out.auction = r!.auction!;
+  }
   return out;
 }
