@@ -1,7 +1,8 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
-import { createHive, TaskRejectedError, ValidationError } from '../src/index.js';
+import { createHive, exportRecording, importRecording, openDataDir, recordingVersion, TaskRejectedError, ValidationError } from '../src/index.js';
 import { HiveStore } from '../src/store/HiveStore.js';
 import { gate, memoryLogger, openHive, tempDir, until } from './helpers.js';
 
@@ -135,6 +136,41 @@ describe('audit log', () => {
     const upgraded = HiveStore.open(dir, { readOnly: true });
     expect([...upgraded.auditRecords()].map((r) => r.target)).toEqual(['task:t2']);
     await upgraded.close();
+  });
+
+  it('travels in a recording: an imported recording has the same audit log; a version 2 recording keeps none', async () => {
+    const dir = tempDir();
+    const hive = await createHive({ dataDir: dir, logger: memoryLogger().logger, handlers: { job: async () => null } });
+    await hive.spawnAgent({ id: 'a1', name: 'a1', capabilities: ['job'], bid: () => 3 });
+    await hive.postTask({ id: 'sold', type: 'job', assign: 'auction', auction: { windowMs: 20 } });
+    await hive.postTask({ id: 'plain', type: 'job' });
+    for (const id of ['sold', 'plain']) await hive.waitForTask(id, { timeoutMs: 5000 });
+    const live = hive.audit({ limit: 1000 });
+    await hive.close();
+    const src = openDataDir(dir);
+    const file = join(tempDir(), 'run.ndjson');
+    try {
+      await exportRecording(src, file);
+    } finally {
+      await src.close();
+    }
+    expect(recordingVersion).toBe(3);
+    const imported = await importRecording(file);
+    const records = [...(imported.audit?.() ?? [])];
+    const key = (r: { seq: number; index: number; type: string; target: string }) => [r.seq, r.index, r.type, r.target];
+    const order = (a: (string | number)[], b: (string | number)[]) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number);
+    expect(records.map(key)).toEqual(live.map(key).sort(order));
+    expect(records.some((r) => r.type === 'auction.award' && r.target === 'task:sold')).toBe(true);
+    // The same file as version 2 wrote it: no audit lines, header version 2.
+    const v2 = join(tempDir(), 'v2.ndjson');
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('{"audit"'));
+    lines[0] = lines[0]!.replace('"version":3', '"version":2');
+    writeFileSync(v2, `${lines.join('\n')}\n`);
+    const old = await importRecording(v2);
+    expect(old.audit).toBeUndefined();
+    expect(old.lastSeq()).toBe(imported.lastSeq());
   });
 
   it('refuses bad filters with a typed error', async () => {

@@ -152,7 +152,7 @@ describe('seek data', () => {
     await exportRecording(src, file);
     await src.close();
     const text = await readFile(file, 'utf8');
-    expect(text.split('\n')[0]).toMatch(/"version":2/);
+    expect(text.split('\n')[0]).toMatch(/"version":3/);
     expect(text).toMatch(/^\{"seekStart":0,"historyStart":\d+\}$/m);
     const fromDir = await openReplay(dir);
     const fromFile = await openReplay(file);
@@ -168,9 +168,9 @@ describe('seek data', () => {
         v1,
         text
           .split('\n')
-          .filter((l) => !/^\{"(seekStart|seek|chunk|segment|retired)"/.test(l))
+          .filter((l) => !/^\{"(seekStart|seek|chunk|segment|retired|audit)"/.test(l))
           .join('\n')
-          .replace('"version":2', '"version":1'),
+          .replace('"version":3', '"version":1'),
       );
       const old = await openReplay(v1);
       expect(old.storedSeekData).toBe(false);

@@ -202,7 +202,7 @@ export interface AuditEntry {
 export interface AuditTrail {
   address: string;
   seq: number;
-  /** False for a source that keeps no audit log (an imported recording). */
+  /** False for a source that keeps no audit log (a recording older than version 3). */
   available: boolean;
   records: AuditEntry[];
 }

@@ -31,7 +31,7 @@ export interface ReplaySource extends JournalSource {
   storedState(): StoredState | undefined;
   /** The seek data and history index the hive kept with its checkpoints, when there are any. */
   readonly seek?: SeekReader;
-  /** The audit log as stored (a data directory; a recording keeps none). */
+  /** The audit log as stored (a data directory, or a recording of version 3 or later). */
   audit?(): Iterable<AuditRecord>;
   close(): Promise<void>;
 }
@@ -83,7 +83,7 @@ export function openDataDir(dir: string): ReplaySource {
  * A replay source over records held in memory (an imported recording).
  * @example const src = memorySource('run.ndjson', records)
  */
-export function memorySource(origin: string, journal: JournalRecord[], stored?: StoredState, seek?: SeekReader): ReplaySource {
+export function memorySource(origin: string, journal: JournalRecord[], stored?: StoredState, seek?: SeekReader, audit?: readonly AuditRecord[]): ReplaySource {
   const lastSeq = journal.length > 0 ? journal[journal.length - 1]!.seq : (stored?.seq ?? 0);
   const first = journal[0]?.seq ?? lastSeq + 1;
   return {
@@ -98,6 +98,7 @@ export function memorySource(origin: string, journal: JournalRecord[], stored?: 
     storedActors: () => (stored?.actors ?? []).map((a): [string, StoredActor] => [a.address, a.actor]),
     storedState: () => stored,
     ...(seek ? { seek } : {}),
+    ...(audit ? { audit: () => audit } : {}),
     close: async () => undefined,
   };
 }

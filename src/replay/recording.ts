@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { FormatError } from '../errors.js';
+import type { AuditRecord } from '../kernel/audit/AuditLog.js';
 import type { JournalRecord } from '../kernel/inputs.js';
 import type { StoredActor, StoredTimer } from '../store/HiveStore.js';
 import type { SeekEntry } from '../store/seekCodec.js';
@@ -12,14 +13,16 @@ import { memorySource, type ReplaySource, type StoredState } from './ReplaySourc
 
 /** Format name and version written in a recording's first line. */
 export const recordingFormat = 'hivestate-recording';
-export const recordingVersion = 2;
+export const recordingVersion = 3;
 
 /**
  * Writes a replay source (usually a data directory) to one NDJSON file: a header line, one line
  * per journal record (`{"r":...}`), then the stored checkpoint (`{"checkpoint":...}`), its
  * actors (`{"actor":[address, stored, live]}`) and its durable timers (`{"timer":...}`), then the
  * seek data and history index the hive kept (`{"seekStart":n}`, `{"seek":...}`, `{"chunk":...}`,
- * `{"segment":...}`, `{"retired":...}`; binary parts in base64), so opening the recording needs no pass over it.
+ * `{"segment":...}`, `{"retired":...}`; binary parts in base64), so opening the recording needs no pass over it,
+ * and last the audit log's records up to the end of the journal (`{"audit":...}`, from version 3).
+ * Version 2 recordings (no audit lines) still open; their audit log reads as not kept.
  * @example await exportRecording(openDataDir('./.hivestate'), 'run.ndjson')
  */
 export async function exportRecording(source: ReplaySource, file: string): Promise<{ records: number; actors: number }> {
@@ -49,6 +52,7 @@ export async function exportRecording(source: ReplaySource, file: string): Promi
       for (const item of source.seek.dump(stored.seq)) await write(itemLine(item));
     }
   }
+  for (const audit of source.audit?.() ?? []) if (audit.seq <= lastSeq) await write({ audit });
   out.end();
   await once(out, 'finish');
   return { records, actors };
@@ -67,6 +71,7 @@ export async function importRecording(file: string): Promise<ReplaySource> {
   let seekStart: number | undefined;
   let historyStart: number | undefined;
   const seekItems: SeekItem[] = [];
+  let audit: AuditRecord[] | undefined;
   let n = 0;
   for await (const line of lines) {
     n++;
@@ -81,6 +86,8 @@ export async function importRecording(file: string): Promise<ReplaySource> {
       if (item.format !== recordingFormat || typeof item.version !== 'number' || item.version > recordingVersion) {
         throw new FormatError(`${file} is not a ${recordingFormat} of version ${recordingVersion} or older (header: ${line.slice(0, 120)})`);
       }
+      // Version 3 keeps the audit log (maybe no record of it); older ones kept none.
+      if (item.version >= 3) audit = [];
       continue;
     }
     if (item.r !== undefined) {
@@ -94,6 +101,7 @@ export async function importRecording(file: string): Promise<ReplaySource> {
       const [address, actor, live] = item.actor as [string, StoredActor, boolean | undefined];
       actors.push({ address, actor, live: live ?? actor.kind !== 'task' });
     } else if (item.timer !== undefined) timers.push(item.timer as StoredTimer);
+    else if (item.audit !== undefined && audit) audit.push(item.audit as AuditRecord);
     else if (item.seekStart !== undefined) {
       seekStart = item.seekStart as number;
       historyStart = item.historyStart as number | undefined;
@@ -109,7 +117,7 @@ export async function importRecording(file: string): Promise<ReplaySource> {
     seekStart === undefined
       ? undefined
       : new MemorySeekReader(seekStart, seekItems, new Map(actors.map((a) => [a.address, a.actor])), historyStart ?? seekStart);
-  return memorySource(file, journal, stored, seek);
+  return memorySource(file, journal, stored, seek, audit);
 }
 
 /** A seek item as a recording line (binary parts in base64). */
