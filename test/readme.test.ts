@@ -28,7 +28,19 @@ function shellWords(line: string): string[] {
   return words;
 }
 
-/** Every `hivestate ...` command (also after `npx` or `&&`) in README's sh code blocks, in order, without its comment. */
+const scripts = (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const cliScript = 'node dist/src/cli/main.js ';
+
+/** The CLI arguments of `npm run <script> [-- args]` when the script runs the CLI; throws for a script package.json lacks. */
+function npmRunArgs(words: string[]): string[] | undefined {
+  const script = scripts[words[2]!];
+  if (script === undefined) throw new Error(`README runs \`npm run ${words[2]}\` but package.json has no such script`);
+  if (!script.startsWith(cliScript)) return undefined;
+  const dash = words.indexOf('--');
+  return [...shellWords(script.slice(cliScript.length)), ...(dash < 0 ? [] : words.slice(dash + 1))];
+}
+
+/** Every `hivestate ...` command (also after `npx`, `&&`, or as an `npm run` script) in README's sh code blocks, in order, without its comment. */
 function readmeCommands(text: string): string[][] {
   const out: string[][] = [];
   for (const block of text.matchAll(/^```(?:sh|bash|shell)\n([\s\S]*?)^```/gm)) {
@@ -38,6 +50,10 @@ function readmeCommands(text: string): string[][] {
         const words = shellWords(part.trim());
         const at = words[0] === 'npx' ? 1 : 0;
         if (words[at] === 'hivestate') out.push(words.slice(at + 1));
+        else if (words[0] === 'npm' && words[1] === 'run') {
+          const args = npmRunArgs(words);
+          if (args) out.push(args);
+        }
       }
     }
   }
