@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
-import { createHive, exportRecording, importRecording, openDataDir, recordingVersion, TaskRejectedError, ValidationError } from '../src/index.js';
+import { createHive, exportRecording, importRecording, openDataDir, openReplay, recordingVersion, TaskRejectedError, ValidationError } from '../src/index.js';
+import { auditTrail } from '../src/inspect/auditTrail.js';
 import { HiveStore } from '../src/store/HiveStore.js';
 import { gate, memoryLogger, openHive, tempDir, until } from './helpers.js';
 
@@ -105,6 +106,53 @@ describe('audit log', () => {
       expect(reopened.audit()).toEqual([]);
     } finally {
       await reopened.close();
+    }
+  });
+
+  it('answers one target from its index, the same as a full pass: as checkpoints add records, after pruning, and in a reader following the writer', async () => {
+    const dir = tempDir();
+    const hive = await createHive({ dataDir: dir, logger: memoryLogger().logger, handlers: { job: async () => null }, checkpoint: { everyMs: 20 } });
+    await hive.spawnAgent({ id: 'a1', name: 'a1', capabilities: ['job'], maxConcurrent: 8, bid: () => 2 });
+    const post = async (from: number, to: number) => {
+      const ids = Array.from({ length: to - from }, (_, i) => `t${from + i}`);
+      await hive.postTasks(
+        ids.map((id, i) => (i % 5 === 0 ? { id, type: 'job', assign: 'auction' as const, auction: { windowMs: 10 } } : { id, type: 'job' })),
+      );
+      for (const id of ids) await hive.waitForTask(id, { timeoutMs: 10_000 });
+      await hive.checkpoint();
+    };
+    const sameAsScan = (h: { audit: typeof hive.audit }, targets: string[]) => {
+      const all = h.audit({ limit: 100_000 });
+      for (const target of targets) expect(h.audit({ target }), target).toEqual(all.filter((r) => r.target === target));
+    };
+    const targets = ['task:t0', 'task:t1', 'task:t5', 'task:t44', 'task:t45', 'task:t99', 'agent:a1', 'task:none'];
+    await post(0, 50);
+    sameAsScan(hive, targets);
+    // An auctioned task: one award per round (a busy winner means another round), then its assignment.
+    const sold = (types: string[]) => types.length >= 2 && types.at(-1) === 'assign' && types.slice(0, -1).every((t) => t === 'auction.award');
+    expect(sold(hive.audit({ target: 'task:t5' }).map((r) => r.type))).toBe(true);
+    const reader = await openReplay(dir);
+    try {
+      const trail = (address: string) => auditTrail(reader, [], address, reader.lastSeq).records;
+      expect(trail('task:t5')).toEqual(hive.audit({ target: 'task:t5' }));
+      // Records stored after the index was built are caught up, in the hive and in the reader.
+      await post(50, 100);
+      sameAsScan(hive, targets);
+      expect(trail('task:t99').map((r) => r.type)).toEqual(['assign']);
+      expect(new Set(trail('auction:t95').map((r) => r.target))).toEqual(new Set(['task:t95']));
+      expect(trail('task:t95')).toEqual(hive.audit({ target: 'task:t95' }));
+      // Retention prunes the first fifty tasks and their records; the index drops them too.
+      const cut = hive.audit({ target: 'task:t50' })[0]!.at;
+      await hive.prune({ before: cut });
+      await hive.checkpoint();
+      sameAsScan(hive, targets);
+      expect(hive.audit({ target: 'task:t5' })).toEqual([]);
+      expect(hive.audit({ target: 'task:t99' })).toHaveLength(1);
+      expect(trail('task:t5')).toEqual([]);
+      expect(sold(trail('task:t95').map((r) => r.type))).toBe(true);
+    } finally {
+      await reader.close();
+      await hive.close();
     }
   });
 

@@ -28,10 +28,20 @@ export function auditOf(kernel: Kernel, store: HiveStore, options: unknown = {})
   const keep = (r: AuditRecord) =>
     (since === undefined || r.at >= since) && (o.type === undefined || r.type === o.type) && (target === undefined || r.target === target);
   let last: [number, number] = [-1, -1];
-  for (const r of store.auditRecords()) {
-    last = [r.seq, r.index];
-    if (keep(r)) out.push(r);
-    if (out.length >= limit) return out;
+  if (target !== undefined) {
+    // One target: its records through the index, not a pass over the whole log.
+    const about = store.auditAbout(target);
+    if (about.last) last = about.last;
+    for (const r of about.records) {
+      if (keep(r)) out.push(r);
+      if (out.length >= limit) return out;
+    }
+  } else {
+    for (const r of store.auditRecords()) {
+      last = [r.seq, r.index];
+      if (keep(r)) out.push(r);
+      if (out.length >= limit) return out;
+    }
   }
   for (const r of kernel.pendingAudit()) {
     // A record being written by a checkpoint in progress may already be stored.

@@ -14,15 +14,11 @@ export const maxAudit = 500;
  * @example auditTrail(replay, [], 'task:t1', replay.lastSeq).records
  */
 export function auditTrail(replay: Replay, pending: readonly AuditRecord[], address: string, seq: number): AuditTrail {
-  const stored = replay.source.audit?.();
+  const stored = replay.source.auditAbout?.(address);
   if (!stored) return { address, seq, available: false, records: [] };
-  const records: AuditRecord[] = [];
   const about = (r: AuditRecord) => r.seq <= seq && (r.target === address || r.actor === address);
-  let last: [number, number] = [-1, -1];
-  for (const r of stored) {
-    last = [r.seq, r.index];
-    if (about(r)) records.push(r);
-  }
+  const records = stored.records.filter(about);
+  const last = stored.last ?? [-1, -1];
   for (const r of pending) if ((r.seq > last[0] || (r.seq === last[0] && r.index > last[1])) && about(r)) records.push(r);
   return { address, seq, available: true, records: records.slice(-maxAudit) };
 }

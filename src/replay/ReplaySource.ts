@@ -33,6 +33,8 @@ export interface ReplaySource extends JournalSource {
   readonly seek?: SeekReader;
   /** The audit log as stored (a data directory, or a recording of version 3 or later). */
   audit?(): Iterable<AuditRecord>;
+  /** The stored audit records about one address (as target or actor), oldest first, and the newest stored record's key; with `audit`. */
+  auditAbout?(address: string): { records: AuditRecord[]; last: [number, number] | undefined };
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export function openDataDir(dir: string): ReplaySource {
     },
     seek: store.seek,
     audit: () => store.auditRecords(),
+    auditAbout: (address) => store.auditAbout(address),
     close: () => store.close(),
   };
 }
@@ -98,7 +101,18 @@ export function memorySource(origin: string, journal: JournalRecord[], stored?: 
     storedActors: () => (stored?.actors ?? []).map((a): [string, StoredActor] => [a.address, a.actor]),
     storedState: () => stored,
     ...(seek ? { seek } : {}),
-    ...(audit ? { audit: () => audit } : {}),
+    ...(audit
+      ? {
+          audit: () => audit,
+          auditAbout: (address: string) => {
+            const newest = audit[audit.length - 1];
+            return {
+              records: audit.filter((r) => r.target === address || r.actor === address),
+              last: newest ? ([newest.seq, newest.index] as [number, number]) : undefined,
+            };
+          },
+        }
+      : {}),
     close: async () => undefined,
   };
 }

@@ -12,6 +12,7 @@ import { journalCoveredKey, lastJournaled } from './checkDataDir.js';
 import type { TriggerKeyRecord } from '../kernel/TriggerKeys.js';
 import type { AuditRecord } from '../kernel/audit/AuditLog.js';
 import type { KernelStore } from './KernelStore.js';
+import { AuditIndex } from './AuditIndex.js';
 import { prepareDataDir } from './prepareDataDir.js';
 import { openHiveFile } from './openHiveFile.js';
 import type { HiveDatabases } from './openHiveDatabases.js';
@@ -98,6 +99,7 @@ export class HiveStore implements KernelStore {
   private readonly triggerKeyDb: HiveDatabases['triggerKeys'];
   /** Coordination decisions, key [seq, index] (see kernel/audit/AuditLog); undefined when a directory written before format 4 is opened read-only. */
   private readonly audit: HiveDatabases['audit'];
+  private auditIndex: AuditIndex | undefined;
   private readonly lock: WriterLock | undefined;
   private closing: Promise<void> | undefined;
   /** A write failed inside LMDB: its pending flush will never be confirmed, so close() does not wait for it. */
@@ -196,6 +198,16 @@ export class HiveStore implements KernelStore {
    */
   *auditRecords(): Generator<AuditRecord> {
     for (const { value } of this.audit?.getRange() ?? []) yield value;
+  }
+
+  /**
+   * Stored audit records about `address` (as target or actor), oldest first, read through an
+   * in-memory index (see AuditIndex); `last` is the key of the newest stored record.
+   * @example store.auditAbout('task:t1').records.map((r) => r.type)
+   */
+  auditAbout(address: string): { records: AuditRecord[]; last: [number, number] | undefined } {
+    if (!this.audit) return { records: [], last: undefined };
+    return (this.auditIndex ??= new AuditIndex(this.audit)).about(address);
   }
 
   getActor(address: string): StoredActor | undefined {
