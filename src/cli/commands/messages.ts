@@ -16,8 +16,8 @@ interface MessagesOptions {
 }
 
 /**
- * One table row: deliveries against the allowed number (lost ones apart, they do not count), and
- * why it failed when it did.
+ * One table row: deliveries (against the allowed number for a type that is delivered again; lost
+ * ones apart, they do not count), and why it failed when it did.
  * @example messageRow(view, Date.now()).state // 'acknowledged'
  */
 function messageRow(m: MessageView, now: number): Record<string, unknown> {
@@ -29,7 +29,8 @@ function messageRow(m: MessageView, now: number): Record<string, unknown> {
     from: m.from,
     to: m.to,
     state: d.state,
-    deliveries: `${d.deliveries}/${d.maxDeliveries}${d.lost > 0 ? ` (${d.lost} lost)` : ''}`,
+    // Only acknowledged types are delivered again, so only they have a limit worth showing.
+    deliveries: `${d.deliveries}${d.needsAck ? `/${d.maxDeliveries}` : ''}${d.lost > 0 ? ` (${d.lost} lost)` : ''}`,
     age: formatDuration(now - m.at),
     error: d.reason ?? (d.lastError ? `${d.lastError.code}: ${d.lastError.message}` : undefined),
   };
