@@ -5,7 +5,7 @@ import { openReadStore } from '../src/query/readStore.js';
 import { runCli, startCli } from './cliRunner.js';
 import { tempDir, until } from './helpers.js';
 
-const commands = ['demo', 'status', 'report', 'agents', 'tasks', 'post', 'cancel', 'retry', 'signal', 'dashboard'];
+const commands = ['demo', 'status', 'report', 'agents', 'tasks', 'messages', 'audit', 'post', 'cancel', 'retry', 'signal', 'dashboard'];
 
 /** A user mistake: exit status 1 and exactly one `hivestate: ...` line, no stack trace. */
 function expectOneLineError(r: { code: number | null; stderr: string; stdout: string }, pattern: RegExp): void {

@@ -10,7 +10,8 @@ import { checkInt, checkKeys, checkName, checkTime } from '../validate.js';
 
 export type { AuditRecord, AuditType } from '../kernel/audit/AuditLog.js';
 
-const auditTypes: readonly AuditType[] = ['assign', 'reassign', 'reject', 'escalate', 'retry', 'cancel', 'auction.award', 'auction.unsold', 'handoff'];
+/** Every audit record type, in the order the log documents them. */
+export const auditTypes: readonly AuditType[] = ['assign', 'reassign', 'reject', 'escalate', 'retry', 'cancel', 'auction.award', 'auction.unsold', 'handoff'];
 
 /**
  * Audit records at or after `since` (ms), of one `type`, about one `target` (an address such as

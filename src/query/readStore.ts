@@ -1,10 +1,14 @@
 /**
- * @module readStore: a read-only view of a hive's data directory (status, agents, tasks): the stored
- * checkpoint plus the journal after it, applied in memory by a replay kernel. It takes no lock and
- * writes nothing, so it works while another process runs the hive and after one died mid-run.
+ * @module readStore: a read-only view of a hive's data directory (status, agents, tasks, messages,
+ * audit records): the stored checkpoint plus the journal after it, applied in memory by a replay
+ * kernel. It takes no lock and writes nothing, so it works while another process runs the hive and
+ * after one died mid-run.
  */
 import { addressId } from '../../machines/address.js';
+import { auditOf, type AuditRecord } from '../hive/auditQuery.js';
 import { insightsOf, type PredictionFigures } from '../hive/insightsQuery.js';
+import { listMessages } from '../hive/messageCommands.js';
+import type { MessageView } from '../hive/messageViews.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentStatus, TaskStatus } from '../../machines/types.js';
@@ -50,6 +54,10 @@ export interface ReadStore {
   task(id: string): StoredTaskView;
   /** The session report (`hive.report()`) as of the last journaled input, with times measured to now. */
   report(now?: number): SessionReport;
+  /** Messages newest first, as `hive.messages(filter)` lists them (the same options, checked the same way). */
+  messages(filter?: unknown): MessageView[];
+  /** Audit records oldest first, as `hive.audit(options)` returns them (the same options, checked the same way). */
+  audit(options?: unknown): AuditRecord[];
   /** Catches up with inputs journaled since the view was opened (a live hive keeps writing). */
   refresh(): void;
   close(): Promise<void>;
@@ -106,6 +114,9 @@ export function openReadStore(dir: string): ReadStore {
       return view;
     },
     report: (now = Date.now()) => sessionReport(kernel, now),
+    messages: (filter = {}) => listMessages(kernel, filter),
+    // The stored records plus those the replay derived from the journal after the checkpoint.
+    audit: (options = {}) => auditOf(kernel, store, options),
     refresh() {
       // A newer checkpoint: start from it, so memory stays bounded as the writer's does.
       if ((store.checkpoint()?.seq ?? 0) !== base.seq) return rebuild();

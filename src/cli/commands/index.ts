@@ -4,6 +4,8 @@ export { register as registerStatus } from './status.js';
 export { register as registerReport } from './report.js';
 export { register as registerAgents } from './agents.js';
 export { register as registerTasks } from './tasks.js';
+export { register as registerMessages } from './messages.js';
+export { register as registerAudit } from './audit.js';
 export { register as registerPost } from './post.js';
 export { register as registerCancel } from './cancel.js';
 export { register as registerRetry } from './retry.js';
