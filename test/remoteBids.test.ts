@@ -136,6 +136,25 @@ describe('remote workers bid in auctions', () => {
     await verifyReplay(dataDir);
   });
 
+  it('an auction open when the hive restarts asks the remote worker again (the new hub asks without knowing its registration) and it wins', async () => {
+    const side = tempDir();
+    const prefix = `b${process.pid}-${++prefixes}`;
+    const dataDir = tempDir();
+    const natsOptions = { servers: nats.url, prefix, workerTimeoutMs: 5000 };
+    const first = await openHive({ dataDir, nats: natsOptions });
+    await startBidder(prefix, 'sleep:1500:3', side);
+    await w1Idle(first);
+    await first.postTask({ id: 't1', type: 'work', assign: 'auction', auction: { windowMs: 5000 } });
+    await until(() => asked(side).length === 1, 5000);
+    await first.close(); // the worker's answer comes after this hive is gone
+    const hive = await openHive({ dataDir, nats: natsOptions });
+    expect(await hive.waitForTask('t1', { timeoutMs: 20_000 })).toMatchObject({ status: 'completed', assignedTo: 'w1' });
+    expect(asked(side)).toHaveLength(2);
+    expect(hive.routingDecisions({ taskId: 't1' })[0]).toMatchObject({ winner: 'w1', candidates: [{ agentId: 'w1', price: 3 }] });
+    await hive.close();
+    await verifyReplay(dataDir);
+  });
+
   it('runWorker refuses a bid that is not a function, saying what is allowed', async () => {
     const err = await runWorker({
       servers: nats.url,
