@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { Colonies } from '../colony/Colonies.js';
 import { defaultCloseOptions } from '../closeOptions.js';
 import { Bidders } from '../effects/Bidders.js';
-import { agentStatsOf } from './marketQueries.js';
+import { agentStatsOf, openAuctionClosesAt } from './marketQueries.js';
 import { Executor } from '../effects/Executor.js';
 import type { Handler } from '../effects/types.js';
 import type { AgentSpec, TaskSpec } from '../specs.js';
@@ -94,6 +94,8 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       submit: (input) => kernel!.submit(input),
       task: (id) => kernel!.getTask(id) as { id: string; type: string; input: unknown; priority: number } | undefined,
       stats: (agentId) => agentStatsOf(kernel!, agentId),
+      closesAt: (taskId) => openAuctionClosesAt(kernel!, taskId),
+      now: () => o.clock.now(),
       logger,
     });
     const effects = {
@@ -131,6 +133,7 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
       const hub = await RemoteHub.open({ nats: o.nats, kernel: k, logger, clock: o.clock, hasLocalVerifier: (type) => o.verifiers.has(type) });
       closers.push(() => hub.close());
       router.remote = hub;
+      bidders.remote = hub;
     }
     // Journaled before attempts in flight are handed out again, so that they go only to agents this
     // process has a handler for. An intake-only open makes every agent detached: nothing is

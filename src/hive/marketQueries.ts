@@ -5,6 +5,7 @@
  * give the same answers.
  */
 import type { AuctionContext } from '../../machines/auction.js';
+import { auctionAddress } from '../../machines/address.js';
 import { successRate, tallyOf, type LearnerContext, type Tally } from '../../machines/learner.js';
 import { routingDecision, type RoutingDecision } from '../../machines/routing.js';
 import type { Kernel } from '../kernel/Kernel.js';
@@ -50,6 +51,15 @@ export function agentStatsOf(kernel: Kernel, agentId: string): AgentStats {
   // fromEntries defines own properties: a task type named `__proto__` is a key like any other.
   const byType: Record<string, TypeStats> = Object.fromEntries(a.byType.map((t) => [t.taskType, statsOf(t)]));
   return { ...statsOf(a), byType };
+}
+
+/**
+ * When the task's auction round closes (host clock, ms), while one is open; undefined otherwise.
+ * @example openAuctionClosesAt(kernel, 't1') // 1763800000500
+ */
+export function openAuctionClosesAt(kernel: Kernel, taskId: string): number | undefined {
+  const a = kernel.actorSnapshot(auctionAddress(taskId))?.snapshot as { value: unknown; context: AuctionContext } | undefined;
+  return a?.value === 'open' ? a.context.closesAt : undefined;
 }
 
 /**

@@ -2,15 +2,17 @@
  * @module RemoteHub: the hive's side of remote workers. It publishes attempts of remote agents to
  * the JetStream work queue and aborts to their workers, answers the workers' requests (register,
  * heartbeat, claim, progress, checkpoint, outcome, leave) after journaling what they report, and
- * journals `worker.lost` for a worker that falls silent. Loaded only by a hive with the `nats` option.
+ * journals `worker.lost` for a worker that falls silent, and asks workers for their auction bids
+ * (`Bidders` journals the answers). Loaded only by a hive with the `nats` option.
  */
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, RequestError, TimeoutError, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { AgentContext } from '../../machines/agent.js';
 import { remoteAddress } from '../../machines/address.js';
 import type { RemoteWorkerContext } from '../../machines/remoteWorker.js';
 import type { Clock } from '../clock.js';
+import type { BidStats, BidTask, RemoteBidAnswer, RemoteBids } from '../effects/Bidders.js';
 import { outputOutcome } from '../effects/outcomes.js';
 import { isHiveError, RemoteUnavailableError, ValidationError, WorkerRefusedError } from '../errors.js';
 import type { Input } from '../kernel/inputs.js';
@@ -22,7 +24,18 @@ import type { AgentView, TaskView } from '../views.js';
 import type { CompiledNatsOptions } from './compileNatsOptions.js';
 import type { RemoteEffects } from './EffectRouter.js';
 import { Liveness } from './Liveness.js';
-import { hiveOps, parseBody, protocolVersion, readRequest, subjects, type HiveOp, type Replies, type Requests, type Subjects } from './protocol.js';
+import {
+  hiveOps,
+  parseBody,
+  protocolVersion,
+  readBidReply,
+  readRequest,
+  subjects,
+  type HiveOp,
+  type Replies,
+  type Requests,
+  type Subjects,
+} from './protocol.js';
 import { ensureWorkStream } from './workStream.js';
 
 /** What the hub reads from and submits to the kernel. */
@@ -49,7 +62,7 @@ const isRunning = (t: TaskView | undefined, attempt: number, agentId: string): t
   t !== undefined && t.attempts === attempt && t.assignedTo === agentId && (t.status === 'running' || t.status === 'assigned');
 const isVerifying = (t: TaskView | undefined, attempt: number): t is TaskView => t !== undefined && t.attempts === attempt && t.status === 'verifying';
 
-export class RemoteHub implements RemoteEffects {
+export class RemoteHub implements RemoteEffects, RemoteBids {
   private readonly s: Subjects;
   private readonly liveness: Liveness;
   /** Remote agent ids (their worker actors never leave memory). */
@@ -57,6 +70,8 @@ export class RemoteHub implements RemoteEffects {
   /** Attempts handed to remote workers, by task id, so an abort finds its worker. */
   private readonly inflight = new Map<string, { attempt: number; agentId: string }>();
   private readonly recording = new Map<string, Promise<Replies['outcome']>>();
+  /** Whether each worker session said at registration that it bids (not journaled: a host fact of this process). */
+  private readonly bidding = new Map<string, { instance: string; bids: boolean }>();
   private sub: Subscription | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private connected = true;
@@ -179,6 +194,30 @@ export class RemoteHub implements RemoteEffects {
     return true;
   }
 
+  /**
+   * Asks the agent's worker for its price and waits at most `timeoutMs` (until the window closes).
+   * A worker that registered without a bid function, or has nobody listening for bids, abstains.
+   * @example await hub.askBid({ agentId: 'w1', taskId: 't1', round: 1, task, stats, timeoutMs: 500 }) // { price: 2 }
+   */
+  async askBid(req: { agentId: string; taskId: string; round: number; task: BidTask; stats: BidStats; timeoutMs: number }): Promise<RemoteBidAnswer> {
+    const said = this.bidding.get(req.agentId);
+    // Known only for sessions registered with this process; after a hive restart the worker is asked.
+    if (said && !said.bids && said.instance === this.worker(req.agentId)?.context.instance) return { abstain: 'its worker was started without a bid function' };
+    if (this.closed) return undefined;
+    const data = JSON.stringify({ v: protocolVersion, taskId: req.taskId, round: req.round, task: req.task, stats: req.stats });
+    if (Buffer.byteLength(data) > this.maxPayload)
+      return { abstain: `the task takes ${Buffer.byteLength(data)} bytes; NATS carries at most ${this.maxPayload} per message (max_payload)` };
+    try {
+      const m = await this.nc.request(this.s.bid(req.agentId), data, { timeout: Math.max(1, Math.floor(req.timeoutMs)) });
+      return readBidReply(parseBody('bid reply', m.data));
+    } catch (err) {
+      if (err instanceof RequestError && err.isNoResponders()) return { abstain: 'no bid function listens on its worker' };
+      if (isHiveError(err)) return { abstain: `its worker's answer is unreadable (${err.message})` };
+      if (!(err instanceof TimeoutError)) this.o.logger.debug({ err, agent: req.agentId }, 'asking a remote worker for its bid failed');
+      return undefined; // no answer before the window closed: no bid
+    }
+  }
+
   /** Publishes to the work stream until the server stores it or the attempt stops mattering. */
   private async publish(subject: string, data: string, msgID: string, wanted: () => boolean): Promise<void> {
     for (let delay = 50; !this.closed && wanted(); delay = Math.min(delay * 2, 2000)) {
@@ -299,6 +338,7 @@ export class RemoteHub implements RemoteEffects {
     const result = (await this.submit({ type: 'remote.register', agent: record, worker: req.worker })) as RegisterResult;
     if (result === 'refused') throw new WorkerRefusedError(id, 'an in-process agent of this hive has that id; give the worker another id');
     this.known.add(id);
+    this.bidding.set(id, { instance: req.worker.instance, bids: req.bids === true });
     this.liveness.heard(id);
     return { result, heartbeatMs: Math.max(20, Math.floor(this.o.nats.workerTimeoutMs / 4)) };
   }

@@ -2,7 +2,8 @@
  * @module Worker: a remote worker process's side. It registers its agent with the hive, pulls the
  * agent's attempts (and verifications it offers) from the JetStream work queue, runs handlers with
  * the same `ctx` as in process, sends progress, checkpoints and outcomes to the hive (retried until
- * the hive confirms it journaled them) and only then acknowledges the work message.
+ * the hive confirms it journaled them) and only then acknowledges the work message. A worker started
+ * with `bid` answers the hive's auctions (`answerBids`).
  */
 import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
@@ -24,6 +25,7 @@ import {
   type WorkMessage,
 } from './protocol.js';
 import { ackWaitMs, ensureConsumer, ensureWorkStream } from './workStream.js';
+import { answerBids } from './workerBids.js';
 import { keepAlive, runAttempt, runVerifier, type AttemptDeps, type Run } from './workerAttempt.js';
 
 /** A running remote worker. */
@@ -87,6 +89,7 @@ class Worker implements RemoteWorker {
   private readonly aborted = new Set<string>();
   private readonly consumers: ConsumerMessages[] = [];
   private control: Subscription | undefined;
+  private bids: Subscription | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private workingTimer: NodeJS.Timeout | undefined;
   private heartbeatMs = 1000;
@@ -135,6 +138,8 @@ class Worker implements RemoteWorker {
         if (!err) this.onControl(msg.data);
       },
     });
+    // Listening before registering: the hive may ask for a bid as soon as the agent is free.
+    if (this.o.bid) this.bids = answerBids(this.nc, this.s.bid(this.agentId), this.o.bid, this.logger, () => this.state === 'running');
     await this.register();
     await this.consume(this.s.workConsumer(this.agentId), this.o.agent.maxConcurrent);
     for (const type of this.o.verifiers.keys()) await this.consume(this.s.verifyConsumer(type), 1);
@@ -187,6 +192,8 @@ class Worker implements RemoteWorker {
       v: protocolVersion,
       agent: this.o.agent,
       worker: { instance: this.instance, host: this.o.host, pid: process.pid, verifies: [...this.o.verifiers.keys()] },
+      // Sent only when true, so a worker without `bid` still registers with a hive that predates bids.
+      ...(this.o.bid ? { bids: true } : {}),
     });
     this.logger.info({ result: r.result }, 'registered with the hive');
     if (r.heartbeatMs !== this.heartbeatMs) {
@@ -318,6 +325,7 @@ class Worker implements RemoteWorker {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     if (this.workingTimer) clearInterval(this.workingTimer);
     this.control?.unsubscribe();
+    this.bids?.unsubscribe();
     await this.nc.drain().catch(() => undefined);
     this.resolveStopped();
   }

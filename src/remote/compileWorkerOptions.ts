@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import type { AgentPriority } from '../../machines/types.js';
 import type { Handler, Verifier } from '../effects/types.js';
 import { ValidationError } from '../errors.js';
+import type { Bidder } from '../specs.js';
 import { checkId, checkInt, checkKeys, checkName, checkStringArray, limits } from '../validate.js';
 import { checkServers, defaultNatsOptions } from './compileNatsOptions.js';
 import { checkPrefix, type RemoteAgentSpec } from './protocol.js';
@@ -22,6 +23,11 @@ export interface WorkerOptions {
   handlers: Record<string, Handler>;
   /** Verifiers by task type; the hive uses them for types it has no verifier of its own for. */
   verifiers?: Record<string, Verifier>;
+  /**
+   * The agent's price for an auctioned task, as an in-process agent's `bid`: a non-negative integer,
+   * or null to abstain. Without it the agent abstains in every auction (the hive asks it nothing).
+   */
+  bid?: Bidder;
   /** @default pino at 'warn' level */
   logger?: Logger;
   /** Shown in `listAgents` and the inspector. @default os.hostname() */
@@ -36,6 +42,7 @@ export interface CompiledWorkerOptions {
   agent: RemoteAgentSpec;
   handlers: ReadonlyMap<string, Handler>;
   verifiers: ReadonlyMap<string, Verifier>;
+  bid: Bidder | undefined;
   logger: Logger;
   host: string;
   closeTimeoutMs: number;
@@ -45,7 +52,7 @@ export interface CompiledWorkerOptions {
  * @example compileWorkerOptions({ servers: 'nats://127.0.0.1:4222', agent: { id: 'w1', capabilities: ['build'] }, handlers: { build } })
  */
 export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOptions {
-  const o = checkKeys('runWorker', options, ['servers', 'prefix', 'agent', 'handlers', 'verifiers', 'logger', 'host', 'closeTimeoutMs']);
+  const o = checkKeys('runWorker', options, ['servers', 'prefix', 'agent', 'handlers', 'verifiers', 'bid', 'logger', 'host', 'closeTimeoutMs']);
   const a = checkKeys('agent', o.agent, ['id', 'name', 'capabilities', 'maxConcurrent', 'priority', 'failureThreshold']);
   const id = checkId('agent.id', a.id);
   const capabilities = checkStringArray('agent.capabilities', a.capabilities, { nonEmpty: true, item: (f, v) => checkName(f, v) });
@@ -64,12 +71,15 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     agent.priority = a.priority;
   }
   if (a.failureThreshold !== undefined) agent.failureThreshold = checkInt('agent.failureThreshold', a.failureThreshold, 1, 1000);
+  if (o.bid !== undefined && typeof o.bid !== 'function')
+    throw new ValidationError('bid', 'must be a function (task, stats) => a non-negative integer price or null (or a promise of one)');
   return {
     servers: checkServers('servers', o.servers),
     prefix: o.prefix === undefined ? defaultNatsOptions.prefix : checkPrefix('prefix', o.prefix),
     agent,
     handlers,
     verifiers: o.verifiers === undefined ? new Map() : functions<Verifier>('verifiers', o.verifiers),
+    bid: o.bid as Bidder | undefined,
     logger: (o.logger as Logger | undefined) ?? pino({ level: 'warn' }),
     host: o.host === undefined ? hostname() : checkName('host', o.host, 255),
     closeTimeoutMs: o.closeTimeoutMs === undefined ? 30_000 : checkInt('closeTimeoutMs', o.closeTimeoutMs, 0, 86_400_000),

@@ -9,9 +9,13 @@
  * - `<p>.hive.<op>`        core request/reply, worker -> hive: register, heartbeat, claim, progress,
  *                          checkpoint, outcome, leave. The hive answers after it journaled the input.
  * - `<p>.agent.<agent>`    core, hive -> worker: abort an attempt (cancel, timeout, reassignment).
+ * - `<p>.bid.<agent>`      core request/reply, hive -> worker: an auction asks the agent's price
+ *                          (only a worker started with `bid` listens; the hive waits until the
+ *                          auction's window closes).
  */
 import type { Json, TaskError } from '../../machines/types.js';
 import type { RemoteSession } from '../../machines/remoteWorker.js';
+import type { BidStats, BidTask } from '../effects/Bidders.js';
 import { ValidationError } from '../errors.js';
 import { checkId, checkInt, checkKeys, checkName } from '../validate.js';
 import type { TaskView } from '../views.js';
@@ -46,6 +50,7 @@ export interface Subjects {
   workConsumer(agentId: string): string;
   verifyConsumer(taskType: string): string;
   control(agentId: string): string;
+  bid(agentId: string): string;
   hive(op: HiveOp): string;
   hiveAll: string;
 }
@@ -62,6 +67,7 @@ export function subjects(prefix: string): Subjects {
     workConsumer: (agentId) => `work_${subjectToken(agentId)}`,
     verifyConsumer: (taskType) => `verify_${subjectToken(taskType)}`,
     control: (agentId) => `${prefix}.agent.${subjectToken(agentId)}`,
+    bid: (agentId) => `${prefix}.bid.${subjectToken(agentId)}`,
     hive: (op) => `${prefix}.hive.${op}`,
     hiveAll: `${prefix}.hive.*`,
   };
@@ -106,7 +112,8 @@ interface Attempt {
 }
 
 export interface Requests {
-  register: { v: number; agent: RemoteAgentSpec; worker: RemoteSession };
+  /** `bids`: the worker was started with a bid function (absent: it was not). Not journaled. */
+  register: { v: number; agent: RemoteAgentSpec; worker: RemoteSession; bids?: boolean };
   heartbeat: { agentId: string; instance: string };
   leave: { agentId: string; instance: string };
   claim: Attempt & { kind: 'execute' | 'verify' };
@@ -135,6 +142,21 @@ export interface ControlMessage {
   attempt: number;
   reason: string;
 }
+
+/** An auction asks a worker's agent for its price, hive -> worker (request/reply on `<p>.bid.<agent>`). */
+export interface BidRequest {
+  v: number;
+  taskId: string;
+  round: number;
+  task: BidTask;
+  stats: BidStats;
+}
+
+/**
+ * The worker's answer: its bid function's answer (checked by the hive as an in-process one is), or
+ * why it abstains (`bid_failed`: the function threw; `bad_price`: it answered no price).
+ */
+export type BidReply = Reply<{ price: number | null }>;
 
 // ------------------------------------------------------------------ reading what arrives
 
@@ -171,7 +193,7 @@ function checkAttempt(op: string, o: Record<string, unknown>): Attempt {
  */
 export function readRequest<Op extends HiveOp>(op: Op, body: unknown): Requests[Op] {
   const known = {
-    register: ['v', 'agent', 'worker'],
+    register: ['v', 'agent', 'worker', 'bids'],
     heartbeat: ['agentId', 'instance'],
     leave: ['agentId', 'instance'],
     claim: [...attemptKeys, 'kind'],
@@ -196,7 +218,9 @@ export function readRequest<Op extends HiveOp>(op: Op, body: unknown): Requests[
         pid: checkInt('register.worker.pid', w.pid, 0, 2 ** 31),
         verifies: verifies.map((t, i) => checkName(`register.worker.verifies[${i}]`, t)),
       };
-      return { v: protocolVersion, agent: o.agent as RemoteAgentSpec, worker } as Requests[Op];
+      if (o.bids !== undefined && typeof o.bids !== 'boolean')
+        throw new ValidationError('register.bids', `must be true or false; got ${JSON.stringify(o.bids)}`);
+      return { v: protocolVersion, agent: o.agent as RemoteAgentSpec, worker, ...(o.bids === true ? { bids: true } : {}) } as Requests[Op];
     }
     case 'heartbeat':
     case 'leave':
@@ -212,6 +236,37 @@ export function readRequest<Op extends HiveOp>(op: Op, body: unknown): Requests[
       return { ...checkAttempt(op, o), outcome: readOutcome(o.outcome) } as Requests[Op];
   }
   throw new ValidationError('op', `unknown request ${JSON.stringify(op)}`);
+}
+
+/**
+ * Checks an auction's question as a worker receives it.
+ * @example readBidRequest({ v: 1, taskId: 't1', round: 1, task: { id: 't1', type: 'build', input: null, priority: 0 }, stats })
+ */
+export function readBidRequest(body: unknown): BidRequest {
+  const o = checkKeys('bid', body, ['v', 'taskId', 'round', 'task', 'stats']);
+  if (o.v !== protocolVersion)
+    throw new ValidationError('bid.v', `this worker speaks protocol ${protocolVersion}; the hive sent ${JSON.stringify(o.v)} (upgrade the older side)`);
+  const t = checkKeys('bid.task', o.task, ['id', 'type', 'input', 'priority']);
+  checkKeys('bid.stats', o.stats, Object.keys((o.stats ?? {}) as object));
+  if (typeof t.priority !== 'number' || !Number.isFinite(t.priority)) throw new ValidationError('bid.task.priority', 'must be a number');
+  return {
+    v: protocolVersion,
+    taskId: checkId('bid.taskId', o.taskId),
+    round: checkInt('bid.round', o.round, 0, 2 ** 31),
+    task: { id: checkId('bid.task.id', t.id), type: checkName('bid.task.type', t.type), input: (t.input ?? null) as Json, priority: t.priority },
+    stats: o.stats as BidStats,
+  };
+}
+
+/**
+ * Reads a worker's answer to an auction: its raw price, or the reason it abstains.
+ * @example readBidReply({ ok: true, price: 3 }) // { price: 3 }
+ */
+export function readBidReply(body: unknown): { price: unknown } | { abstain: string } {
+  const o = checkKeys('bid reply', body, ['ok', 'price', 'error']);
+  if (o.ok === true) return { price: o.price };
+  const e = checkKeys('bid reply.error', o.error, ['code', 'message']);
+  return { abstain: `${String(e.code).slice(0, 100)}: ${String(e.message).slice(0, 1000)}` };
 }
 
 function readOutcome(value: unknown): Outcome {

@@ -12,8 +12,8 @@ function positiveInt(value: string): number {
   return n;
 }
 
-/** Reads a handlers module: `export const handlers = { type: fn }` (or a default export of that object), and optionally `export const verifiers`. */
-async function loadHandlers(path: string): Promise<{ handlers: Record<string, never>; verifiers?: Record<string, never> }> {
+/** Reads a handlers module: `export const handlers = { type: fn }` (or a default export of that object), and optionally `export const verifiers` and `export const bid`. */
+async function loadHandlers(path: string): Promise<{ handlers: Record<string, never>; verifiers?: Record<string, never>; bid?: never }> {
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
@@ -23,7 +23,12 @@ async function loadHandlers(path: string): Promise<{ handlers: Record<string, ne
   const handlers = (mod.handlers ?? mod.default) as Record<string, never> | undefined;
   if (typeof handlers !== 'object' || handlers === null)
     throw new ValidationError('--handlers', `${path} must export \`handlers\` (or a default export): an object of handler functions by task type`);
-  return { handlers, ...(mod.verifiers !== undefined ? { verifiers: mod.verifiers as Record<string, never> } : {}) };
+  return {
+    handlers,
+    ...(mod.verifiers !== undefined ? { verifiers: mod.verifiers as Record<string, never> } : {}),
+    // Checked by runWorker: a `bid` that is not a function is refused there with what is allowed.
+    ...(mod.bid !== undefined ? { bid: mod.bid as never } : {}),
+  };
 }
 
 /**
@@ -37,7 +42,10 @@ export function register(program: Command): void {
     .requiredOption('--nats <url>', "NATS server URL(s), comma-separated (the hive's nats.servers)")
     .requiredOption('--id <id>', 'agent id; a restarted worker with the same id rejoins as the same agent')
     .requiredOption('--capabilities <types>', 'task types this agent takes, comma-separated')
-    .requiredOption('--handlers <module>', 'a module exporting `handlers` (or a default export): functions by task type, and optionally `verifiers`')
+    .requiredOption(
+      '--handlers <module>',
+      'a module exporting `handlers` (or a default export): functions by task type, and optionally `verifiers` and `bid` (its auction price)',
+    )
     .option('--name <name>', 'agent name (default: the id)')
     .addOption(new Option('--max-concurrent <n>', 'attempts run at once').default(1).argParser(positiveInt))
     .option('--prefix <prefix>', "the hive's nats.prefix", 'hivestate')
@@ -75,7 +83,7 @@ Example: hivestate worker --nats nats://127.0.0.1:4222 --id w1 --capabilities bu
         closeTimeout: number;
         logLevel: string;
       }) => {
-        const { handlers, verifiers } = await loadHandlers(o.handlers);
+        const { handlers, verifiers, bid } = await loadHandlers(o.handlers);
         const worker = await runWorker({
           servers: o.nats.split(',').map((s) => s.trim()),
           prefix: o.prefix,
@@ -87,6 +95,7 @@ Example: hivestate worker --nats nats://127.0.0.1:4222 --id w1 --capabilities bu
           },
           handlers,
           ...(verifiers !== undefined ? { verifiers } : {}),
+          ...(bid !== undefined ? { bid } : {}),
           ...(o.host !== undefined ? { host: o.host } : {}),
           closeTimeoutMs: o.closeTimeout,
           logger: pino({ level: o.logLevel }, pino.destination(2)),
