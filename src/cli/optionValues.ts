@@ -4,7 +4,18 @@
  * allowed and what was given. Only the string-to-value step lives here: ranges and allowed names
  * are checked by the API itself, so the CLI and the API accept the same values.
  */
+import { InvalidArgumentError } from 'commander';
 import { ValidationError } from '../errors.js';
+
+/**
+ * Parses a positive integer option value; commander reports the error as one line.
+ * @example new Option('--limit <n>').argParser(positiveInt)
+ */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1.');
+  return n;
+}
 
 /**
  * A whole number written in digits (range checks are the API's).

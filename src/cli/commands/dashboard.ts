@@ -7,7 +7,7 @@ import { LiveScreen } from '../dashboard/LiveScreen.js';
 import { renderDashboard } from '../dashboard/renderDashboard.js';
 import { dataDirOption, readOnlyNote } from '../dataDirOption.js';
 import { withReadStore } from '../withReadStore.js';
-import { positiveInt } from './tasks.js';
+import { positiveInt } from '../optionValues.js';
 
 /** Builds one frame from a read-only view: unfinished tasks plus the most recent finished ones. */
 function frame(view: ReadStore, dir: string, size: { width: number; height: number }, color: boolean): string[] {

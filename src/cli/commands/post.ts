@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Json } from '../../../machines/types.js';
 import { dataDirOption } from '../dataDirOption.js';
 import { runHiveCommand } from '../runHiveCommand.js';
-import { positiveInt } from './tasks.js';
+import { positiveInt } from '../optionValues.js';
 
 function jsonValue(value: string): Json {
   try {

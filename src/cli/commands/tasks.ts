@@ -1,5 +1,6 @@
 /** @module The `tasks` command: lists tasks newest first, filtered by status or type, read-only. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { positiveInt } from '../optionValues.js';
 import { dataDirOption, readOnlyNote } from '../dataDirOption.js';
 import { printTable } from '../printTable.js';
 import { withReadStore } from '../withReadStore.js';
@@ -20,16 +21,6 @@ const taskStatuses = [
   'rejected',
   'cancelled',
 ];
-
-/**
- * Parses a positive integer option value; commander reports the error as one line.
- * @example new Option('--limit <n>').argParser(positiveInt)
- */
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1.');
-  return n;
-}
 
 /**
  * Registers `hivestate tasks [--status S] [--type T] [--limit N] [--data-dir D] [--json]`.

@@ -2,15 +2,10 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { positiveInt } from '../optionValues.js';
 import { pino } from 'pino';
 import { ValidationError } from '../../errors.js';
 import { runWorker } from '../../remote/runWorker.js';
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1.');
-  return n;
-}
 
 /** Reads a handlers module: `export const handlers = { type: fn }` (or a default export of that object), and optionally `export const verifiers` and `export const bid`. */
 async function loadHandlers(path: string): Promise<{ handlers: Record<string, never>; verifiers?: Record<string, never>; bid?: never }> {
