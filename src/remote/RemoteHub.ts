@@ -6,7 +6,7 @@
  * (`Bidders` journals the answers). Loaded only by a hive with the `nats` option.
  */
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { connect, RequestError, TimeoutError, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { AgentContext } from '../../machines/agent.js';
 import { remoteAddress } from '../../machines/address.js';
@@ -24,18 +24,8 @@ import type { AgentView, TaskView } from '../views.js';
 import type { CompiledNatsOptions } from './compileNatsOptions.js';
 import type { RemoteEffects } from './EffectRouter.js';
 import { Liveness } from './Liveness.js';
-import {
-  hiveOps,
-  parseBody,
-  protocolVersion,
-  readBidReply,
-  readRequest,
-  subjects,
-  type HiveOp,
-  type Replies,
-  type Requests,
-  type Subjects,
-} from './protocol.js';
+import { hiveOps, parseBody, protocolVersion, readRequest, subjects, type HiveOp, type Replies, type Requests, type Subjects } from './protocol.js';
+import { requestBid } from './requestBid.js';
 import { ensureWorkStream } from './workStream.js';
 
 /** What the hub reads from and submits to the kernel. */
@@ -205,17 +195,16 @@ export class RemoteHub implements RemoteEffects, RemoteBids {
     if (said && !said.bids && said.instance === this.worker(req.agentId)?.context.instance) return { abstain: 'its worker was started without a bid function' };
     if (this.closed) return undefined;
     const data = JSON.stringify({ v: protocolVersion, taskId: req.taskId, round: req.round, task: req.task, stats: req.stats });
-    if (Buffer.byteLength(data) > this.maxPayload)
-      return { abstain: `the task takes ${Buffer.byteLength(data)} bytes; NATS carries at most ${this.maxPayload} per message (max_payload)` };
-    try {
-      const m = await this.nc.request(this.s.bid(req.agentId), data, { timeout: Math.max(1, Math.floor(req.timeoutMs)) });
-      return readBidReply(parseBody('bid reply', m.data));
-    } catch (err) {
-      if (err instanceof RequestError && err.isNoResponders()) return { abstain: 'no bid function listens on its worker' };
-      if (isHiveError(err)) return { abstain: `its worker's answer is unreadable (${err.message})` };
-      if (!(err instanceof TimeoutError)) this.o.logger.debug({ err, agent: req.agentId }, 'asking a remote worker for its bid failed');
-      return undefined; // no answer before the window closed: no bid
-    }
+    const { maxPayload } = this;
+    return requestBid({
+      nc: this.nc,
+      subject: this.s.bid(req.agentId),
+      data,
+      timeoutMs: req.timeoutMs,
+      maxPayload,
+      logger: this.o.logger,
+      agentId: req.agentId,
+    });
   }
 
   /** Publishes to the work stream until the server stores it or the attempt stops mattering. */
