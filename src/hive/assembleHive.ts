@@ -130,7 +130,14 @@ export async function assembleHive(o: CompiledHiveOptions): Promise<HiveParts> {
     if (o.nats) {
       // Loaded only here: a hive without the `nats` option never loads NATS code.
       const { RemoteHub } = await import('../remote/RemoteHub.js');
-      const hub = await RemoteHub.open({ nats: o.nats, kernel: k, logger, clock: o.clock, hasLocalVerifier: (type) => o.verifiers.has(type) });
+      const hub = await RemoteHub.open({
+        nats: o.nats,
+        kernel: k,
+        logger,
+        clock: o.clock,
+        hasLocalVerifier: (type) => o.verifiers.has(type),
+        postSubTask: (parentTaskId, spec) => subWork.postSubTask!(parentTaskId, spec),
+      });
       closers.push(() => hub.close());
       router.remote = hub;
       bidders.remote = hub;

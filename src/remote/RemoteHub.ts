@@ -17,13 +17,14 @@ import { outputOutcome } from '../effects/outcomes.js';
 import { isHiveError, RemoteUnavailableError, ValidationError, WorkerRefusedError } from '../errors.js';
 import type { Input } from '../kernel/inputs.js';
 import type { RegisterResult } from '../kernel/applyWorkerInput.js';
-import { agentRecord } from '../specs.js';
+import type { TaskSpec } from '../specs.js';
 import type { StoredActor } from '../store/HiveStore.js';
-import { checkJson, checkKeys } from '../validate.js';
+import { checkJson } from '../validate.js';
 import type { AgentView, TaskView } from '../views.js';
 import type { CompiledNatsOptions } from './compileNatsOptions.js';
 import type { RemoteEffects } from './EffectRouter.js';
 import { Liveness } from './Liveness.js';
+import { remoteAgentRecord } from './remoteAgentRecord.js';
 import { hiveOps, parseBody, protocolVersion, readRequest, subjects, type HiveOp, type Replies, type Requests, type Subjects } from './protocol.js';
 import { requestBid } from './requestBid.js';
 import { ensureWorkStream } from './workStream.js';
@@ -44,6 +45,8 @@ export interface RemoteHubOptions {
   logger: Logger;
   clock: Clock;
   hasLocalVerifier(taskType: string): boolean;
+  /** A remote attempt's `ctx.postTask`, as an in-process handler's (a sub-task of `parentTaskId`). */
+  postSubTask(parentTaskId: string, spec: TaskSpec): Promise<TaskView>;
 }
 
 const encoder = new TextEncoder();
@@ -287,6 +290,13 @@ export class RemoteHub implements RemoteEffects, RemoteBids {
       });
       return { current: true };
     },
+    // A request sent again (no answer in time, or the hive restarted) must not post twice: without a
+    // key of its own the sub-task gets one naming the attempt and the call.
+    postTask: async (req) => {
+      this.heardFrom(req);
+      const spec = { idempotencyKey: `remote:${req.taskId}:${req.attempt}:${req.call}`, ...req.spec } as TaskSpec;
+      return { task: await this.o.postSubTask(req.taskId, spec) };
+    },
     checkpoint: async (req) => {
       const state = checkJson('checkpoint', req.state);
       this.heardFrom(req);
@@ -305,25 +315,8 @@ export class RemoteHub implements RemoteEffects, RemoteBids {
   };
 
   private async register(req: Requests['register']): Promise<Replies['register']> {
-    const spec = checkKeys('register.agent', req.agent, ['id', 'name', 'capabilities', 'maxConcurrent', 'priority', 'failureThreshold']);
-    const { record } = agentRecord(spec, { agentExists: () => false, agentLevel: () => undefined, taskExists: () => false });
-    // A remote agent leaves `error` when its worker comes back, not on a timer of the hive's.
-    record.maxRestarts = 0;
+    const record = remoteAgentRecord(req.agent, (id) => ({ existing: this.o.kernel.getAgent(id), remote: this.worker(id) !== undefined }));
     const id = record.id;
-    const existing = this.o.kernel.getAgent(id);
-    if (existing) {
-      if (!this.worker(id)) throw new WorkerRefusedError(id, 'an in-process agent of this hive has that id; give the worker another id');
-      if (existing.status === 'stopped')
-        throw new WorkerRefusedError(id, 'the agent with that id was stopped, and stopped agents never come back; give the worker another id');
-      const was = { name: existing.name, capabilities: existing.capabilities, maxConcurrent: existing.maxConcurrent, priority: existing.priority };
-      const now = { name: record.name, capabilities: record.capabilities, maxConcurrent: record.maxConcurrent, priority: record.priority };
-      if (JSON.stringify(was) !== JSON.stringify(now)) {
-        throw new WorkerRefusedError(
-          id,
-          `it is registered as ${JSON.stringify(was)} and this worker offers ${JSON.stringify(now)}; start the worker with the same agent, or give it another id`,
-        );
-      }
-    }
     const result = (await this.submit({ type: 'remote.register', agent: record, worker: req.worker })) as RegisterResult;
     if (result === 'refused') throw new WorkerRefusedError(id, 'an in-process agent of this hive has that id; give the worker another id');
     this.known.add(id);

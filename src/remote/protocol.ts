@@ -7,7 +7,7 @@
  *                          id `taskId:attempt`; one durable pull consumer per agent (`work_<agent>`).
  * - `<p>.verify.<type>`    same stream: verifications, one shared consumer per task type.
  * - `<p>.hive.<op>`        core request/reply, worker -> hive: register, heartbeat, claim, progress,
- *                          checkpoint, outcome, leave. The hive answers after it journaled the input.
+ *                          checkpoint, postTask, outcome, leave. The hive answers after it journaled the input.
  * - `<p>.agent.<agent>`    core, hive -> worker: abort an attempt (cancel, timeout, reassignment).
  * - `<p>.bid.<agent>`      core request/reply, hive -> worker: an auction asks the agent's price
  *                          (only a worker started with `bid` listens; the hive waits until the
@@ -23,7 +23,7 @@ import type { TaskView } from '../views.js';
 /** Bumped when a message changes shape; a hive refuses workers that speak another version. */
 export const protocolVersion = 1;
 
-export const hiveOps = ['register', 'heartbeat', 'claim', 'progress', 'checkpoint', 'outcome', 'leave'] as const;
+export const hiveOps = ['register', 'heartbeat', 'claim', 'progress', 'checkpoint', 'postTask', 'outcome', 'leave'] as const;
 export type HiveOp = (typeof hiveOps)[number];
 
 /**
@@ -119,6 +119,8 @@ export interface Requests {
   claim: Attempt & { kind: 'execute' | 'verify' };
   progress: Attempt & { pct: number; note?: string };
   checkpoint: Attempt & { state: Json };
+  /** `ctx.postTask` of a remote attempt: its `call`-th sub-task (1, 2, ...), so a request sent again posts nothing twice. */
+  postTask: Attempt & { call: number; spec: Record<string, unknown> };
   outcome: Attempt & { outcome: Outcome };
 }
 
@@ -129,6 +131,7 @@ export interface Replies {
   claim: { current: boolean; task?: TaskView };
   progress: { current: boolean };
   checkpoint: { stored: boolean };
+  postTask: { task: TaskView };
   outcome: { recorded: boolean };
 }
 
@@ -199,6 +202,7 @@ export function readRequest<Op extends HiveOp>(op: Op, body: unknown): Requests[
     claim: [...attemptKeys, 'kind'],
     progress: [...attemptKeys, 'pct', 'note'],
     checkpoint: [...attemptKeys, 'state'],
+    postTask: [...attemptKeys, 'call', 'spec'],
     outcome: [...attemptKeys, 'outcome'],
   }[op];
   const o = checkKeys(op, body, known);
@@ -232,6 +236,9 @@ export function readRequest<Op extends HiveOp>(op: Op, body: unknown): Requests[
       return { ...checkAttempt(op, o), pct: o.pct, ...(o.note !== undefined ? { note: o.note } : {}) } as Requests[Op];
     case 'checkpoint':
       return { ...checkAttempt(op, o), state: o.state } as Requests[Op];
+    case 'postTask':
+      if (typeof o.spec !== 'object' || o.spec === null || Array.isArray(o.spec)) throw new ValidationError('postTask.spec', 'must be a task spec (an object)');
+      return { ...checkAttempt(op, o), call: checkInt('postTask.call', o.call, 1, 2 ** 31), spec: o.spec } as Requests[Op];
     case 'outcome':
       return { ...checkAttempt(op, o), outcome: readOutcome(o.outcome) } as Requests[Op];
   }

@@ -56,6 +56,7 @@ export async function runAttempt(d: AttemptDeps, task: TaskView, run: Run): Prom
     run.controller.abort(new AttemptSupersededError(task.id, run.attempt));
     return new AttemptSupersededError(task.id, run.attempt);
   };
+  let subTasks = 0;
   const ctx: HandlerContext = {
     signal,
     attempt: run.attempt,
@@ -63,12 +64,16 @@ export async function runAttempt(d: AttemptDeps, task: TaskView, run: Run): Prom
     taskId: task.id,
     lastCheckpoint: task.checkpoint,
     logger: d.logger.child({ task: task.id, attempt: run.attempt }),
-    // Sub-agents, sub-tasks and signals are journaled by the hive's own process; a remote attempt has none yet.
+    // Sub-agents and signals are journaled by the hive's own process; a remote attempt has none yet.
     spawnAgent: async () => {
       throw new ValidationError('spawnAgent', 'is not available to remote workers (run the task in the hive process)');
     },
-    postTask: async () => {
-      throw new ValidationError('postTask', 'is not available to remote workers (run the task in the hive process)');
+    // Posted by the hive (`call` numbers the sub-tasks of this attempt, so asking again posts nothing twice).
+    postTask: async (spec) => {
+      if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new ValidationError('postTask', 'takes a task spec (an object)');
+      checkJson('postTask spec', spec as unknown as Json);
+      const { task: posted } = await d.ask('postTask', { ...ids, call: ++subTasks, spec: spec as unknown as Record<string, unknown> }, () => !d.closed());
+      return posted;
     },
     signals: {},
     waitForSignal: async () => {

@@ -1,5 +1,5 @@
 /** @module The `tasks` command: lists tasks newest first, filtered by status or type, read-only. */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { positiveInt } from '../optionValues.js';
 import { dataDirOption, readOnlyNote } from '../dataDirOption.js';
 import { printTable } from '../printTable.js';

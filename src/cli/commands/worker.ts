@@ -1,7 +1,7 @@
 /** @module The `worker` command: runs a remote worker (one agent) against a hive over NATS JetStream. */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { positiveInt } from '../optionValues.js';
 import { pino } from 'pino';
 import { ValidationError } from '../../errors.js';

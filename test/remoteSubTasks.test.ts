@@ -1,0 +1,71 @@
+/**
+ * @module Sub-tasks of remote attempts: a worker's `ctx.postTask` is posted by the hive as a sub-task
+ * of the attempt's task (journaled there, like an in-process handler's), a request the worker sends
+ * again posts nothing twice, a bad spec is refused with the hive's typed error, and replay agrees.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startNatsServer, type NatsServer } from '../scripts/natsServer.js';
+import type { Json } from '../src/index.js';
+import { memoryLogger, openHive, tempDir, until, verifyReplay } from './helpers.js';
+
+let nats: NatsServer;
+beforeAll(async () => {
+  nats = await startNatsServer();
+});
+afterAll(async () => {
+  await nats?.stop();
+});
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+/** The fixture worker (agent `w1`, capability `work`) in a child process; resolves once registered. */
+function startWorker(prefix: string): Promise<ChildProcess> {
+  const p = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'remoteWorker.ts'), nats.url, 'w1', '1'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, HIVE_PREFIX: prefix },
+  });
+  children.push(p);
+  return new Promise((resolve, reject) => {
+    p.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(p));
+    p.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+  });
+}
+
+describe('ctx.postTask in a remote worker', () => {
+  it('posts sub-tasks of the remote task through the hive, once each, with typed refusals; replay agrees', async () => {
+    const dataDir = tempDir();
+    const prefix = `s${process.pid}`;
+    const hive = await openHive({ dataDir, logger: memoryLogger().logger, nats: { servers: nats.url, prefix, workerTimeoutMs: 5000 } });
+    await hive.spawnAgent({ id: 'leafer', name: 'leafer', capabilities: ['leaf'], handler: async (t) => ({ leaf: t.input }) });
+    await startWorker(prefix);
+    await until(async () => (await hive.listAgents()).some((a) => a.id === 'w1' && a.status === 'idle'), 10_000);
+    const specs: Json[] = [
+      { type: 'leaf', input: 1 },
+      { type: 'leaf', input: 2, idempotencyKey: 'mine' },
+      { type: 'leaf', input: 3, priority: 'urgent-ish' },
+    ];
+    await hive.postTask({ id: 'parent', type: 'work', input: { children: specs } });
+    const done = await hive.waitForTask('parent', { timeoutMs: 15_000 });
+    expect(done.status).toBe('completed');
+    const posted = (done.output as { posted: Array<string | { error: string; message: string }> }).posted;
+    expect(posted).toHaveLength(3);
+    expect(posted[2]).toMatchObject({ error: 'invalid_input', message: expect.stringMatching(/priority/) });
+    const [first, second] = posted as [string, string];
+    for (const [id, input, key] of [
+      [first, 1, 'remote:parent:1:1'],
+      [second, 2, 'mine'],
+    ] as const) {
+      const child = await hive.waitForTask(id, { timeoutMs: 10_000 });
+      expect(child).toMatchObject({ status: 'completed', parentTaskId: 'parent', input, idempotencyKey: key, output: { leaf: input } });
+    }
+    // Asking again with the same call posts nothing new: the key names the attempt and the call.
+    expect((await hive.listTasks({ type: 'leaf' })).map((t) => t.id).sort()).toEqual([first, second].sort());
+    expect((await hive.postTask({ type: 'leaf', input: 1, idempotencyKey: 'remote:parent:1:1' })).id).toBe(first);
+    await hive.close();
+    await verifyReplay(dataDir);
+  }, 60_000);
+});
