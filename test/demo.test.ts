@@ -54,6 +54,18 @@ describe('hivestate demo', () => {
     // Build tasks go to auction: the builders bid.
     expect(`${killed.stdout}${second.stdout}`).toMatch(/ auction {3}build:\S+ won by builder-[12] at \d+ \(round \d+\)/);
 
+    // The lead tells every agent when a phase is complete: BROADCASTs that `hivestate messages` lists.
+    expect(`${killed.stdout}${second.stdout}`).toMatch(/ message {3}lead to 10 agents: phase \w+ complete/);
+    const view = openReadStore(dir);
+    try {
+      const toBuilder = view.messages({ to: 'builder-1', limit: 100 });
+      expect(toBuilder.length).toBeGreaterThan(0);
+      for (const m of toBuilder) expect(m).toMatchObject({ type: 'BROADCAST', from: 'lead', to: 'builder-1' });
+      expect(toBuilder.some((m) => m.delivery.state === 'delivered')).toBe(true);
+    } finally {
+      await view.close();
+    }
+
     // A third run on a finished directory has nothing left to do and says so.
     const third = await startCli(['demo', '--data-dir', dir, '--speed', '15']).done;
     expect(third.code).toBe(0);

@@ -79,14 +79,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   try {
     let resumed = false;
     for (const member of buildTeam) {
-      try {
-        await hive.getAgent(member.spec.id);
-        resumed = true;
-        if (member.spec.bid) hive.attachBidder(member.spec.id, member.spec.bid); // functions are not stored
-      } catch (err) {
-        if (!isHiveError(err, 'not_found')) throw err;
-        await hive.spawnAgent(member.spec);
-      }
+      const known = await hive.getAgent(member.spec.id).then(
+        () => true,
+        (err: unknown) => {
+          if (isHiveError(err, 'not_found')) return false;
+          throw err;
+        },
+      );
+      resumed ||= known;
+      // An existing agent is returned as it is, with its functions (bid, onMessage) attached again.
+      await hive.spawnAgent({ ...member.spec, onMessage: async () => undefined });
     }
     try {
       colony = hive.colony(testColonyId);
@@ -99,6 +101,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const revive = (id: string) => void hive.resumeAgent(id).catch(() => undefined);
     offs.push(hive.on('agent.error', (e) => void setTimeout(() => revive(String(e.agentId)), coolDownMs).unref()));
     for (const a of await hive.listAgents({ status: 'error' })) revive(a.id);
+    // The lead tells every agent when a phase is complete: BROADCAST envelopes, listed by `hivestate messages`.
+    offs.push(
+      hive.on('phase.completed', (e) => {
+        const note = { phase: String(e.phase), done: Number(e.done), total: Number(e.total) };
+        void hive
+          .broadcast('*', note, { from: 'lead' })
+          .then((sent) => tty || out.write(`${clockTime(Date.now())} message   lead to ${sent.length} agents: phase ${note.phase} complete\n`))
+          .catch(() => undefined); // the demo is closing
+      }),
+    );
     const plan = buildPlan({ speed });
     const ids = (await hive.postTasks(plan)).map((t) => t.id);
     const snapshotTasks = async (): Promise<DashboardTask[]> => Promise.all(ids.map(async (id) => withStart(await hive.getTask(id), started)));
