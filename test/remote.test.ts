@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
@@ -8,6 +8,7 @@ import { maxErrorMessage } from '../src/effects/describeThrown.js';
 import { actorTree } from '../src/inspect/actorTree.js';
 import { AttemptSupersededError, isHiveError, openReplay, runWorker, WorkerRefusedError, type Handler, type Hive, type RemoteWorker } from '../src/index.js';
 import { runCli, startCli } from './cliRunner.js';
+import { startFixtureWorker } from './fixtureWorker.js';
 import { gate, memoryLogger, nextEvent, openHive, sleep, tempDir, until } from './helpers.js';
 
 let nats: NatsServer;
@@ -48,16 +49,7 @@ afterAll(async () => {
   await Promise.allSettled(workers.map((w) => w.close()));
 });
 
-function startWorkerProcess(o: { prefix: string; id: string }): Promise<ChildProcess> {
-  const p = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'remoteWorker.ts'), nats.url, o.id, '2'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, HIVE_PREFIX: o.prefix },
-  });
-  return new Promise((resolve, reject) => {
-    p.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(p));
-    p.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-  });
-}
+const startWorkerProcess = (o: { prefix: string; id: string }) => startFixtureWorker({ natsUrl: nats.url, prefix: o.prefix, id: o.id, maxConcurrent: 2 });
 
 describe('remote workers over NATS JetStream', () => {
   it('a worker registers its agent, which is listed as remote with its host and runs tasks with progress and journaled checkpoints', async () => {

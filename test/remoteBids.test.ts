@@ -1,14 +1,9 @@
-/**
- * @module Remote workers bid in auctions: a worker process started with `bid` is asked over NATS
- * when an auction opens, its answer is journaled as the same `auction.bid` an in-process agent's is,
- * a throwing or bad bid is an abstention, a slow one does not hold the auction up, and replay agrees.
- */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNatsServer, type NatsServer } from '../scripts/natsServer.js';
 import { runWorker, ValidationError, type Bidder, type Hive, type HiveEvent } from '../src/index.js';
+import { startFixtureWorker } from './fixtureWorker.js';
 import { memoryLogger, openHive, sleep, tempDir, until, verifyReplay } from './helpers.js';
 
 let nats: NatsServer;
@@ -17,11 +12,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await nats?.stop();
-});
-
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
 });
 
 let prefixes = 0;
@@ -38,17 +28,8 @@ async function auctionHive(localBid: Bidder) {
 }
 
 /** The fixture worker (agent `w1`) in a child process, bidding as `bid` says; resolves once registered. */
-function startBidder(prefix: string, bid: string | undefined, sideDir: string): Promise<ChildProcess> {
-  const p = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'remoteWorker.ts'), nats.url, 'w1', '1', sideDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, HIVE_PREFIX: prefix, ...(bid !== undefined ? { HIVE_BID: bid } : {}) },
-  });
-  children.push(p);
-  return new Promise((resolve, reject) => {
-    p.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(p));
-    p.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-  });
-}
+const startBidder = (prefix: string, bid: string | undefined, sideDir: string) =>
+  startFixtureWorker({ natsUrl: nats.url, prefix, id: 'w1', sideDir, ...(bid !== undefined ? { env: { HIVE_BID: bid } } : {}) });
 
 const asked = (sideDir: string): unknown[] => {
   const file = join(sideDir, 'bids.jsonl');

@@ -3,11 +3,10 @@
  * of the attempt's task (journaled there, like an in-process handler's), a request the worker sends
  * again posts nothing twice, a bad spec is refused with the hive's typed error, and replay agrees.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNatsServer, type NatsServer } from '../scripts/natsServer.js';
 import type { Json } from '../src/index.js';
+import { startFixtureWorker } from './fixtureWorker.js';
 import { memoryLogger, openHive, tempDir, until, verifyReplay } from './helpers.js';
 
 let nats: NatsServer;
@@ -17,31 +16,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await nats?.stop();
 });
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
-
-/** The fixture worker (agent `w1`, capability `work`) in a child process; resolves once registered. */
-function startWorker(prefix: string): Promise<ChildProcess> {
-  const p = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'remoteWorker.ts'), nats.url, 'w1', '1'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, HIVE_PREFIX: prefix },
-  });
-  children.push(p);
-  return new Promise((resolve, reject) => {
-    p.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(p));
-    p.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-  });
-}
-
 describe('ctx.postTask in a remote worker', () => {
   it('posts sub-tasks of the remote task through the hive, once each, with typed refusals; replay agrees', async () => {
     const dataDir = tempDir();
     const prefix = `s${process.pid}`;
     const hive = await openHive({ dataDir, logger: memoryLogger().logger, nats: { servers: nats.url, prefix, workerTimeoutMs: 5000 } });
     await hive.spawnAgent({ id: 'leafer', name: 'leafer', capabilities: ['leaf'], handler: async (t) => ({ leaf: t.input }) });
-    await startWorker(prefix);
+    await startFixtureWorker({ natsUrl: nats.url, prefix, id: 'w1' });
     await until(async () => (await hive.listAgents()).some((a) => a.id === 'w1' && a.status === 'idle'), 10_000);
     const specs: Json[] = [
       { type: 'leaf', input: 1 },
