@@ -12,7 +12,7 @@ import type { AgentView, TaskView } from '../views.js';
 import { describeThrown, maxErrorMessage } from './describeThrown.js';
 import { outputOutcome, readVerdict } from './outcomes.js';
 import type { Handler, HandlerContext, Verifier } from './types.js';
-import { waitForSignal } from './waitForSignal.js';
+import { journalWait, waitForSignal } from './waitForSignal.js';
 import { handoff } from './handoff.js';
 import { settleWithin } from './settleWithin.js';
 
@@ -126,7 +126,13 @@ export class Executor implements EffectRunner {
     const deps = this.deps;
     const alive = () => !abort.aborted;
     return {
-      waitForSignal: waitForSignal({ taskId: req.taskId, attempt: req.attempt, submit: deps.submit, task: () => deps.task(req.taskId), alive }),
+      waitForSignal: waitForSignal({
+        taskId: req.taskId,
+        attempt: req.attempt,
+        wait: journalWait(deps.submit, req.taskId, req.attempt),
+        task: () => deps.task(req.taskId),
+        alive,
+      }),
       handoff: handoff({ taskId: req.taskId, attempt: req.attempt, submit: deps.submit, alive }),
       spawnAgent: (spec) => deps.spawnSubAgent(req.agentId, spec),
       postTask: (spec) => deps.postSubTask(req.taskId, spec),

@@ -15,7 +15,8 @@ import type { TaskView } from '../views.js';
 export interface SignalWaitDeps {
   taskId: string;
   attempt: number;
-  submit(input: Input): Promise<unknown>;
+  /** Journals `attempt.waiting` (in process; a remote worker asks the hive to) and answers what it decided. */
+  wait(name: string, timeoutMs: number | undefined): Promise<WaitResult>;
   /** The task as the kernel holds it now. */
   task(): TaskView | undefined;
   /** False once the attempt was aborted or superseded. */
@@ -35,16 +36,19 @@ export function waitForSignal(d: SignalWaitDeps): (name: string, options?: { tim
     const view = d.task();
     if (view?.signals !== undefined && Object.hasOwn(view.signals, name)) return view.signals[name]!;
     if (view?.signalTimeouts?.includes(name)) throw new SignalTimeoutError(d.taskId, name);
-    const r = (await d.submit({
-      type: 'attempt.waiting',
-      taskId: d.taskId,
-      attempt: d.attempt,
-      name,
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    })) as WaitResult;
+    const r = await d.wait(name, timeoutMs);
     if (r.outcome === 'signalled') return r.value;
     if (r.outcome === 'timed_out') throw new SignalTimeoutError(d.taskId, name);
     if (r.outcome === 'waiting') throw new AttemptSuspendedError(d.taskId, d.attempt, name);
     throw new AttemptSupersededError(d.taskId, d.attempt);
   };
+}
+
+/**
+ * The in-process `wait`: submits `attempt.waiting` for the attempt and reads the kernel's answer.
+ * @example waitForSignal({ ..., wait: journalWait(submit, 't1', 2) })
+ */
+export function journalWait(submit: (input: Input) => Promise<unknown>, taskId: string, attempt: number): SignalWaitDeps['wait'] {
+  return async (name, timeoutMs) =>
+    (await submit({ type: 'attempt.waiting', taskId, attempt, name, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })) as WaitResult;
 }

@@ -14,6 +14,7 @@ import type { RemoteWorkerContext } from '../../machines/remoteWorker.js';
 import type { Clock } from '../clock.js';
 import type { BidStats, BidTask, RemoteBidAnswer, RemoteBids } from '../effects/Bidders.js';
 import { outputOutcome } from '../effects/outcomes.js';
+import { journalWait } from '../effects/waitForSignal.js';
 import { isHiveError, RemoteUnavailableError, ValidationError, WorkerRefusedError } from '../errors.js';
 import type { Input } from '../kernel/inputs.js';
 import type { RegisterResult } from '../kernel/applyWorkerInput.js';
@@ -296,6 +297,12 @@ export class RemoteHub implements RemoteEffects, RemoteBids {
       this.heardFrom(req);
       const spec = { idempotencyKey: `remote:${req.taskId}:${req.attempt}:${req.call}`, ...req.spec } as TaskSpec;
       return { task: await this.o.postSubTask(req.taskId, spec) };
+    },
+    waitForSignal: async (req) => {
+      this.heardFrom(req);
+      if (!isRunning(this.o.kernel.getTask(req.taskId), req.attempt, req.agentId)) return { result: { outcome: 'superseded' } };
+      const { taskId, attempt, name, timeoutMs } = req;
+      return { result: await journalWait((input) => this.submit(input), taskId, attempt)(name, timeoutMs) };
     },
     checkpoint: async (req) => {
       const state = checkJson('checkpoint', req.state);

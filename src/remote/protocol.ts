@@ -7,7 +7,8 @@
  *                          id `taskId:attempt`; one durable pull consumer per agent (`work_<agent>`).
  * - `<p>.verify.<type>`    same stream: verifications, one shared consumer per task type.
  * - `<p>.hive.<op>`        core request/reply, worker -> hive: register, heartbeat, claim, progress,
- *                          checkpoint, postTask, outcome, leave. The hive answers after it journaled the input.
+ *                          checkpoint, postTask, waitForSignal, outcome, leave. The hive answers after it
+ *                          journaled the input.
  * - `<p>.agent.<agent>`    core, hive -> worker: abort an attempt (cancel, timeout, reassignment).
  * - `<p>.bid.<agent>`      core request/reply, hive -> worker: an auction asks the agent's price
  *                          (only a worker started with `bid` listens; the hive waits until the
@@ -17,13 +18,14 @@ import type { Json, TaskError } from '../../machines/types.js';
 import type { RemoteSession } from '../../machines/remoteWorker.js';
 import type { BidStats, BidTask } from '../effects/Bidders.js';
 import { ValidationError } from '../errors.js';
-import { checkId, checkInt, checkKeys, checkName } from '../validate.js';
+import type { WaitResult } from '../kernel/signalInputs.js';
+import { checkId, checkInt, checkKeys, checkName, limits } from '../validate.js';
 import type { TaskView } from '../views.js';
 
 /** Bumped when a message changes shape; a hive refuses workers that speak another version. */
 export const protocolVersion = 1;
 
-export const hiveOps = ['register', 'heartbeat', 'claim', 'progress', 'checkpoint', 'postTask', 'outcome', 'leave'] as const;
+export const hiveOps = ['register', 'heartbeat', 'claim', 'progress', 'checkpoint', 'postTask', 'waitForSignal', 'outcome', 'leave'] as const;
 export type HiveOp = (typeof hiveOps)[number];
 
 /**
@@ -121,6 +123,8 @@ export interface Requests {
   checkpoint: Attempt & { state: Json };
   /** `ctx.postTask` of a remote attempt: its `call`-th sub-task (1, 2, ...), so a request sent again posts nothing twice. */
   postTask: Attempt & { call: number; spec: Record<string, unknown> };
+  /** `ctx.waitForSignal` of a remote attempt that has no value for `name` yet: the hive journals `attempt.waiting`. */
+  waitForSignal: Attempt & { name: string; timeoutMs?: number };
   outcome: Attempt & { outcome: Outcome };
 }
 
@@ -132,6 +136,7 @@ export interface Replies {
   progress: { current: boolean };
   checkpoint: { stored: boolean };
   postTask: { task: TaskView };
+  waitForSignal: { result: WaitResult };
   outcome: { recorded: boolean };
 }
 
@@ -203,6 +208,7 @@ export function readRequest<Op extends HiveOp>(op: Op, body: unknown): Requests[
     progress: [...attemptKeys, 'pct', 'note'],
     checkpoint: [...attemptKeys, 'state'],
     postTask: [...attemptKeys, 'call', 'spec'],
+    waitForSignal: [...attemptKeys, 'name', 'timeoutMs'],
     outcome: [...attemptKeys, 'outcome'],
   }[op];
   const o = checkKeys(op, body, known);
@@ -239,6 +245,12 @@ export function readRequest<Op extends HiveOp>(op: Op, body: unknown): Requests[
     case 'postTask':
       if (typeof o.spec !== 'object' || o.spec === null || Array.isArray(o.spec)) throw new ValidationError('postTask.spec', 'must be a task spec (an object)');
       return { ...checkAttempt(op, o), call: checkInt('postTask.call', o.call, 1, 2 ** 31), spec: o.spec } as Requests[Op];
+    case 'waitForSignal':
+      return {
+        ...checkAttempt(op, o),
+        name: checkId('waitForSignal.name', o.name),
+        ...(o.timeoutMs !== undefined ? { timeoutMs: checkInt('waitForSignal.timeoutMs', o.timeoutMs, 1, limits.maxDelayMs) } : {}),
+      } as Requests[Op];
     case 'outcome':
       return { ...checkAttempt(op, o), outcome: readOutcome(o.outcome) } as Requests[Op];
   }

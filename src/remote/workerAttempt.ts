@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Json } from '../../machines/types.js';
 import { describeThrown } from '../effects/describeThrown.js';
 import { outputOutcome, readVerdict } from '../effects/outcomes.js';
+import { waitForSignal } from '../effects/waitForSignal.js';
 import type { Handler, HandlerContext, Verifier } from '../effects/types.js';
 import { AttemptSupersededError, isHiveError, TaskRejectedError, ValidationError } from '../errors.js';
 import { checkJson } from '../validate.js';
@@ -64,7 +65,7 @@ export async function runAttempt(d: AttemptDeps, task: TaskView, run: Run): Prom
     taskId: task.id,
     lastCheckpoint: task.checkpoint,
     logger: d.logger.child({ task: task.id, attempt: run.attempt }),
-    // Sub-agents and signals are journaled by the hive's own process; a remote attempt has none yet.
+    // Sub-agents are journaled by the hive's own process; a remote attempt has none.
     spawnAgent: async () => {
       throw new ValidationError('spawnAgent', 'is not available to remote workers (run the task in the hive process)');
     },
@@ -75,10 +76,17 @@ export async function runAttempt(d: AttemptDeps, task: TaskView, run: Run): Prom
       const { task: posted } = await d.ask('postTask', { ...ids, call: ++subTasks, spec: spec as unknown as Record<string, unknown> }, () => !d.closed());
       return posted;
     },
-    signals: {},
-    waitForSignal: async () => {
-      throw new ValidationError('waitForSignal', 'is not available to remote workers (run the task in the hive process)');
-    },
+    signals: task.signals ?? {},
+    // The hive journals the wait, as for an in-process attempt: a value already sent comes back at
+    // once; otherwise the attempt ends here and the task runs again when the signal arrives.
+    waitForSignal: waitForSignal({
+      taskId: task.id,
+      attempt: run.attempt,
+      wait: async (name, timeoutMs) =>
+        (await d.ask('waitForSignal', { ...ids, name, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }, () => !signal.aborted && !d.closed())).result,
+      task: () => task,
+      alive: () => !signal.aborted,
+    }),
     handoff: async () => {
       throw new ValidationError('handoff', 'is not available to remote workers (run the task in the hive process)');
     },

@@ -1,7 +1,8 @@
 /**
- * @module Sub-tasks of remote attempts: a worker's `ctx.postTask` is posted by the hive as a sub-task
- * of the attempt's task (journaled there, like an in-process handler's), a request the worker sends
- * again posts nothing twice, a bad spec is refused with the hive's typed error, and replay agrees.
+ * @module A remote worker's `ctx` beyond progress and checkpoints: `ctx.postTask` is posted by the
+ * hive as a sub-task of the attempt's task (a request sent again posts nothing twice, a bad spec is
+ * refused with the hive's typed error), and `ctx.waitForSignal` ends the attempt until the signal
+ * arrives, as in process. Replay agrees.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNatsServer, type NatsServer } from '../scripts/natsServer.js';
@@ -16,7 +17,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await nats?.stop();
 });
-describe('ctx.postTask in a remote worker', () => {
+describe('ctx.postTask and ctx.waitForSignal in a remote worker', () => {
   it('posts sub-tasks of the remote task through the hive, once each, with typed refusals; replay agrees', async () => {
     const dataDir = tempDir();
     const prefix = `s${process.pid}`;
@@ -46,6 +47,26 @@ describe('ctx.postTask in a remote worker', () => {
     // Asking again with the same call posts nothing new: the key names the attempt and the call.
     expect((await hive.listTasks({ type: 'leaf' })).map((t) => t.id).sort()).toEqual([first, second].sort());
     expect((await hive.postTask({ type: 'leaf', input: 1, idempotencyKey: 'remote:parent:1:1' })).id).toBe(first);
+    await hive.close();
+    await verifyReplay(dataDir);
+  }, 60_000);
+  it('waits for a signal: the attempt ends, the task waits, and the signal runs it again with the value; a timeout fails it', async () => {
+    const dataDir = tempDir();
+    const prefix = `g${process.pid}`;
+    const hive = await openHive({ dataDir, logger: memoryLogger().logger, nats: { servers: nats.url, prefix, workerTimeoutMs: 5000 } });
+    await startFixtureWorker({ natsUrl: nats.url, prefix, id: 'w1' });
+    await until(async () => (await hive.listAgents()).some((a) => a.id === 'w1' && a.status === 'idle'), 10_000);
+    await hive.postTask({ id: 'ask', type: 'work', input: { waitFor: 'approve' } });
+    await until(async () => (await hive.getTask('ask')).status === 'waiting', 10_000);
+    // The wait freed the worker's slot: it takes other work meanwhile.
+    await until(async () => (await hive.listAgents()).some((a) => a.id === 'w1' && a.status === 'idle'), 10_000);
+    await hive.signal('ask', 'approve', { ok: true });
+    const done = await hive.waitForTask('ask', { timeoutMs: 15_000 });
+    expect(done).toMatchObject({ status: 'completed', attempts: 2, output: { signal: { ok: true } } });
+    await hive.postTask({ id: 'late', type: 'work', input: { waitFor: 'never', signalTimeoutMs: 200 }, maxRetries: 0 });
+    const late = await hive.waitForTask('late', { timeoutMs: 15_000 });
+    expect(late.status).toBe('failed');
+    expect(late.error?.code).toBe('signal_timeout');
     await hive.close();
     await verifyReplay(dataDir);
   }, 60_000);
